@@ -1,0 +1,298 @@
+"""Who says each claim, what kind of source that is, and how strong.
+
+Two levels: ``describe_source`` reads one source phrase in the parse ("Russia's
+foreign minister, Sergei V. Lavrov"); ``attribute`` walks the article in order to
+resolve what one sentence cannot: pronouns ("He also said" -> Lavrov), quotes
+that continue without a new "he said", and the type and strength of each source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lexicon import source_nouns
+from .types import Claim, Frame, Source
+
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
+HONORIFICS = {"dr.", "mr.", "mrs.", "ms.", "prof.", "sir", "dame", "rev."}
+AFFILIATION_PREPS = {"at", "of", "from", "with", "in"}
+# Words inside an organisation's name that make it a part of government:
+# "the U.S. Department of Energy", "the Ministry of Health".
+AGENCY_NAME_WORDS = {
+    "department", "ministry", "agency", "bureau", "office", "commission",
+    "administration", "service", "police", "army", "navy", "council", "parliament",
+    "senate", "congress", "court", "government", "cabinet",
+}  # fmt: skip
+# The state speaking as a whole, by metonym: moderate, however proper the name.
+COLLECTIVE_STATE = {"kremlin", "white house", "pentagon", "downing street", "elysée", "elysee"}
+ORG_NAME_WORDS = {
+    "inc", "inc.", "corp", "corp.", "group", "institute", "university", "research",
+    "association", "foundation", "company", "party", "committee", "observatory",
+    "center", "centre", "council", "union", "network", "bank", "fund",
+}  # fmt: skip
+THIRD_PERSON = {"he": "person", "him": "person", "she": "person", "her": "person",
+                "they": "plural", "them": "plural", "it": "thing"}  # fmt: skip
+STRENGTHS = ["none", "weak", "moderate", "strong"]
+
+
+def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
+    """Read the source phrase headed by ``subj`` (a spaCy token)."""
+    doc = subj.doc
+    toks = _phrase_tokens(subj, exclude)
+    frame = Frame(
+        source_start=offset + doc[toks[0]].idx,
+        source_end=offset + doc[toks[-1]].idx + len(doc[toks[-1]]),
+        head_lemma=subj.lemma_.lower(),
+        head_tag=subj.tag_,
+        plural=subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "them", "we"),
+        modifiers=[doc[i].lower_ for i in toks],
+    )
+    name = _entity_of(subj) or next(
+        (_entity_of(c) for c in subj.children if c.dep_ == "appos" and _entity_of(c)), None
+    )
+    if name is not None:
+        ent_start, ent_end, label = name
+        while ent_start > toks[0] and doc[ent_start - 1].lower_ in HONORIFICS:
+            ent_start -= 1  # "Dr. Sofia Marchetti"
+        frame.name_start = offset + doc[ent_start].idx
+        frame.name_end = offset + doc[ent_end - 1].idx + len(doc[ent_end - 1])
+        frame.entity = label
+        frame.role = _role(doc, toks, ent_start, ent_end)
+    elif subj.pos_ == "PROPN" or (subj.is_title and not _is_source_noun(subj)):
+        # A name the recogniser missed: "Moe said ..." (tagged as a noun).
+        start = min(t.i for t in subj.subtree if t.dep_ == "compound" or t is subj)
+        frame.name_start = offset + doc[start].idx
+        frame.name_end = offset + subj.idx + len(subj)
+    for prep in subj.children:  # "a team at the Calder Institute of Technology"
+        if prep.dep_ == "prep" and prep.lower_ in AFFILIATION_PREPS:
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            ent = _entity_of(obj) if obj is not None else None
+            if ent is not None and ent[2] in ("ORG", "FAC"):
+                frame.org_name = doc[ent[0] : ent[1]].text
+                frame.org_entity = ent[2]
+    return frame
+
+
+def _is_source_noun(tok) -> bool:
+    lemma = tok.lemma_.lower()
+    return any(lemma in words for words in source_nouns().values()) or tok.is_stop
+
+
+def _phrase_tokens(subj, exclude: set[int]) -> list[int]:
+    """The source phrase, without a trailing non-restrictive clause:
+    "Professor Kenji Arata of Osaka Metropolitan University, who was not
+    involved in the study" -> up to "University"."""
+    drop: set[int] = set()
+    for c in subj.children:
+        after_comma = c.left_edge.i > 0 and subj.doc[c.left_edge.i - 1].text == ","
+        if c.dep_ in ("relcl", "acl") and c.i > subj.i and after_comma:
+            drop.update(t.i for t in c.subtree)
+    keep = [t.i for t in subj.subtree if t.i not in drop and t.i not in exclude]
+    keep = [i for i in keep if i <= max(keep)]
+    doc = subj.doc
+    while len(keep) > 1 and (doc[keep[-1]].is_punct or doc[keep[-1]].dep_ == "cc"):
+        keep.pop()
+    while len(keep) > 1 and doc[keep[0]].is_punct:
+        keep.pop(0)
+    # The phrase is contiguous from its first to its last word.
+    return list(range(keep[0], keep[-1] + 1))
+
+
+def _entity_of(tok):
+    if tok is None or tok.ent_type_ not in NAME_LABELS:
+        return None
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent.start, ent.end, ent.label_
+    return None
+
+
+def _role(doc, toks: list[int], ent_start: int, ent_end: int) -> str | None:
+    """What is left of the phrase once the name is out: "Russia's foreign minister"."""
+    words = [doc[i] for i in toks if not ent_start <= i < ent_end]
+    while words and (words[0].is_punct or words[0].dep_ == "det"):
+        words.pop(0)
+    while words and words[-1].is_punct:
+        words.pop()
+    text = " ".join(w.text for w in words if w.text != ",")
+    return text.replace(" 's", "'s").strip() or None
+
+
+@dataclass
+class _Memory:
+    """Sources met so far, for resolving pronouns."""
+
+    persons: list[Source] = field(default_factory=list)
+    groups: list[Source] = field(default_factory=list)
+    things: list[Source] = field(default_factory=list)
+
+    def remember(self, source: Source, plural: bool) -> None:
+        if source.type == "named_person":
+            self.persons.append(source)
+        elif plural or source.type in ("unnamed",):
+            self.groups.append(source)
+        if source.type in ("named_organization", "government", "document"):
+            self.things.append(source)
+            if plural:
+                self.groups.append(source)
+
+    def knows_person(self, name: str) -> bool:
+        """A later bare surname ("Lavrov", "Moe") for a person named before."""
+        surname = name.split()[-1] if name.split() else ""
+        return bool(surname) and any(
+            (p.text or "").lower().split()[-1:] == [surname] for p in self.persons
+        )
+
+    def resolve(self, pronoun: str) -> Source | None:
+        kind = THIRD_PERSON.get(pronoun.lower())
+        pool = {"person": self.persons, "plural": self.groups, "thing": self.things}.get(kind)
+        return pool[-1] if pool else None
+
+
+def source_of(frame: Frame, text: str, memory: _Memory) -> Source:
+    """Turn a frame into a typed source, resolving a pronoun through ``memory``."""
+    mention = text[frame.source_start : frame.source_end]
+    if frame.head_tag == "PRP":
+        found = memory.resolve(mention.strip())
+        src = Source(
+            text=found.text if found else mention,
+            type=found.type if found else "unnamed",
+            role=found.role if found else None,
+        )
+        src.start, src.end, src.mention = frame.source_start, frame.source_end, mention
+        return src
+    if frame.name_start is not None:
+        start, end = frame.name_start, frame.name_end
+    else:
+        start, end = frame.source_start, frame.source_end
+    src = Source(
+        text=text[start:end], start=start, end=end, mention=text[start:end], role=frame.role
+    )
+    src.type = _type_of(frame, text, memory)
+    return src
+
+
+def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
+    nouns = source_nouns()
+    name = text[frame.name_start : frame.name_end].lower() if frame.name_start is not None else ""
+    head = frame.head_lemma or ""
+    phrase = " ".join(frame.modifiers)
+    if frame.entity == "PERSON" or memory.knows_person(name):
+        return "named_person"
+    if frame.entity in ("ORG", "FAC"):
+        words = set(name.replace(".", " ").split())
+        if name.removeprefix("the ") in COLLECTIVE_STATE or words & AGENCY_NAME_WORDS:
+            return "government"
+        return "named_organization"
+    if frame.entity == "GPE":
+        return "government"
+    if frame.entity == "NORP":
+        return "unnamed"
+    if any(p in phrase for p in nouns["government"] if " " in p) or head in nouns["government"]:
+        return "government"
+    if head in nouns["document"]:
+        return "document"
+    if frame.org_name and (head in nouns["group"] or head in nouns["unnamed"]):
+        org_words = set(frame.org_name.lower().split())
+        return "government" if org_words & AGENCY_NAME_WORDS else "named_organization"
+    if head in nouns["spokesperson"] or head in nouns["unnamed"] or head in nouns["group"]:
+        return "unnamed"
+    if name:
+        if set(name.split()) & ORG_NAME_WORDS:
+            return "named_organization"
+        return "named_organization" if frame.head_tag == "NNPS" else "named_person"
+    return "unnamed"
+
+
+def strength_of(source: Source, frame: Frame | None) -> str:
+    """Sourcing strength by the contract's scale, lowered one step for a relay."""
+    if frame is None or source.type == "none":
+        return "none"
+    nouns = source_nouns()
+    head = frame.head_lemma or ""
+    words = set(frame.modifiers)
+    if source.type in ("named_person", "named_organization"):
+        strength = "strong"
+    elif source.type == "government":
+        # A named department on the record is strong; the state speaking as a
+        # whole ("Russia", "the Kremlin", "police") is moderate.
+        name = (source.text or "").lower()
+        agency = (
+            frame.entity in ("ORG", "FAC") and name.removeprefix("the ") not in COLLECTIVE_STATE
+        )
+        strength = "strong" if agency or frame.org_name else "moderate"
+    elif source.type == "document":
+        strength = "moderate" if words & nouns["unclear"] else "strong"
+    elif head in nouns["spokesperson"]:
+        strength = "moderate"
+    else:
+        strength = "weak"
+    if frame.relayed and strength == "strong":
+        strength = "moderate"
+    return strength
+
+
+def attribute(claims: list[Claim], text: str, sentences) -> None:
+    """Fill ``source`` and ``sourcing_strength`` of every claim, in article order.
+
+    ``sentences`` are the segmenter's sentences (paragraph and quote state).
+    """
+    memory = _Memory()
+    by_sentence: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_sentence.setdefault(claim.sentence_index, []).append(claim)
+    last_quote: tuple[int, Claim] | None = None  # (paragraph, claim) of the last quoted speaker
+    for sent in sentences:
+        group = by_sentence.get(sent.index, [])
+        framed = [c for c in group if c.frame is not None]
+        for claim in group:
+            if claim.frame is None and claim.quoted:
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote)
+                if speaker is not None:
+                    claim.frame, claim.origin = speaker.frame, "quote_continuation"
+                    claim.source = _copy(speaker.source)
+                    claim.sourcing_strength = speaker.sourcing_strength
+                    continue
+            if claim.frame is None:
+                claim.source, claim.sourcing_strength = Source(), "none"
+                continue
+            claim.source = source_of(claim.frame, text, memory)
+            claim.source.verb = claim.frame.verb
+            claim.source.relayed = claim.frame.relayed
+            if claim.frame.via_start is not None:
+                claim.source.via = _via(claim.frame, text, memory, claim.source)
+            claim.sourcing_strength = strength_of(claim.source, claim.frame)
+        for claim in framed:
+            memory.remember(claim.source, claim.frame.plural)
+        quoted = [c for c in group if c.quoted and c.frame is not None]
+        if quoted:
+            last_quote = (sent.paragraph, quoted[-1])
+
+
+def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:
+    """The speaker of an unattributed quoted sentence: the attribution later in
+    the same quotation ("One. Two," she said.) or the speaker of the quote just
+    before it ('..." Lavrov said. "There is no possibility ...')."""
+    i = sent.index
+    while i < len(sentences) and sentences[i].paragraph == sent.paragraph:
+        later = [c for c in by_sentence.get(i, []) if c.frame is not None and c.quoted]
+        if later:
+            return later[0]
+        if not sentences[i].ends_in_quote:
+            break
+        i += 1
+    if last_quote is not None and last_quote[0] >= sent.paragraph - 1:
+        return last_quote[1]
+    return None
+
+
+def _via(frame: Frame, text: str, memory: _Memory, source: Source) -> str:
+    mention = text[frame.via_start : frame.via_end]
+    if frame.via_tag == "PRP":
+        others = [p for p in memory.persons if p.text != source.text]
+        return others[-1].text if others else mention
+    return mention
+
+
+def _copy(source: Source) -> Source:
+    return Source(**{k: getattr(source, k) for k in source.__dataclass_fields__})

@@ -1,0 +1,457 @@
+"""Splitting sentences into claims: one checkable proposition each.
+
+Works on the dependency parse of one sentence. A *frame* is a reporting verb
+with its source ("Lavrov said", "according to a neighbour"); what it reports
+becomes one claim per proposition, and the clauses nobody is reported as saying
+become claims of the publication itself. The frame's words stay out of the claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import attribution
+from .lexicon import hedge_cues, reporting_verbs
+from .segment import Sentence
+from .types import Frame
+
+MIN_CLAIM_WORDS = 3
+CLAUSAL_SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj"}
+QUOTE_CHARS = '"\u201c\u201d'
+# Leading words that belong to the sentence's syntax, not to the proposition:
+# "that" in "said that ...", "where" in "..., where government troops had ...".
+LEADING_JUNK = {"that", "where", "which", "who", "whom", "whether", "and", "but", "or"}
+# "received reports of deaths": the source passes on what others told it.
+RELAY_VERBS = {"receive", "hear", "get", "see", "cite"}
+RELAY_OBJECTS = {"report", "account", "word", "information", "claim", "allegation", "message"}
+NEGATIVE_SUBJECTS = {"neither", "none", "nobody", "no one", "nor"}
+QUANTITY_HEADS = {"twice", "half", "double", "triple", "thrice"}
+
+
+@dataclass
+class Unit:
+    """A claim candidate: a span of one sentence and the frame that reports it."""
+
+    start: int
+    end: int
+    frame: Frame | None
+    origin: str  # reported, unsourced, background, comment
+    quoted: bool = False
+    head_lemma: str = ""
+    head_tag: str = ""
+    aux: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedSentence:
+    sentence: Sentence
+    units: list[Unit]
+    frames: list[Frame]
+    # (start, end, label) of named entities and numbers, for kinds and pronouns.
+    entities: list[tuple[int, int, str]]
+    # Words of the sentence as (start, end, lower text, POS tag): enough for the
+    # later steps without keeping the parse in memory.
+    words: list[tuple[int, int, str, str]]
+
+
+def parse_sentence(doc, sent: Sentence, text: str) -> ParsedSentence:
+    builder = _Builder(doc, sent.start, text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), doc[0] if len(doc) else None)
+    if root is not None:
+        builder.clause(root, None, "unsourced")
+    units = _dedupe(builder.units)
+    starts_quoted = sent.starts_in_quote or text[sent.start] in QUOTE_CHARS + "\u2018"
+    for unit in units:
+        unit.quoted = starts_quoted or _inside_quotes(text, sent.start, unit.start)
+    entities = [(sent.start + e.start_char, sent.start + e.end_char, e.label_) for e in doc.ents]
+    words = [(sent.start + t.idx, sent.start + t.idx + len(t), t.lower_, t.tag_) for t in doc]
+    return ParsedSentence(sent, units, builder.frames, entities, words)
+
+
+def _inside_quotes(text: str, sent_start: int, pos: int) -> bool:
+    return sum(text.count(q, sent_start, pos) for q in '"') % 2 == 1 or (
+        text.count("\u201c", sent_start, pos) > text.count("\u201d", sent_start, pos)
+    )
+
+
+def _dedupe(units: list[Unit]) -> list[Unit]:
+    seen, out = set(), []
+    for unit in sorted(units, key=lambda u: (u.start, u.end)):
+        if (unit.start, unit.end) not in seen:
+            seen.add((unit.start, unit.end))
+            out.append(unit)
+    return out
+
+
+def _is_clause(tok) -> bool:
+    return tok.pos_ in ("VERB", "AUX") and any(c.dep_ in CLAUSAL_SUBJECTS for c in tok.children)
+
+
+def _has_mark_that(tok) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
+
+
+def _after_comma(tok) -> bool:
+    start = tok.left_edge.i
+    return start > 0 and tok.doc[start - 1].text in {",", ";", "\u2014", "\u2013", "-"}
+
+
+def _has_evidential_gap(span_text: str) -> bool:
+    return any(c.category == "evidential_gap" and c.pattern.search(span_text) for c in hedge_cues())
+
+
+class _Builder:
+    def __init__(self, doc, offset: int, text: str):
+        self.doc, self.offset, self.text = doc, offset, text
+        self.units: list[Unit] = []
+        self.frames: list[Frame] = []
+        self._frames: dict[int, tuple | None] = {}
+        self._lead: dict[int, int] = {}
+
+    # --- frames -------------------------------------------------------------
+    def reporting_tags(self, tok):
+        if tok.pos_ not in ("VERB", "AUX"):
+            return None
+        return reporting_verbs().get(tok.lemma_.lower())
+
+    def contents(self, verb, tags) -> list:
+        heads = [c for c in verb.children if c.dep_ == "ccomp"]
+        if not heads and "np" in tags:
+            heads = [c for c in verb.children if c.dep_ == "dobj"]
+        if not heads:
+            # "The London-based group said ..., it added": xcomp with a subject.
+            heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
+        return heads
+
+    def subject(self, verb):
+        for c in verb.children:
+            if c.dep_ in ("nsubj", "csubj"):
+                if c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+                    return verb.head  # "officials who said ..."
+                return c
+            if c.dep_ == "nsubjpass":
+                return None  # "it was reported that ...": nobody on record
+        for c in verb.children:  # "was said by the ministry"
+            if c.dep_ == "agent":
+                return next((g for g in c.children if g.dep_ == "pobj"), None)
+        if verb.dep_ == "conj" or verb.dep_ == "advcl" and verb.tag_ == "VBG":
+            # "argued that A and said B": the parser may hang "said" under A's
+            # verb; the subject is the one of the nearest reporting verb above.
+            anc = verb.head
+            while anc is not None:
+                if self.reporting_tags(anc) is not None and anc is not verb:
+                    return self.subject(anc)
+                if anc.head is anc:
+                    break
+                anc = anc.head
+            return self.subject(verb.head) if verb.head is not verb else None
+        if verb.dep_ == "acl":  # "a statement saying that ..."
+            return verb.head
+        return None
+
+    def frame_for(self, verb):
+        # Memoised: the walk asks about the same verb from several places.
+        if verb.i not in self._frames:
+            self._frames[verb.i] = self._make_frame(verb)
+        return self._frames[verb.i]
+
+    def _make_frame(self, verb):
+        tags = self.reporting_tags(verb)
+        if tags is None or _withheld(verb):
+            return None
+        contents = [c for c in self.contents(verb, tags) if not _indirect_question(c)]
+        parenthetical = not contents and verb.dep_ == "parataxis"
+        if not contents and not parenthetical:
+            return None
+        subj = self.subject(verb)
+        if subj is None:
+            return None
+        frame = attribution.describe_source(subj, self.offset, exclude={c.i for c in contents})
+        frame.verb = verb.text
+        frame.verb_lemma = verb.lemma_.lower()
+        frame.verb_start = self.offset + verb.idx
+        frame.verb_end = frame.verb_start + len(verb)
+        frame.verb_tags = sorted(tags)
+        frame.relayed = frame.relayed or any(
+            c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() == "cite" for c in verb.children
+        )
+        self.frames.append(frame)
+        return frame, (verb.head if parenthetical else None), contents
+
+    def according_frame(self, prep):
+        to = next((c for c in prep.children if c.lower_ == "to"), None)
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        if obj is None:
+            return None
+        frame = attribution.describe_source(obj, self.offset, exclude=set())
+        frame.verb = "according to"
+        frame.verb_lemma = "according to"
+        frame.verb_start = self.offset + prep.idx
+        frame.verb_end = self.offset + to.idx + len(to)
+        self.frames.append(frame)
+        return frame
+
+    # --- clauses ------------------------------------------------------------
+    def clause(self, head, frame: Frame | None, origin: str) -> None:
+        """Make claims of the clause rooted at ``head``, reported by ``frame``."""
+        found = self.frame_for(head)
+        if found is not None and found[1] is None:
+            self.reported(head, found[0], found[2], frame, origin)
+            return
+        for c in head.children:
+            # "..., where, they said, government troops had stormed ...":
+            # a parenthetical frame reports the clause it interrupts.
+            if c.dep_ == "parataxis":
+                inner = self.frame_for(c)
+                if inner is not None and inner[1] is head:
+                    frame, origin = _nest(inner[0], frame), "reported"
+            elif c.dep_ == "prep" and c.lower_ == "according":
+                inner = self.according_frame(c)
+                if inner is not None:
+                    frame, origin = _nest(inner, frame), "reported"
+        self.unit(head, frame, origin)
+
+    def reported(self, verb, frame: Frame, contents, outer: Frame | None, outer_origin: str):
+        """A reporting verb: its contents are claims of its source."""
+        nested = _nest(frame, outer)
+        for content in contents:
+            if self.is_relay(content):
+                nested.relayed = True
+            self.clause(content, nested, "reported")
+        for c in verb.children:
+            if c in contents or c.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                continue
+            if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+                # "denied A and said B" or "said A, but his stance sounded ..."
+                if self.frame_for(c) is not None or _is_clause(c):
+                    self.clause(c, outer, outer_origin)
+            elif (
+                c.dep_ in ("advcl", "parataxis")
+                and c.pos_ in ("VERB", "AUX")
+                and c.lemma_.lower() != "cite"
+                and _after_comma(c)
+            ):
+                self.clause(c, outer, "comment" if outer is None else outer_origin)
+
+    def is_relay(self, content) -> bool:
+        if content.lemma_.lower() not in RELAY_VERBS:
+            return False
+        return any(c.dep_ == "dobj" and c.lemma_.lower() in RELAY_OBJECTS for c in content.children)
+
+    def unit(self, head, frame: Frame | None, origin: str) -> None:
+        keep: set[int] = {self._lead[head.i]} if head.i in self._lead else set()
+        stack = [head]
+        cut_at = None
+        while stack:
+            tok = stack.pop()
+            keep.add(tok.i)
+            for c in tok.children:
+                action = self.child_action(head, tok, c, frame, origin)
+                if action == "keep":
+                    stack.append(c)
+                elif action == "cut":
+                    # A restated quantity (", roughly twice the energy density of
+                    # cells in today's cars") ends the claim: the rest is its own.
+                    cut_at = c.left_edge.i if cut_at is None else min(cut_at, c.left_edge.i)
+                    stack.append(c)
+        if cut_at is not None:
+            rest = {i for i in keep if i >= cut_at}
+            keep -= rest
+            self.add_unit(rest, head, frame, origin)
+        self.add_unit(keep, head, frame, origin)
+
+    def child_action(self, head, tok, c, frame, origin) -> str:
+        dep = c.dep_
+        if dep == "prep" and c.lower_ == "according":
+            return "drop"  # its frame was taken by clause()
+        if dep == "parataxis" and self.frame_for(c) is not None:
+            return "drop"
+        if c.pos_ in ("VERB", "AUX") and dep not in ("aux", "auxpass"):
+            found = self.frame_for(c)
+            if found is not None and found[1] is None:
+                self.reported(c, found[0], found[2], frame, origin)
+                return "drop"
+            if dep == "conj" and (_is_clause(c) or _has_mark_that(c)):
+                # The conjunction goes with the second clause; _trim keeps it
+                # only inside a quotation.
+                cc = [x.i for x in tok.children if x.dep_ == "cc" and x.i < c.left_edge.i]
+                if cc:
+                    self._lead[c.i] = cc[-1]
+                self.clause(c, frame, origin)
+                return "drop"
+            if dep == "conj" and _has_evidential_gap(self.subtree_text(c)):
+                return "drop"  # "... but could not confirm them": a hedge, not content
+            if dep == "ccomp" and _has_mark_that(c) and _after_comma(c):
+                self.clause(c, frame, origin)  # "..., that he will stay in his post"
+                return "drop"
+            if dep == "relcl" and self.has_own_frame(c):
+                self.clause(c, frame, origin)
+                return "drop"
+            if dep == "relcl" and frame is not None and self.is_background(c):
+                self.clause(c, None, "background")
+                return "drop"
+            if dep == "advcl" and c.tag_ == "VBG" and tok is head and _after_comma(c):
+                if c.lemma_.lower() == "cite":
+                    if frame is not None:
+                        frame.relayed = True
+                    return "drop"
+                self.clause(c, None, "comment")
+                return "drop"
+        if (
+            tok is head
+            and dep in ("dobj", "npadvmod", "appos", "attr")
+            and _after_comma(c)
+            and self.restates_quantity(c)
+        ):
+            return "cut"
+        return "keep"
+
+    def has_own_frame(self, clause) -> bool:
+        return any(c.dep_ == "parataxis" and self.frame_for(c) is not None for c in clause.children)
+
+    def is_background(self, relcl) -> bool:
+        """A present-perfect relative clause with a number inside reported
+        speech is the writer's running context, not the speaker's words:
+        "... in a civil war that has already killed tens of thousands"."""
+        perfect = any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in relcl.children)
+        if not perfect:
+            return False
+        return any(t.like_num or t.ent_type_ in ("CARDINAL", "QUANTITY") for t in relcl.subtree)
+
+    def restates_quantity(self, tok) -> bool:
+        first = list(tok.subtree)[:3]
+        return any(t.lower_ in QUANTITY_HEADS or t.like_num for t in first)
+
+    def subtree_text(self, tok) -> str:
+        return self.doc[tok.left_edge.i : tok.right_edge.i + 1].text
+
+    def add_unit(self, keep: set[int], head, frame, origin) -> None:
+        quoted = _inside_quotes(self.text, self.offset, self.offset + self.doc[min(keep)].idx)
+        span = _trim(self.doc, sorted(keep), quoted)
+        if span is None:
+            return
+        first, last = span
+        start = self.offset + self.doc[first].idx
+        end = self.offset + self.doc[last].idx + len(self.doc[last])
+        start, end = _balance_quotes(self.text, start, end)
+        words = sum(1 for t in self.doc[first : last + 1] if not t.is_punct)
+        if words < MIN_CLAIM_WORDS or end <= start:
+            return
+        aux = [c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")]
+        self.units.append(Unit(start, end, frame, origin, False, head.lemma_, head.tag_, aux))
+
+
+def _withheld(verb) -> bool:
+    """A reporting verb that reports nothing: "did not say", "declined to say",
+    "Neither could say who had ordered the doors locked"."""
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    if any(
+        c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in NEGATIVE_SUBJECTS for c in verb.children
+    ):
+        return True
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"decline", "refuse"}
+
+
+def _indirect_question(content) -> bool:
+    """ "could not say who had ordered ...", "asked whether ...": a question, not
+    an assertion."""
+    first = content.left_edge
+    return first.lower_ in {"who", "what", "whether", "if", "why", "how", "when", "which"} or any(
+        c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in content.children
+    )
+
+
+def _nest(inner: Frame, outer: Frame | None) -> Frame:
+    """Nested speech: "Lavrov said Assad has repeatedly said ..." keeps Lavrov,
+    the source on record, and notes whose words he reports."""
+    if outer is None:
+        return inner
+    nested = Frame(**{k: getattr(outer, k) for k in outer.__dataclass_fields__})
+    nested.modifiers = list(outer.modifiers)
+    nested.via_start, nested.via_end = inner.source_start, inner.source_end
+    nested.via_tag = inner.head_tag
+    return nested
+
+
+def _trim(doc, idx: list[int], quoted: bool = False) -> tuple[int, int] | None:
+    """First and last token of the claim: no leading "that"/"where"/"and" or
+    punctuation, no trailing punctuation."""
+    lo = 0
+    while lo < len(idx):
+        t = doc[idx[lo]]
+        if (t.is_punct and t.text not in QUOTE_CHARS) or t.is_space:
+            lo += 1
+        elif _determiner_that(t) or (quoted and t.lower_ in ("but", "yet")):
+            # Quoted words are kept as spoken: "... forward, but it is not yet a product"
+            break
+        elif t.lower_ in LEADING_JUNK and t.dep_ in (
+            "mark",
+            "cc",
+            "nsubj",
+            "advmod",
+            "dobj",
+            "pobj",
+            "prep",
+            "nsubjpass",
+        ):
+            if t.lower_ in ("who", "which") and t.dep_ not in (
+                "nsubj",
+                "nsubjpass",
+                "dobj",
+                "pobj",
+            ):
+                break
+            lo += 1
+        else:
+            break
+    hi = len(idx) - 1
+    while hi >= lo:
+        t = doc[idx[hi]]
+        if t.is_punct and t.text not in QUOTE_CHARS or t.is_space or t.dep_ == "cc":
+            hi -= 1
+        else:
+            break
+    if hi < lo:
+        return None
+    # A claim is contiguous: tokens dropped from its middle (a parenthetical
+    # frame) are spanned over; the ends are what matter.
+    return idx[lo], idx[hi]
+
+
+def _determiner_that(tok) -> bool:
+    """ "said that timeline was too optimistic": a bare singular noun needs a
+    determiner, so this "that" is one, whatever the parser says."""
+    if tok.lower_ != "that" or tok.i + 1 >= len(tok.doc):
+        return False
+    nxt = tok.doc[tok.i + 1]
+    return (
+        nxt.tag_ == "NN"
+        and nxt.dep_ in ("nsubj", "nsubjpass")
+        and not any(c.dep_ in ("det", "poss") for c in nxt.children)
+    )
+
+
+def _balance_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """Keep quotation marks paired inside a claim where the text allows it."""
+    span = text[start:end]
+    straight = span.count('"')
+    curly_open, curly_close = span.count("\u201c"), span.count("\u201d")
+    if straight % 2 == 0 and curly_open == curly_close:
+        return start, end
+    opens_unclosed = (straight % 2 == 1 and span[:1] == '"') or (
+        span[:1] == "\u201c" and curly_open > curly_close
+    )
+    if opens_unclosed:
+        start += 1
+        while start < end and text[start].isspace():
+            start += 1
+        return start, end
+    tail = text[end : end + 3]
+    for n in (1, 2):
+        piece = tail[:n]
+        if piece and piece[-1] in QUOTE_CHARS and all(ch in ',.;:!?"\u201d' for ch in piece):
+            return start, end + n
+    if span[-1:] in QUOTE_CHARS:
+        return start, end - 1
+    return start, end

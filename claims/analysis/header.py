@@ -1,0 +1,402 @@
+"""Article header: title, byline, publication, date, dateline and footer lines.
+
+Pasted articles open with a small header block before the body and often end with
+copyright or newsletter lines; ``parse_header`` finds both so that later steps look
+for claims in the body only. Standard library only: no Django, no spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NamedTuple
+
+from claims.analysis.types import ArticleMeta, Span
+
+# Only the top of a text can hold the header; bounding the scan keeps a 2 MB paste
+# as cheap as a short one.
+_HEAD_CHARS = 8192
+_HEAD_LINES = 40
+_MAX_HEADER_LINES = 10
+
+_WS = r"\s\ufeff\u200b\u2060"  # a BOM or zero-width space pasted before the title
+_CONTENT_RE = re.compile(rf"[^{_WS}](?:.*[^{_WS}])?", re.S)
+_NON_WS_RE = re.compile(rf"[^{_WS}]")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MON_ALT = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MON = rf"(?P<mon>{_MON_ALT})\.?"
+_DATE_RES = (
+    re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+(?P<y>\d{{4}})\b", re.I
+    ),
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"),
+)
+# What may join a date to its time: "December 29, 2012 - 7:19 PM", "Dec 29, 2012 at 7:19 PM".
+_TIME_RE = re.compile(
+    r"\s*(?:,|-|–|—|\bat\b|@|T|\|)?\s*(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?(?::(?P<s>\d{2}))?"
+    r"(?:\.\d+)?\s*(?P<ap>[ap]\.?\s?m\b\.?)?",
+    re.I,
+)
+# Only UTC and numeric offsets are used; "EST" or "CST" are ambiguous and just skipped.
+_TZ_RE = re.compile(
+    r"\s*\(?(?:(?P<z>Z|UTC|GMT)(?P<zoff>[+-]\d{1,2}(?::?\d{2})?)?|(?P<off>[+-]\d{2}:?\d{2})|[A-Z]{2,5}\b)\)?"
+)
+
+# "  • Article by: ELLEN BARRY": wire layouts put header facts in a bulleted list.
+_BULLET_RE = re.compile(r"(?:[•·▪◦‣●■►]\s*|[-*–—]\s+)")
+# "By Jane Doe | The Courier | Oct. 3, 2023" holds several facts on one line.
+_SEP_RE = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|--)\s+")
+_FILLER_RE = re.compile(
+    r"(?:(?:last|first)\s+)?(?:updated|published|posted|modified|dated?)(?:\s+on)?|on|at"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?",
+    re.I,
+)
+_UPDATED_RE = re.compile(r"\b(?:updated|modified|revised)\b", re.I)
+_BY_RE = re.compile(
+    r"(?:(?:article|written|words|story|text|reporting|reported)\s+by|by(?:line)?|authors?)"
+    r"(?:\s*:\s*|\s+)(?P<who>\S.*)",
+    re.I,
+)
+_SOURCE_LABEL_RE = re.compile(r"(?:source|publication|publisher|via)\s*:\s*(?P<v>\S.*)", re.I)
+_ROLE_RE = re.compile(
+    r"(?:(?:senior|staff|special|chief|contributing|national|foreign|political)\s+)*"
+    r"(?:staff|writer|reporter|correspondent|editor|contributor|columnist)s?",
+    re.I,
+)
+# "Associated Press Writer" -> "Associated Press"; "Special to The Courier" -> "The Courier".
+_ROLE_TAIL_RE = re.compile(r"\s+(?:staff\s+)?(?:writer|reporter|correspondent|editor)s?$", re.I)
+_SPECIAL_TO_RE = re.compile(r"(?:special\s+)?(?:to|for)\s+", re.I)
+# "By JANE DOE, Associated Press", "By Jane Doe for The Guardian": the name ends here.
+_AFFIL_SPLIT_RE = re.compile(r"\s*,\s*|\s+(?:for|of)\s+(?=(?:the\s+)?[A-Z])")
+_AGENCY_RE = re.compile(
+    r"(?:the\s+)?(?:associated press|reuters|ap|afp|agence france-presse|bloomberg(?: news)?"
+    r"|upi|dpa|efe|xinhua|press association|pa media|ansa|kyodo(?: news)?|tass|interfax)",
+    re.I,
+)
+_ORG_WORD_RE = re.compile(
+    r"\b(?:press|times|news|post|journal|herald|tribune|courier|gazette|guardian|telegraph"
+    r"|chronicle|observer|independent|standard|star|mail|express|review|reuters|bloomberg"
+    r"|agency|agence|service|wire|daily|weekly|magazine|radio|television|tv|network|media"
+    r"|bureau|dispatch|register|sentinel|inquirer|examiner|bulletin|monitor|globe|mirror)\b",
+    re.I,
+)
+_CONNECTORS = {"and", "&", "de", "van", "von", "der", "den", "da", "del", "della", "di", "du"}
+_CONNECTORS |= {"la", "le", "bin", "ibn", "al", "el", "y", "ter", "ten", "dos", "das"}
+_NAME_TOK_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*")
+_ROMAN_RE = re.compile(r"(?:II|III|IV|VI{0,3})\.?")
+# "MACDONALD" -> "MacDonald" but "MACHADO" -> "Machado": Mac only before known stems.
+_MAC_STEMS = ("donald", "dougall", "arthur", "kenzie", "kinnon", "leod", "lean", "laren")
+_MAC_STEMS += ("millan", "intyre", "neil", "gregor", "farlane", "ewan", "pherson", "allister")
+_SMALL_WORDS = {"a", "an", "the", "of", "and", "&", "for", "in", "on", "at", "to", "de", "la"}
+_ABBREV_END_RE = re.compile(
+    r"(?:\b[A-Za-z]\.){2,}$|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|No)\.$"
+)
+
+_SP = r"[^\S\r\n]"
+_CAPWORD = r"[^\W\d_](?:[^\W\d_]|['’.]|-(?=[^\W\d_]))*"
+# "MOSCOW - ", "ARDANI, Valoria — ", "WASHINGTON (AP) — ", "LONDON, Jan 5 (Reuters) - ".
+_DATELINE_RE = re.compile(
+    rf"(?P<place>{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,4}}(?:,{_SP}+{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,2}})?)"
+    rf"(?:,?{_SP}+(?i:{_MON_ALT})\.?{_SP}+\d{{1,2}}(?:,{_SP}+\d{{4}})?)?"
+    rf"(?:{_SP}*\([^()\r\n]{{1,40}}\))?"
+    rf"(?:{_SP}+[-–—]{_SP}*|{_SP}*(?:--|[–—]){_SP}*)"
+    r"(?=[\"“‘'(]?[^\W_])"
+)
+# Footer lines, anchored to line starts so the whole text is scanned in linear time:
+# "© 2018 Star Tribune", "Copyright 2023 The Associated Press. All rights reserved.",
+# "Follow us on Twitter", "Sign up for our newsletter", "Editing by Mark Heinrich".
+_BOILER_RE = re.compile(
+    r"(?:^|(?<=\r))[^\S\r\n]*(?P<line>(?:©|\(c\)\s*\d{4}|copyright\b(?=[^\r\n]{0,20}?(?:\d{4}|©|\(c\)))"
+    r"|[^\r\n]{0,120}?\ball rights reserved"
+    r"|this (?:story|article|report|post) (?:has been|was) (?:corrected|updated|amended|edited)"
+    r"|corrections?:|follow\b[^\r\n.]{0,60}?\bon (?:twitter|x|facebook|instagram|threads|bluesky"
+    r"|linkedin|tiktok)\b|sign up (?:for|to)\b[^\r\n]{0,80}?\bnewsletter|subscribe (?:to|for|now)\b"
+    r"|(?:additional )?(?:reporting|writing|editing) by\b[^\r\n]*(?:;|editing by)|editing by\b"
+    r"|[^\r\n]{0,80}?\bcontributed (?:to this|reporting)|(?:read more|related|see also)\s*:"
+    r"|advertisement[^\S\r\n]*(?=[\r\n]|\Z)|click here\b|share this (?:article|story)"
+    r"|listen to this article|\d+ min(?:ute)?s? read\b)[^\r\n]*)",
+    re.I | re.M,
+)
+_MAX_BOILER_LEN = 400  # a longer paragraph that starts "Copyright 2020 ..." is content
+
+
+class _Line(NamedTuple):
+    start: int  # offset of the first non-blank character
+    end: int
+    text: str  # "" for a blank line
+
+
+def parse_header(text: str) -> ArticleMeta:
+    """Title, byline, publication, date, dateline, body start and footer spans."""
+    try:
+        return _parse(text)
+    except Exception:  # metadata is a nicety: a parser bug must not sink the analysis
+        return ArticleMeta()
+
+
+def _parse(text: str) -> ArticleMeta:
+    meta = ArticleMeta(boilerplate=_boilerplate(text))
+    lines = _head_lines(text)
+    first = next((n for n, ln in enumerate(lines) if ln.text), None)
+    if first is None:
+        meta.body_start = _first_content(text, 0)
+        return meta
+    k = first
+    if _is_title(text, lines, first):
+        meta.title, k = lines[first].text, first + 1
+    facts: dict[str, str] = {}
+    hdr_start, body, bullets, n_hdr = None, None, False, 0
+    while k < len(lines) and body is None:
+        ln, k = lines[k], k + 1
+        if not ln.text or _BOILER_RE.match(ln.text):
+            continue
+        f = _classify(ln.text) if n_hdr < _MAX_HEADER_LINES else None
+        if f is not None and set(f) == {"publication"} and "publication" in facts:
+            f = None  # a second publication-like line is a short body paragraph
+        if f is None:
+            if meta.title and not facts and _is_deck(lines, k - 1):
+                continue
+            body = ln.start
+            break
+        hdr_start = ln.start if hdr_start is None else hdr_start
+        bullets, n_hdr = bullets or bool(_BULLET_RE.match(ln.text)), n_hdr + 1
+        for key, val in f.items():
+            if key == "author" and facts.get("author", val) != val:
+                facts["author"] += " and " + val
+            facts.setdefault(key, val)
+    # A lone title-case line after the headline ("The Verdict") is more likely the
+    # first body paragraph than a publication, unless it is bulleted or an agency.
+    pub = facts.get("publication")
+    if set(facts) == {"publication"} and not bullets and not _AGENCY_RE.fullmatch(pub or ""):
+        body, facts = hdr_start, {}
+    if body is None:
+        body = _first_content(text, lines[k - 1].end)
+    meta.author, meta.publication = facts.get("author"), facts.get("publication")
+    meta.published = facts.get("published") or facts.get("updated")
+    meta.body_start = body
+    meta.dateline = _dateline(text, body)
+    return meta
+
+
+def _head_lines(text: str) -> list[_Line]:
+    out: list[_Line] = []
+    for m in _LINE_RE.finditer(text, 0, _HEAD_CHARS):
+        if len(out) >= _HEAD_LINES:
+            break
+        c = _CONTENT_RE.search(m.group().rstrip("\r\n"))
+        s = m.start()
+        out.append(_Line(s + c.start(), s + c.end(), c.group()) if c else _Line(s, s, ""))
+    return out
+
+
+def _first_content(text: str, pos: int) -> int:
+    m = _NON_WS_RE.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _headline_shaped(s: str, max_words: int = 25) -> bool:
+    words = s.split()
+    core = s.rstrip("\"'”’)]»")
+    if not words or len(words) > max_words or len(s) > 250 or not core:
+        return False
+    if not any(c.isalpha() for c in s) or core[-1] in ",;:":
+        return False
+    # "Russia says Assad isn't leaving" has no final period; "Talks end in U.S." may.
+    return core[-1] != "." or bool(_ABBREV_END_RE.search(core))
+
+
+def _is_title(text: str, lines: list[_Line], i: int) -> bool:
+    s = lines[i].text
+    if not _headline_shaped(s) or _DATELINE_RE.match(s) or _BOILER_RE.match(s):
+        return False
+    f = _classify(s) or {}
+    if {"author", "published", "updated"} & set(f):
+        return False
+    # A hard-wrapped first paragraph continues in lower case on the next line.
+    if i + 1 < len(lines) and lines[i + 1].text[:1].islower():
+        return False
+    return _first_content(text, lines[i].end) < len(text)
+
+
+def _is_deck(lines: list[_Line], k: int) -> bool:
+    """A standfirst between headline and byline: "Minister rules out talks."."""
+    if not _headline_shaped(lines[k].text.rstrip("."), max_words=40):
+        return False
+    following = [ln.text for ln in lines[k + 1 :] if ln.text][:2]
+    return any({"author", "published", "updated"} & set(_classify(t) or {}) for t in following)
+
+
+def _classify(line: str) -> dict[str, str] | None:
+    """The header facts on one line, or None when the line is not a header line."""
+    s = _BULLET_RE.sub("", line, count=1)
+    facts: dict[str, str] = {}
+    for _ in range(3):  # "Published Oct 3, 2023 | Updated Oct 4, 2023"
+        found = _find_date(s)
+        if not found:
+            break
+        iso, a, b = found
+        label = s[:a].rsplit("|", 1)[-1]
+        facts.setdefault("updated" if _UPDATED_RE.search(label) else "published", iso)
+        s = f"{s[:a]} | {s[b:]}"
+    for seg in _SEP_RE.split(s):
+        seg = seg.strip(" ,;:\t")
+        if not seg or _FILLER_RE.fullmatch(seg) or _ROLE_RE.fullmatch(seg):
+            continue
+        by = _byline(seg)
+        label = _SOURCE_LABEL_RE.fullmatch(seg)
+        if by is not None:
+            for key, val in by.items():
+                facts.setdefault(key, val)
+        elif label and _looks_like_pub(label["v"]):
+            facts.setdefault("publication", label["v"])
+        elif "publication" not in facts and _looks_like_pub(seg):
+            facts["publication"] = seg
+        else:
+            return None
+    return facts or None
+
+
+def _find_date(s: str) -> tuple[str, int, int] | None:
+    matches = [m for m in (rx.search(s) for rx in _DATE_RES) if m]
+    if not matches:
+        return None
+    m = min(matches, key=lambda m: m.start())
+    g = m.groupdict()
+    month = int(g["m"]) if g.get("m") else _MONTHS.index(g["mon"][:3].lower()) + 1
+    try:
+        day = date(int(g["y"]), month, int(g["d"]))
+    except ValueError:
+        return None
+    if not 1800 <= day.year <= 2199:
+        return None
+    iso, end = day.isoformat(), m.end()
+    t = _TIME_RE.match(s, end)
+    if t and (t["mi"] or t["ap"]):
+        h, mi, sec = int(t["h"]), int(t["mi"] or 0), int(t["s"] or 0)
+        ap = (t["ap"] or "")[:1].lower()
+        if ap and 1 <= h <= 12:
+            h = h % 12 + (12 if ap == "p" else 0)
+        if (not ap or h < 24) and h < 24 and mi < 60 and sec < 60 and not (ap and h > 23):
+            iso, end = f"{iso}T{h:02d}:{mi:02d}:{sec:02d}", t.end()
+            z = _TZ_RE.match(s, end)
+            if z:
+                iso, end = iso + _offset(z), z.end()
+    return iso, m.start(), end
+
+
+def _offset(z: re.Match[str]) -> str:
+    raw = z["off"] or z["zoff"] or ("+00" if z["z"] else "")
+    if not raw:
+        return ""
+    digits = raw[1:].replace(":", "")
+    hh, mm = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "00")
+    return f"{raw[0]}{int(hh):02d}:{mm}"
+
+
+def _byline(seg: str) -> dict[str, str] | None:
+    m = _BY_RE.fullmatch(seg)
+    if not m:
+        return None
+    who = m["who"].strip(" ,;")
+    if _AGENCY_RE.fullmatch(who):  # "By The Associated Press"
+        return {"publication": re.sub(r"^the\s+", "", who)}
+    names: list[str] = []
+    pub = None
+    for n, part in enumerate(_AFFIL_SPLIT_RE.split(who)):
+        if n and _ROLE_RE.fullmatch(part):
+            continue
+        if n and (_is_org(part) or _SPECIAL_TO_RE.match(part)):
+            aff = _ROLE_TAIL_RE.sub("", _SPECIAL_TO_RE.sub("", part, count=1))
+            aff = re.sub(r"^the\s", "The ", aff)
+            if not _looks_like_pub(aff):
+                return None
+            pub = pub or aff
+        elif _is_names(part):
+            names.append(part)
+        else:
+            return None
+    if not names:
+        return None
+    return {"author": _normalize_author(", ".join(names))} | ({"publication": pub} if pub else {})
+
+
+def _is_org(part: str) -> bool:
+    return bool(
+        part.lower().startswith("the ")
+        or _ORG_WORD_RE.search(part)
+        or _AGENCY_RE.fullmatch(part)
+        or re.fullmatch(r"[A-Z]{2,6}", part)
+    )
+
+
+def _is_names(part: str) -> bool:
+    toks = part.split()
+    if not 1 <= len(toks) <= 12:
+        return False
+    named = [t for t in toks if t.lower() not in _CONNECTORS]
+    return bool(named) and all(_NAME_TOK_RE.fullmatch(t) and t[0].isupper() for t in named)
+
+
+def _looks_like_pub(s: str) -> bool:
+    """A short title-case name: "New York Times", "The Eastport Courier", "Reuters"."""
+    words = s.split()
+    if not 1 <= len(words) <= 8 or len(s) > 60 or s[-1] in '.!?:;,"”' or not s[0].isupper():
+        return False
+    content = [w for w in words if w.lower() not in _SMALL_WORDS and any(c.isalpha() for c in w)]
+    return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
+
+
+def _normalize_author(who: str) -> str:
+    """ "ELLEN BARRY" -> "Ellen Barry"; mixed case ("Mary McCarthy") is kept as written."""
+    toks = who.split()
+    if any(c.islower() for t in toks if t.lower() not in _CONNECTORS for c in t):
+        return " ".join(toks)
+    out = []
+    for i, t in enumerate(toks):
+        if t.lower() in _CONNECTORS and 0 < i < len(toks) - 1:
+            out.append(t.lower())  # "LUDWIG VAN BEETHOVEN" -> "Ludwig van Beethoven"
+        elif i and _ROMAN_RE.fullmatch(t):
+            out.append(t)
+        else:
+            out.append(re.sub(r"[^\W\d_]+", _cap_piece, t))
+    return " ".join(out)
+
+
+def _cap_piece(m: re.Match[str]) -> str:
+    # Each letter run of "O'NEILL" / "JEAN-LUC" is capitalised: "O'Neill", "Jean-Luc".
+    w = m.group().lower()
+    if w.startswith("mc") and len(w) > 3:
+        return "Mc" + w[2].upper() + w[3:]
+    if w.startswith("mac") and w[3:].startswith(_MAC_STEMS):
+        return "Mac" + w[3].upper() + w[4:]
+    return w[:1].upper() + w[1:]
+
+
+def _dateline(text: str, pos: int) -> str | None:
+    m = _DATELINE_RE.match(text[pos : pos + 300])
+    if not m:
+        return None
+    place = m["place"]
+    caps = place.split(",")[0]
+    nxt = text[pos + m.end() : pos + m.end() + 2].lstrip("\"“‘'(")[:1]
+    # "NATO said ..." has no dash; "NATO — the alliance said" goes on in lower case.
+    if caps != caps.upper() or sum(c.isalpha() for c in caps) < 2 or nxt.islower():
+        return None
+    return place
+
+
+def _boilerplate(text: str) -> list[Span]:
+    spans = []
+    for m in _BOILER_RE.finditer(text):
+        start, end = m.start("line"), m.end("line")
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start <= _MAX_BOILER_LEN:
+            spans.append(Span(start, end))
+    return spans

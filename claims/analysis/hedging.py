@@ -1,0 +1,162 @@
+"""Hedge cues: the words that qualify how sure a claim is.
+
+Cues come from the lexicon (``lexicons/hedges.txt``), matched over each
+sentence once, then given to the claim they qualify: the claim that contains
+them, the claims of the frame they sit in ("X reportedly said"), the claim just
+before them ("..., but offered no supporting evidence") or, for a sentence that
+only says the previous one is unverified ("His account could not be
+independently verified."), the claims of that previous sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import ability_verbs, hedge_cues
+from .types import Claim, Hedge
+
+_NUMBER_WORDS = (
+    r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|"
+    r"thousand|thousands|million|millions|billion|billions|dozen|dozens|half|twice|"
+    r"double|third|quarter|\$|£|€)"
+)
+_BEFORE_NUMBER = re.compile(r"\s+(?:a\s+|an\s+)?" + _NUMBER_WORDS + r"(?![\w])", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s+(n't|not|never)?\s*([A-Za-z]+)")
+# "claimed responsibility", "claimed victory": claiming a thing, not asserting.
+_CLAIMED_THING = re.compile(
+    r"\s+(responsibility|victory|credit|the\s+title|lives|the\s+lives)", re.I
+)
+# A sentence that only says the previous one is unverified starts with a word
+# pointing back: "His account ...", "The claim ...", "It could not be ...".
+_POINTS_BACK = re.compile(
+    r"^[\"\u201c]?(his|her|their|its|the|this|that|these|those|it|they|neither|none|such)\b",
+    re.IGNORECASE,
+)
+MAX_POINTING_BACK_WORDS = 25
+
+
+def find_cues(text: str, start: int, end: int) -> list[Hedge]:
+    """Hedge cues in text[start:end], longest first, not overlapping."""
+    found: list[Hedge] = []
+    taken: list[tuple[int, int]] = []
+    for cue in hedge_cues():
+        for m in cue.pattern.finditer(text, start, end):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if not _applies(cue, text, e, end, m.group(0)):
+                continue
+            taken.append((s, e))
+            found.append(Hedge(text=m.group(0), category=cue.category, start=s, end=e))
+    found.sort(key=lambda h: h.start)
+    return _merge_quantities(text, found)
+
+
+def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
+    if cue.needs_number and not _BEFORE_NUMBER.match(text, e, end):
+        return False
+    if cue.needs_verb:
+        nxt = _NEXT_WORD.match(text, e, end)
+        if nxt is None:
+            return False
+        negated, word = nxt.group(1), nxt.group(2).lower()
+        # "could not press Assad": inability, not doubt; "Neither could say":
+        # past ability. Doubt needs "could" before another verb ("could reach").
+        if negated or word in ability_verbs():
+            return False
+    return not (matched.lower() == "claimed" and _CLAIMED_THING.match(text, e, end))
+
+
+def _merge_quantities(text: str, cues: list[Hedge]) -> list[Hedge]:
+    """One quantity, one cue: "as many as hundreds of people" is an approximator
+    on a vague quantity, counted once."""
+    out: list[Hedge] = []
+    for cue in cues:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and cue.category == "vague_quantity"
+            and prev.category == "approximator"
+            and not text[prev.end : cue.start].strip()
+        ):
+            continue
+        out.append(cue)
+    return out
+
+
+def tag_hedges(claims: list[Claim], text: str, sentences) -> None:
+    """Attach hedge cues to the claims they qualify (fills ``claim.hedges``)."""
+    by_sentence: dict[int, list[Claim]] = {}
+    for claim in claims:
+        claim.hedges = []
+        by_sentence.setdefault(claim.sentence_index, []).append(claim)
+    dropped: set[int] = set()
+    for sent in sentences:
+        group = by_sentence.get(sent.index, [])
+        cues = find_cues(text, sent.start, sent.end)
+        if not cues:
+            continue
+        previous = by_sentence.get(sent.index - 1, [])
+        if previous and _points_back(text, sent, group, cues):
+            for claim in previous:
+                _add(claim, [c for c in cues if c.category == "evidential_gap"])
+            dropped.update(id(c) for c in group)
+            continue
+        for cue in cues:
+            for claim in _owners(cue, group):
+                _add(claim, [cue])
+    if dropped:
+        claims[:] = [c for c in claims if id(c) not in dropped]
+
+
+def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge]) -> bool:
+    if not any(c.category == "evidential_gap" for c in cues):
+        return False
+    if any(c.frame is not None for c in group):
+        return False
+    words = len(text[sent.start : sent.end].split())
+    return words <= MAX_POINTING_BACK_WORDS and bool(_POINTS_BACK.match(text, sent.start))
+
+
+def _owners(cue: Hedge, group: list[Claim]) -> list[Claim]:
+    inside = [c for c in group if c.start <= cue.start and cue.end <= c.end]
+    if inside:
+        return [min(inside, key=lambda c: c.end - c.start)]
+    if any(
+        c.source.start is not None and c.source.start <= cue.start < c.source.end for c in group
+    ):
+        return []  # part of who is speaking ("some 300 residents said"), not of the claim
+    framed = [c for c in group if c.frame is not None and _in_frame(cue, c)]
+    if framed:
+        return framed
+    before = [c for c in group if c.end <= cue.start]
+    if before:
+        nearest = max(before, key=lambda c: c.end)
+        return [c for c in before if _same_frame(c, nearest)]
+    after = [c for c in group if c.start >= cue.end]
+    return [min(after, key=lambda c: c.start)] if after else []
+
+
+def _in_frame(cue: Hedge, claim: Claim) -> bool:
+    f = claim.frame
+    lo = min(x for x in (f.source_start, f.verb_start) if x is not None)
+    hi = max(x for x in (f.source_end, f.verb_end) if x is not None)
+    return (
+        lo <= cue.start
+        and cue.end <= hi + 1
+        or (f.verb_end is not None and 0 <= cue.start - f.verb_end <= 1)
+    )
+
+
+def _same_frame(a: Claim, b: Claim) -> bool:
+    if a.frame is None or b.frame is None:
+        return a is b
+    return a.frame.verb_start == b.frame.verb_start
+
+
+def _add(claim: Claim, cues: list[Hedge]) -> None:
+    for cue in cues:
+        if all((h.start, h.end) != (cue.start, cue.end) for h in claim.hedges):
+            claim.hedges.append(Hedge(cue.text, cue.category, cue.start, cue.end))
+    claim.hedges.sort(key=lambda h: h.start)

