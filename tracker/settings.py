@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,12 +136,24 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "tracker.wsgi.application"
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "tracker.sqlite3")),
+# Embedded mode: a SQLite file in var/. DATABASE_URL=postgres://... for the real one.
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "tracker.sqlite3"),
+            # Wait for a writer rather than fail at once: the dev server and an
+            # in-process task may write at the same moment.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
     }
-}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -187,5 +200,75 @@ CONFIDENCE_POLICY = {
         "high": env_float("CONFIDENCE_LEVEL_HIGH", 0.8),
         "medium": env_float("CONFIDENCE_LEVEL_MEDIUM", 0.55),
         "low": env_float("CONFIDENCE_LEVEL_LOW", 0.3),
+    },
+}
+
+# --- Ingest ------------------------------------------------------------------------
+INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
+INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)  # seconds, connect and read
+INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
+# Private, loopback and link-local addresses are refused: a URL must not reach
+# into the newsroom's own network. Tests turn this on to use a local server.
+INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
+
+# --- Celery --------------------------------------------------------------------------
+# Embedded mode: no broker, tasks run in-process when enqueued (after commit).
+# CELERY_BROKER_URL=redis://... for real workers: `celery -A tracker worker`.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
+CELERY_TASK_EAGER_PROPAGATES = False
+# Chords (the parallel tagging steps join before scoring) need a result backend.
+CELERY_RESULT_BACKEND = env_str(
+    "CELERY_RESULT_BACKEND", None if CELERY_BROKER_URL == "memory://" else CELERY_BROKER_URL
+)
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it finishes, so a worker that dies mid-task leaves it
+# on the queue for another worker; one task at a time per process, so a dying
+# process takes no prefetched work with it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+# Redis re-delivers an unacknowledged task after the visibility timeout. It must
+# exceed the longest task, or a slow task runs twice at once; a task whose whole
+# worker was killed comes back after it. unacked_restore_throttle=0 lets a worker
+# restore such tasks as soon as they are due instead of minutes later.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_throttle": 0,
+    # Without these a frozen Redis hangs the web request that enqueues for minutes.
+    "socket_timeout": _SOCKET_TIMEOUT,
+    "socket_connect_timeout": _SOCKET_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_timeout": _SOCKET_TIMEOUT,
+    "socket_connect_timeout": _SOCKET_TIMEOUT,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = _SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_TIMEOUT = _SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing retries once, quickly: the caller learns within seconds that the
+# broker is down and the article stays queued for requeue_stale.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# Articles left in queued/running longer than this are enqueued again.
+ANALYSIS_STALE_AFTER = env_int("ANALYSIS_STALE_AFTER", CELERY_VISIBILITY_TIMEOUT + 60)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-articles": {
+        "task": "claims.tasks.requeue_stale_task",
+        "schedule": env_float("REQUEUE_STALE_EVERY", 60.0),
     },
 }

@@ -4,9 +4,19 @@ from claims.analysis import analyze
 result = analyze(text)          # Analysis; result.to_dict() is the contract JSON
 """
 
-from .inputs import InputError, decode_input
+from .header import parse_header
+from .inputs import InputError, check_text, decode_input, normalise_newlines
 from .nlp import ModelUnavailable
-from .pipeline import Extraction, analyze, attribute, extract, score, tag_hedges
+from .pipeline import (
+    Extraction,
+    analyze,
+    attribute,
+    extract,
+    extraction_from_dict,
+    extraction_to_dict,
+    score,
+    tag_hedges,
+)
 
 __all__ = [
     "Extraction",
@@ -14,8 +24,13 @@ __all__ = [
     "ModelUnavailable",
     "analyze",
     "attribute",
+    "check_text",
+    "normalise_newlines",
+    "parse_header",
     "decode_input",
     "extract",
+    "extraction_from_dict",
+    "extraction_to_dict",
     "score",
     "tag_hedges",
 ]

@@ -32,6 +32,7 @@ ORG_NAME_WORDS = {
 }  # fmt: skip
 THIRD_PERSON = {"he": "person", "him": "person", "she": "person", "her": "person",
                 "they": "plural", "them": "plural", "it": "thing"}  # fmt: skip
+RELATIVE_WORDS = {"which", "who", "whom", "whose", "where", "when"}
 STRENGTHS = ["none", "weak", "moderate", "strong"]
 
 
@@ -47,8 +48,10 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
         plural=subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "them", "we"),
         modifiers=[doc[i].lower_ for i in toks],
     )
-    name = _entity_of(subj) or next(
-        (_entity_of(c) for c in subj.children if c.dep_ == "appos" and _entity_of(c)), None
+    name = (
+        _entity_of(subj)
+        or next((_entity_of(c) for c in subj.children if c.dep_ == "appos" and _entity_of(c)), None)
+        or _trailing_name(subj, toks)
     )
     if name is not None:
         ent_start, ent_end, label = name
@@ -73,6 +76,23 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
     return frame
 
 
+def _trailing_name(subj, toks: list[int]):
+    """ "The company that operates the dam, Hydra Power Inc.": a name set off by a
+    comma at the end of the phrase names its head when the two agree (an
+    organisation noun and an ORG). "Lawyers for the warehouse owner, Gemma
+    Strand" does not: a single person cannot be the plural "lawyers"."""
+    doc = subj.doc
+    for ent in doc.ents:
+        if ent.end - 1 != toks[-1] or ent.start == 0 or doc[ent.start - 1].text != ",":
+            continue
+        head = subj.lemma_.lower()
+        if ent.label_ == "ORG" and head in source_nouns().get("organization", ()):
+            return ent.start, ent.end, ent.label_
+        if ent.label_ == "PERSON" and subj.tag_ == "NN" and head not in source_nouns()["document"]:
+            return ent.start, ent.end, ent.label_
+    return None
+
+
 def _is_source_noun(tok) -> bool:
     lemma = tok.lemma_.lower()
     return any(lemma in words for words in source_nouns().values()) or tok.is_stop
@@ -83,13 +103,18 @@ def _phrase_tokens(subj, exclude: set[int]) -> list[int]:
     "Professor Kenji Arata of Osaka Metropolitan University, who was not
     involved in the study" -> up to "University"."""
     drop: set[int] = set()
-    for c in subj.children:
+    for c in subj.subtree:
         after_comma = c.left_edge.i > 0 and subj.doc[c.left_edge.i - 1].text == ","
         if c.dep_ in ("relcl", "acl") and c.i > subj.i and after_comma:
             drop.update(t.i for t in c.subtree)
     keep = [t.i for t in subj.subtree if t.i not in drop and t.i not in exclude]
     keep = [i for i in keep if i <= max(keep)]
     doc = subj.doc
+    for n, i in enumerate(keep[:-1]):
+        # Cut at the first ", which ..." however the parser attached the clause.
+        if n > 0 and doc[i].text == "," and doc[i + 1].lower_ in RELATIVE_WORDS:
+            keep = keep[:n]
+            break
     while len(keep) > 1 and (doc[keep[-1]].is_punct or doc[keep[-1]].dep_ == "cc"):
         keep.pop()
     while len(keep) > 1 and doc[keep[0]].is_punct:
@@ -190,6 +215,8 @@ def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
         return "unnamed"
     if any(p in phrase for p in nouns["government"] if " " in p) or head in nouns["government"]:
         return "government"
+    if head in nouns["agency"] and not frame.org_name:
+        return "government"  # "the county sheriff's office", "the department"
     if head in nouns["document"]:
         return "document"
     if frame.org_name and (head in nouns["group"] or head in nouns["unnamed"]):
@@ -242,6 +269,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
     for claim in claims:
         by_sentence.setdefault(claim.sentence_index, []).append(claim)
     last_quote: tuple[int, Claim] | None = None  # (paragraph, claim) of the last quoted speaker
+    pending: list[tuple[Claim, Claim]] = []  # quoted claims waiting for a later "she said"
     for sent in sentences:
         group = by_sentence.get(sent.index, [])
         framed = [c for c in group if c.frame is not None]
@@ -250,8 +278,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                 speaker = _quote_speaker(sent, sentences, by_sentence, last_quote)
                 if speaker is not None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
-                    claim.source = _copy(speaker.source)
-                    claim.sourcing_strength = speaker.sourcing_strength
+                    pending.append((claim, speaker))
                     continue
             if claim.frame is None:
                 claim.source, claim.sourcing_strength = Source(), "none"
@@ -267,6 +294,10 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
         quoted = [c for c in group if c.quoted and c.frame is not None]
         if quoted:
             last_quote = (sent.paragraph, quoted[-1])
+    # Speakers named after the quote ('"One. Two," she said.') are resolved by now.
+    for claim, speaker in pending:
+        claim.source = _copy(speaker.source)
+        claim.sourcing_strength = speaker.sourcing_strength
 
 
 def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:

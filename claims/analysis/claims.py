@@ -147,6 +147,10 @@ class _Builder:
             return self.subject(verb.head) if verb.head is not verb else None
         if verb.dep_ == "acl":  # "a statement saying that ..."
             return verb.head
+        if verb.dep_ == "xcomp" and verb.head is not verb:  # "Video appears to show ..."
+            return self.subject(verb.head) or next(
+                (c for c in verb.head.children if c.dep_ == "nsubj"), None
+            )
         return None
 
     def frame_for(self, verb):

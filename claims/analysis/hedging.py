@@ -30,7 +30,7 @@ _CLAIMED_THING = re.compile(
 # A sentence that only says the previous one is unverified starts with a word
 # pointing back: "His account ...", "The claim ...", "It could not be ...".
 _POINTS_BACK = re.compile(
-    r"^[\"\u201c]?(his|her|their|its|the|this|that|these|those|it|they|neither|none|such)\b",
+    r"[\"\u201c]?(his|her|their|its|the|this|that|these|those|it|they|neither|none|such)\b",
     re.IGNORECASE,
 )
 MAX_POINTING_BACK_WORDS = 25
@@ -85,32 +85,48 @@ def _merge_quantities(text: str, cues: list[Hedge]) -> list[Hedge]:
     return out
 
 
+def drop_pointing_back(claims: list[Claim], text: str, sentences) -> list[Claim]:
+    """Claims of the sentences that only qualify the one before ("His account
+    could not be independently verified.") are not claims of their own."""
+    by_sentence = _by_sentence(claims)
+    drop = set()
+    for sent in sentences:
+        group = by_sentence.get(sent.index, [])
+        if group and by_sentence.get(sent.index - 1) and _points_back(text, sent, group):
+            drop.add(sent.index)
+    return [c for c in claims if c.sentence_index not in drop]
+
+
 def tag_hedges(claims: list[Claim], text: str, sentences) -> None:
     """Attach hedge cues to the claims they qualify (fills ``claim.hedges``)."""
-    by_sentence: dict[int, list[Claim]] = {}
+    by_sentence = _by_sentence(claims)
     for claim in claims:
         claim.hedges = []
-        by_sentence.setdefault(claim.sentence_index, []).append(claim)
-    dropped: set[int] = set()
     for sent in sentences:
         group = by_sentence.get(sent.index, [])
         cues = find_cues(text, sent.start, sent.end)
         if not cues:
             continue
         previous = by_sentence.get(sent.index - 1, [])
-        if previous and _points_back(text, sent, group, cues):
+        if not group and previous and _points_back(text, sent, group, cues):
             for claim in previous:
                 _add(claim, [c for c in cues if c.category == "evidential_gap"])
-            dropped.update(id(c) for c in group)
             continue
         for cue in cues:
             for claim in _owners(cue, group):
                 _add(claim, [cue])
-    if dropped:
-        claims[:] = [c for c in claims if id(c) not in dropped]
 
 
-def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge]) -> bool:
+def _by_sentence(claims: list[Claim]) -> dict[int, list[Claim]]:
+    by_sentence: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_sentence.setdefault(claim.sentence_index, []).append(claim)
+    return by_sentence
+
+
+def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge] | None = None) -> bool:
+    if cues is None:
+        cues = find_cues(text, sent.start, sent.end)
     if not any(c.category == "evidential_gap" for c in cues):
         return False
     if any(c.frame is not None for c in group):
@@ -123,11 +139,13 @@ def _owners(cue: Hedge, group: list[Claim]) -> list[Claim]:
     inside = [c for c in group if c.start <= cue.start and cue.end <= c.end]
     if inside:
         return [min(inside, key=lambda c: c.end - c.start)]
-    if any(
-        c.source.start is not None and c.source.start <= cue.start < c.source.end for c in group
-    ):
+    # Frames found in this sentence's parse; a continued quote's speaker (set by
+    # attribution) sits in another sentence. Hedging must not depend on
+    # attribution: a task queue runs the two side by side.
+    own = [c for c in group if c.frame is not None and c.origin != "quote_continuation"]
+    if any(c.frame.source_start <= cue.start < c.frame.source_end for c in own):
         return []  # part of who is speaking ("some 300 residents said"), not of the claim
-    framed = [c for c in group if c.frame is not None and _in_frame(cue, c)]
+    framed = [c for c in own if _in_frame(cue, c)]
     if framed:
         return framed
     before = [c for c in group if c.end <= cue.start]

@@ -7,8 +7,9 @@ run them as separate steps. ``analyze`` runs them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from . import attribution, confidence, hedging, kinds
 from .claims import ParsedSentence, parse_sentence
@@ -16,7 +17,7 @@ from .header import parse_header
 from .inputs import check_text
 from .nlp import get_nlp
 from .segment import Sentence, segment
-from .types import Analysis, ArticleMeta, Claim, Span
+from .types import Analysis, ArticleMeta, Claim, Frame, Span
 
 BATCH_SIZE = 64
 
@@ -33,12 +34,26 @@ def extract(text: str, *, model: str | None = None) -> Extraction:
     """Header, sentences and claim spans with their frames (not yet typed)."""
     check_text(text)
     meta = parse_header(text)
-    sentences = segment(text, meta.body_start, len(text), meta.boilerplate)
+    sentences = segment(text, _after_dateline(text, meta), len(text), meta.boilerplate)
     nlp = get_nlp(model)
     claims: list[Claim] = []
     for parsed in _parse(nlp, text, sentences):
         claims.extend(_claims_of(parsed, text))
+    claims = hedging.drop_pointing_back(claims, text, sentences)
     return Extraction(text, meta, sentences, claims)
+
+
+# What follows the dateline's place up to its dash: "MOSCOW - ",
+# "LONDON, Jan 5 (Reuters) - ". The dateline is metadata, never part of a claim.
+_DATELINE_TAIL = re.compile(r"[^\n]{0,60}?\s*(?:-{1,2}|\u2014|\u2013)\s+")
+
+
+def _after_dateline(text: str, meta: ArticleMeta) -> int:
+    pos = meta.body_start
+    if not meta.dateline or not text.startswith(meta.dateline, pos):
+        return pos
+    m = _DATELINE_TAIL.match(text, pos + len(meta.dateline))
+    return m.end() if m else pos
 
 
 def _parse(nlp, text: str, sentences: list[Sentence]) -> Iterable[ParsedSentence]:
@@ -94,3 +109,55 @@ def analyze(text: str, *, policy: dict | None = None, model: str | None = None) 
     tag_hedges(ex)
     score(ex, policy)
     return Analysis(article=ex.meta, claims=ex.claims)
+
+
+# --- Between pipeline steps ------------------------------------------------------
+# A task queue runs extract, attribute, tag_hedges and score as separate steps,
+# possibly in different processes: the extraction travels as plain JSON.
+
+
+def extraction_to_dict(ex: Extraction) -> dict:
+    return {
+        "meta": asdict(ex.meta),
+        "sentences": [asdict(s) for s in ex.sentences],
+        "claims": [_claim_state(c) for c in ex.claims],
+    }
+
+
+def extraction_from_dict(text: str, data: dict) -> Extraction:
+    meta = dict(data["meta"])
+    meta["boilerplate"] = [Span(**b) for b in meta.get("boilerplate", [])]
+    sentences = [Sentence(**{**s, "entities": [tuple(e) for e in s.get("entities", [])]})
+                 for s in data["sentences"]]  # fmt: skip
+    claims = [_claim_from(c) for c in data["claims"]]
+    return Extraction(text, ArticleMeta(**meta), sentences, claims)
+
+
+def _claim_state(claim: Claim) -> dict:
+    return {
+        "text": claim.text,
+        "start": claim.start,
+        "end": claim.end,
+        "sentence": asdict(claim.sentence),
+        "kind": claim.kind,
+        "frame": asdict(claim.frame) if claim.frame else None,
+        "origin": claim.origin,
+        "sentence_index": claim.sentence_index,
+        "quoted": claim.quoted,
+        "checkworthiness": claim.checkworthiness,
+    }
+
+
+def _claim_from(data: dict) -> Claim:
+    return Claim(
+        text=data["text"],
+        start=data["start"],
+        end=data["end"],
+        sentence=Span(**data["sentence"]),
+        kind=data["kind"],
+        frame=Frame(**data["frame"]) if data["frame"] else None,
+        origin=data["origin"],
+        sentence_index=data["sentence_index"],
+        quoted=data["quoted"],
+        checkworthiness=data["checkworthiness"],
+    )

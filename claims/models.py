@@ -1,0 +1,304 @@
+"""Articles, their claims, and what people do with them.
+
+Machine fields (what the analysis read) and editorial fields (what people
+decided) live side by side on a claim; neither overwrites the other.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AnalysisState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    ANALYZED = "analyzed", "Analysed"
+    FAILED = "failed", "Failed"
+
+
+class SourceType(models.TextChoices):
+    NAMED_PERSON = "named_person", "Named person"
+    NAMED_ORGANIZATION = "named_organization", "Named organization"
+    GOVERNMENT = "government", "Government"
+    DOCUMENT = "document", "Document"
+    UNNAMED = "unnamed", "Unnamed"
+    NONE = "none", "None"
+
+
+class Strength(models.TextChoices):
+    STRONG = "strong", "Strong"
+    MODERATE = "moderate", "Moderate"
+    WEAK = "weak", "Weak"
+    NONE = "none", "None"
+
+
+class ConfidenceLevel(models.TextChoices):
+    VERY_LOW = "very_low", "Very low"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class ClaimKind(models.TextChoices):
+    STATEMENT = "statement", "Statement"
+    QUANTITY = "quantity", "Quantity"
+    EVENT = "event", "Event"
+    PREDICTION = "prediction", "Prediction"
+    OPINION = "opinion", "Opinion"
+
+
+class ClaimStatus(models.TextChoices):
+    UNSTARTED = "unstarted", "Unstarted"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFIED = "verified", "Verified"
+    FALSE = "false", "False"
+    MISLEADING = "misleading", "Misleading"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class HedgeCategory(models.TextChoices):
+    APPROXIMATOR = "approximator", "Approximator"
+    VAGUE_QUANTITY = "vague_quantity", "Vague quantity"
+    EPISTEMIC = "epistemic", "Epistemic"
+    REPORTATIVE = "reportative", "Reportative"
+    EVIDENTIAL_GAP = "evidential_gap", "Evidential gap"
+
+
+def _in(field: str, choices) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    publication = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    raw_text = models.TextField()
+    body_offset = models.PositiveIntegerField(default=0)
+    # sha256 of the text: the same article pasted twice is one article.
+    content_hash = models.CharField(max_length=64, unique=True)
+
+    state = models.CharField(
+        max_length=10, choices=AnalysisState.choices, default=AnalysisState.QUEUED
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # How many times an analysis finished; a redelivered task must not add one.
+    times_analyzed = models.PositiveIntegerField(default=0)
+    # Which pipeline run is current: a task of an older run does nothing.
+    run_id = models.CharField(max_length=32, blank=True)
+    # The engine's extraction (sentences, claim frames) between pipeline steps.
+    analysis_data = models.JSONField(default=dict, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("state", AnalysisState), name="article_state_valid"
+            ),
+        ]
+        indexes = [
+            # requeue_stale: articles stuck in queued/running since before a cut-off.
+            models.Index(fields=["state", "updated_at"], name="article_state_updated"),
+            # Article lists, newest first.
+            models.Index(fields=["-created_at"], name="article_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+    @property
+    def body(self) -> str:
+        return self.raw_text[self.body_offset :]
+
+
+class Claim(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    position = models.PositiveIntegerField(default=0)  # order in the article
+
+    # --- what the machine read -------------------------------------------------
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    sentence_start = models.PositiveIntegerField()
+    sentence_end = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=ClaimKind.choices, default=ClaimKind.STATEMENT)
+    origin = models.CharField(max_length=24, blank=True)
+    source_text = models.CharField(max_length=500, blank=True)
+    source_type = models.CharField(
+        max_length=20, choices=SourceType.choices, default=SourceType.NONE
+    )
+    source_start = models.PositiveIntegerField(null=True, blank=True)
+    source_end = models.PositiveIntegerField(null=True, blank=True)
+    source_mention = models.CharField(max_length=500, blank=True)
+    source_verb = models.CharField(max_length=50, blank=True)
+    source_role = models.CharField(max_length=300, blank=True)
+    source_via = models.CharField(max_length=300, blank=True)
+    source_relayed = models.BooleanField(default=False)
+    sourcing_strength = models.CharField(
+        max_length=10, choices=Strength.choices, default=Strength.NONE
+    )
+    confidence_score = models.FloatField(null=True, blank=True)
+    confidence_level = models.CharField(max_length=10, choices=ConfidenceLevel.choices, blank=True)
+    confidence_reasons = models.JSONField(default=list, blank=True)
+    checkworthiness = models.FloatField(default=0.0)
+    # Normalised text hash: how a re-analysis finds this claim again.
+    fingerprint = models.CharField(max_length=40)
+
+    # --- what people decided ---------------------------------------------------
+    status = models.CharField(
+        max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.UNSTARTED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    notes = models.TextField(blank=True)
+    # People's corrections of the machine's fields survive re-analysis.
+    human_edited = models.BooleanField(default=False)
+    human_added = models.BooleanField(default=False)
+    # A claim people worked on that the latest analysis no longer finds.
+    missing_from_analysis = models.BooleanField(default=False)
+    # Optimistic locking: every editorial change increments it.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_span_valid"),
+            models.CheckConstraint(
+                condition=Q(sentence_start__lte=models.F("start"))
+                & Q(end__lte=models.F("sentence_end")),
+                name="claim_inside_sentence",
+            ),
+            models.CheckConstraint(condition=_in("status", ClaimStatus), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=_in("source_type", SourceType), name="claim_source_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("sourcing_strength", Strength), name="claim_strength_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence_level="") | _in("confidence_level", ConfidenceLevel),
+                name="claim_confidence_level_valid",
+            ),
+            # A machine claim is one span of one article: a repeated extraction
+            # task must update it, never add a second copy.
+            models.UniqueConstraint(
+                fields=["article", "start", "end"],
+                condition=Q(human_added=False),
+                name="claim_unique_machine_span",
+            ),
+        ]
+        indexes = [
+            # The queue: claims by confidence level and status, worst first.
+            models.Index(fields=["confidence_level", "status"], name="claim_level_status"),
+            # "Assigned to me" and per-assignee views.
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            # Status filters and the overview's counts.
+            models.Index(fields=["status", "updated_at"], name="claim_status_updated"),
+            # Re-analysis: find a claim again by its fingerprint within an article.
+            models.Index(fields=["article", "fingerprint"], name="claim_article_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def touched(self) -> bool:
+        """Whether people have worked on it: such a claim is never replaced."""
+        return (
+            self.status != ClaimStatus.UNSTARTED
+            or self.assignee_id is not None
+            or bool(self.notes)
+            or self.human_edited
+            or self.human_added
+            or self.version > 1
+        )
+
+
+class HedgeCue(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="hedges")
+    text = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=HedgeCategory.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("category", HedgeCategory), name="hedge_category_valid"
+            ),
+            models.UniqueConstraint(fields=["claim", "start", "end"], name="hedge_unique_span"),
+        ]
+        indexes = [
+            # Filtering claims by hedge category joins through this.
+            models.Index(fields=["category", "claim"], name="hedge_category_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.category})"
+
+
+class StatusChange(models.Model):
+    """One step of a claim's verification workflow. Written once, never changed."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A claim's history, oldest first.
+            models.Index(fields=["claim", "created_at"], name="statuschange_claim_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class Evidence(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.url

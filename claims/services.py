@@ -1,0 +1,430 @@
+"""Writes: every change to articles and claims goes through these functions.
+
+Views, the API, admin actions, commands and tasks call them; none of those
+holds a business rule of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from claims import analysis
+from claims.analysis.confidence import score_claim
+from claims.analysis.types import Claim as EngineClaim
+from claims.analysis.types import Confidence, Hedge, Source, Span
+from claims.ingest import IngestError, text_from_upload, text_from_url
+from claims.models import (
+    AnalysisState,
+    Article,
+    Claim,
+    ClaimStatus,
+    Evidence,
+    HedgeCue,
+    StatusChange,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["IngestError", "IngestResult", "article_ingest"]
+
+
+@dataclass
+class IngestResult:
+    article: Article
+    created: bool
+    # False when the broker could not be reached: the article is stored as
+    # queued and requeue_stale (or Celery beat) starts it later.
+    enqueued: bool | None
+
+    @property
+    def message(self) -> str:
+        if not self.created:
+            return "This article was already in the tracker."
+        if self.enqueued is False:
+            return (
+                "Article saved; the analysis queue is unreachable, it will start when it is back."
+            )
+        return "Article saved; analysis queued."
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fingerprint(text: str) -> str:
+    normal = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
+    return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+# --- Ingest ------------------------------------------------------------------------
+
+
+def article_ingest(
+    *,
+    text: str | None = None,
+    upload=None,
+    url: str | None = None,
+    user=None,
+) -> IngestResult:
+    """Store an article from pasted text, an uploaded file or a URL, and queue
+    its analysis after the commit. The same text twice returns the first article.
+
+    Raises IngestError (nothing stored) for unusable input.
+    """
+    given = [x for x in (text, upload, url) if x not in (None, "")]
+    if len(given) != 1:
+        raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
+    source_url = ""
+    if upload is not None:
+        text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
+    elif url:
+        text, source_url = text_from_url(url), url
+    text = _checked_text(text)
+    digest = content_hash(text)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return IngestResult(existing, created=False, enqueued=None)
+    meta = analysis.parse_header(text)
+    with transaction.atomic():
+        article, created = Article.objects.get_or_create(
+            content_hash=digest,
+            defaults=dict(
+                raw_text=text,
+                source_url=source_url,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+                **_meta_fields(meta),
+            ),
+        )
+        if not created:  # a concurrent ingest of the same text won
+            return IngestResult(article, created=False, enqueued=None)
+        outcome = _queue(article)
+    return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
+
+
+def _checked_text(text: str | None) -> str:
+    if text is None:
+        raise IngestError("The article is empty.")
+    text = analysis.normalise_newlines(text)
+    size = len(text.encode("utf-8"))
+    if size > settings.INGEST_MAX_BYTES:
+        raise IngestError(
+            f"The article is {size:,} bytes; the limit is {settings.INGEST_MAX_BYTES:,} bytes."
+        )
+    try:
+        return analysis.check_text(text)
+    except analysis.InputError as exc:
+        raise IngestError(f"The article cannot be analysed: {exc}.") from None
+
+
+def _meta_fields(meta) -> dict:
+    return {
+        "title": (meta.title or "")[:500],
+        "author": (meta.author or "")[:300],
+        "publication": (meta.publication or "")[:300],
+        "dateline": (meta.dateline or "")[:200],
+        "published_at": _published_at(meta.published),
+        "body_offset": meta.body_start,
+    }
+
+
+def _published_at(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+# --- Queueing the analysis ---------------------------------------------------------
+
+
+def _queue(article: Article) -> dict:
+    """Mark the article queued under a new run id and start the pipeline once
+    the surrounding transaction commits. Returns a dict that says, once the
+    commit has happened, whether the broker took the work."""
+    run_id = uuid.uuid4().hex
+    now = timezone.now()
+    Article.objects.filter(pk=article.pk).update(
+        state=AnalysisState.QUEUED, run_id=run_id, queued_at=now, error="", updated_at=now
+    )
+    article.state, article.run_id, article.queued_at = AnalysisState.QUEUED, run_id, now
+    outcome: dict = {}
+
+    def start() -> None:
+        from claims.tasks import start_pipeline
+
+        outcome["enqueued"] = start_pipeline(article.pk, run_id)
+
+    transaction.on_commit(start)
+    return outcome
+
+
+def article_enqueue(*, article: Article) -> bool | None:
+    """Queue (again) the analysis of an article. True if the broker took it,
+    False if it is unreachable (the article stays queued), None inside an
+    outer transaction that has not committed yet."""
+    with transaction.atomic():
+        outcome = _queue(article)
+    return outcome.get("enqueued")
+
+
+def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-enqueue articles stuck in queued or running: the broker was down at
+    ingest, or a worker died and its task was lost."""
+    age = older_than or timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
+    cutoff = timezone.now() - age
+    stale = Article.objects.filter(
+        state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING], updated_at__lt=cutoff
+    ).only("pk")
+    requeued = []
+    for article in stale:
+        if article_enqueue(article=article) is not False:
+            requeued.append(article.pk)
+    return requeued
+
+
+# --- Pipeline steps (called by claims.tasks) ---------------------------------------
+
+
+class StaleRun(Exception):
+    """The task belongs to a pipeline run that is no longer current."""
+
+
+def _current(article_id: int, run_id: str) -> Article:
+    article = Article.objects.filter(pk=article_id, run_id=run_id).first()
+    if article is None:
+        raise StaleRun(f"article {article_id}: run {run_id} is not current")
+    return article
+
+
+def analysis_extract(*, article_id: int, run_id: str) -> int:
+    """Step 1: split into claims and save them; returns the number of claims."""
+    claimed = Article.objects.filter(
+        pk=article_id, run_id=run_id, state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING]
+    )
+    # Conditional update: only the run that holds the article moves it to running.
+    now = timezone.now()
+    if not claimed.update(state=AnalysisState.RUNNING, started_at=now, updated_at=now):
+        raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
+    Article.objects.filter(pk=article_id).update(attempts=F("attempts") + 1)
+    article = _current(article_id, run_id)
+    ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.run_id != run_id:
+            raise StaleRun(f"article {article_id}: superseded during extraction")
+        ids = _save_claims(article, ex.claims)
+        data = analysis.extraction_to_dict(ex)
+        data["claim_ids"] = ids
+        Article.objects.filter(pk=article_id).update(analysis_data=data, updated_at=timezone.now())
+    return len(ids)
+
+
+def _worked_on() -> Q:
+    evidence = Evidence.objects.filter(claim=OuterRef("pk"))
+    history = StatusChange.objects.filter(claim=OuterRef("pk"))
+    return (
+        ~Q(status=ClaimStatus.UNSTARTED)
+        | Q(assignee__isnull=False)
+        | ~Q(notes="")
+        | Q(human_edited=True)
+        | Q(human_added=True)
+        | Q(version__gt=1)
+        | Q(Exists(evidence))
+        | Q(Exists(history))
+    )
+
+
+def _save_claims(article: Article, new_claims: list) -> list[int]:
+    """Save a new extraction. Claims people worked on are kept and matched to the
+    new analysis by fingerprint; untouched claims are updated in place or
+    replaced; a worked-on claim the analysis no longer finds is flagged, never
+    deleted. Returns the claim ids in the extraction's order."""
+    current = list(article.claims.all())
+    touched_ids = set(article.claims.filter(_worked_on()).values_list("pk", flat=True))
+    by_fp: dict[str, list[Claim]] = {}
+    by_span: dict[tuple[int, int], Claim] = {}
+    for claim in current:
+        if claim.pk in touched_ids:
+            by_fp.setdefault(claim.fingerprint, []).append(claim)
+        elif not claim.human_added:
+            by_span[(claim.start, claim.end)] = claim
+    ids, seen = [], set()
+    for position, c in enumerate(new_claims):
+        fp = fingerprint(c.text)
+        match = _closest(by_fp.get(fp, []), c.start, seen) or by_span.get((c.start, c.end))
+        if match is not None and match.pk in seen:
+            match = None
+        fields = _machine_fields(c, fp, position)
+        if match is None:
+            match = Claim.objects.create(article=article, **fields)
+        else:
+            if match.human_edited:  # people's corrections win over the machine
+                fields = {"position": position, "sentence_start": c.sentence.start,
+                          "sentence_end": c.sentence.end}  # fmt: skip
+            Claim.objects.filter(pk=match.pk).update(
+                missing_from_analysis=False, updated_at=timezone.now(), **fields
+            )
+        seen.add(match.pk)
+        ids.append(match.pk)
+    leftovers = [c for c in current if c.pk not in seen]
+    Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
+        human_added=True
+    ).update(missing_from_analysis=True)
+    Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
+    return ids
+
+
+def _closest(candidates: list[Claim], start: int, seen: set[int]) -> Claim | None:
+    free = [c for c in candidates if c.pk not in seen]
+    return min(free, key=lambda c: abs(c.start - start)) if free else None
+
+
+def _machine_fields(c, fp: str, position: int) -> dict:
+    return {
+        "position": position,
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+        "sentence_start": c.sentence.start,
+        "sentence_end": c.sentence.end,
+        "kind": c.kind,
+        "origin": c.origin,
+        "checkworthiness": c.checkworthiness,
+        "fingerprint": fp,
+    }
+
+
+def _load(article_id: int, run_id: str):
+    article = _current(article_id, run_id)
+    data = article.analysis_data or {}
+    if "claim_ids" not in data:
+        raise StaleRun(f"article {article_id}: no extraction saved for run {run_id}")
+    ex = analysis.extraction_from_dict(article.raw_text, data)
+    return article, ex, data["claim_ids"]
+
+
+def _editable(ids: list[int]) -> set[int]:
+    """Claims whose machine fields the pipeline may write: not corrected by people."""
+    return set(Claim.objects.filter(pk__in=ids, human_edited=False).values_list("pk", flat=True))
+
+
+def analysis_tag_sourcing(*, article_id: int, run_id: str) -> None:
+    """Step 2a: source, type and strength of every claim."""
+    _, ex, ids = _load(article_id, run_id)
+    analysis.attribute(ex)
+    editable = _editable(ids)
+    with transaction.atomic():
+        for pk, c in zip(ids, ex.claims, strict=True):
+            if pk not in editable:
+                continue
+            s = c.source
+            Claim.objects.filter(pk=pk).update(
+                source_text=(s.text or "")[:500],
+                source_type=s.type,
+                source_start=s.start,
+                source_end=s.end,
+                source_mention=(s.mention or "")[:500],
+                source_verb=(s.verb or "")[:50],
+                source_role=(s.role or "")[:300],
+                source_via=(s.via or "")[:300],
+                source_relayed=s.relayed,
+                sourcing_strength=c.sourcing_strength,
+                origin=c.origin,
+            )
+
+
+def analysis_tag_hedging(*, article_id: int, run_id: str) -> None:
+    """Step 2b: hedge cues of every claim (replaces the machine's earlier cues)."""
+    article, ex, ids = _load(article_id, run_id)
+    # Hedge attachment looks at frames, which attribution fills from the parse
+    # data already in the extraction: no source typing is needed here.
+    analysis.tag_hedges(ex)
+    editable = _editable(ids)
+    with transaction.atomic():
+        HedgeCue.objects.filter(claim_id__in=editable).delete()
+        HedgeCue.objects.bulk_create(
+            HedgeCue(claim_id=pk, text=h.text[:200], category=h.category, start=h.start, end=h.end)
+            for pk, c in zip(ids, ex.claims, strict=True)
+            if pk in editable
+            for h in c.hedges
+        )
+
+
+def analysis_score(*, article_id: int, run_id: str) -> None:
+    """Step 3: confidence from the saved sourcing and hedges; the article is done."""
+    article = _current(article_id, run_id)
+    policy = settings.CONFIDENCE_POLICY
+    with transaction.atomic():
+        for claim in article.claims.prefetch_related("hedges"):
+            conf = claim_confidence(claim, policy)
+            Claim.objects.filter(pk=claim.pk).update(
+                confidence_score=conf.score,
+                confidence_level=conf.level,
+                confidence_reasons=conf.reasons,
+            )
+        now = timezone.now()
+        # Conditional: a repeated scoring task does not count a second analysis.
+        Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING).update(
+            state=AnalysisState.ANALYZED,
+            finished_at=now,
+            updated_at=now,
+            error="",
+            times_analyzed=F("times_analyzed") + 1,
+        )
+
+
+def claim_confidence(claim: Claim, policy: dict) -> Confidence:
+    """The engine's confidence policy applied to a saved claim."""
+    engine_claim = EngineClaim(
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        sentence=Span(claim.sentence_start, claim.sentence_end),
+        source=Source(
+            text=claim.source_text or None, type=claim.source_type, relayed=claim.source_relayed
+        ),  # fmt: skip
+        sourcing_strength=claim.sourcing_strength,
+        hedges=[Hedge(h.text, h.category, h.start, h.end) for h in claim.hedges.all()],
+    )
+    return score_claim(engine_claim, policy)
+
+
+def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:
+    """Record a failed analysis on the article, for people to see."""
+    now = timezone.now()
+    Article.objects.filter(pk=article_id, run_id=run_id).exclude(
+        state=AnalysisState.ANALYZED
+    ).update(state=AnalysisState.FAILED, error=error[:2000], finished_at=now, updated_at=now)
+
+
+# --- Re-analysis and seeds ---------------------------------------------------------
+
+
+def article_reanalyze(*, article: Article) -> bool | None:
+    """Analyse again (after a lexicon or policy change, or on request). Claims
+    people worked on are kept; see _save_claims."""
+    return article_enqueue(article=article)
+
+
+def seeds_load(*, directory: Path, user=None) -> list[IngestResult]:
+    """Ingest every .txt article in ``directory`` (idempotent: known texts are skipped)."""
+    results = []
+    for path in sorted(Path(directory).glob("*.txt")):
+        results.append(article_ingest(text=path.read_text(encoding="utf-8"), user=user))
+    return results

@@ -1,0 +1,90 @@
+"""Celery tasks: thin wrappers that take ids, call a service, and retry only
+what is worth retrying. The pipeline of one article:
+
+    extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import chain, chord, shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from claims import services
+
+log = logging.getLogger(__name__)
+
+# Worth a retry: the database or the broker blinked. Anything else (a bug, bad
+# text) fails the article at once, with the error recorded on it.
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def start_pipeline(article_id: int, run_id: str) -> bool:
+    """Put the article's pipeline on the broker. False if the broker is unreachable
+    (the article stays queued; requeue_stale starts it later)."""
+    steps = chain(
+        extract_claims.si(article_id, run_id),
+        chord(
+            [tag_sourcing.si(article_id, run_id), tag_hedging.si(article_id, run_id)],
+            score_confidence.si(article_id, run_id),
+        ),
+    )
+    try:
+        steps.apply_async()
+    except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
+        log.warning("article %s: broker unreachable, left queued (%s)", article_id, exc)
+        return False
+    return True
+
+
+def _step(function, article_id: int, run_id: str):
+    try:
+        return function(article_id=article_id, run_id=run_id)
+    except services.StaleRun as exc:
+        log.info("skipped: %s", exc)
+        return None
+    except TRANSIENT:
+        raise
+    except DatabaseError as exc:  # integrity and data errors are not transient
+        services.analysis_fail(article_id=article_id, run_id=run_id, error=f"Database error: {exc}")
+        raise
+    except Exception as exc:
+        services.analysis_fail(
+            article_id=article_id, run_id=run_id, error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+
+
+@shared_task(bind=True, **RETRY)
+def extract_claims(self, article_id: int, run_id: str):
+    return _step(services.analysis_extract, article_id, run_id)
+
+
+@shared_task(bind=True, **RETRY)
+def tag_sourcing(self, article_id: int, run_id: str):
+    return _step(services.analysis_tag_sourcing, article_id, run_id)
+
+
+@shared_task(bind=True, **RETRY)
+def tag_hedging(self, article_id: int, run_id: str):
+    return _step(services.analysis_tag_hedging, article_id, run_id)
+
+
+@shared_task(bind=True, **RETRY)
+def score_confidence(self, article_id: int, run_id: str):
+    return _step(services.analysis_score, article_id, run_id)
+
+
+@shared_task
+def requeue_stale_task():
+    """Periodic (Celery beat): re-enqueue articles stuck in queued or running."""
+    return services.articles_requeue_stale()
