@@ -187,6 +187,11 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["article_id", "position"]
+        permissions = [
+            ("work_claim", "Can start, give back and dismiss claims, add notes and evidence"),
+            ("give_verdict", "Can give, reopen and restore verdicts"),
+            ("assign_any", "Can assign claims to anyone"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_span_valid"),
             models.CheckConstraint(

@@ -1,0 +1,50 @@
+"""python manage.py create_demo_users: the demo accounts editor, checker and viewer.
+
+The password comes from DEMO_PASSWORD, or is generated and printed. Running it
+again keeps existing accounts' passwords unless DEMO_PASSWORD is set or --reset
+is given; their roles are always set.
+"""
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.roles import EDITOR, FACT_CHECKER, VIEWER
+
+DEMO_USERS = {"editor": EDITOR, "checker": FACT_CHECKER, "viewer": VIEWER}
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo users editor, checker and viewer in their roles."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="set a new password for all three")
+
+    def handle(self, *args, reset: bool, **options):
+        given = os.environ.get("DEMO_PASSWORD")
+        password = given or secrets.token_urlsafe(12)
+        User = get_user_model()
+        changed = False
+        for username, role in DEMO_USERS.items():
+            try:
+                group = Group.objects.get(name=role)
+            except Group.DoesNotExist:
+                raise CommandError(f"role {role!r} is missing: run manage.py migrate") from None
+            user, created = User.objects.get_or_create(username=username)
+            new_password = created or reset or bool(given)
+            if new_password:
+                user.set_password(password)
+                changed = True
+            user.is_staff = role == EDITOR  # editors work in the Django admin too
+            user.save()
+            user.groups.set([group])
+            self.stdout.write(
+                f"{username:<8} {role}{'' if new_password else ' (password unchanged)'}"
+            )
+        if changed and given:
+            self.stdout.write("password: from DEMO_PASSWORD")
+        elif changed:
+            self.stdout.write(f"password: {password}  (set DEMO_PASSWORD to choose it)")

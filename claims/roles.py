@@ -1,0 +1,33 @@
+"""The newsroom's roles, as Django groups with permissions.
+
+Viewer reads everything; Fact-checker works claims (start, give back, dismiss,
+notes, evidence, assign to self); Editor also gives and reopens verdicts,
+assigns anyone, runs bulk actions and manages articles. Superusers are not
+needed for daily work.
+"""
+
+VIEWER, FACT_CHECKER, EDITOR = "Viewer", "Fact-checker", "Editor"
+
+_READ = [
+    "view_article",
+    "view_claim",
+    "view_hedgecue",
+    "view_statuschange",
+    "view_evidence",
+]
+_WORK = ["work_claim", "add_evidence"]
+_EDIT = [
+    "give_verdict",
+    "assign_any",
+    "change_claim",
+    "add_claim",
+    "add_article",
+    "change_article",
+    "reanalyze_article",
+]
+
+ROLE_PERMISSIONS = {
+    VIEWER: _READ,
+    FACT_CHECKER: _READ + _WORK,
+    EDITOR: _READ + _WORK + _EDIT,
+}
