@@ -28,7 +28,10 @@ COLLECTIVE_STATE = {"kremlin", "white house", "pentagon", "downing street", "ely
 ORG_NAME_WORDS = {
     "inc", "inc.", "corp", "corp.", "group", "institute", "university", "research",
     "association", "foundation", "company", "party", "committee", "observatory",
-    "center", "centre", "council", "union", "network", "bank", "fund",
+    "center", "centre", "council", "union", "network", "bank", "fund", "pharma",
+    "pharmaceuticals", "holdings", "technologies", "technology", "labs", "systems",
+    "energy", "motors", "airlines", "media", "capital", "partners", "ventures", "ltd",
+    "llc", "plc", "gmbh", "ag", "sa", "co", "co.", "corporation", "industries",
 }  # fmt: skip
 THIRD_PERSON = {"he": "person", "him": "person", "she": "person", "her": "person",
                 "they": "plural", "them": "plural", "it": "thing"}  # fmt: skip
@@ -202,6 +205,8 @@ def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
     name = text[frame.name_start : frame.name_end].lower() if frame.name_start is not None else ""
     head = frame.head_lemma or ""
     phrase = " ".join(frame.modifiers)
+    if set(name.replace(",", " ").split()[-1:]) & ORG_NAME_WORDS:
+        return "named_organization"  # "Veltrix Pharma" even if tagged as a person
     if frame.entity == "PERSON" or memory.knows_person(name):
         return "named_person"
     if frame.entity in ("ORG", "FAC"):
@@ -222,6 +227,10 @@ def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
     if frame.org_name and (head in nouns["group"] or head in nouns["unnamed"]):
         org_words = set(frame.org_name.lower().split())
         return "government" if org_words & AGENCY_NAME_WORDS else "named_organization"
+    if head in nouns["organization"] and "the" in frame.modifiers[:1]:
+        # "the company said in a statement": the article's own organisation,
+        # named elsewhere and speaking on the record.
+        return "named_organization"
     if head in nouns["spokesperson"] or head in nouns["unnamed"] or head in nouns["group"]:
         return "unnamed"
     if name:

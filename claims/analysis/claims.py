@@ -96,6 +96,11 @@ def _after_comma(tok) -> bool:
     return start > 0 and tok.doc[start - 1].text in {",", ";", "\u2014", "\u2013", "-"}
 
 
+def _after_cc(tok) -> bool:
+    start = tok.left_edge.i
+    return start > 0 and tok.doc[start - 1].dep_ == "cc"
+
+
 def _has_evidential_gap(span_text: str) -> bool:
     return any(c.category == "evidential_gap" and c.pattern.search(span_text) for c in hedge_cues())
 
@@ -226,8 +231,10 @@ class _Builder:
             if c in contents or c.dep_ in ("nsubj", "nsubjpass", "csubj"):
                 continue
             if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
-                # "denied A and said B" or "said A, but his stance sounded ..."
-                if self.frame_for(c) is not None or _is_clause(c):
+                if _has_mark_that(c) and self.frame_for(c) is None:
+                    self.clause(c, nested, "reported")  # "said A and that B"
+                elif self.frame_for(c) is not None or _is_clause(c):
+                    # "denied A and said B" or "said A, but his stance sounded ..."
                     self.clause(c, outer, outer_origin)
             elif (
                 c.dep_ in ("advcl", "parataxis")
@@ -285,8 +292,9 @@ class _Builder:
                 return "drop"
             if dep == "conj" and _has_evidential_gap(self.subtree_text(c)):
                 return "drop"  # "... but could not confirm them": a hedge, not content
-            if dep == "ccomp" and _has_mark_that(c) and _after_comma(c):
-                self.clause(c, frame, origin)  # "..., that he will stay in his post"
+            if dep == "ccomp" and _has_mark_that(c) and (_after_comma(c) or _after_cc(c)):
+                # "..., that he will stay in his post", "... and that a board was reviewing"
+                self.clause(c, frame, origin)
                 return "drop"
             if dep == "relcl" and self.has_own_frame(c):
                 self.clause(c, frame, origin)

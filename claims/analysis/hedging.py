@@ -19,9 +19,11 @@ _NUMBER_WORDS = (
     r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|"
     r"thousand|thousands|million|millions|billion|billions|dozen|dozens|half|twice|"
-    r"double|third|quarter|\$|£|€)"
+    r"double|third|quarter)"
 )
-_BEFORE_NUMBER = re.compile(r"\s+(?:a\s+|an\s+)?" + _NUMBER_WORDS + r"(?![\w])", re.IGNORECASE)
+_BEFORE_NUMBER = re.compile(
+    r"\s+(?:a\s+|an\s+)?(?:[$£€]\s?\d|" + _NUMBER_WORDS + r"(?![\w]))", re.IGNORECASE
+)
 _NEXT_WORD = re.compile(r"\s+(n't|not|never)?\s*([A-Za-z]+)")
 # "claimed responsibility", "claimed victory": claiming a thing, not asserting.
 _CLAIMED_THING = re.compile(
