@@ -269,12 +269,29 @@ class HedgeCue(models.Model):
         return f"{self.text} ({self.category})"
 
 
-class StatusChange(models.Model):
+class AppendOnly(models.Model):
+    """History rows: written once, never changed or deleted (through the ORM; on
+    PostgreSQL a trigger refuses UPDATE and DELETE too, see migration 0004)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError(f"{type(self).__name__} rows are history: they cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are history: they cannot be deleted")
+
+
+class StatusChange(AppendOnly):
     """One step of a claim's verification workflow. Written once, never changed."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
+    # PROTECT: history keeps who did it; deactivate people rather than delete them.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     from_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
     to_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
@@ -290,6 +307,31 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+
+class ClaimChange(AppendOnly):
+    """Every editorial change to a claim other than its status: assignment,
+    notes, evidence, people's corrections of the machine's fields."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    # {"field": [before, after], ...}
+    changes = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A claim's history, oldest first.
+            models.Index(fields=["claim", "created_at"], name="claimchange_claim_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on claim {self.claim_id}"
 
 
 class Evidence(models.Model):

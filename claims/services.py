@@ -275,8 +275,11 @@ def _save_claims(article: Article, new_claims: list) -> list[int]:
             match = Claim.objects.create(article=article, **fields)
         else:
             if match.human_edited:  # people's corrections win over the machine
-                fields = {"position": position, "sentence_start": c.sentence.start,
-                          "sentence_end": c.sentence.end}  # fmt: skip
+                fields = {
+                    "position": position,
+                    "sentence_start": c.sentence.start,
+                    "sentence_end": c.sentence.end,
+                }
             Claim.objects.filter(pk=match.pk).update(
                 missing_from_analysis=False, updated_at=timezone.now(), **fields
             )
@@ -398,7 +401,7 @@ def claim_confidence(claim: Claim, policy: dict) -> Confidence:
         sentence=Span(claim.sentence_start, claim.sentence_end),
         source=Source(
             text=claim.source_text or None, type=claim.source_type, relayed=claim.source_relayed
-        ),  # fmt: skip
+        ),
         sourcing_strength=claim.sourcing_strength,
         hedges=[Hedge(h.text, h.category, h.start, h.end) for h in claim.hedges.all()],
     )
@@ -428,3 +431,27 @@ def seeds_load(*, directory: Path, user=None) -> list[IngestResult]:
     for path in sorted(Path(directory).glob("*.txt")):
         results.append(article_ingest(text=path.read_text(encoding="utf-8"), user=user))
     return results
+
+
+# --- Claims: the verification workflow (rules in claims.workflow) ------------------
+from claims.workflow import (  # noqa: E402  (re-exported: one place to call writes from)
+    claim_add,
+    claim_assign,
+    claim_correct,
+    claim_set_notes,
+    claim_transition,
+    claims_bulk_assign,
+    claims_bulk_transition,
+    evidence_add,
+)
+
+__all__ += [
+    "claim_add",
+    "claim_assign",
+    "claim_correct",
+    "claim_set_notes",
+    "claim_transition",
+    "claims_bulk_assign",
+    "claims_bulk_transition",
+    "evidence_add",
+]

@@ -171,6 +171,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
 # --- Claim analysis -------------------------------------------------------------
 # The spaCy pipeline the engine loads (once per process). Any English pipeline
@@ -272,3 +273,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("REQUEUE_STALE_EVERY", 60.0),
     },
 }
+
+if DJANGO_ENV == "test":
+    # Tests create many users; the slow production hasher would dominate the run.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

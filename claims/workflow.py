@@ -1,0 +1,347 @@
+"""The verification workflow: who may move a claim where, and every editorial
+write to a claim (status, assignee, notes, evidence, corrections).
+
+One set of rules for every path (admin, dashboard, API, commands). Each write
+checks the claim's version (optimistic locking: a stale save is refused and
+names who changed the claim and when) and leaves an audit row that nobody can
+edit or delete.
+
+The audit is our own log rather than django-simple-history: every change goes
+through these functions anyway, so they can record one entry per claim even in
+bulk actions (simple-history cannot see queryset.update()), the entry says what
+was meant ("assigned", "corrected source") and not only which columns changed,
+and it costs no dependency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
+
+S = ClaimStatus
+VERDICTS = (S.VERIFIED, S.FALSE, S.MISLEADING, S.INCONCLUSIVE)
+WORK, VERDICT = "claims.work_claim", "claims.give_verdict"
+
+
+@dataclass(frozen=True)
+class Rule:
+    permission: str
+    note_required: bool
+    label: str
+
+
+# (from, to) -> who may, and whether a rationale is required.
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (S.UNSTARTED, S.IN_PROGRESS): Rule(WORK, False, "start"),
+    (S.IN_PROGRESS, S.UNSTARTED): Rule(WORK, False, "give back"),
+    (S.UNSTARTED, S.DISMISSED): Rule(WORK, False, "dismiss"),
+    (S.IN_PROGRESS, S.DISMISSED): Rule(WORK, False, "dismiss"),
+    (S.DISMISSED, S.UNSTARTED): Rule(VERDICT, False, "restore"),
+    **{(S.IN_PROGRESS, v): Rule(VERDICT, True, f"verdict: {S(v).label.lower()}") for v in VERDICTS},
+    **{(v, S.IN_PROGRESS): Rule(VERDICT, True, "reopen") for v in VERDICTS},
+}
+
+
+class WorkflowError(Exception):
+    """A refused change. ``code`` says why, for the API's status codes."""
+
+    code = "invalid"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionNotAllowed(WorkflowError):
+    code = "transition_not_allowed"  # 400: not possible from this status
+
+
+class NotPermitted(WorkflowError):
+    code = "permission_denied"  # 403: possible, but not for this role
+
+
+class NoteRequired(WorkflowError):
+    code = "note_required"  # 400
+
+
+class StaleVersion(WorkflowError):
+    code = "stale_version"  # 409: someone saved in between
+
+
+def allowed_targets(claim: Claim, user) -> list[str]:
+    """Statuses this user may move the claim to now (for buttons and messages)."""
+    return [
+        to
+        for (frm, to), rule in TRANSITIONS.items()
+        if frm == claim.status and user.has_perm(rule.permission)
+    ]
+
+
+def _describe(statuses: list[str]) -> str:
+    return ", ".join(S(s).label.lower() for s in statuses) or "nothing"
+
+
+def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expected_version: int):
+    """Move a claim to ``to_status``; returns the StatusChange written."""
+    if to_status not in S.values:
+        raise TransitionNotAllowed(f"{to_status!r} is not a status.")
+    rule = TRANSITIONS.get((claim.status, to_status))
+    if rule is None:
+        everyone = [to for (frm, to) in TRANSITIONS if frm == claim.status]
+        raise TransitionNotAllowed(
+            f"A claim that is {S(claim.status).label.lower()} cannot become "
+            f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
+        )
+    if not user.has_perm(rule.permission):
+        raise NotPermitted(
+            f"Your role cannot {rule.label} a claim. "
+            f"You can move this one to: {_describe(allowed_targets(claim, user))}."
+        )
+    note = (note or "").strip()
+    if rule.note_required and not note:
+        raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
+    from_status = claim.status
+    with transaction.atomic():
+        _bump(claim, expected_version, user, status=to_status)
+        change = StatusChange.objects.create(
+            claim=claim, user=user, from_status=from_status, to_status=to_status, note=note
+        )
+    return change
+
+
+def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
+    """Write ``fields`` only if nobody saved the claim since ``expected_version``:
+    one conditional UPDATE, so two racing requests cannot both pass."""
+    now = timezone.now()
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        version=F("version") + 1, updated_by=user, updated_at=now, **fields
+    )
+    if not updated:
+        current = Claim.objects.select_related("updated_by").get(pk=claim.pk)
+        who = current.updated_by.get_username() if current.updated_by else "someone"
+        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+        raise StaleVersion(
+            f"This claim was changed by {who} at {when} (version {current.version}, you had "
+            f"version {expected_version}). Reload it and try again."
+        )
+    claim.version = expected_version + 1
+    claim.updated_by, claim.updated_at = user, now
+    for name, value in fields.items():
+        setattr(claim, name, value)
+
+
+def _log(claim: Claim, user, action: str, changes: dict, note: str = "") -> ClaimChange:
+    return ClaimChange.objects.create(
+        claim=claim, user=user, action=action, changes=changes, note=note
+    )
+
+
+def claim_assign(*, claim: Claim, assignee, user, expected_version: int, note: str = ""):
+    """Assign a claim (None unassigns). Fact-checkers may take a claim themselves
+    or give up their own; editors may assign anyone."""
+    if not user.has_perm("claims.assign_any"):
+        own = assignee is None and claim.assignee_id == user.pk
+        if not (user.has_perm(WORK) and (own or getattr(assignee, "pk", None) == user.pk)):
+            raise NotPermitted("Your role can only assign claims to yourself.")
+    before = claim.assignee.get_username() if claim.assignee else None
+    after = assignee.get_username() if assignee else None
+    with transaction.atomic():
+        _bump(claim, expected_version, user, assignee=assignee)
+        _log(claim, user, "assigned", {"assignee": [before, after]}, note)
+
+
+def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
+    if not user.has_perm(WORK):
+        raise NotPermitted("Your role cannot edit notes.")
+    with transaction.atomic():
+        before = claim.notes
+        _bump(claim, expected_version, user, notes=notes)
+        _log(claim, user, "notes", {"notes": [before, notes]})
+
+
+def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:
+    if not user.has_perm("claims.add_evidence"):
+        raise NotPermitted("Your role cannot add evidence.")
+    # Evidence adds to a claim without changing its fields: no version check, so
+    # it never conflicts with someone changing the status at the same time.
+    with transaction.atomic():
+        evidence = Evidence.objects.create(claim=claim, url=url, note=note, added_by=user)
+        _log(claim, user, "evidence", {"url": [None, url]}, note)
+    return evidence
+
+
+# --- People's corrections of the machine -------------------------------------------
+
+CORRECTABLE = {
+    "source_text",
+    "source_type",
+    "source_role",
+    "sourcing_strength",
+    "kind",
+}
+
+
+def claim_correct(
+    *,
+    claim: Claim,
+    user,
+    expected_version: int,
+    start: int | None = None,
+    end: int | None = None,
+    hedges: list[dict] | None = None,
+    note: str = "",
+    **fields,
+):
+    """An editor fixes what the machine got wrong: the claim's span (offsets into
+    the article), its source labels, its hedges. The claim is marked as edited by
+    people, so re-analysis keeps these values; confidence is recomputed."""
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can correct the machine's analysis.")
+    unknown = set(fields) - CORRECTABLE
+    if unknown:
+        raise WorkflowError(f"These fields cannot be corrected: {', '.join(sorted(unknown))}.")
+    changes = {k: [getattr(claim, k), v] for k, v in fields.items() if getattr(claim, k) != v}
+    if start is not None or end is not None:
+        span = _span_fields(
+            claim.article,
+            start if start is not None else claim.start,
+            end if end is not None else claim.end,
+        )
+        changes.update(
+            {k: [getattr(claim, k), v] for k, v in span.items() if getattr(claim, k) != v}
+        )
+        fields.update(span)
+    with transaction.atomic():
+        _bump(claim, expected_version, user, human_edited=True, **fields)
+        if hedges is not None:
+            before = [h.text for h in claim.hedges.all()]
+            _replace_hedges(claim, hedges)
+            changes["hedges"] = [before, [h["text"] for h in hedges]]
+        _rescore(claim)
+        _log(claim, user, "corrected", changes, note)
+
+
+def claim_add(*, article, start: int, end: int, user, note: str = "", **fields) -> Claim:
+    """An editor adds a claim the machine missed, by offsets into the article text."""
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can add claims.")
+    unknown = set(fields) - CORRECTABLE
+    if unknown:
+        raise WorkflowError(f"These fields cannot be set: {', '.join(sorted(unknown))}.")
+    from claims.services import fingerprint
+
+    span = _span_fields(article, start, end)
+    with transaction.atomic():
+        last = article.claims.order_by("-position").values_list("position", flat=True).first()
+        claim = Claim.objects.create(
+            article=article,
+            position=(last or 0) + 1,
+            fingerprint=fingerprint(span["text"]),
+            human_added=True,
+            human_edited=True,
+            origin="human",
+            updated_by=user,
+            **span,
+            **fields,
+        )
+        _rescore(claim)
+        _log(claim, user, "added", {"text": [None, claim.text]}, note)
+    return claim
+
+
+def _span_fields(article, start: int, end: int) -> dict:
+    text = article.raw_text
+    if not (0 <= start < end <= len(text)) or not text[start:end].strip():
+        raise WorkflowError(f"{start}:{end} is not a span of this article's text.")
+    # The sentence around the span: from the previous sentence end to the next.
+    s_start = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    ends = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    s_end = min(ends) + 1 if ends else len(text)
+    s_start, s_end = min(s_start, start), max(s_end, end)
+    return {
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "sentence_start": s_start,
+        "sentence_end": min(s_end, len(text)),
+    }
+
+
+def _replace_hedges(claim: Claim, hedges: list[dict]) -> None:
+    from claims.models import HedgeCategory, HedgeCue
+
+    text = claim.article.raw_text
+    rows = []
+    for h in hedges:
+        if h.get("category") not in HedgeCategory.values:
+            raise WorkflowError(f"{h.get('category')!r} is not a hedge category.")
+        start, end = int(h["start"]), int(h["end"])
+        if not (0 <= start < end <= len(text)):
+            raise WorkflowError(f"Hedge {start}:{end} is outside the article.")
+        rows.append(
+            HedgeCue(
+                claim=claim,
+                text=text[start:end][:200],
+                category=h["category"],
+                start=start,
+                end=end,
+            )
+        )
+    claim.hedges.all().delete()
+    HedgeCue.objects.bulk_create(rows)
+
+
+def _rescore(claim: Claim) -> None:
+    from django.conf import settings
+
+    from claims.services import claim_confidence
+
+    claim.refresh_from_db()
+    conf = claim_confidence(claim, settings.CONFIDENCE_POLICY)
+    Claim.objects.filter(pk=claim.pk).update(
+        confidence_score=conf.score, confidence_level=conf.level, confidence_reasons=conf.reasons
+    )
+
+
+# --- Bulk actions: one service call, one audit row, per claim ----------------------
+
+
+@dataclass
+class BulkResult:
+    done: list[int]
+    refused: dict[int, str]
+
+
+def claims_bulk_transition(*, claims, to_status: str, user, note: str = "") -> BulkResult:
+    result = BulkResult([], {})
+    for claim in claims:
+        try:
+            claim_transition(
+                claim=claim,
+                to_status=to_status,
+                user=user,
+                note=note,
+                expected_version=claim.version,
+            )
+            result.done.append(claim.pk)
+        except WorkflowError as exc:
+            result.refused[claim.pk] = exc.message
+    return result
+
+
+def claims_bulk_assign(*, claims, assignee, user, note: str = "") -> BulkResult:
+    result = BulkResult([], {})
+    for claim in claims:
+        try:
+            claim_assign(
+                claim=claim, assignee=assignee, user=user, note=note, expected_version=claim.version
+            )
+            result.done.append(claim.pk)
+        except WorkflowError as exc:
+            result.refused[claim.pk] = exc.message
+    return result

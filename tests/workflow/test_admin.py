@@ -1,0 +1,156 @@
+"""The editors' admin: same rules as the service, history untouchable, bounded queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import ClaimStatus, StatusChange
+from tests.factories import PASSWORD, ArticleFactory, ClaimFactory, checker, editor, viewer
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def change_url(claim):
+    return reverse("admin:claims_claim_change", args=[claim.pk])
+
+
+def form_data(claim, **extra):
+    data = {
+        "expected_version": claim.version,
+        "assignee": claim.assignee_id or "",
+        "notes": claim.notes,
+        "source_text": claim.source_text,
+        "source_type": claim.source_type,
+        "source_role": claim.source_role,
+        "sourcing_strength": claim.sourcing_strength,
+        "kind": claim.kind,
+        "transition_to": "",
+        "transition_note": "",
+    }
+    for prefix in ("hedges", "evidence", "status_changes", "changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(extra)
+    return data
+
+
+def test_editor_moves_a_claim_through_the_admin_and_it_is_recorded(client):
+    claim = ClaimFactory()
+    login(client, editor())
+    resp = client.post(change_url(claim), form_data(claim, transition_to="in_progress"))
+    assert resp.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_PROGRESS
+    assert StatusChange.objects.get(claim=claim).to_status == "in_progress"
+
+
+def test_admin_refuses_a_verdict_without_note_and_keeps_the_status(client):
+    claim = ClaimFactory(status=ClaimStatus.IN_PROGRESS)
+    login(client, editor())
+    resp = client.post(change_url(claim), form_data(claim, transition_to="verified"), follow=True)
+    assert "A note (the rationale) is required" in resp.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_PROGRESS
+
+
+def test_admin_stale_save_is_refused_with_who_and_when(client):
+    claim = ClaimFactory()
+    login(client, editor())
+    stale = form_data(claim, notes="my note")
+    client.post(change_url(claim), form_data(claim, notes="first note"))
+    resp = client.post(change_url(claim), stale, follow=True)
+    assert "was changed by editor at" in resp.content.decode()
+    claim.refresh_from_db()
+    assert claim.notes == "first note"
+
+
+@pytest.mark.parametrize("make_user", [checker, viewer])
+def test_non_editors_have_no_admin(client, make_user):
+    claim = ClaimFactory()
+    login(client, make_user())
+    resp = client.post(change_url(claim), form_data(claim, transition_to="in_progress"))
+    assert resp.status_code == 302 and "/admin/login/" in resp["Location"]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNSTARTED
+
+
+def test_history_cannot_be_edited_or_deleted_from_the_admin(client):
+    claim = ClaimFactory()
+    user = editor()
+    login(client, user)
+    client.post(change_url(claim), form_data(claim, transition_to="in_progress"))
+    change = StatusChange.objects.get()
+    url = reverse("admin:claims_statuschange_change", args=[change.pk])
+    assert client.post(url, {"note": "rewritten", "to_status": "verified"}).status_code == 403
+    delete = reverse("admin:claims_statuschange_delete", args=[change.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:claims_statuschange_changelist")
+    resp = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [change.pk], "post": "yes"}
+    )
+    assert StatusChange.objects.filter(pk=change.pk, note="").exists()
+    assert resp.status_code in (200, 302, 403)
+
+
+def test_history_rows_refuse_orm_changes():
+    claim = ClaimFactory()
+    change = StatusChange.objects.create(
+        claim=claim, from_status="unstarted", to_status="in_progress"
+    )
+    change.note = "rewritten"
+    with pytest.raises(PermissionError):
+        change.save()
+    with pytest.raises(PermissionError):
+        change.delete()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_history_changes_whatever_the_path():
+    from django.db import DatabaseError, transaction
+
+    claim = ClaimFactory()
+    StatusChange.objects.create(claim=claim, from_status="unstarted", to_status="in_progress")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        StatusChange.objects.update(note="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        StatusChange.objects.all()._raw_delete(StatusChange.objects.db)
+
+
+def test_bulk_assign_records_one_entry_per_claim(client):
+    article = ArticleFactory()
+    claims = [ClaimFactory(article=article, confidence_level="very_low") for _ in range(3)]
+    someone = checker()
+    login(client, editor())
+    resp = client.post(
+        reverse("admin:claims_claim_changelist"),
+        {
+            "action": "bulk_assign",
+            "_selected_action": [c.pk for c in claims],
+            "apply": "1",
+            "assignee": someone.pk,
+            "note": "please check by noon",
+        },
+    )
+    assert resp.status_code == 302
+    for c in claims:
+        c.refresh_from_db()
+        assert c.assignee == someone
+        assert c.changes.get().note == "please check by noon"
+
+
+@pytest.mark.parametrize("rows", [5, 40])
+def test_changelist_queries_do_not_grow_with_the_page(client, rows, django_assert_max_num_queries):
+    article = ArticleFactory()
+    for _ in range(rows):
+        ClaimFactory(article=article, assignee=checker())
+    login(client, editor())
+    url = reverse("admin:claims_claim_changelist")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    # Same ceiling for 5 and 40 rows: the filters' lookups and the page are fixed queries.
+    assert len(ctx.captured_queries) <= 14, [q["sql"][:120] for q in ctx.captured_queries]

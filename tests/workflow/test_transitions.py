@@ -1,0 +1,90 @@
+"""Role x transition, through the one service every path uses."""
+
+import itertools
+
+import pytest
+
+from claims.models import ClaimStatus, StatusChange
+from claims.workflow import (
+    TRANSITIONS,
+    NoteRequired,
+    NotPermitted,
+    TransitionNotAllowed,
+    claim_transition,
+)
+from tests.factories import ClaimFactory, checker, editor, viewer
+
+S = ClaimStatus
+VERDICTS = [S.VERIFIED, S.FALSE, S.MISLEADING, S.INCONCLUSIVE]
+# Who may do what, written out from the workflow issue (not derived from the code).
+EXPECTED = {
+    (S.UNSTARTED, S.IN_PROGRESS): {"checker", "editor"},
+    (S.IN_PROGRESS, S.UNSTARTED): {"checker", "editor"},
+    (S.UNSTARTED, S.DISMISSED): {"checker", "editor"},
+    (S.IN_PROGRESS, S.DISMISSED): {"checker", "editor"},
+    (S.DISMISSED, S.UNSTARTED): {"editor"},
+    **{(S.IN_PROGRESS, v): {"editor"} for v in VERDICTS},
+    **{(v, S.IN_PROGRESS): {"editor"} for v in VERDICTS},
+}
+ROLES = {"editor": editor, "checker": checker, "viewer": viewer}
+PAIRS = [(a, b) for a, b in itertools.product(S.values, S.values) if a != b]
+
+
+def test_the_rules_table_is_the_issues_table():
+    assert set(TRANSITIONS) == set(EXPECTED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("frm, to", PAIRS)
+def test_matrix(role, frm, to):
+    user = ROLES[role]()
+    claim = ClaimFactory(status=frm)
+    allowed = role in EXPECTED.get((frm, to), set())
+    if allowed:
+        change = claim_transition(
+            claim=claim, to_status=to, user=user, note="checked", expected_version=1
+        )
+        claim.refresh_from_db()
+        assert claim.status == to and claim.version == 2
+        assert (change.user, change.from_status, change.to_status) == (user, frm, to)
+        return
+    expected = NotPermitted if (frm, to) in EXPECTED else TransitionNotAllowed
+    with pytest.raises(expected) as info:
+        claim_transition(claim=claim, to_status=to, user=user, note="checked", expected_version=1)
+    assert "can" in info.value.message  # says what is allowed instead
+    claim.refresh_from_db()
+    assert claim.status == frm and claim.version == 1
+    assert not StatusChange.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("to", VERDICTS)
+def test_a_verdict_needs_a_note(to):
+    claim = ClaimFactory(status=S.IN_PROGRESS)
+    with pytest.raises(NoteRequired):
+        claim_transition(claim=claim, to_status=to, user=editor(), note="  ", expected_version=1)
+
+
+@pytest.mark.django_db
+def test_reopen_needs_a_note_and_says_so():
+    claim = ClaimFactory(status=S.FALSE)
+    with pytest.raises(NoteRequired, match="rationale"):
+        claim_transition(claim=claim, to_status=S.IN_PROGRESS, user=editor(), expected_version=1)
+
+
+@pytest.mark.django_db
+def test_refusal_lists_what_is_allowed_from_here():
+    claim = ClaimFactory(status=S.UNSTARTED)
+    with pytest.raises(TransitionNotAllowed) as info:
+        claim_transition(
+            claim=claim, to_status=S.VERIFIED, user=editor(), note="x", expected_version=1
+        )
+    assert "in progress" in info.value.message and "dismissed" in info.value.message
+
+
+@pytest.mark.django_db
+def test_made_up_status_is_refused():
+    claim = ClaimFactory()
+    with pytest.raises(TransitionNotAllowed, match="not a status"):
+        claim_transition(claim=claim, to_status="banana", user=editor(), expected_version=1)
