@@ -1,0 +1,94 @@
+"""The claim filters, one FilterSet for the API and the dashboard alike."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Q
+
+from claims.models import (
+    Article,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    ConfidenceLevel,
+    HedgeCategory,
+    SourceType,
+    Strength,
+)
+
+
+class AssigneeFilter(django_filters.CharFilter):
+    """A username, a user id, "me", or "none" for unassigned claims."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if value == "none":
+            return qs.filter(assignee__isnull=True)
+        if value == "me":
+            user = getattr(self.parent.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return qs.none()
+            return qs.filter(assignee=user)
+        if value.isdigit():
+            return qs.filter(assignee_id=int(value))
+        return qs.filter(assignee__username=value)
+
+
+class ClaimFilter(django_filters.FilterSet):
+    confidence_level = django_filters.MultipleChoiceFilter(choices=ConfidenceLevel.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
+    article = django_filters.ModelChoiceFilter(queryset=Article.objects.only("pk", "title"))
+    source_type = django_filters.MultipleChoiceFilter(choices=SourceType.choices)
+    sourcing_strength = django_filters.MultipleChoiceFilter(choices=Strength.choices)
+    hedge_category = django_filters.MultipleChoiceFilter(
+        choices=HedgeCategory.choices, method="filter_hedge_category"
+    )
+    assignee = AssigneeFilter(help_text='A username, a user id, "me" or "none".')
+    kind = django_filters.MultipleChoiceFilter(choices=ClaimKind.choices)
+    q = django_filters.CharFilter(method="search", help_text="Words in the claim or its source.")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "confidence_level",
+            "status",
+            "article",
+            "source_type",
+            "sourcing_strength",
+            "hedge_category",
+            "assignee",
+            "kind",
+            "q",
+        ]
+
+    def filter_hedge_category(self, qs, name, value):
+        if not value:
+            return qs
+        from claims.models import HedgeCue
+
+        with_cue = HedgeCue.objects.filter(category__in=value).values("claim_id")
+        return qs.filter(pk__in=with_cue)
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        if connection.vendor == "postgresql":
+            # Full-text search on PostgreSQL (stemmed: "killing" finds "killed").
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector("text", weight="A") + SearchVector("source_text", weight="B")
+            return qs.annotate(search=vector).filter(
+                search=SearchQuery(value, search_type="websearch")
+            )
+        # SQLite fallback: every word must appear in the claim or its source.
+        for word in value.split()[:10]:
+            qs = qs.filter(Q(text__icontains=word) | Q(source_text__icontains=word))
+        return qs
+
+
+def assignee_choices():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
