@@ -45,16 +45,21 @@ _TIME_RE = re.compile(
 )
 # Only UTC and numeric offsets are used; "EST" or "CST" are ambiguous and just skipped.
 _TZ_RE = re.compile(
-    r"\s*\(?(?:(?P<z>Z|UTC|GMT)(?P<zoff>[+-]\d{1,2}(?::?\d{2})?)?|(?P<off>[+-]\d{2}:?\d{2})|[A-Z]{2,5}\b)\)?"
+    r"\s*\(?(?:(?P<z>Z|UTC|GMT)(?P<zoff>[+-]\d{1,2}(?::?\d{2})?)?"
+    r"|(?P<off>[+-]\d{2}:?\d{2})|[A-Z]{2,5}\b)\)?"
 )
 
 # "  • Article by: ELLEN BARRY": wire layouts put header facts in a bulleted list.
-_BULLET_RE = re.compile(r"(?:[•·▪◦‣●■►]\s*|[-*–—]\s+)")
+_BULLET_RE = re.compile(r"^(?:[•·▪◦‣●■►]\s*|[-*–—]\s+)")
 # "By Jane Doe | The Courier | Oct. 3, 2023" holds several facts on one line.
 _SEP_RE = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|--)\s+")
+# Words around a date that carry no fact, and a time before the date
+# ("Published 7:19 PM EST, Sat December 29, 2012").
 _FILLER_RE = re.compile(
-    r"(?:(?:last|first)\s+)?(?:updated|published|posted|modified|dated?)(?:\s+on)?|on|at"
-    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?",
+    r"(?:(?:last|first|updated|published|posted|modified|dated?|on|at|mon|tues?|wed|thu(?:rs?)?"
+    r"|fri|sat|sun|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b\.?|\d{1,2}(?::\d{2}){1,2}"
+    r"|\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\b\.?|[0-2]\d[0-5]\d(?=\s*(?-i:GMT|UTC|Z)\b)"
+    r"|(?-i:[ECMPA][SD]?T|UTC|GMT|BST|CET|Z)\b|[\s,])+",
     re.I,
 )
 _UPDATED_RE = re.compile(r"\b(?:updated|modified|revised)\b", re.I)
@@ -102,7 +107,8 @@ _SP = r"[^\S\r\n]"
 _CAPWORD = r"[^\W\d_](?:[^\W\d_]|['’.]|-(?=[^\W\d_]))*"
 # "MOSCOW - ", "ARDANI, Valoria — ", "WASHINGTON (AP) — ", "LONDON, Jan 5 (Reuters) - ".
 _DATELINE_RE = re.compile(
-    rf"(?P<place>{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,4}}(?:,{_SP}+{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,2}})?)"
+    rf"(?P<place>{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,4}}"
+    rf"(?:,{_SP}+{_CAPWORD}(?:{_SP}{_CAPWORD}){{0,2}})?)"
     rf"(?:,?{_SP}+(?i:{_MON_ALT})\.?{_SP}+\d{{1,2}}(?:,{_SP}+\d{{4}})?)?"
     rf"(?:{_SP}*\([^()\r\n]{{1,40}}\))?"
     rf"(?:{_SP}+[-–—]{_SP}*|{_SP}*(?:--|[–—]){_SP}*)"
@@ -112,7 +118,8 @@ _DATELINE_RE = re.compile(
 # "© 2018 Star Tribune", "Copyright 2023 The Associated Press. All rights reserved.",
 # "Follow us on Twitter", "Sign up for our newsletter", "Editing by Mark Heinrich".
 _BOILER_RE = re.compile(
-    r"(?:^|(?<=\r))[^\S\r\n]*(?P<line>(?:©|\(c\)\s*\d{4}|copyright\b(?=[^\r\n]{0,20}?(?:\d{4}|©|\(c\)))"
+    r"(?:^|(?<=\r))[^\S\r\n]*+(?=\S)"  # possessive: 2 MB of spaces must not backtrack
+    r"(?P<line>(?:©|\(c\)\s*\d{4}|copyright\b(?=[^\r\n]{0,20}?(?:\d{4}|©|\(c\)))"
     r"|[^\r\n]{0,120}?\ball rights reserved"
     r"|this (?:story|article|report|post) (?:has been|was) (?:corrected|updated|amended|edited)"
     r"|corrections?:|follow\b[^\r\n.]{0,60}?\bon (?:twitter|x|facebook|instagram|threads|bluesky"
@@ -151,14 +158,19 @@ def _parse(text: str) -> ArticleMeta:
     if _is_title(text, lines, first):
         meta.title, k = lines[first].text, first + 1
     facts: dict[str, str] = {}
-    hdr_start, body, bullets, n_hdr = None, None, False, 0
+    hdr_start, body, bullets, n_hdr, after_blank = None, None, False, 0, False
     while k < len(lines) and body is None:
         ln, k = lines[k], k + 1
         if not ln.text or _BOILER_RE.match(ln.text):
+            after_blank = not ln.text
             continue
         f = _classify(ln.text) if n_hdr < _MAX_HEADER_LINES else None
         if f is not None and set(f) == {"publication"} and "publication" in facts:
-            f = None  # a second publication-like line is a short body paragraph
+            # A second publication-like line is a short body paragraph, unless it
+            # sits in the same block: "By JANE DOE, Associated Press" then the
+            # outlet's name "The Riverside Gazette" on the next line.
+            f = None if after_blank else {}
+        after_blank = False
         if f is None:
             if meta.title and not facts and _is_deck(lines, k - 1):
                 continue
@@ -246,7 +258,13 @@ def _classify(line: str) -> dict[str, str] | None:
         s = f"{s[:a]} | {s[b:]}"
     for seg in _SEP_RE.split(s):
         seg = seg.strip(" ,;:\t")
-        if not seg or _FILLER_RE.fullmatch(seg) or _ROLE_RE.fullmatch(seg):
+        if not seg or _ROLE_RE.fullmatch(seg):
+            continue
+        if _FILLER_RE.fullmatch(seg):
+            clock = _clock(_TIME_RE.search(seg))
+            key = next((k for k in ("published", "updated") if "T" not in facts.get(k, "T")), "")
+            if clock and key:
+                facts[key] += clock
             continue
         by = _byline(seg)
         label = _SOURCE_LABEL_RE.fullmatch(seg)
@@ -277,17 +295,24 @@ def _find_date(s: str) -> tuple[str, int, int] | None:
         return None
     iso, end = day.isoformat(), m.end()
     t = _TIME_RE.match(s, end)
-    if t and (t["mi"] or t["ap"]):
-        h, mi, sec = int(t["h"]), int(t["mi"] or 0), int(t["s"] or 0)
-        ap = (t["ap"] or "")[:1].lower()
-        if ap and 1 <= h <= 12:
-            h = h % 12 + (12 if ap == "p" else 0)
-        if (not ap or h < 24) and h < 24 and mi < 60 and sec < 60 and not (ap and h > 23):
-            iso, end = f"{iso}T{h:02d}:{mi:02d}:{sec:02d}", t.end()
-            z = _TZ_RE.match(s, end)
-            if z:
-                iso, end = iso + _offset(z), z.end()
+    clock = _clock(t)
+    if t and clock:
+        iso, end = iso + clock, t.end()
+        z = _TZ_RE.match(s, end)
+        if z:
+            iso, end = iso + _offset(z), z.end()
     return iso, m.start(), end
+
+
+def _clock(t: re.Match[str] | None) -> str | None:
+    if not t or not (t["mi"] or t["ap"]):  # "2023 10 people" has no time
+        return None
+    h, mi, sec = int(t["h"]), int(t["mi"] or 0), int(t["s"] or 0)
+    ap = (t["ap"] or "")[:1].lower()
+    ok = 1 <= h <= 12 if ap else h < 24  # "13 PM" is no time
+    if ap:
+        h = h % 12 + (12 if ap == "p" else 0)
+    return f"T{h:02d}:{mi:02d}:{sec:02d}" if ok and mi < 60 and sec < 60 else None
 
 
 def _offset(z: re.Match[str]) -> str:
@@ -305,7 +330,9 @@ def _byline(seg: str) -> dict[str, str] | None:
         return None
     who = m["who"].strip(" ,;")
     if _AGENCY_RE.fullmatch(who):  # "By The Associated Press"
-        return {"publication": re.sub(r"^the\s+", "", who)}
+        return {"publication": re.sub(r"^the\s+", "", who, flags=re.I)}
+    # "By MARK SHERMAN Associated Press": AP's caps name runs straight into the agency.
+    who = re.sub(r"^((?:[A-Z][A-Z.'’-]+\s+)+)(?=[A-Z][a-z]{2})", r"\1, ", who)
     names: list[str] = []
     pub = None
     for n, part in enumerate(_AFFIL_SPLIT_RE.split(who)):
@@ -323,6 +350,8 @@ def _byline(seg: str) -> dict[str, str] | None:
             return None
     if not names:
         return None
+    if len(names) == 1 and _AGENCY_RE.fullmatch(names[0]):  # "By AP Staff"
+        return {"publication": names[0]}
     return {"author": _normalize_author(", ".join(names))} | ({"publication": pub} if pub else {})
 
 
@@ -346,6 +375,8 @@ def _is_names(part: str) -> bool:
 def _looks_like_pub(s: str) -> bool:
     """A short title-case name: "New York Times", "The Eastport Courier", "Reuters"."""
     words = s.split()
+    if _UPDATED_RE.match(s) or s.lower().startswith(("published", "posted")):
+        return False
     if not 1 <= len(words) <= 8 or len(s) > 60 or s[-1] in '.!?:;,"”' or not s[0].isupper():
         return False
     content = [w for w in words if w.lower() not in _SMALL_WORDS and any(c.isalpha() for c in w)]
