@@ -24,6 +24,7 @@ LEADING_JUNK = {"that", "where", "which", "who", "whom", "whether", "and", "but"
 # "received reports of deaths": the source passes on what others told it.
 RELAY_VERBS = {"receive", "hear", "get", "see", "cite"}
 RELAY_OBJECTS = {"report", "account", "word", "information", "claim", "allegation", "message"}
+POINTING_BACK = {"the", "this", "that", "these", "those", "his", "her", "their", "its", "such"}
 NEGATIVE_SUBJECTS = {"neither", "none", "nobody", "no one", "nor"}
 QUANTITY_HEADS = {"twice", "half", "double", "triple", "thrice"}
 
@@ -230,6 +231,8 @@ class _Builder:
         for c in verb.children:
             if c in contents or c.dep_ in ("nsubj", "nsubjpass", "csubj"):
                 continue
+            if c.dep_ in ("conj", "advcl") and self.is_gap_remark(c):
+                continue  # "X said A, but offered no evidence": a hedge of A, not a claim
             if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
                 if _has_mark_that(c) and self.frame_for(c) is None:
                     self.clause(c, nested, "reported")  # "said A and that B"
@@ -282,6 +285,10 @@ class _Builder:
             if found is not None and found[1] is None:
                 self.reported(c, found[0], found[2], frame, origin)
                 return "drop"
+            if dep in ("conj", "advcl") and self.is_gap_remark(c):
+                # "..., but the claim could not be verified", "though they did not
+                # provide evidence": a remark on the claim, kept as its hedge.
+                return "drop"
             if dep == "conj" and (_is_clause(c) or _has_mark_that(c)):
                 # The conjunction goes with the second clause; _trim keeps it
                 # only inside a quotation.
@@ -290,8 +297,6 @@ class _Builder:
                     self._lead[c.i] = cc[-1]
                 self.clause(c, frame, origin)
                 return "drop"
-            if dep == "conj" and _has_evidential_gap(self.subtree_text(c)):
-                return "drop"  # "... but could not confirm them": a hedge, not content
             if dep == "ccomp" and _has_mark_that(c) and (_after_comma(c) or _after_cc(c)):
                 # "..., that he will stay in his post", "... and that a board was reviewing"
                 self.clause(c, frame, origin)
@@ -317,6 +322,17 @@ class _Builder:
         ):
             return "cut"
         return "keep"
+
+    def is_gap_remark(self, clause) -> bool:
+        """A clause that only says the claim lacks evidence: it contains an
+        evidential-gap cue and its subject, if any, points back (a pronoun, "the
+        claim", "this account")."""
+        if clause.pos_ not in ("VERB", "AUX") or not _has_evidential_gap(self.subtree_text(clause)):
+            return False
+        subj = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.tag_ in ("PRP", "DT"):
+            return True
+        return any(d.dep_ in ("det", "poss") and d.lower_ in POINTING_BACK for d in subj.children)
 
     def has_own_frame(self, clause) -> bool:
         return any(c.dep_ == "parataxis" and self.frame_for(c) is not None for c in clause.children)
