@@ -58,15 +58,19 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
     )
     if name is not None:
         ent_start, ent_end, label = name
+        if label != "PERSON" and subj.lemma_.lower() in source_nouns()["role"]:
+            label = "PERSON"  # "The chief executive, Caroline Dufresne" names a person
         while ent_start > toks[0] and doc[ent_start - 1].lower_ in HONORIFICS:
             ent_start -= 1  # "Dr. Sofia Marchetti"
         frame.name_start = offset + doc[ent_start].idx
         frame.name_end = offset + doc[ent_end - 1].idx + len(doc[ent_end - 1])
         frame.entity = label
+        frame.name_head = doc[ent_start:ent_end].root.lemma_.lower()
         frame.role = _role(doc, toks, ent_start, ent_end)
     elif subj.pos_ == "PROPN" or (subj.is_title and not _is_source_noun(subj)):
-        # A name the recogniser missed: "Moe said ..." (tagged as a noun).
-        start = min(t.i for t in subj.subtree if t.dep_ == "compound" or t is subj)
+        # A name the recogniser missed: "Moe said ...", "the Alzheimer's Association".
+        parts = [c for c in subj.children if c.dep_ in ("compound", "poss") and c.pos_ == "PROPN"]
+        start = min([subj.i, *(t.i for c in parts for t in c.subtree)])
         frame.name_start = offset + doc[start].idx
         frame.name_end = offset + subj.idx + len(subj)
     for prep in subj.children:  # "a team at the Calder Institute of Technology"
@@ -151,14 +155,38 @@ class _Memory:
     """Sources met so far, for resolving pronouns."""
 
     persons: list[Source] = field(default_factory=list)
+    # Singular sources that "he" or "she" can refer back to: named or not.
+    speakers: list[Source] = field(default_factory=list)
     groups: list[Source] = field(default_factory=list)
     things: list[Source] = field(default_factory=list)
+    # Names met anywhere in the text, so that a bare "Corvane" or "Moe" later is
+    # typed as what its full mention was.
+    # The label a name had when first met in full: a later bare "Lavrov" that
+    # the recogniser calls an organisation is still the person.
+    names: dict[str, str] = field(default_factory=dict)
+
+    def read(self, text: str, entities) -> None:
+        for start, end, label in entities:
+            words = text[start:end].removeprefix("the ").split()
+            if len(words) < 2:
+                continue
+            if label == "PERSON":
+                self.names.setdefault(words[-1].lower(), "named_person")
+            elif label == "ORG":
+                self.names.setdefault(words[0].lower(), "named_organization")
+
+    def name_kind(self, name: str) -> str | None:
+        words = name.split()
+        return self.names.get(words[0]) if len(words) == 1 else None
 
     def remember(self, source: Source, plural: bool) -> None:
         if source.type == "named_person":
             self.persons.append(source)
-        elif plural or source.type in ("unnamed",):
+            self.speakers.append(source)
+        elif plural:
             self.groups.append(source)
+        elif source.type == "unnamed":
+            self.speakers.append(source)  # "a neighbor ... she said"
         if source.type in ("named_organization", "government", "document"):
             self.things.append(source)
             if plural:
@@ -173,7 +201,7 @@ class _Memory:
 
     def resolve(self, pronoun: str) -> Source | None:
         kind = THIRD_PERSON.get(pronoun.lower())
-        pool = {"person": self.persons, "plural": self.groups, "thing": self.things}.get(kind)
+        pool = {"person": self.speakers, "plural": self.groups, "thing": self.things}.get(kind)
         return pool[-1] if pool else None
 
 
@@ -207,11 +235,14 @@ def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
     phrase = " ".join(frame.modifiers)
     if set(name.replace(",", " ").split()[-1:]) & ORG_NAME_WORDS:
         return "named_organization"  # "Veltrix Pharma" even if tagged as a person
+    if memory.name_kind(name):
+        return memory.name_kind(name)  # "Corvane said", after "Corvane Therapeutics"
     if frame.entity == "PERSON" or memory.knows_person(name):
         return "named_person"
     if frame.entity in ("ORG", "FAC"):
-        words = set(name.replace(".", " ").split())
-        if name.removeprefix("the ") in COLLECTIVE_STATE or words & AGENCY_NAME_WORDS:
+        # Typed by the name's head: "the Lakeview Police Department" is government,
+        # "the Lakeview Police Accountability Project" is not.
+        if name.removeprefix("the ") in COLLECTIVE_STATE or frame.name_head in AGENCY_NAME_WORDS:
             return "government"
         return "named_organization"
     if frame.entity == "GPE":
@@ -250,13 +281,12 @@ def strength_of(source: Source, frame: Frame | None) -> str:
     if source.type in ("named_person", "named_organization"):
         strength = "strong"
     elif source.type == "government":
-        # A named department on the record is strong; the state speaking as a
-        # whole ("Russia", "the Kremlin", "police") is moderate.
-        name = (source.text or "").lower()
-        agency = (
-            frame.entity in ("ORG", "FAC") and name.removeprefix("the ") not in COLLECTIVE_STATE
-        )
-        strength = "strong" if agency or frame.org_name else "moderate"
+        # The state speaking ("Russia", "the Kremlin", a defence ministry, police)
+        # is moderate; a named technical agency on the record ("the U.S.
+        # Department of Energy", a statistics office) is strong.
+        name = f"{source.text or ''} {frame.org_name or ''}".lower()
+        technical = any(word in name for word in nouns["technical"])
+        strength = "strong" if technical and (frame.entity or frame.org_name) else "moderate"
     elif source.type == "document":
         strength = "moderate" if words & nouns["unclear"] else "strong"
     elif head in nouns["spokesperson"]:
@@ -280,6 +310,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
     last_quote: tuple[int, Claim] | None = None  # (paragraph, claim) of the last quoted speaker
     pending: list[tuple[Claim, Claim]] = []  # quoted claims waiting for a later "she said"
     for sent in sentences:
+        memory.read(text, sent.entities)
         group = by_sentence.get(sent.index, [])
         framed = [c for c in group if c.frame is not None]
         for claim in group:

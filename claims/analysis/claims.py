@@ -25,6 +25,7 @@ LEADING_JUNK = {"that", "where", "which", "who", "whom", "whether", "and", "but"
 RELAY_VERBS = {"receive", "hear", "get", "see", "cite"}
 RELAY_OBJECTS = {"report", "account", "word", "information", "claim", "allegation", "message"}
 POINTING_BACK = {"the", "this", "that", "these", "those", "his", "her", "their", "its", "such"}
+RAISING_VERBS = {"appear", "seem"}
 NEGATIVE_SUBJECTS = {"neither", "none", "nobody", "no one", "nor"}
 QUANTITY_HEADS = {"twice", "half", "double", "triple", "thrice"}
 
@@ -113,6 +114,7 @@ class _Builder:
         self.frames: list[Frame] = []
         self._frames: dict[int, tuple | None] = {}
         self._lead: dict[int, int] = {}
+        self._end_at: int | None = None
 
     # --- frames -------------------------------------------------------------
     def reporting_tags(self, tok):
@@ -145,15 +147,15 @@ class _Builder:
             # verb; the subject is the one of the nearest reporting verb above.
             anc = verb.head
             while anc is not None:
-                if self.reporting_tags(anc) is not None and anc is not verb:
+                if self.reporting_tags(anc) is not None and anc.i != verb.i:
                     return self.subject(anc)
-                if anc.head is anc:
+                if anc.head.i == anc.i:
                     break
                 anc = anc.head
-            return self.subject(verb.head) if verb.head is not verb else None
+            return self.subject(verb.head) if verb.head.i != verb.i else None
         if verb.dep_ == "acl":  # "a statement saying that ..."
             return verb.head
-        if verb.dep_ == "xcomp" and verb.head is not verb:  # "Video appears to show ..."
+        if verb.dep_ == "xcomp" and verb.head.i != verb.i:  # "Video appears to show ..."
             return self.subject(verb.head) or next(
                 (c for c in verb.head.children if c.dep_ == "nsubj"), None
             )
@@ -169,8 +171,17 @@ class _Builder:
         tags = self.reporting_tags(verb)
         if tags is None or _withheld(verb):
             return None
+        if "evidence" in tags and any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children):
+            return None  # "The footage will show that": a prediction, not a document speaking
         contents = [c for c in self.contents(verb, tags) if not _indirect_question(c)]
-        parenthetical = not contents and verb.dep_ == "parataxis"
+        # A frame with no content of its own reports the clause it hangs on:
+        # "..., where, they said, troops had ...", or after a quote the parser
+        # did not give it: '"The footage will show that," she said.'
+        parenthetical = (
+            not contents
+            and verb.head.i != verb.i
+            and (verb.dep_ == "parataxis" or self.after_quote(verb) is not None)
+        )
         if not contents and not parenthetical:
             return None
         subj = self.subject(verb)
@@ -211,14 +222,14 @@ class _Builder:
         for c in head.children:
             # "..., where, they said, government troops had stormed ...":
             # a parenthetical frame reports the clause it interrupts.
-            if c.dep_ == "parataxis":
-                inner = self.frame_for(c)
-                if inner is not None and inner[1] is head:
-                    frame, origin = _nest(inner[0], frame), "reported"
-            elif c.dep_ == "prep" and c.lower_ == "according":
+            if c.dep_ == "prep" and c.lower_ == "according":
                 inner = self.according_frame(c)
                 if inner is not None:
                     frame, origin = _nest(inner, frame), "reported"
+            elif c.pos_ in ("VERB", "AUX"):
+                inner = self.frame_for(c)
+                if inner is not None and inner[1] is not None and inner[1].i == head.i:
+                    frame, origin = _nest(inner[0], frame), "reported"
         self.unit(head, frame, origin)
 
     def reported(self, verb, frame: Frame, contents, outer: Frame | None, outer_origin: str):
@@ -247,8 +258,33 @@ class _Builder:
             ):
                 self.clause(c, outer, "comment" if outer is None else outer_origin)
 
+    def after_quote(self, verb) -> int | None:
+        """Index of the closing quote just before "she said" / "said Lopez", if any."""
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        first = min(verb.i, subj.left_edge.i) if subj is not None else verb.i
+        for i in (first - 1, first - 2):
+            if i >= 0 and self.doc[i].text in QUOTE_CHARS and self._closes(i):
+                return i
+        return None
+
+    def _closes(self, i: int) -> bool:
+        """Whether the quote mark at token i closes a quotation in this sentence."""
+        tok = self.doc[i].text
+        if tok in "\u201d":
+            return True
+        before = self.doc[:i].text
+        return (
+            before.count('"') % 2 == 1
+            or self.text[self.offset - 1 : self.offset] == '"'
+            or (self.doc[0].text not in QUOTE_CHARS and before.count('"') == 0)
+        )
+
     def is_relay(self, content) -> bool:
-        if content.lemma_.lower() not in RELAY_VERBS:
+        lemma = content.lemma_.lower()
+        deps = {c.dep_ for c in content.children}
+        if lemma in ("tell", "inform") and "nsubjpass" in deps and deps & {"ccomp", "agent"}:
+            return True  # "relatives had been told by a detective that ..."
+        if lemma not in RELAY_VERBS:
             return False
         return any(c.dep_ == "dobj" and c.lemma_.lower() in RELAY_OBJECTS for c in content.children)
 
@@ -268,17 +304,28 @@ class _Builder:
                     # cells in today's cars") ends the claim: the rest is its own.
                     cut_at = c.left_edge.i if cut_at is None else min(cut_at, c.left_edge.i)
                     stack.append(c)
+        if self._end_at is not None:
+            keep = {i for i in keep if i < self._end_at}
+            self._end_at = None
         if cut_at is not None:
             rest = {i for i in keep if i >= cut_at}
             keep -= rest
             self.add_unit(rest, head, frame, origin)
+        if head.lemma_.lower() in RAISING_VERBS and any(
+            c.dep_ == "xcomp" and self.frame_for(c) is not None for c in head.children
+        ):
+            return  # "A video ... appears to show ...": the frame's shell, no claim of its own
         self.add_unit(keep, head, frame, origin)
 
     def child_action(self, head, tok, c, frame, origin) -> str:
         dep = c.dep_
         if dep == "prep" and c.lower_ == "according":
             return "drop"  # its frame was taken by clause()
-        if dep == "parataxis" and self.frame_for(c) is not None:
+        if c.pos_ in ("VERB", "AUX") and _same(self.frame_for(c), tok):
+            quote = self.after_quote(c)
+            if quote is not None:  # keep the words before the closing quote
+                self._end_at = quote if self._end_at is None else min(self._end_at, quote)
+                return "keep"
             return "drop"
         if c.pos_ in ("VERB", "AUX") and dep not in ("aux", "auxpass"):
             found = self.frame_for(c)
@@ -307,7 +354,7 @@ class _Builder:
             if dep == "relcl" and frame is not None and self.is_background(c):
                 self.clause(c, None, "background")
                 return "drop"
-            if dep == "advcl" and c.tag_ == "VBG" and tok is head and _after_comma(c):
+            if dep == "advcl" and c.tag_ == "VBG" and tok.i == head.i and _after_comma(c):
                 if c.lemma_.lower() == "cite":
                     if frame is not None:
                         frame.relayed = True
@@ -315,7 +362,7 @@ class _Builder:
                 self.clause(c, None, "comment")
                 return "drop"
         if (
-            tok is head
+            tok.i == head.i
             and dep in ("dobj", "npadvmod", "appos", "attr")
             and _after_comma(c)
             and self.restates_quantity(c)
@@ -369,6 +416,12 @@ class _Builder:
         self.units.append(Unit(start, end, frame, origin, False, head.lemma_, head.tag_, aux))
 
 
+def _same(found, tok) -> bool:
+    """Whether a parenthetical frame (from frame_for) hangs on ``tok``. Tokens are
+    compared by index: spaCy makes a new Token object on every access."""
+    return found is not None and found[1] is not None and found[1].i == tok.i
+
+
 def _withheld(verb) -> bool:
     """A reporting verb that reports nothing: "did not say", "declined to say",
     "Neither could say who had ordered the doors locked"."""
@@ -399,6 +452,8 @@ def _nest(inner: Frame, outer: Frame | None) -> Frame:
     nested.modifiers = list(outer.modifiers)
     nested.via_start, nested.via_end = inner.source_start, inner.source_end
     nested.via_tag = inner.head_tag
+    nested.inner_verb_start, nested.inner_verb_end = inner.verb_start, inner.verb_end
+    nested.inner_verb_tags = list(inner.verb_tags)
     return nested
 
 

@@ -16,7 +16,7 @@ from .lexicon import ability_verbs, hedge_cues
 from .types import Claim, Hedge
 
 _NUMBER_WORDS = (
-    r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|"
     r"thousand|thousands|million|millions|billion|billions|dozen|dozens|half|twice|"
     r"double|third|quarter)"
@@ -36,6 +36,10 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 MAX_POINTING_BACK_WORDS = 25
+_FREE_RELATIVE = re.compile(r"\b(what|whatever|all that)\s+(\w+\s+){0,3}$", re.I)
+# Reporting verbs whose stance is itself a hedge (tags in reporting_verbs.txt):
+# "the complaint alleges that ...", "analysts estimated that ...".
+VERB_STANCE = {"distance": "reportative", "tentative": "epistemic"}
 
 
 def find_cues(text: str, start: int, end: int) -> list[Hedge]:
@@ -67,6 +71,8 @@ def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
         # past ability. Doubt needs "could" before another verb ("could reach").
         if negated or word in ability_verbs():
             return False
+        if _FREE_RELATIVE.search(text, max(0, e - 40), e - len(matched)):
+            return False  # "what the state could handle": a description, not a doubt
     return not (matched.lower() == "claimed" and _CLAIMED_THING.match(text, e, end))
 
 
@@ -106,6 +112,8 @@ def tag_hedges(claims: list[Claim], text: str, sentences) -> None:
         claim.hedges = []
     for sent in sentences:
         group = by_sentence.get(sent.index, [])
+        for claim in group:
+            _add(claim, _stance_cues(claim, text))
         cues = find_cues(text, sent.start, sent.end)
         if not cues:
             continue
@@ -117,6 +125,25 @@ def tag_hedges(claims: list[Claim], text: str, sentences) -> None:
         for cue in cues:
             for claim in _owners(cue, group):
                 _add(claim, [cue])
+
+
+def _verb_spans(claim: Claim) -> list[tuple[int | None, int | None, list[str]]]:
+    f = claim.frame
+    if f is None or claim.origin == "quote_continuation":
+        return []
+    return [
+        (f.verb_start, f.verb_end, f.verb_tags),
+        (f.inner_verb_start, f.inner_verb_end, f.inner_verb_tags),
+    ]
+
+
+def _stance_cues(claim: Claim, text: str) -> list[Hedge]:
+    cues = []
+    for start, end, tags in _verb_spans(claim):
+        for tag in tags:
+            if tag in VERB_STANCE and start is not None:
+                cues.append(Hedge(text[start:end], VERB_STANCE[tag], start, end))
+    return cues
 
 
 def _by_sentence(claims: list[Claim]) -> dict[int, list[Claim]]:
@@ -138,6 +165,9 @@ def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge] | None =
 
 
 def _owners(cue: Hedge, group: list[Claim]) -> list[Claim]:
+    on_verb = [c for c in group if any(s == cue.start for s, _, _ in _verb_spans(c))]
+    if on_verb:
+        return on_verb  # "staff found X but estimated that Y": the verb of Y's frame
     inside = [c for c in group if c.start <= cue.start and cue.end <= c.end]
     if inside:
         return [min(inside, key=lambda c: c.end - c.start)]

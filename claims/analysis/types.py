@@ -111,6 +111,7 @@ class Frame:
     head_lemma: str | None = None  # "activist", "minister", "record", ...
     head_tag: str | None = None  # PRP for pronouns, NNP/NNPS for names, ...
     entity: str | None = None  # NER label of the name: PERSON, ORG, GPE, NORP
+    name_head: str | None = None  # "department" in "the U.S. Department of Energy"
     org_name: str | None = None  # "Calder Institute" in "A team at the Calder Institute"
     org_entity: str | None = None
     plural: bool = False
@@ -126,6 +127,11 @@ class Frame:
     via_start: int | None = None
     via_end: int | None = None
     via_tag: str | None = None
+    # ... and the inner reporting verb ("estimated" in "the memo shows staff
+    # estimated that ..."), whose stance can hedge the claim.
+    inner_verb_start: int | None = None
+    inner_verb_end: int | None = None
+    inner_verb_tags: list[str] = field(default_factory=list)
 
 
 @dataclass
