@@ -8,6 +8,7 @@ that continue without a new "he said", and the type and strength of each source.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from .lexicon import source_nouns
@@ -36,6 +37,7 @@ ORG_NAME_WORDS = {
 THIRD_PERSON = {"he": "person", "him": "person", "she": "person", "her": "person",
                 "they": "plural", "them": "plural", "it": "thing"}  # fmt: skip
 RELATIVE_WORDS = {"which", "who", "whom", "whose", "where", "when"}
+RECENT = 20
 STRENGTHS = ["none", "weak", "moderate", "strong"]
 
 
@@ -154,11 +156,14 @@ def _role(doc, toks: list[int], ent_start: int, ent_end: int) -> str | None:
 class _Memory:
     """Sources met so far, for resolving pronouns."""
 
-    persons: list[Source] = field(default_factory=list)
+    # Recent sources only: pronouns point back a few sentences, and a long
+    # article must not make every lookup slower (bounded deques).
+    persons: deque = field(default_factory=lambda: deque(maxlen=RECENT))
     # Singular sources that "he" or "she" can refer back to: named or not.
-    speakers: list[Source] = field(default_factory=list)
-    groups: list[Source] = field(default_factory=list)
-    things: list[Source] = field(default_factory=list)
+    speakers: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    groups: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    things: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    surnames: set[str] = field(default_factory=set)
     # Names met anywhere in the text, so that a bare "Corvane" or "Moe" later is
     # typed as what its full mention was.
     # The label a name had when first met in full: a later bare "Lavrov" that
@@ -183,6 +188,7 @@ class _Memory:
         if source.type == "named_person":
             self.persons.append(source)
             self.speakers.append(source)
+            self.surnames.update((source.text or "").lower().split()[-1:])
         elif plural:
             self.groups.append(source)
         elif source.type == "unnamed":
@@ -194,10 +200,7 @@ class _Memory:
 
     def knows_person(self, name: str) -> bool:
         """A later bare surname ("Lavrov", "Moe") for a person named before."""
-        surname = name.split()[-1] if name.split() else ""
-        return bool(surname) and any(
-            (p.text or "").lower().split()[-1:] == [surname] for p in self.persons
-        )
+        return bool(name.split()) and name.split()[-1] in self.surnames
 
     def resolve(self, pronoun: str) -> Source | None:
         kind = THIRD_PERSON.get(pronoun.lower())

@@ -140,7 +140,7 @@ def _is_boundary(text: str, dot: int, after: int, limit: int) -> bool:
         return False
     if text[dot] != ".":
         return True  # "!" and "?" followed by a capital
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text, max(0, dot - 60), dot)  # a window: never rescan the text
     word = m.group(1) if m else ""
     bare = word.rstrip(".").lower()
     next_word = re.match(r"[\"'\u201c\u2018(\[]*([\w'-]+)", text[after : after + 40])
