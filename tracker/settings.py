@@ -8,6 +8,7 @@ tasks in-process); DATABASE_URL and CELERY_BROKER_URL switch to the real service
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -96,6 +97,21 @@ if not SECRET_KEY:
         SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+if PRODUCTION:
+    # HTTPS everywhere; cookies never over plain HTTP.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -286,3 +302,103 @@ CELERY_BEAT_SCHEDULE = {
 if DJANGO_ENV == "test":
     # Tests create many users; the slow production hasher would dominate the run.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- REST API (claims/api/) -----------------------------------------------------------
+# Sessions serve the dashboard's own calls; other systems send a knox token
+# ("Authorization: Token <key>"), stored hashed, with an expiry. The token class
+# comes first so that an anonymous request gets 401 with "WWW-Authenticate: Token".
+# Throttle counters live in the default cache: per process with the local-memory
+# cache, so with several web processes set up a shared cache (Redis) as well.
+_TEST = DJANGO_ENV == "test"
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as "60/min"; checked here rather than on the first request."""
+    value = env_str(name, default)
+    count, _, period = value.partition("/")
+    if not (count.isascii() and count.isdigit()) or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/min or 1000/hour, got {value!r}")
+    return value
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: no browsable HTML on API paths, no form or multipart bodies.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Tests make hundreds of requests a minute; they must never see a 429 by accident.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "100000/min" if _TEST else "60/min"),
+        "user": env_rate("API_THROTTLE_USER", "100000/min" if _TEST else "2000/hour"),
+    },
+}
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
+# How many live tokens one account may hold, and the longest expiry it may ask for.
+API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 20)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
+    # Tokens are not renewed on use: an integration's key expires when it says.
+    "AUTO_REFRESH": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claim tracker API",
+    "DESCRIPTION": (
+        "Claims, articles and their verification workflow. Authenticate with "
+        "`Authorization: Token <key>` (see `manage.py create_api_token`). Every error "
+        'has the shape `{"error": {"code", "message", "details"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "ConfidenceLevelEnum": "claims.models.ConfidenceLevel",
+        "SourceTypeEnum": "claims.models.SourceType",
+        "StrengthEnum": "claims.models.Strength",
+        "ClaimKindEnum": "claims.models.ClaimKind",
+        "HedgeCategoryEnum": "claims.models.HedgeCategory",
+        "AnalysisStateEnum": "claims.models.AnalysisState",
+    },
+}
+
+# --- ClaimReview export (schema.org) ----------------------------------------------------
+# Who publishes the fact-checks: the "author" of every ClaimReview.
+CLAIMREVIEW_PUBLISHER = {
+    "name": env_str("CLAIMREVIEW_PUBLISHER_NAME", "Claim Tracker Newsroom"),
+    "url": env_str("CLAIMREVIEW_PUBLISHER_URL", "https://newsroom.example"),
+}
+# Verdict -> reviewRating. Set explicitly (Google reads alternateName; the number
+# is only meaningful on the best/worst scale given with it).
+CLAIMREVIEW_BEST_RATING = 5
+CLAIMREVIEW_WORST_RATING = 1
+CLAIMREVIEW_RATINGS = {
+    "verified": {"ratingValue": 5, "alternateName": "True"},
+    "misleading": {"ratingValue": 2, "alternateName": "Misleading"},
+    "inconclusive": {"ratingValue": 3, "alternateName": "Unproven"},
+    "false": {"ratingValue": 1, "alternateName": "False"},
+}
+# The claim's page on the dashboard, made absolute from the request.
+CLAIMREVIEW_CLAIM_PATH = "/claims/{id}/"
+for _verdict, _rating in CLAIMREVIEW_RATINGS.items():
+    if not CLAIMREVIEW_WORST_RATING <= _rating["ratingValue"] <= CLAIMREVIEW_BEST_RATING:
+        raise ImproperlyConfigured(f"CLAIMREVIEW_RATINGS[{_verdict!r}] is outside the scale")
