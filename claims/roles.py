@@ -14,6 +14,7 @@ _READ = [
     "view_hedgecue",
     "view_statuschange",
     "view_evidence",
+    "view_claimchange",
 ]
 _WORK = ["work_claim", "add_evidence"]
 _EDIT = [
