@@ -15,16 +15,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]  # fmt: skip
-HEDGED = """Clashes reported near border town
-
-Activists said as many as 300 people may have been killed in the shelling, but offered no evidence.
-
-Residents said up to 50 homes had reportedly been destroyed, but the claim could not be verified.
-
-Unnamed officials said that some 2,000 families might have fled, though they did not provide evidence.
-
-A local group said that nearly 40 fighters were allegedly captured, but offered no supporting evidence.
-"""
+HEDGED = "\n\n".join(
+    [
+        "Clashes reported near border town",
+        "Activists said as many as 300 people may have been killed in the shelling, "
+        "but offered no evidence.",
+        "Residents said up to 50 homes had reportedly been destroyed, "
+        "but the claim could not be verified.",
+        "Unnamed officials said that some 2,000 families might have fled, "
+        "though they did not provide evidence.",
+        "A local group said that nearly 40 fighters were allegedly captured, "
+        "but offered no supporting evidence.",
+    ]
+)
 
 
 @pytest.fixture
