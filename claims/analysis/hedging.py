@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import ability_verbs, hedge_cues
+from .lexicon import ability_verbs, hedge_cues, hedge_scanner
 from .types import Claim, Hedge
 
 _NUMBER_WORDS = (
@@ -43,19 +43,15 @@ VERB_STANCE = {"distance": "reportative", "tentative": "epistemic"}
 
 
 def find_cues(text: str, start: int, end: int) -> list[Hedge]:
-    """Hedge cues in text[start:end], longest first, not overlapping."""
+    """Hedge cues in text[start:end]: at each place the longest cue that applies."""
+    cues = hedge_cues()
     found: list[Hedge] = []
-    taken: list[tuple[int, int]] = []
-    for cue in hedge_cues():
-        for m in cue.pattern.finditer(text, start, end):
-            s, e = m.start(), m.end()
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            if not _applies(cue, text, e, end, m.group(0)):
-                continue
-            taken.append((s, e))
-            found.append(Hedge(text=m.group(0), category=cue.category, start=s, end=e))
-    found.sort(key=lambda h: h.start)
+    for m in hedge_scanner().finditer(text, start, end):
+        cue = cues[m.lastindex - 1]
+        if _applies(cue, text, m.end(), end, m.group(0)):
+            found.append(
+                Hedge(text=m.group(0), category=cue.category, start=m.start(), end=m.end())
+            )
     return _merge_quantities(text, found)
 
 

@@ -92,3 +92,15 @@ def hedge_cues() -> tuple[HedgeCue, ...]:
     # Longest first, so "could not be independently verified" wins over "could".
     cues.sort(key=lambda c: -len(c.phrase))
     return tuple(cues)
+
+
+@cache
+def hedge_scanner() -> re.Pattern:
+    """All cues in one alternation, longest first: one pass over a sentence
+    instead of one per cue. Group n (1-based) is hedge_cues()[n - 1]."""
+    parts = []
+    for cue in hedge_cues():
+        flags = "" if cue.lowercase_only else "i"
+        inner = cue.pattern.pattern
+        parts.append(f"((?{flags}:{inner}))" if flags else f"({inner})")
+    return re.compile("|".join(parts))
