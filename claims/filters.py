@@ -32,8 +32,9 @@ class AssigneeFilter(django_filters.CharFilter):
             if user is None or not user.is_authenticated:
                 return qs.none()
             return qs.filter(assignee=user)
-        if value.isdigit():
-            return qs.filter(assignee_id=int(value))
+        if value.isascii() and value.isdigit():
+            pk = int(value)
+            return qs.filter(assignee_id=pk) if pk < 2**63 else qs.none()
         return qs.filter(assignee__username=value)
 
 

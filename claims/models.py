@@ -106,6 +106,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("reanalyze_article", "Can re-analyse articles")]
         constraints = [
             models.CheckConstraint(
                 condition=_in("state", AnalysisState), name="article_state_valid"

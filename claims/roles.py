@@ -32,3 +32,16 @@ ROLE_PERMISSIONS = {
     FACT_CHECKER: _READ + _WORK,
     EDITOR: _READ + _WORK + _EDIT,
 }
+
+
+def ensure_roles() -> None:
+    """Create the groups with their permissions if they are missing (idempotent).
+
+    The migrations create them; this is for a database that lost them, such as a
+    test database flushed by a transactional test."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
+        group.permissions.set(perms)

@@ -90,6 +90,10 @@ def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expe
     """Move a claim to ``to_status``; returns the StatusChange written."""
     if to_status not in S.values:
         raise TransitionNotAllowed(f"{to_status!r} is not a status.")
+    current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
+    if current != expected_version:
+        # Someone saved in between: say so first, whatever their change made possible.
+        raise _stale(claim, expected_version)
     rule = TRANSITIONS.get((claim.status, to_status))
     if rule is None:
         everyone = [to for (frm, to) in TRANSITIONS if frm == claim.status]
@@ -122,17 +126,21 @@ def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
         version=F("version") + 1, updated_by=user, updated_at=now, **fields
     )
     if not updated:
-        current = Claim.objects.select_related("updated_by").get(pk=claim.pk)
-        who = current.updated_by.get_username() if current.updated_by else "someone"
-        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
-        raise StaleVersion(
-            f"This claim was changed by {who} at {when} (version {current.version}, you had "
-            f"version {expected_version}). Reload it and try again."
-        )
+        raise _stale(claim, expected_version)
     claim.version = expected_version + 1
     claim.updated_by, claim.updated_at = user, now
     for name, value in fields.items():
         setattr(claim, name, value)
+
+
+def _stale(claim: Claim, expected_version: int) -> StaleVersion:
+    current = Claim.objects.select_related("updated_by").get(pk=claim.pk)
+    who = current.updated_by.get_username() if current.updated_by else "someone"
+    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return StaleVersion(
+        f"This claim was changed by {who} at {when} (version {current.version}, you had "
+        f"version {expected_version}). Reload it and try again."
+    )
 
 
 def _log(claim: Claim, user, action: str, changes: dict, note: str = "") -> ClaimChange:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from claims.models import Article, Claim
-from claims.roles import EDITOR, FACT_CHECKER, VIEWER
+from claims.roles import EDITOR, FACT_CHECKER, VIEWER, ensure_roles
 from claims.services import content_hash, fingerprint
 
 PASSWORD = "pw-for-tests-1"
@@ -29,6 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(PASSWORD)
         self.save()
         if extracted:
+            if not Group.objects.filter(name=extracted).exists():
+                ensure_roles()  # a transactional test flushed the migrations' groups
             self.groups.add(Group.objects.get(name=extracted))
 
 

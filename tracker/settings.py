@@ -229,6 +229,18 @@ CONFIDENCE_POLICY = {
     },
 }
 
+# --- Cache ---------------------------------------------------------------------------
+# Per process by default; CACHE_URL=redis://... shares it (API throttle counters
+# must be shared when several web processes serve the API).
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
 INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)  # seconds, connect and read

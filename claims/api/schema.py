@@ -1,0 +1,55 @@
+"""OpenAPI documentation helpers: every endpoint lists the errors it can return,
+all in the one error shape."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+
+from claims.api.serializers import ErrorSerializer
+
+WHY = {
+    400: "Invalid input: malformed JSON, wrong types, unknown or invalid query "
+    "parameters, or a change the workflow does not allow from the claim's status.",
+    401: "No credentials, or an invalid or expired token.",
+    403: "Your role may not do this.",
+    404: "No such object (or no such endpoint).",
+    409: "Stale version: someone changed the claim since you read it.",
+    413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
+    415: "The body is not JSON (send Content-Type: application/json).",
+    429: "Too many requests: wait the seconds given in Retry-After.",
+}
+CODES = {
+    400: ("invalid", 'to: "done" is not a valid choice.'),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "Your role cannot give a verdict: a claim. ..."),
+    404: ("not_found", "There is no claim with id 12345."),
+    409: ("stale_version", "This claim was changed by editor at 2026-01-05 10:12:00 ..."),
+    413: ("payload_too_large", "The request body is larger than the server accepts."),
+    415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
+    429: ("throttled", "Request was throttled. Expected available in 12 seconds."),
+}
+
+
+def _example(status: int) -> OpenApiExample:
+    code, message = CODES[status]
+    details = (
+        {"to": ['"done" is not a valid choice.']}
+        if status == 400
+        else {"wait": 12}
+        if status == 429
+        else {}
+    )
+    value = {"error": {"code": code, "message": message, "details": details}}
+    return OpenApiExample(code, value=value, response_only=True, status_codes=[status])
+
+
+READ = (401, 403, 429)  # every endpoint behind authentication
+WRITE = (400, 401, 403, 413, 415, 429)  # every endpoint that takes a JSON body
+
+
+def errors(*codes: int) -> dict:
+    """``responses`` entries for these status codes, in the error shape."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=WHY[code], examples=[_example(code)])
+        for code in sorted(set(codes))
+    }

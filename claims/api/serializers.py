@@ -1,0 +1,312 @@
+"""What the API reads and writes. Output serializers only shape rows the
+selectors fetched; input serializers check types and sizes, and leave every
+rule to the services and the workflow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.models import (
+    AnalysisState,
+    Article,
+    Claim,
+    ClaimStatus,
+    ConfidenceLevel,
+    Evidence,
+    HedgeCue,
+    SourceType,
+)
+from claims.selectors import claim_history
+from claims.workflow import allowed_targets
+
+NOTE_MAX = 10_000
+HTTP_URL = URLValidator(schemes=["http", "https"])
+
+
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: DRF's CharField turns 42 or true into "42" and "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def username(**kw) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="username", read_only=True, **kw)
+
+
+# --- Claims ---------------------------------------------------------------------------
+
+
+class HedgeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HedgeCue
+        fields = ["text", "category", "start", "end"]
+
+
+class SourceSerializer(serializers.Serializer):
+    """Who the article says makes the claim (the contract's ``source``)."""
+
+    text = serializers.CharField(source="source_text")
+    type = serializers.ChoiceField(source="source_type", choices=SourceType.choices)
+    role = serializers.CharField(source="source_role")
+    verb = serializers.CharField(source="source_verb")
+    mention = serializers.CharField(source="source_mention")
+    via = serializers.CharField(source="source_via")
+    relayed = serializers.BooleanField(source="source_relayed")
+    start = serializers.IntegerField(source="source_start", allow_null=True)
+    end = serializers.IntegerField(source="source_end", allow_null=True)
+
+
+class ConfidenceSerializer(serializers.Serializer):
+    """Null score and level: the analysis has not scored the claim yet."""
+
+    score = serializers.FloatField(source="confidence_score", allow_null=True)
+    level = serializers.SerializerMethodField()
+    reasons = serializers.ListField(source="confidence_reasons", child=serializers.CharField())
+
+    @extend_schema_field(serializers.ChoiceField(choices=ConfidenceLevel.choices, allow_null=True))
+    def get_level(self, claim: Claim) -> str | None:
+        return claim.confidence_level or None
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    source = SourceSerializer(source="*", read_only=True)
+    confidence = ConfidenceSerializer(source="*", read_only=True)
+    hedges = HedgeSerializer(many=True, read_only=True)
+    assignee = username(allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "article",
+            "article_title",
+            "position",
+            "text",
+            "start",
+            "end",
+            "kind",
+            "source",
+            "sourcing_strength",
+            "hedges",
+            "confidence",
+            "checkworthiness",
+            "status",
+            "assignee",
+            "version",
+            "missing_from_analysis",
+            "human_edited",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = username(allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "url", "note", "added_by", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    """One entry of claims.selectors.claim_history: a status change (``kind``
+    "status", with from/to) or another change (assigned, notes, evidence, ...)."""
+
+    at = serializers.DateTimeField()
+    user = serializers.CharField(source="user.username", allow_null=True)
+    kind = serializers.CharField()
+    from_status = serializers.ChoiceField(
+        source="from", choices=ClaimStatus.choices, allow_null=True
+    )
+    to_status = serializers.ChoiceField(source="to", choices=ClaimStatus.choices, allow_null=True)
+    changes = serializers.JSONField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    sentence = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    history = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            "sentence",
+            "notes",
+            "evidence",
+            "history",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}},
+            "required": ["start", "end"],
+        }
+    )
+    def get_sentence(self, claim: Claim) -> dict:
+        return {"start": claim.sentence_start, "end": claim.sentence_end}
+
+    @extend_schema_field(HistoryEventSerializer(many=True))
+    def get_history(self, claim: Claim) -> list:
+        return HistoryEventSerializer(claim_history(claim=claim), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ClaimStatus.choices)))
+    def get_allowed_transitions(self, claim: Claim) -> list[str]:
+        """Statuses the requesting user may move the claim to now."""
+        return [str(s) for s in allowed_targets(claim, self.context["request"].user)]
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ClaimStatus.choices, help_text="The new status.")
+    note = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=NOTE_MAX,
+        help_text="The rationale; required for verdicts and reopening.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The claim's version you saw; 409 if someone changed it since.",
+    )
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    url = StrictCharField(max_length=2000, validators=[HTTP_URL])
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
+
+
+# --- Articles ---------------------------------------------------------------------------
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:article-detail")
+    state = serializers.ChoiceField(choices=AnalysisState.choices, read_only=True)
+    source_url = serializers.SerializerMethodField(
+        help_text="Where it was fetched from, if it was."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "title",
+            "author",
+            "publication",
+            "published_at",
+            "dateline",
+            "source_url",
+            "state",
+            "error",
+            "times_analyzed",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_source_url(self, article: Article) -> str | None:
+        return article.source_url or None
+
+
+class ArticleListSerializer(ArticleSerializer):
+    n_claims = serializers.IntegerField(read_only=True, help_text="Claims found in it.")
+    n_open = serializers.IntegerField(read_only=True, help_text="Claims not yet decided.")
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "n_claims", "n_open"]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    text = serializers.CharField(source="raw_text", read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body_offset", "text", "claims"]
+        read_only_fields = fields
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    """Exactly one of ``text`` and ``url`` (the ingest service says so if not)."""
+
+    text = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"The article as plain text (at most {settings.INGEST_MAX_BYTES:,} bytes).",
+    )
+    url = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        validators=[HTTP_URL],
+        help_text="A public web page to fetch the article from.",
+    )
+
+
+class IngestResultSerializer(serializers.Serializer):
+    article = ArticleSerializer()
+    created = serializers.BooleanField(help_text="False: the same text was already here.")
+    enqueued = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the analysis queue took the work (null: not known yet or not queued).",
+    )
+    message = serializers.CharField()
+
+
+# --- Tokens and errors ------------------------------------------------------------------
+
+
+class TokenSerializer(serializers.Serializer):
+    token_key = serializers.CharField(help_text="The key's first characters: its name.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.SerializerMethodField(help_text="The token this request came with.")
+
+    def get_current(self, token) -> bool:
+        auth = getattr(self.context.get("request"), "auth", None)
+        return getattr(auth, "digest", None) == token.digest
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    key = serializers.CharField(help_text="The token. Shown only now: store it.")
+
+
+class TokenInputSerializer(serializers.Serializer):
+    expiry_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        help_text="Days until the token expires (default: REST_KNOX TOKEN_TTL).",
+    )
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text='Machine-readable, e.g. "stale_version".')
+    message = serializers.CharField(help_text="For people.")
+    details = serializers.DictField(help_text="Per-field errors and other specifics.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()

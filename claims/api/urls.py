@@ -1,0 +1,25 @@
+"""/api/v1/... endpoints, /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from claims.api.exceptions import api_not_found
+from claims.api.views import ArticleViewSet, ClaimViewSet, TokenViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("tokens", TokenViewSet, basename="token")
+
+urlpatterns = [
+    # Before the router: "export.csv" is no claim id (the router's ids are digits).
+    path("v1/claims/export.csv", ClaimViewSet.as_view({"get": "export"}), name="claim-export"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Last: any other /api/ URL is a 404 in the API's error shape, even with DEBUG on.
+    re_path(r"^(?P<path>.*)$", api_not_found),
+]

@@ -1,0 +1,340 @@
+"""API v1 views: one ViewSet per resource, per-action serializers and
+permissions. Reads go through claims.selectors, writes through claims.services
+and claims.workflow; the views only translate HTTP to those calls and back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ObjectDoesNotExist
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from claims import selectors, services
+from claims.api import claimreview as reviews
+from claims.api import serializers as s
+from claims.api import tokens
+from claims.api.csvexport import claims_csv_response
+from claims.api.pagination import (
+    ARTICLE_ORDERINGS,
+    CLAIM_DEFAULT_ORDERING,
+    CLAIM_ORDERINGS,
+    KeysetPagination,
+    apply_ordering,
+    ordering_name,
+)
+from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims, CanReanalyze
+from claims.api.schema import READ, WRITE, errors
+from claims.filters import ClaimFilter
+from claims.models import Article, Claim
+
+PAGE_PARAMS = {"cursor", "page_size", "ordering"}
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = r"[0-9]+"  # anything else is an unknown URL: 404
+    # Per action: extra permission classes on top of IsAuthenticated + the read one.
+    read_permission = IsAuthenticated
+    action_permissions: dict = {}
+
+    def get_permissions(self):
+        classes = [
+            IsAuthenticated,
+            self.read_permission,
+            *self.action_permissions.get(self.action, []),
+        ]
+        return [cls() for cls in classes]
+
+    def check_query_params(self, allowed: set[str]) -> None:
+        """Refuse query parameters that would be silently ignored: a typo in a
+        filter name must not return every claim."""
+        unknown = sorted(set(self.request.query_params) - allowed)
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [f"Unknown query parameter. Allowed: {', '.join(sorted(allowed))}."]
+                    for name in unknown
+                }
+            )
+
+    def load(self, getter, pk, what: str):
+        try:
+            return getter(pk=int(pk))
+        except ObjectDoesNotExist:
+            raise NotFound(f"There is no {what} with id {pk}.") from None
+
+
+# --- Claims ------------------------------------------------------------------------------
+
+CLAIM_ERRORS = errors(*READ, 404)
+
+
+@extend_schema(tags=["claims"])
+class ClaimViewSet(ApiViewSet):
+    read_permission = CanReadClaims
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ClaimFilter
+    pagination_class = KeysetPagination
+    orderings = CLAIM_ORDERINGS
+    default_ordering = CLAIM_DEFAULT_ORDERING
+    serializer_class = s.ClaimSerializer
+
+    def get_queryset(self):
+        return selectors.claim_queryset()
+
+    @extend_schema(
+        summary="Claims, filtered; worst confidence first by default",
+        responses={200: s.ClaimSerializer(many=True), **errors(*READ, 400)},
+    )
+    def list(self, request):
+        self.check_query_params(set(ClaimFilter.base_filters) | PAGE_PARAMS)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = s.ClaimSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="A claim with its source, hedges, evidence and history",
+        responses={200: s.ClaimDetailSerializer, **CLAIM_ERRORS},
+    )
+    def retrieve(self, request, pk):
+        return Response(self._detail(pk))
+
+    @extend_schema(
+        summary="Move a claim to another status (the verification workflow)",
+        request=s.TransitionInputSerializer,
+        responses={200: s.ClaimDetailSerializer, **errors(*WRITE, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        data = self._valid(s.TransitionInputSerializer)
+        services.claim_transition(
+            claim=claim,
+            to_status=data["to"],
+            user=request.user,
+            note=data["note"],
+            expected_version=data["version"],
+        )
+        return Response(self._detail(pk))
+
+    @extend_schema(
+        summary="Add a piece of evidence (a link and a note) to a claim",
+        request=s.EvidenceInputSerializer,
+        responses={201: s.EvidenceSerializer, **errors(*WRITE, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        data = self._valid(s.EvidenceInputSerializer)
+        evidence = services.evidence_add(
+            claim=claim, url=data["url"], note=data["note"], user=request.user
+        )
+        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="A claim's history: status changes and other changes, oldest first",
+        responses={200: s.HistoryEventSerializer(many=True), **CLAIM_ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk):
+        claim = self.load(selectors.claim_detail, pk, "claim")
+        events = selectors.claim_history(claim=claim)
+        return Response(s.HistoryEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="schema.org ClaimReview (JSON-LD) of a claim with a verdict",
+        description="404 if the claim has no verdict (verified, false, misleading, inconclusive).",
+        responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    def claimreview(self, request, pk):
+        claim = self.load(reviews.verdict_claims().get, pk, "claim with a verdict")
+        return Response(reviews.claim_review_document(claim, build_url=request.build_absolute_uri))
+
+    @extend_schema(
+        summary="The filtered claim list as CSV (streamed, all rows)",
+        operation_id="claims_export_csv",
+        filters=True,
+        parameters=[OpenApiParameter("ordering", str, enum=[*CLAIM_ORDERINGS])],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="CSV with a header row."
+            ),
+            **errors(*READ, 400),
+        },
+    )
+    def export(self, request):
+        self.check_query_params(set(ClaimFilter.base_filters) | {"ordering"})
+        qs = self.filter_queryset(self.get_queryset())
+        keys = self.orderings[ordering_name(request, self)]
+        return claims_csv_response(apply_ordering(qs, keys))
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.action == "export":  # errors as JSON, whatever the client accepts
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def _detail(self, pk) -> dict:
+        claim = self.load(selectors.claim_detail, pk, "claim")
+        return s.ClaimDetailSerializer(claim, context=self.get_serializer_context()).data
+
+    def _valid(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+# --- Articles ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["articles"])
+class ArticleViewSet(ApiViewSet):
+    read_permission = CanReadArticles
+    action_permissions = {"create": [CanAddArticle], "reanalyze": [CanReanalyze]}
+    pagination_class = KeysetPagination
+    orderings = ARTICLE_ORDERINGS
+    default_ordering = "-created"
+    serializer_class = s.ArticleSerializer
+
+    def get_queryset(self):
+        return selectors.article_list()
+
+    @extend_schema(
+        summary="Articles, newest first",
+        responses={200: s.ArticleListSerializer(many=True), **errors(*READ, 400)},
+    )
+    def list(self, request):
+        self.check_query_params(PAGE_PARAMS)
+        page = self.paginate_queryset(self.get_queryset())
+        data = s.ArticleListSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Add an article (text or URL) and queue its analysis",
+        description="202 with the new article, queued for analysis; 200 with the "
+        "existing article when the same text is already in the tracker.",
+        request=s.ArticleInputSerializer,
+        responses={
+            202: s.IngestResultSerializer,
+            200: s.IngestResultSerializer,
+            **errors(*WRITE),
+        },
+    )
+    def create(self, request):
+        serializer = s.ArticleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.article_ingest(**serializer.validated_data, user=request.user)
+        body = {
+            "article": result.article,
+            "created": result.created,
+            "enqueued": result.enqueued,
+            "message": result.message,
+        }
+        code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+        data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"Location": data["article"]["url"]})
+
+    @extend_schema(
+        summary="An article with its analysis state, error, metadata and claims",
+        responses={200: s.ArticleDetailSerializer, **errors(*READ, 404)},
+    )
+    def retrieve(self, request, pk):
+        article = self.load(selectors.article_detail, pk, "article")
+        return Response(
+            s.ArticleDetailSerializer(article, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        summary="Analyse the article again (claims people worked on are kept)",
+        request=None,
+        responses={202: s.IngestResultSerializer, **errors(*READ, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def reanalyze(self, request, pk):
+        article = self.load(Article.objects.get, pk, "article")
+        enqueued = services.article_reanalyze(article=article)
+        body = {
+            "article": article,
+            "created": False,
+            "enqueued": enqueued,
+            "message": "Re-analysis queued."
+            if enqueued is not False
+            else "The analysis queue is unreachable; the re-analysis starts when it is back.",
+        }
+        data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="schema.org ClaimReviews (a JSON-LD @graph) of the article's verdicts",
+        responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    def claimreview(self, request, pk):
+        article = self.load(Article.objects.get, pk, "article")
+        claims = reviews.verdict_claims().filter(article=article)
+        return Response(
+            reviews.article_review_document(article, claims, build_url=request.build_absolute_uri)
+        )
+
+
+# --- Tokens -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["tokens"])
+class TokenViewSet(ApiViewSet):
+    """The requesting user's own API tokens. Creating one needs a session (the
+    dashboard) or an existing token; there is no password login on the API."""
+
+    lookup_field = "token_key"
+    lookup_value_regex = r"[^/]+"
+    serializer_class = s.TokenSerializer
+
+    @extend_schema(
+        summary="Your tokens that have not expired (their keys are never shown again)",
+        responses={200: s.TokenSerializer(many=True), **errors(*READ)},
+    )
+    def list(self, request):
+        data = s.TokenSerializer(
+            tokens.token_list(user=request.user), many=True, context=self.get_serializer_context()
+        ).data
+        return Response(data)
+
+    @extend_schema(
+        summary="Create a token; the response shows its key, once",
+        request=s.TokenInputSerializer,
+        responses={201: s.TokenCreatedSerializer, **errors(*WRITE)},
+    )
+    def create(self, request):
+        serializer = s.TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        days = serializer.validated_data.get("expiry_days")
+        try:
+            token, key = tokens.token_create(
+                user=request.user, expiry=timedelta(days=days) if days else None
+            )
+        except tokens.TokenError as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]}) from None
+        token.key = key  # only in this response: knox stores a digest
+        data = s.TokenCreatedSerializer(token, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Revoke one of your tokens, named by its token_key",
+        responses={204: None, **errors(*READ, 404)},
+    )
+    def destroy(self, request, token_key):
+        if not tokens.token_revoke(user=request.user, token_key_prefix=token_key):
+            raise NotFound("You have no token with this token_key.")
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,50 @@
+"""Small template helpers for the dashboard's pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from claims.models import ClaimStatus, ConfidenceLevel
+
+register = template.Library()
+
+
+@register.filter
+def level_label(level: str) -> str:
+    return ConfidenceLevel(level).label if level in ConfidenceLevel.values else "Not scored yet"
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return ClaimStatus(status).label if status in ClaimStatus.values else status
+
+
+def _who(value) -> str:
+    return value if value else "nobody"
+
+
+@register.filter
+def event_summary(event: dict) -> str:
+    """One line of a claim's timeline (claims.selectors.claim_history) in words."""
+    kind = event["kind"]
+    if kind == "status":
+        return f"Status: {status_label(event['from'])} \u2192 {status_label(event['to'])}"
+    changes = event.get("changes") or {}
+    if kind == "assigned":
+        before, after = changes.get("assignee", [None, None])
+        return f"Assigned: {_who(before)} \u2192 {_who(after)}"
+    if kind == "notes":
+        return "Notes edited"
+    if kind == "evidence":
+        return f"Evidence added: {changes.get('url', [None, ''])[1]}"
+    if kind == "corrected":
+        fields = ", ".join(sorted(changes)) or "no field"
+        return f"Analysis corrected ({fields.replace('_', ' ')})"
+    if kind == "added":
+        return "Claim added by people"
+    return kind.replace("_", " ").capitalize()
+
+
+@register.filter
+def percent(score) -> str:
+    return "" if score is None else f"{round(score * 100)}%"

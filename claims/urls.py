@@ -1,0 +1,53 @@
+"""The dashboard's URLs (namespace "dashboard") and the login pages.
+
+The auth views keep Django's plain names ("login", "logout", ...) because
+settings.LOGIN_URL and the auth views' own redirects use them. There is no
+password reset by e-mail: an editor resets passwords in the admin.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from claims import views
+
+dashboard = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("overview/", views.overview, name="overview"),
+    path("articles/", views.article_list_page, name="articles"),
+    path("articles/new/", views.ingest, name="ingest"),
+    path("articles/<int:pk>/", views.article_page, name="article"),
+    path("articles/<int:pk>/state/", views.article_state, name="article-state"),
+    path("articles/<int:pk>/text/", views.article_body, name="article-text"),
+    path("articles/<int:pk>/reanalyze/", views.article_reanalyze_view, name="article-reanalyze"),
+    path("claims/<int:pk>/", views.claim_page, name="claim"),
+    path("claims/<int:pk>/panel/", views.claim_panel, name="claim-panel"),
+    path("claims/<int:pk>/transition/", views.claim_transition_view, name="claim-transition"),
+    path("claims/<int:pk>/assign/", views.claim_assign_view, name="claim-assign"),
+    path("claims/<int:pk>/notes/", views.claim_notes_view, name="claim-notes"),
+    path("claims/<int:pk>/evidence/", views.claim_evidence_view, name="claim-evidence"),
+    path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
+    path("account/", views.account, name="account"),
+    path("account/tokens/", views.token_create_view, name="token-create"),
+    path("account/tokens/revoke/", views.token_revoke_view, name="token-revoke"),
+]
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", include((dashboard, "dashboard"))),
+]

@@ -1,0 +1,48 @@
+"""The dashboard: server-rendered pages, htmx for in-place updates.
+
+Views read through claims.selectors and write through claims.services /
+claims.workflow; they hold no rules of their own beyond who may see a page.
+"""
+
+from .account import account, token_create_view, token_revoke_view
+from .articles import (
+    article_body,
+    article_list_page,
+    article_page,
+    article_reanalyze_view,
+    article_state,
+    ingest,
+)
+from .claim_pages import (
+    claim_assign_view,
+    claim_evidence_view,
+    claim_notes_view,
+    claim_page,
+    claim_panel,
+    claim_review_download,
+    claim_transition_view,
+)
+from .overview import overview
+from .queue import bulk, queue
+
+__all__ = [
+    "account",
+    "article_body",
+    "article_list_page",
+    "article_page",
+    "article_reanalyze_view",
+    "article_state",
+    "bulk",
+    "claim_assign_view",
+    "claim_evidence_view",
+    "claim_notes_view",
+    "claim_page",
+    "claim_panel",
+    "claim_review_download",
+    "claim_transition_view",
+    "ingest",
+    "overview",
+    "queue",
+    "token_create_view",
+    "token_revoke_view",
+]

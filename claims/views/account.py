@@ -1,0 +1,74 @@
+"""The account page: who you are, what your roles let you do, your API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from claims.api.tokens import TokenError, token_create, token_list, token_revoke
+from claims.forms import TokenCreateForm, TokenRevokeForm
+
+from ._common import only_once, reader
+
+# What each permission lets a person do, in the words of the roles.
+ABILITIES = [
+    ("claims.view_claim", "Read articles, claims and their history"),
+    ("claims.work_claim", "Start, give back and dismiss claims; edit notes; take a claim"),
+    ("claims.add_evidence", "Add evidence links"),
+    ("claims.give_verdict", "Give, reopen and restore verdicts"),
+    ("claims.assign_any", "Assign claims to anyone; bulk actions in the queue"),
+    ("claims.add_article", "Add articles"),
+    ("claims.reanalyze_article", "Start a new analysis of an article"),
+]
+
+
+def _context(request, **extra) -> dict:
+    user = request.user
+    return {
+        "roles": [g.name for g in user.groups.all()],
+        "abilities": [text for perm, text in ABILITIES if user.has_perm(perm)],
+        "tokens": list(token_list(user=user)),
+        "create_form": TokenCreateForm(),
+        **extra,
+    }
+
+
+@reader
+def account(request):
+    return render(request, "claims/account.html", _context(request))
+
+
+@only_once
+@reader
+@require_POST
+def token_create_view(request):
+    """Make a token and show its key in this response only: it is stored hashed
+    and never shown again (and this page is not cached)."""
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        context = _context(request, create_form=form)
+        return render(request, "claims/account.html", context, status=400)
+    days = timedelta(days=form.cleaned_data["days"])
+    try:
+        token, key = token_create(user=request.user, expiry=days)
+    except TokenError as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard:account")
+    context = _context(request, new_key=key, new_token=token)
+    return render(request, "claims/account.html", context, status=201)
+
+
+@reader
+@require_POST
+def token_revoke_view(request):
+    form = TokenRevokeForm(request.POST)
+    if form.is_valid() and token_revoke(
+        user=request.user, token_key_prefix=form.cleaned_data["token_key"]
+    ):
+        messages.success(request, "The token is revoked: requests with it are refused from now on.")
+    else:
+        messages.error(request, "No such token of yours.")
+    return redirect("dashboard:account")

@@ -1,0 +1,124 @@
+"""Articles: the list, ingest, the article page with its claims highlighted in
+place, and the live analysis state (htmx polls a small partial while the
+pipeline runs, then reloads the text region, never the whole page)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from claims.forms import IngestForm
+from claims.models import AnalysisState, Article
+from claims.selectors import LEVEL_ORDER, article_detail, article_list, claim_detail
+from claims.services import IngestError, article_ingest, article_reanalyze
+
+from ._common import is_htmx, reader
+from .claim_pages import claim_context
+
+UNFINISHED = (AnalysisState.QUEUED, AnalysisState.RUNNING)
+# The event htmx fires (from the HX-Trigger header) when a polled analysis ends.
+FINISHED_EVENT = "analysis-finished"
+
+
+def _article(pk: int) -> Article:
+    try:
+        return article_detail(pk=pk)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+
+
+def _body_context(article: Article) -> dict:
+    claims = list(article.claims.all())
+    by_level = dict.fromkeys(LEVEL_ORDER, 0)
+    for claim in claims:
+        if claim.confidence_level in by_level:
+            by_level[claim.confidence_level] += 1
+    return {
+        "article": article,
+        "claims": claims,
+        "level_counts": [(level, level.label, n) for level, n in by_level.items()],
+        "unfinished": article.state in UNFINISHED,
+    }
+
+
+@reader
+def article_list_page(request):
+    page = Paginator(article_list().order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "claims/article_list.html", {"page": page})
+
+
+@reader
+def article_page(request, pk: int):
+    article = _article(pk)
+    context = _body_context(article)
+    selected = request.GET.get("claim", "")
+    if selected.isdigit() and any(c.pk == int(selected) for c in context["claims"]):
+        panel = claim_context(request, claim_detail(pk=int(selected)), in_panel=True)
+        panel.pop("article")  # the same article, already in the context
+        context.update(panel, panel=True)
+    return render(request, "claims/article_detail.html", context)
+
+
+@reader
+def article_state(request, pk: int):
+    """The analysis state partial. ``shown`` is the state the page shows: if it
+    has not changed there is nothing to swap (204); once the analysis ends, the
+    HX-Trigger header tells the text region to load the claims."""
+    article = get_object_or_404(Article.objects.only("pk", "state", "error", "finished_at"), pk=pk)
+    shown = request.GET.get("shown", "")
+    if is_htmx(request) and shown == article.state:
+        return HttpResponse(status=204)
+    response = render(request, "claims/_article_state.html", {"article": article})
+    if is_htmx(request) and shown in UNFINISHED and article.state not in UNFINISHED:
+        response["HX-Trigger"] = FINISHED_EVENT
+    return response
+
+
+@reader
+def article_body(request, pk: int):
+    """The text region and (out of band) the claims list, for htmx."""
+    return render(request, "claims/_article_refresh.html", _body_context(_article(pk)))
+
+
+@reader
+@require_POST
+def article_reanalyze_view(request, pk: int):
+    if not request.user.has_perm("claims.reanalyze_article"):
+        raise PermissionDenied("Only editors can start a new analysis.")
+    article = get_object_or_404(Article, pk=pk)
+    outcome = article_reanalyze(article=article)
+    if outcome is False:
+        messages.warning(request, "The analysis queue is unreachable; it will start later.")
+    else:
+        messages.success(request, "A new analysis has started; claims people worked on are kept.")
+    return redirect("dashboard:article", pk=pk)
+
+
+@reader
+@permission_required("claims.add_article", raise_exception=True)
+def ingest(request):
+    form = IngestForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = article_ingest(
+                text=data["text"] or None,
+                upload=data["upload"],
+                url=data["url"] or None,
+                user=request.user,
+            )
+        except IngestError as exc:
+            error = str(exc)
+        else:
+            messages.info(request, result.message)
+            return redirect("dashboard:article", pk=result.article.pk)
+    status = 400 if request.method == "POST" else 200
+    # A browser cannot be given a file back: say so rather than lose it silently.
+    context = {"form": form, "error": error, "file_dropped": bool(request.FILES)}
+    return render(request, "claims/ingest.html", context, status=status)

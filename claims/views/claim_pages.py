@@ -1,0 +1,196 @@
+"""The claim page, its side-panel version on the article page, and its forms.
+
+Every write goes through claims.workflow; a refusal (WorkflowError) comes back
+as the page again with the message, the user's input kept, and the status code
+the API would use (403 not permitted, 409 changed meanwhile, 400 otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from claims.forms import AssignForm, EvidenceForm, NotesForm, TransitionForm
+from claims.models import Claim, ClaimStatus
+from claims.selectors import claim_detail, claim_history
+from claims.workflow import (
+    TRANSITIONS,
+    VERDICTS,
+    StaleVersion,
+    WorkflowError,
+    allowed_targets,
+    claim_assign,
+    claim_set_notes,
+    claim_transition,
+    evidence_add,
+)
+
+from ._common import reader, redirect_next, status_for, wants_panel
+
+
+def _detail(pk: int) -> Claim:
+    try:
+        return claim_detail(pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.") from None
+
+
+def _buttons(claim: Claim, user) -> dict[str, list[dict]]:
+    """The status buttons this user may press now: work steps and verdicts."""
+    groups: dict[str, list[dict]] = {"work": [], "verdict": []}
+    for to in allowed_targets(claim, user):
+        rule = TRANSITIONS[(claim.status, to)]
+        verdict = to in VERDICTS
+        label = ClaimStatus(to).label if verdict else rule.label.capitalize()
+        groups["verdict" if verdict else "work"].append(
+            {"to": to, "label": label, "note_required": rule.note_required}
+        )
+    return groups
+
+
+def claim_review_json(request, claim: Claim) -> str | None:
+    """The claim's ClaimReview JSON-LD, pretty-printed, if it has a verdict."""
+    if claim.status not in VERDICTS:
+        return None
+    from claims.api.claimreview import claim_review_document
+
+    document = claim_review_document(claim, build_url=request.build_absolute_uri)
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=False) -> dict:
+    forms = forms or {}
+    version = {"version": claim.version}
+    if in_panel:
+        next_url = reverse("dashboard:article", args=[claim.article_id]) + f"?claim={claim.pk}"
+    else:
+        next_url = reverse("dashboard:claim", args=[claim.pk])
+    return {
+        "claim": claim,
+        "article": claim.article,
+        "history": claim_history(claim=claim),
+        "buttons": _buttons(claim, request.user),
+        "transition_form": forms.get("transition") or TransitionForm(initial=version),
+        "assign_form": forms.get("assign")
+        or AssignForm(initial={**version, "assignee": claim.assignee_id}),
+        "notes_form": forms.get("notes") or NotesForm(initial={**version, "notes": claim.notes}),
+        "evidence_form": forms.get("evidence") or EvidenceForm(),
+        "error": error,
+        "notes_conflict": error is not None and "notes" in forms,
+        "review_json": claim_review_json(request, claim),
+        "in_panel": in_panel,
+        "next_url": next_url,
+        "hs": 3 if in_panel else 2,  # section heading level
+    }
+
+
+@reader
+def claim_page(request, pk: int):
+    claim = _detail(pk)
+    return render(request, "claims/claim_detail.html", claim_context(request, claim))
+
+
+@reader
+def claim_panel(request, pk: int):
+    """The claim beside the article's text (htmx); the same as its page."""
+    claim = _detail(pk)
+    return render(request, "claims/_claim_panel.html", claim_context(request, claim, in_panel=True))
+
+
+def _show(request, claim: Claim, *, status: int = 200, **kwargs):
+    in_panel = wants_panel(request)
+    context = claim_context(request, claim, in_panel=in_panel, **kwargs)
+    template = "claims/_claim_panel.html" if in_panel else "claims/claim_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _write(request, pk: int, form_class, key: str, action):
+    """Validate ``form_class``, call ``action(claim, cleaned_data)`` (a workflow
+    function that returns the success message), and answer."""
+    claim = get_object_or_404(Claim.objects.select_related("assignee", "article"), pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _show(request, _detail(pk), forms={key: form}, status=400)
+    try:
+        message = action(claim, form.cleaned_data)
+    except WorkflowError as exc:
+        fresh = _detail(pk)
+        data = request.POST.copy()
+        if isinstance(exc, StaleVersion) and "version" in form.fields:
+            # Show what is saved now and keep what the user typed; sending it
+            # again is a deliberate choice made with the current state in view.
+            data["version"] = str(fresh.version)
+        forms = {key: form_class(data)}
+        return _show(request, fresh, forms=forms, error=exc.message, status=status_for(exc))
+    messages.success(request, message)
+    if wants_panel(request):
+        return _show(request, _detail(pk))
+    return redirect_next(request, reverse("dashboard:claim", args=[pk]))
+
+
+@reader
+@require_POST
+def claim_transition_view(request, pk: int):
+    def act(claim, data):
+        claim_transition(
+            claim=claim,
+            to_status=data["to_status"],
+            user=request.user,
+            note=data["note"],
+            expected_version=data["version"],
+        )
+        return f"The claim is now {ClaimStatus(data['to_status']).label.lower()}."
+
+    return _write(request, pk, TransitionForm, "transition", act)
+
+
+@reader
+@require_POST
+def claim_assign_view(request, pk: int):
+    def act(claim, data):
+        who = data["assignee"]
+        claim_assign(claim=claim, assignee=who, user=request.user, expected_version=data["version"])
+        if who is None:
+            return "The claim is unassigned."
+        return "You took the claim." if who == request.user else f"Assigned to {who}."
+
+    return _write(request, pk, AssignForm, "assign", act)
+
+
+@reader
+@require_POST
+def claim_notes_view(request, pk: int):
+    def act(claim, data):
+        claim_set_notes(
+            claim=claim, notes=data["notes"], user=request.user, expected_version=data["version"]
+        )
+        return "Notes saved."
+
+    return _write(request, pk, NotesForm, "notes", act)
+
+
+@reader
+@require_POST
+def claim_evidence_view(request, pk: int):
+    def act(claim, data):
+        evidence_add(claim=claim, url=data["url"], note=data["note"], user=request.user)
+        return "Evidence added."
+
+    return _write(request, pk, EvidenceForm, "evidence", act)
+
+
+@reader
+def claim_review_download(request, pk: int):
+    """The ClaimReview JSON-LD as a file (the API serves the same document)."""
+    claim = _detail(pk)
+    body = claim_review_json(request, claim)
+    if body is None:
+        raise Http404("This claim has no verdict yet.")
+    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="claimreview-{pk}.json"'
+    return response

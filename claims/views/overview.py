@@ -1,0 +1,85 @@
+"""The overview: the desk at a glance, as SVG charts with the numbers in tables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.utils import timezone
+
+from claims.models import Claim, ClaimStatus, StatusChange
+from claims.selectors import LEVEL_ORDER, article_list, claim_counts
+
+from . import charts
+from ._common import reader
+
+DAYS = 30
+ARTICLES = 15
+
+
+def _per_day(queryset, since) -> dict:
+    rows = (
+        queryset.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["day"]: row["n"] for row in rows}
+
+
+def _per_article() -> list[dict]:
+    """The latest articles with their claims per confidence level."""
+    articles = list(article_list().order_by("-created_at")[:ARTICLES])
+    counts = (
+        Claim.objects.filter(article__in=[a.pk for a in articles])
+        .values_list("article_id", "confidence_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    table = {a.pk: {} for a in articles}
+    for article_id, level, n in counts:
+        table[article_id][level] = n
+    return [
+        {
+            "article": a,
+            "levels": [(level, table[a.pk].get(level, 0)) for level in LEVEL_ORDER],
+        }
+        for a in articles
+    ]
+
+
+def _short(title: str, limit: int = 26) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "\u2026"
+
+
+@reader
+def overview(request):
+    counts = claim_counts()
+    levels = [(lv.value, lv.label, counts["level"].get(lv, 0)) for lv in LEVEL_ORDER]
+    statuses = [(s.value, s.label, counts["status"].get(s, 0)) for s in ClaimStatus]
+    today = timezone.localdate()
+    since = timezone.now() - timedelta(days=DAYS)
+    created = charts.days(_per_day(Claim.objects.all(), since), today, DAYS)
+    changes = charts.days(_per_day(StatusChange.objects.all(), since), today, DAYS)
+    articles = _per_article()
+    stacked_rows = [
+        (_short(row["article"].title or f"Article {row['article'].pk}"), row["levels"])
+        for row in articles
+    ]
+    context = {
+        "total": sum(counts["status"].values()),
+        "levels": levels,
+        "statuses": statuses,
+        "level_chart": charts.hbars(levels),
+        "status_chart": charts.hbars(statuses),
+        "articles": articles,
+        "level_names": [(lv.value, lv.label) for lv in LEVEL_ORDER],
+        "article_chart": charts.stacked(stacked_rows),
+        "created_chart": charts.columns(created),
+        "changes_chart": charts.columns(changes),
+        "days": DAYS,
+    }
+    return render(request, "claims/overview.html", context)

@@ -1,0 +1,225 @@
+"""schema.org ClaimReview export, checked field by field and expanded as JSON-LD."""
+
+from datetime import UTC, datetime
+
+import pytest
+from pyld import jsonld
+
+from claims.api.claimreview import shorten
+from claims.workflow import claim_transition
+from tests.api.conftest import error_of
+from tests.factories import ArticleFactory, ClaimFactory, editor
+
+pytestmark = pytest.mark.django_db
+SCHEMA = "https://schema.org/"
+LONG = (
+    "Another opposition group said that as many as hundreds of people had been killed in the "
+    "central city of Homs"
+)
+
+
+def offline_loader(url, options=None):
+    """The machine has no internet: serve schema.org's context from here. A minimal
+    context (every term in the schema.org vocabulary) is enough to expand the terms
+    we use; @type values are vocabulary-relative too."""
+    if url.rstrip("/") not in {"https://schema.org", "http://schema.org"}:
+        raise jsonld.JsonLdError(f"no network for {url}", "loading document failed")
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": {"@context": {"@vocab": SCHEMA}},
+    }
+
+
+def expand(document) -> list:
+    return jsonld.expand(document, {"documentLoader": offline_loader})
+
+
+def give_verdict(claim, verdict="false", note="Hospital records show 12 deaths."):
+    user = editor()
+    claim_transition(
+        claim=claim, to_status="in_progress", user=user, expected_version=claim.version
+    )
+    claim_transition(
+        claim=claim, to_status=verdict, user=user, note=note, expected_version=claim.version
+    )
+    return claim
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(
+        title="Russia says Assad isn't leaving",
+        author="Ellen Barry",
+        publication="New York Times",
+        source_url="https://news.example/assad",
+        published_at=datetime(2012, 12, 29, 19, 19, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def claim(article):
+    return give_verdict(
+        ClaimFactory(
+            article=article,
+            text=LONG,
+            source_text="Another opposition group",
+            source_type="unnamed",
+            sourcing_strength="weak",
+        )
+    )
+
+
+def test_claim_review_fields(api_as, claim, article, settings):
+    r = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/")
+    assert r.status_code == 200, r.content
+    doc = r.json()
+    assert doc["@context"] == "https://schema.org" and doc["@type"] == "ClaimReview"
+    assert len(doc["claimReviewed"]) < 75 and doc["claimReviewed"].endswith("\u2026")
+    assert LONG.startswith(doc["claimReviewed"][:-1])
+    assert doc["claimReviewed"][:-1] == LONG[: len(doc["claimReviewed"]) - 1]  # word boundary
+    assert LONG[len(doc["claimReviewed"]) - 1] == " "
+    assert doc["url"] == f"http://testserver/claims/{claim.pk}/"
+    assert doc["author"] == {
+        "@type": "Organization",
+        "name": settings.CLAIMREVIEW_PUBLISHER["name"],
+        "url": settings.CLAIMREVIEW_PUBLISHER["url"],
+    }
+    verdict = claim.status_changes.get(to_status="false")
+    assert doc["datePublished"] == verdict.created_at.date().isoformat()
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 1,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "False",
+        "ratingExplanation": "Hospital records show 12 deaths.",
+    }
+    item = doc["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["author"] == {"@type": "Person", "name": "Another opposition group"}
+    assert item["datePublished"] == "2012-12-29"
+    assert item["appearance"] == {
+        "@type": "NewsArticle",
+        "headline": "Russia says Assad isn't leaving",
+        "url": "https://news.example/assad",
+        "datePublished": "2012-12-29T19:19:00+00:00",
+        "author": {"@type": "Person", "name": "Ellen Barry"},
+        "publisher": {"@type": "Organization", "name": "New York Times"},
+    }
+
+
+def test_claim_review_is_valid_json_ld(api_as, claim):
+    doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
+    [node] = expand(doc)
+    assert node["@type"] == [SCHEMA + "ClaimReview"]
+    rating = node[SCHEMA + "reviewRating"][0]
+    assert rating["@type"] == [SCHEMA + "Rating"]
+    assert rating[SCHEMA + "ratingValue"] == [{"@value": 1}]
+    assert rating[SCHEMA + "alternateName"] == [{"@value": "False"}]
+    item = node[SCHEMA + "itemReviewed"][0]
+    assert item["@type"] == [SCHEMA + "Claim"]
+    assert item[SCHEMA + "appearance"][0]["@type"] == [SCHEMA + "NewsArticle"]
+    assert node[SCHEMA + "claimReviewed"][0]["@value"] == doc["claimReviewed"]
+
+
+@pytest.mark.parametrize(
+    "verdict, value, name",
+    [("verified", 5, "True"), ("misleading", 2, "Misleading"), ("inconclusive", 3, "Unproven")],
+)
+def test_rating_comes_from_the_setting(api_as, article, verdict, value, name):
+    claim = give_verdict(ClaimFactory(article=article), verdict=verdict)
+    rating = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()["reviewRating"]
+    assert (rating["ratingValue"], rating["alternateName"]) == (value, name)
+
+
+def test_rating_map_and_publisher_are_settings(api_as, claim, settings):
+    settings.CLAIMREVIEW_RATINGS = {
+        **settings.CLAIMREVIEW_RATINGS,
+        "false": {"ratingValue": 0, "alternateName": "Pants on fire"},
+    }
+    settings.CLAIMREVIEW_WORST_RATING = 0
+    settings.CLAIMREVIEW_PUBLISHER = {"name": "Daily Check", "url": ""}
+    doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
+    assert doc["reviewRating"]["alternateName"] == "Pants on fire"
+    assert doc["reviewRating"]["worstRating"] == 0
+    assert doc["author"] == {"@type": "Organization", "name": "Daily Check"}
+
+
+def test_the_latest_verdict_sets_date_and_explanation(api_as, claim):
+    user = editor()
+    claim_transition(
+        claim=claim,
+        to_status="in_progress",
+        user=user,
+        note="new evidence",
+        expected_version=claim.version,
+    )
+    claim_transition(
+        claim=claim,
+        to_status="false",
+        user=user,
+        note="Still false: see court file.",
+        expected_version=claim.version,
+    )
+    doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
+    assert doc["reviewRating"]["ratingExplanation"] == "Still false: see court file."
+
+
+@pytest.mark.parametrize("status", ["unstarted", "in_progress", "dismissed"])
+def test_a_claim_without_a_verdict_is_404(api_as, status):
+    claim = ClaimFactory(status=status)
+    r = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/")
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_article_claim_reviews_are_a_graph_of_its_verdicts(api_as, article, claim):
+    other = give_verdict(
+        ClaimFactory(article=article, source_type="none", source_text=""),
+        verdict="verified",
+        note="Confirmed.",
+    )
+    ClaimFactory(article=article)  # no verdict: not in the graph
+    give_verdict(ClaimFactory())  # another article's
+    r = api_as("viewer").get(f"/api/v1/articles/{article.pk}/claimreview/")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["@context"] == "https://schema.org"
+    assert sorted(g["url"] for g in doc["@graph"]) == sorted(
+        f"http://testserver/claims/{c.pk}/" for c in (claim, other)
+    )
+    by_url = {g["url"]: g for g in doc["@graph"]}
+    # A claim the article makes itself: its publication is the author.
+    assert by_url[f"http://testserver/claims/{other.pk}/"]["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "New York Times",
+    }
+    assert len(expand(doc)) == 2
+
+
+def test_article_without_verdicts_is_an_empty_graph(api_as, article):
+    doc = api_as("viewer").get(f"/api/v1/articles/{article.pk}/claimreview/").json()
+    assert doc["@graph"] == []
+
+
+def test_json_ld_media_type_on_request(api_as, claim):
+    r = api_as("viewer").get(
+        f"/api/v1/claims/{claim.pk}/claimreview/", HTTP_ACCEPT="application/ld+json"
+    )
+    assert r["Content-Type"].startswith("application/ld+json")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Short claim.", "Short claim."),
+        ("x" * 74, "x" * 74),
+        ("x" * 80, "x" * 73 + "\u2026"),
+        ("word " * 20, " ".join(["word"] * 14) + "\u2026"),  # 15 words need 75
+        ("The dam, " + "y" * 70, "The dam\u2026"),
+        ("  spaced\n out  ", "spaced out"),
+    ],
+)
+def test_shorten(text, expected):
+    assert shorten(text) == expected
+    assert len(shorten(text)) < 75

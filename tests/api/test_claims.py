@@ -1,0 +1,322 @@
+"""GET /api/v1/claims/ (filters, ordering, cursor pages) and a claim's detail,
+history, evidence and transitions."""
+
+import pytest
+
+from claims.models import ClaimChange, Evidence, HedgeCue, StatusChange
+from claims.workflow import claim_transition
+from tests.api.conftest import error_of
+from tests.factories import ArticleFactory, ClaimFactory, checker, editor
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/claims/"
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [c["id"] for c in response.json()["results"]]
+
+
+@pytest.fixture
+def claims():
+    article = ArticleFactory()
+    other = ArticleFactory()
+    high = ClaimFactory(
+        article=article, confidence_score=0.9, confidence_level="high", checkworthiness=0.2
+    )
+    low = ClaimFactory(
+        article=article,
+        confidence_score=0.34,
+        confidence_level="low",
+        source_type="unnamed",
+        sourcing_strength="weak",
+        source_text="activists",
+        kind="quantity",
+        checkworthiness=0.9,
+    )
+    very_low = ClaimFactory(
+        article=other,
+        confidence_score=0.19,
+        confidence_level="very_low",
+        source_type="none",
+        sourcing_strength="none",
+        source_text="",
+        status="in_progress",
+        checkworthiness=0.5,
+    )
+    HedgeCue.objects.create(claim=low, text="as many as", category="approximator", start=0, end=10)
+    unscored = ClaimFactory(article=other, confidence_score=None, confidence_level="")
+    return {
+        "high": high,
+        "low": low,
+        "very_low": very_low,
+        "unscored": unscored,
+        "article": article,
+        "other": other,
+    }
+
+
+def test_default_order_is_worst_first_unscored_last(api_as, claims):
+    got = ids(api_as("viewer").get(URL))
+    c = claims
+    assert got == [c["very_low"].pk, c["low"].pk, c["high"].pk, c["unscored"].pk]
+
+
+@pytest.mark.parametrize(
+    "ordering, expected",
+    [
+        ("-confidence_score", ["high", "low", "very_low", "unscored"]),
+        ("checkworthiness", ["unscored", "high", "very_low", "low"]),
+        ("-checkworthiness", ["low", "very_low", "high", "unscored"]),
+        ("created", ["high", "low", "very_low", "unscored"]),
+        ("-created", ["unscored", "very_low", "low", "high"]),
+    ],
+)
+def test_orderings(api_as, claims, ordering, expected):
+    got = ids(api_as("viewer").get(URL, {"ordering": ordering}))
+    assert got == [claims[name].pk for name in expected]
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"confidence_level": "very_low"}, ["very_low"]),
+        ({"confidence_level": ["very_low", "low"]}, ["very_low", "low"]),
+        ({"status": "in_progress"}, ["very_low"]),
+        ({"source_type": "unnamed"}, ["low"]),
+        ({"sourcing_strength": "strong"}, ["high", "unscored"]),
+        ({"hedge_category": "approximator"}, ["low"]),
+        ({"kind": "quantity"}, ["low"]),
+        ({"assignee": "none", "confidence_level": "high"}, ["high"]),
+        ({"q": "activists"}, ["low"]),
+    ],
+)
+def test_filters(api_as, claims, params, expected):
+    got = ids(api_as("viewer").get(URL, params))
+    assert got == [claims[name].pk for name in expected]
+
+
+def test_article_filter(api_as, claims):
+    got = ids(api_as("viewer").get(URL, {"article": claims["other"].pk}))
+    assert got == [claims["very_low"].pk, claims["unscored"].pk]
+
+
+def test_assignee_me(api_as, claims):
+    user = checker()
+    claims["low"].assignee = user
+    claims["low"].save()
+    assert ids(api_as(user).get(URL, {"assignee": "me"})) == [claims["low"].pk]
+    assert ids(api_as("viewer").get(URL, {"assignee": "me"})) == []
+    assert ids(api_as("viewer").get(URL, {"assignee": user.username})) == [claims["low"].pk]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"confidence_level": "terrible"}, "confidence_level"),
+        ({"article": "abc"}, "article"),
+        ({"article": "999999"}, "article"),
+        ({"ordering": "text"}, "ordering"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "100000"}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ],
+)
+def test_bad_filter_values_are_400(api_as, claims, params, field):
+    error = error_of(api_as("viewer").get(URL, params))
+    assert error["code"] == "invalid"
+    assert field in error["details"]
+
+
+def test_unknown_query_parameter_is_400_and_lists_the_allowed_ones(api_as, claims):
+    r = api_as("viewer").get(URL, {"confidence": "low"})  # a typo of confidence_level
+    assert r.status_code == 400
+    error = error_of(r)
+    assert list(error["details"]) == ["confidence"]
+    for name in ("confidence_level", "status", "assignee", "q", "ordering", "cursor", "page_size"):
+        assert name in error["message"]
+
+
+def test_cursor_pages_walk_every_claim_once_through_ties(api_as):
+    # 23 claims with only two distinct scores and checkworthiness: ties everywhere.
+    article = ArticleFactory()
+    made = [
+        ClaimFactory(article=article, confidence_score=0.5 if i % 2 else 0.9, checkworthiness=0.1)
+        for i in range(23)
+    ]
+    client = api_as("viewer")
+    seen, pages, url = [], [], URL + "?page_size=5"
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200
+        pages.append(r.json())
+        seen += [c["id"] for c in r.json()["results"]]
+        url = r.json()["next"]
+    assert len(seen) == 23 and set(seen) == {c.pk for c in made}
+    assert len(pages) == 5 and pages[0]["previous"] is None
+    # Walking back from the last page gives the same pages in reverse.
+    back, url = [], pages[-1]["previous"]
+    while url:
+        r = client.get(url).json()
+        back = [c["id"] for c in r["results"]] + back
+        url = r["previous"]
+    assert back == seen[: -len(pages[-1]["results"])]
+
+
+def test_a_cursor_of_another_ordering_is_refused(api_as):
+    ClaimFactory.create_batch(3)
+    next_url = api_as("viewer").get(URL, {"page_size": 1}).json()["next"]
+    r = api_as("viewer").get(next_url.replace("page_size=1", "page_size=1&ordering=created"))
+    assert error_of(r)["details"].keys() == {"cursor"}
+
+
+def test_page_size_has_a_maximum(api_as, settings):
+    settings.API_MAX_PAGE_SIZE = 3
+    ClaimFactory.create_batch(4)
+    assert len(ids(api_as("viewer").get(URL, {"page_size": 3}))) == 3
+    assert api_as("viewer").get(URL, {"page_size": 4}).status_code == 400
+
+
+def test_detail_has_source_hedges_reasons_status_history_evidence(api_as, claims):
+    claim = claims["low"]
+    claim.confidence_reasons = ["unnamed source", "approximator"]
+    claim.save()
+    user = editor()
+    claim_transition(claim=claim, to_status="in_progress", user=user, expected_version=1)
+    Evidence.objects.create(claim=claim, url="https://example.org/a", note="n", added_by=user)
+    ClaimChange.objects.create(
+        claim=claim, user=user, action="evidence", changes={"url": [None, "x"]}
+    )
+    body = api_as(user).get(f"{URL}{claim.pk}/").json()
+    assert body["source"] == {
+        "text": "activists",
+        "type": "unnamed",
+        "role": "",
+        "verb": "",
+        "mention": "",
+        "via": "",
+        "relayed": False,
+        "start": None,
+        "end": None,
+    }
+    assert body["hedges"] == [
+        {"text": "as many as", "category": "approximator", "start": 0, "end": 10}
+    ]
+    assert body["confidence"] == {
+        "score": 0.34,
+        "level": "low",
+        "reasons": ["unnamed source", "approximator"],
+    }
+    assert body["status"] == "in_progress" and body["version"] == 2
+    assert body["evidence"][0]["url"] == "https://example.org/a"
+    assert body["evidence"][0]["added_by"] == "editor"
+    assert [e["kind"] for e in body["history"]] == ["status", "evidence"]
+    assert body["history"][0]["from_status"] == "unstarted"
+    assert body["history"][0]["to_status"] == "in_progress"
+    assert body["history"][0]["user"] == "editor"
+    assert set(body["allowed_transitions"]) == {
+        "unstarted",
+        "dismissed",
+        "verified",
+        "false",
+        "misleading",
+        "inconclusive",
+    }
+    assert body["sentence"] == {"start": claim.sentence_start, "end": claim.sentence_end}
+
+
+def test_unscored_claim_has_null_confidence(api_as, claims):
+    body = api_as("viewer").get(f"{URL}{claims['unscored'].pk}/").json()
+    assert body["confidence"] == {"score": None, "level": None, "reasons": []}
+
+
+def test_history_endpoint(api_as, claims):
+    claim = claims["high"]
+    claim_transition(claim=claim, to_status="in_progress", user=editor(), expected_version=1)
+    claim_transition(
+        claim=claim, to_status="verified", user=editor(), note="ok", expected_version=2
+    )
+    body = api_as("viewer").get(f"{URL}{claim.pk}/history/").json()
+    assert [(e["from_status"], e["to_status"], e["note"]) for e in body] == [
+        ("unstarted", "in_progress", ""),
+        ("in_progress", "verified", "ok"),
+    ]
+
+
+def test_add_evidence(api_as, claims):
+    claim = claims["high"]
+    r = api_as("checker").post(
+        f"{URL}{claim.pk}/evidence/",
+        {"url": "https://example.org/doc", "note": "minutes"},
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["url"] == "https://example.org/doc" and r.json()["added_by"] == "checker"
+    assert claim.evidence.get().note == "minutes"
+    assert ClaimChange.objects.get(claim=claim).action == "evidence"
+
+
+@pytest.mark.parametrize(
+    "who, body, status",
+    [
+        ("viewer", {"url": "https://example.org/doc"}, 403),
+        ("checker", {"url": "javascript:alert(1)"}, 400),
+        ("checker", {"url": "ftp://example.org/x"}, 400),
+        ("checker", {"note": "no url"}, 400),
+        ("checker", {"url": ["https://example.org"]}, 400),
+    ],
+)
+def test_evidence_refused_stores_nothing(api_as, claims, who, body, status):
+    r = api_as(who).post(f"{URL}{claims['high'].pk}/evidence/", body, format="json")
+    assert r.status_code == status
+    error_of(r)
+    assert not Evidence.objects.exists() and not ClaimChange.objects.exists()
+
+
+def test_transition_returns_the_updated_claim(api_as, claims):
+    claim = claims["high"]
+    r = api_as("checker").post(
+        f"{URL}{claim.pk}/transitions/", {"to": "in_progress", "version": 1}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["status"] == "in_progress" and body["version"] == 2
+    assert body["history"][-1]["to_status"] == "in_progress"
+    assert body["history"][-1]["user"] == "checker"
+
+
+def test_transition_stale_version_is_409(api_as, claims):
+    claim = claims["high"]
+    client = api_as("editor")
+    assert (
+        client.post(
+            f"{URL}{claim.pk}/transitions/", {"to": "in_progress", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    r = client.post(
+        f"{URL}{claim.pk}/transitions/", {"to": "dismissed", "version": 1}, format="json"
+    )
+    assert r.status_code == 409
+    assert error_of(r)["code"] == "stale_version"
+    claim.refresh_from_db()
+    assert claim.status == "in_progress" and StatusChange.objects.count() == 1
+
+
+def test_verdict_without_note_is_400_note_required(api_as, claims):
+    claim = claims["very_low"]  # in progress
+    r = api_as("editor").post(
+        f"{URL}{claim.pk}/transitions/", {"to": "false", "version": 1}, format="json"
+    )
+    assert r.status_code == 400
+    error = error_of(r)
+    assert error["code"] == "note_required" and "rationale" in error["message"]
+    assert not StatusChange.objects.exists()
+
+
+@pytest.mark.postgres
+def test_q_is_full_text_search_on_postgres(api_as):
+    killed = ClaimFactory(text="hundreds of people had been killed", source_text="activists")
+    ClaimFactory(text="the dam passed its inspection")
+    assert ids(api_as("viewer").get(URL, {"q": "killing"})) == [killed.pk]  # stemmed
+    assert ids(api_as("viewer").get(URL, {"q": "people -dam"})) == [killed.pk]  # web syntax

@@ -1,0 +1,86 @@
+"""GET /api/v1/claims/export.csv: the filtered list, streamed, spreadsheet-safe."""
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from claims.api.csvexport import COLUMNS, safe_cell
+from claims.models import HedgeCue
+from tests.api.conftest import error_of
+from tests.factories import ArticleFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/claims/export.csv"
+
+
+def rows(response) -> list[dict]:
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_header_row_and_filtered_rows_worst_first(api_as):
+    article = ArticleFactory()
+    high = ClaimFactory(article=article)
+    low = ClaimFactory(article=article, confidence_score=0.4, confidence_level="low")
+    very_low = ClaimFactory(article=article, confidence_score=0.2, confidence_level="very_low")
+    HedgeCue.objects.create(claim=low, text="reportedly", category="reportative", start=0, end=10)
+    ClaimFactory(confidence_score=0.2, confidence_level="very_low")  # another article
+    r = api_as("viewer").get(URL, {"article": article.pk, "confidence_level": ["low", "very_low"]})
+    assert r["Content-Type"] == "text/csv; charset=utf-8"
+    assert r["Content-Disposition"].startswith('attachment; filename="claims-')
+    got = rows(r)
+    assert list(got[0]) == [name for name, _ in COLUMNS]
+    assert [int(row["id"]) for row in got] == [very_low.pk, low.pk]
+    assert got[1]["hedges"] == "reportedly (reportative)"
+    assert got[1]["article_title"] == article.title
+    assert high.pk not in [int(row["id"]) for row in got]
+
+
+def test_empty_list_still_has_the_header(api_as):
+    text = b"".join(api_as("viewer").get(URL).streaming_content).decode()
+    assert text.strip() == ",".join(name for name, _ in COLUMNS)
+
+
+def test_ordering_applies(api_as):
+    a, b = ClaimFactory(checkworthiness=0.1), ClaimFactory(checkworthiness=0.9)
+    got = rows(api_as("viewer").get(URL, {"ordering": "-checkworthiness"}))
+    assert [int(row["id"]) for row in got] == [b.pk, a.pk]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_injection_is_defused(api_as, start):
+    payload = f'{start}HYPERLINK("http://evil.example","click")'
+    ClaimFactory(text=payload, source_text=start + "cmd|' /C calc'!A0")
+    [row] = rows(api_as("viewer").get(URL))
+    assert row["text"] == "'" + payload
+    assert row["source"].startswith("'" + start)
+
+
+def test_safe_cell_leaves_numbers_and_plain_text():
+    assert safe_cell(-0.5) == -0.5 and safe_cell("plain") == "plain" and safe_cell(None) is None
+
+
+def test_bad_filters_are_json_errors_even_when_asking_for_csv(api_as):
+    client = api_as("viewer")
+    for params in ({"confidence_level": "awful"}, {"page_size": "5"}, {"colour": "red"}):
+        r = client.get(URL, params, HTTP_ACCEPT="text/csv")
+        assert r.status_code == 400
+        error_of(r)
+
+
+def test_needs_authentication(anon):
+    r = anon.get(URL)
+    assert r.status_code == 401 and error_of(r)["code"] == "not_authenticated"
+
+
+def test_many_rows_stream_in_chunks(api_as, django_assert_max_num_queries):
+    article = ArticleFactory()
+    ClaimFactory.create_batch(30, article=article)
+    client = api_as("viewer")
+    with django_assert_max_num_queries(12):
+        got = rows(client.get(URL))
+    assert len(got) == 30

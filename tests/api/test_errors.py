@@ -1,0 +1,205 @@
+"""Bad input and unknown URLs: always a 4xx in the one error shape, nothing
+stored; unexpected failures: a 500 in the same shape, never a page or a trace."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from claims.models import Article, ClaimChange, Evidence, StatusChange
+from tests.api.conftest import error_of
+from tests.factories import ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nothing_stored():
+    assert not Article.objects.exclude(pk__in=Article.objects.filter(claims__isnull=False)).exists()
+    assert not StatusChange.objects.exists()
+    assert not Evidence.objects.exists() and not ClaimChange.objects.exists()
+
+
+@pytest.fixture
+def claim():
+    return ClaimFactory()
+
+
+def raw_post(client, url, body: bytes | str, content_type="application/json"):
+    return client.generic("POST", url, body, content_type=content_type)
+
+
+def test_malformed_json(api_as, claim):
+    r = raw_post(api_as("editor"), f"/api/v1/claims/{claim.pk}/transitions/", b'{"to": "in_pro')
+    assert r.status_code == 400 and error_of(r)["code"] == "parse_error"
+    nothing_stored()
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"null", b"42", b"NaN"])
+def test_json_that_is_not_an_object(api_as, claim, body):
+    r = raw_post(api_as("editor"), f"/api/v1/claims/{claim.pk}/transitions/", body)
+    assert r.status_code == 400
+    error_of(r)
+    nothing_stored()
+
+
+def test_json_nested_5000_levels_deep(api_as):
+    body = "[" * 5000 + "]" * 5000
+    r = raw_post(api_as("editor"), "/api/v1/articles/", body)
+    assert r.status_code == 400
+    assert error_of(r)["code"] == "parse_error" and "deeply" in error_of(r)["message"]
+    nothing_stored()
+
+
+def test_five_megabyte_body_is_413(api_as):
+    body = json.dumps({"text": "word " * (1024 * 1024)})  # 5 MB
+    r = raw_post(api_as("editor"), "/api/v1/articles/", body)
+    assert r.status_code == 413
+    assert error_of(r)["code"] == "payload_too_large"
+    nothing_stored()
+
+
+def test_a_body_just_under_the_limit_is_read(api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    body = json.dumps({"text": "x" * 1900})
+    r = raw_post(api_as("editor"), "/api/v1/articles/", body)
+    assert r.status_code != 413
+
+
+def test_form_body_is_415(api_as, claim):
+    r = raw_post(
+        api_as("editor"),
+        f"/api/v1/claims/{claim.pk}/transitions/",
+        "to=in_progress&version=1",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert r.status_code == 415 and error_of(r)["code"] == "unsupported_media_type"
+    nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to": "in_progress", "version": "1x"},
+        {"to": "in_progress", "version": [1]},
+        {"to": {"status": "in_progress"}, "version": 1},
+        {"to": "in_progress", "version": 1, "note": 5},
+        {"to": "in_progress", "version": 1, "note": "x" * 20_000},
+        {"to": "in_progress", "version": 1, "note": "nul\x00byte"},
+    ],
+)
+def test_wrong_types(api_as, claim, body):
+    r = api_as("editor").post(f"/api/v1/claims/{claim.pk}/transitions/", body, format="json")
+    assert r.status_code == 400
+    assert error_of(r)["code"] == "invalid" and error_of(r)["details"]
+    nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("get", "/api/v1/claims/999999/"),
+        ("get", "/api/v1/claims/999999/history/"),
+        ("get", "/api/v1/claims/999999/claimreview/"),
+        ("post", "/api/v1/claims/999999/evidence/"),
+        ("post", "/api/v1/claims/99999999999999999999999999/transitions/"),
+        ("get", "/api/v1/claims/abc/"),
+        ("get", "/api/v1/claims/-1/"),
+        ("get", "/api/v1/nothing-here/"),
+        ("get", "/api/v2/claims/"),
+        ("post", "/api/v1/nothing-here/"),
+        ("delete", "/api/v1/tokens/0123456789abcdef/"),
+    ],
+)
+def test_ids_and_urls_that_do_not_exist(api_as, method, url):
+    r = getattr(api_as("editor"), method)(
+        url, {"url": "https://example.org", "note": ""}, format="json"
+    )
+    assert r.status_code == 404
+    assert error_of(r)["code"] == "not_found"
+    nothing_stored()
+
+
+def test_unknown_api_url_is_json_even_with_debug(settings):
+    settings.DEBUG = True
+    for path in ("/api/v1/nothing/", "/api/nothing"):
+        r = Client().get(path)
+        assert r.status_code == 404
+        error_of(r)
+
+
+def test_missing_trailing_slash_says_so(api_as):
+    r = api_as("viewer").get("/api/v1/claims")
+    assert r.status_code == 404 and "/api/v1/claims/" in error_of(r)["message"]
+
+
+def test_wrong_method_is_405(api_as, claim):
+    r = api_as("editor").delete(f"/api/v1/claims/{claim.pk}/")
+    assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unexpected_exception_is_a_json_500(api_as, monkeypatch, settings, caplog, debug):
+    settings.DEBUG = debug
+
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("claims.selectors.claim_detail", broken)
+    claim = ClaimFactory()
+    r = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/")
+    assert r.status_code == 500
+    error = error_of(r)
+    assert error["code"] == "server_error"
+    assert "fire" not in r.content.decode() and "Traceback" not in r.content.decode()
+    # ... but the log has the traceback, for the people who fix it.
+    assert any(rec.exc_info and "fire" in str(rec.exc_info[1]) for rec in caplog.records)
+
+
+def test_django_error_handlers_answer_json_under_api_and_html_elsewhere(rf):
+    from django.core.exceptions import RequestDataTooBig
+
+    from claims.api import exceptions as handlers
+
+    api, page = rf.get("/api/v1/x/"), rf.get("/claims/x/")
+    for response, status in [
+        (handlers.handler404(api, None), 404),
+        (handlers.handler500(api), 500),
+        (handlers.handler400(api, RequestDataTooBig()), 413),
+        (handlers.handler400(api, ValueError()), 400),
+    ]:
+        assert response.status_code == status
+        error_of(response)
+    for response in (handlers.handler404(page, None), handlers.handler500(page)):
+        assert response["Content-Type"].startswith("text/html")
+
+
+def test_request_data_too_big_from_django_becomes_413(api_as, monkeypatch, claim):
+    """Wherever Django itself refuses a body (request.body), the API answers 413."""
+    from django.core.exceptions import RequestDataTooBig
+
+    def too_big(*args, **kwargs):
+        raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+
+    monkeypatch.setattr("claims.api.parsers.JSONParser.parse", too_big)
+    r = api_as("editor").post(f"/api/v1/claims/{claim.pk}/evidence/", {"url": "x"}, format="json")
+    assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
+
+
+def test_the_message_names_the_field(api_as, claim):
+    r = api_as("editor").post(
+        f"/api/v1/claims/{claim.pk}/transitions/", {"to": "done", "version": 1}, format="json"
+    )
+    assert error_of(r)["message"] == 'to: "done" is not a valid choice.'
+    assert error_of(r)["details"] == {"to": ['"done" is not a valid choice.']}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u00b2",  # "²".isdigit() is True, but it is no id
+        "9" * 30,  # past SQLite's integer range
+    ],
+)
+def test_assignee_that_looks_like_an_id_is_not_a_500(api_as, value):
+    r = api_as("viewer").get("/api/v1/claims/", {"assignee": value})
+    assert r.status_code < 500

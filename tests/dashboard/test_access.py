@@ -1,0 +1,94 @@
+"""Every dashboard page needs a login; /api/ and /admin/ keep their own auth."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from claims.urls import dashboard
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def all_urls(claim):
+    """Every dashboard URL, with the claim's and its article's ids filled in."""
+    urls = []
+    for pattern in dashboard:
+        kwargs = {}
+        if "<int:pk>" in str(pattern.pattern):
+            is_article = str(pattern.pattern).startswith("articles/")
+            kwargs["pk"] = claim.article_id if is_article else claim.pk
+        urls.append(reverse(f"dashboard:{pattern.name}", kwargs=kwargs))
+    return urls
+
+
+def test_anonymous_is_sent_to_the_login_page_everywhere(claim):
+    client = Client()
+    urls = all_urls(claim)
+    assert len(urls) == len(dashboard) >= 19
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, (method, url)
+            assert response["Location"].startswith("/accounts/login/?next="), url
+
+
+def test_anonymous_post_changes_nothing(claim):
+    Client().post(
+        reverse("dashboard:claim-transition", args=[claim.pk]),
+        {"to_status": "in_progress", "version": 1},
+    )
+    claim.refresh_from_db()
+    assert claim.status == "unstarted" and claim.version == 1
+
+
+def test_a_user_without_a_role_may_not_read(claim):
+    nobody = get_user_model().objects.create_user("nobody", password=PASSWORD)
+    client = Client()
+    client.force_login(nobody)
+    assert client.get(reverse("dashboard:queue")).status_code == 403
+    assert client.get(reverse("dashboard:claim", args=[claim.pk])).status_code == 403
+
+
+def test_login_and_logout(client_as, claim):
+    user = client_as("checker").user
+    client = Client()
+    page = client.get(reverse("login"))
+    assert page.status_code == 200 and b'<label for="id_username">' in page.content
+    bad = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    assert b"didn't match" in bad.content
+    ok = client.post(
+        reverse("login") + "?next=/overview/",
+        {"username": user.username, "password": PASSWORD, "next": "/overview/"},
+    )
+    assert ok.status_code == 302 and ok["Location"] == "/overview/"
+    assert client.get(reverse("dashboard:queue")).status_code == 200
+    # Logout is a POST (a link could be followed by a prefetcher).
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("dashboard:queue")).status_code == 302
+
+
+def test_password_change(client_as):
+    client = client_as("viewer")
+    assert client.get(reverse("password_change")).status_code == 200
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-77",
+            "new_password2": "a-new-long-passphrase-77",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+
+
+def test_api_keeps_token_auth_and_json_errors(db):
+    response = Client().get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_admin_keeps_its_own_login(db):
+    response = Client().get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

@@ -1,0 +1,64 @@
+"""The account page: roles in words, API tokens made, shown once, revoked."""
+
+import pytest
+from django.urls import reverse
+from knox.models import AuthToken
+
+pytestmark = pytest.mark.django_db
+
+
+def test_shows_roles_and_abilities(client_as):
+    html = client_as("checker").get(reverse("dashboard:account")).content.decode()
+    assert "<strong>Fact-checker</strong>" in html
+    assert "Start, give back and dismiss claims" in html
+    assert "Give, reopen and restore verdicts" not in html
+
+
+def test_a_new_key_is_shown_once(client_as):
+    client = client_as("viewer")
+    response = client.post(reverse("dashboard:token-create"), {"days": 30})
+    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
+    key = response.context["new_key"]
+    html = response.content.decode()
+    assert f'value="{key}"' in html and "will not be shown again" in html
+    token = AuthToken.objects.get(user=client.user)
+    # The key works against the API, with the user's role.
+    api = client_class_get("/api/v1/claims/", key)
+    assert api.status_code == 200
+    later = client.get(reverse("dashboard:account")).content.decode()
+    assert key not in later and token.token_key in later
+
+
+def client_class_get(url, key):
+    from django.test import Client
+
+    return Client().get(url, HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def test_revoke(client_as):
+    client = client_as("viewer")
+    key = client.post(reverse("dashboard:token-create"), {"days": 7}).context["new_key"]
+    token = AuthToken.objects.get()
+    response = client.post(
+        reverse("dashboard:token-revoke"), {"token_key": token.token_key}, follow=True
+    )
+    assert "The token is revoked" in response.content.decode()
+    assert not AuthToken.objects.exists()
+    assert client_class_get("/api/v1/claims/", key).status_code == 401
+
+
+def test_nobody_revokes_another_persons_token(client_as):
+    owner = client_as("editor")
+    owner.post(reverse("dashboard:token-create"), {"days": 7})
+    token = AuthToken.objects.get()
+    response = client_as("viewer").post(
+        reverse("dashboard:token-revoke"), {"token_key": token.token_key}, follow=True
+    )
+    assert "No such token of yours." in response.content.decode()
+    assert AuthToken.objects.filter(pk=token.pk).exists()
+
+
+def test_a_bad_lifetime_is_refused(client_as):
+    response = client_as("viewer").post(reverse("dashboard:token-create"), {"days": 9999})
+    assert response.status_code == 400
+    assert not AuthToken.objects.exists()

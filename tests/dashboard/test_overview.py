@@ -1,0 +1,47 @@
+"""The overview: charts drawn on the server, each with its numbers in words."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from claims.views import charts
+from claims.workflow import claim_transition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_charts_and_tables(client_as, claim):
+    client = client_as("editor")
+    claim_transition(claim=claim, to_status="in_progress", user=client.user, expected_version=1)
+    html = client.get(reverse("dashboard:overview")).content.decode()
+    assert html.count('<svg class="chart"') == 5
+    assert html.count('role="img"') == 5
+    assert "Claims per confidence level: Very low 1, Low 0, Medium 0, High 0" in html
+    assert "Claims per status: Unstarted 0, In progress 1," in html
+    assert '<a href="/?confidence_level=very_low">Very low</a></th><td>1</td>' in html
+    assert "Status changes per day: 1 in 30 days" in html
+    assert "Dam inspection disputed" in html  # the per-article table
+
+
+def test_bars_scale_to_the_largest():
+    chart = charts.hbars([("a", "A", 10), ("b", "B", 5), ("c", "C", 0)], width=560)
+    room = 560 - charts.LABEL_W - charts.VALUE_W
+    assert [b["w"] for b in chart["bars"]] == [room, room / 2, 0]
+    assert charts.hbars([("a", "A", 0)])["bars"][0]["w"] == 0  # nothing to divide by
+
+
+def test_days_fill_gaps_and_ticks_do_not_collide():
+    series = charts.days({date(2026, 3, 10): 4}, date(2026, 3, 12), n=30)
+    assert len(series) == 30 and series[-3] == (date(2026, 3, 10), 4)
+    assert sum(v for _, v in series) == 4
+    ticks = [i for i, b in enumerate(charts.columns(series)["bars"]) if b["tick"]]
+    assert ticks == [0, 7, 14, 21, 29]
+
+
+def test_stacked_segments_add_up():
+    chart = charts.stacked([("x", [("low", 2), ("high", 2)]), ("y", [("low", 1), ("high", 0)])])
+    first, second = chart["rows"]
+    assert first["total"] == 4 and len(first["segments"]) == 2
+    assert second["segments"][0]["w"] == first["segments"][0]["w"] / 2
+    assert len(second["segments"]) == 1  # no zero-width rectangles

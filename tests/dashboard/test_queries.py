@@ -1,0 +1,71 @@
+"""No N+1: a page costs the same number of queries whatever its length."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import HedgeCue
+from tests.factories import ArticleFactory, ClaimFactory, checker
+
+pytestmark = pytest.mark.django_db
+
+
+def make_claims(n: int, assignee):
+    """n claims over several articles, each with an assignee and two hedge cues."""
+    articles = [ArticleFactory() for _ in range(0, n, 5)]
+    for i in range(n):
+        article = articles[i // 5]
+        c = ClaimFactory(
+            article=article,
+            start=30 + i,
+            end=40 + i,
+            confidence_level=["very_low", "low", "medium", "high"][i % 4],
+            assignee=assignee,
+        )
+        HedgeCue.objects.create(claim=c, text="some", category="vague_quantity", start=1, end=2)
+        HedgeCue.objects.create(claim=c, text="said", category="reportative", start=3, end=4)
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_queue_queries_do_not_grow_with_the_page(client_as, role):
+    client = client_as(role)
+    worker = checker(username="worker")
+    url = reverse("dashboard:queue") + "?per_page=50"
+    make_claims(5, worker)
+    five = count_queries(client, url)
+    make_claims(45, worker)
+    fifty = count_queries(client, url)
+    html = client.get(url).content.decode()
+    assert html.count('class="claim-link"') == 50
+    assert five == fifty, (five, fifty)
+    assert fifty <= 15
+
+
+def test_queue_with_filters_is_fixed_too(client_as):
+    client = client_as("editor")
+    worker = checker(username="worker")
+    url = reverse("dashboard:queue") + "?per_page=50&hedge_category=reportative&sort=score"
+    make_claims(5, worker)
+    five = count_queries(client, url)
+    make_claims(45, worker)
+    assert count_queries(client, url) == five
+
+
+def test_article_page_queries_do_not_grow_with_its_claims(client_as):
+    client = client_as("editor")
+    article = ArticleFactory(raw_text="x" * 2000)
+    for i in range(3):
+        ClaimFactory(article=article, start=i * 20, end=i * 20 + 10)
+    url = reverse("dashboard:article", args=[article.pk])
+    few = count_queries(client, url)
+    for i in range(3, 40):
+        ClaimFactory(article=article, start=i * 20, end=i * 20 + 10)
+    assert count_queries(client, url) == few

@@ -1,0 +1,92 @@
+"""The queue: grouped by level, very low first; filters, search, sort, pages."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+EMPTY_FORM = {
+    "q": "",
+    "confidence_level": "",
+    "status": "",
+    "source_type": "",
+    "sourcing_strength": "",
+    "hedge_category": "",
+    "article": "",
+    "assignee": "",
+    "sort": "worth",
+    "per_page": "50",
+}
+
+
+@pytest.fixture
+def mixed(db):
+    article = ArticleFactory()
+    levels = ["high", "very_low", "medium", "low", "very_low", ""]
+    return [
+        ClaimFactory(article=article, start=30 + 12 * i, end=40 + 12 * i, confidence_level=lv)
+        for i, lv in enumerate(levels)
+    ]
+
+
+def headings(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<h2 id="group-([a-z_]+)"', html)
+
+
+def test_groups_very_low_first_with_counts(client_as, mixed):
+    html = client_as("viewer").get(reverse("dashboard:queue")).content.decode()
+    assert headings(html) == ["very_low", "low", "medium", "high", "none"]
+    assert "— 2 claims" in html  # two very low
+    assert "Very low <strong>2</strong>" in html and "Unstarted <strong>6</strong>" in html
+
+
+def test_the_whole_filter_form_with_empty_fields_shows_everything(client_as, mixed):
+    html = client_as("viewer").get(reverse("dashboard:queue"), EMPTY_FORM).content.decode()
+    assert html.count('class="claim-link"') == 6
+    assert "Clear all filters" not in html
+
+
+def test_filter_by_level(client_as, mixed):
+    query = {**EMPTY_FORM, "confidence_level": "very_low"}
+    html = client_as("viewer").get(reverse("dashboard:queue"), query).content.decode()
+    assert headings(html) == ["very_low"] and html.count('class="claim-link"') == 2
+    assert '<option value="very_low" selected>' in html
+    assert "Clear all filters" in html
+
+
+def test_mine(client_as, mixed):
+    client = client_as("checker")
+    mixed[2].assignee = client.user
+    mixed[2].save()
+    html = client.get(reverse("dashboard:queue"), {"assignee": "me"}).content.decode()
+    assert html.count('class="claim-link"') == 1 and "<strong>you</strong>" in html
+
+
+def test_search(client_as, mixed):
+    target = mixed[3]
+    word = target.text.split()[0]
+    html = client_as("viewer").get(reverse("dashboard:queue"), {"q": word}).content.decode()
+    assert target.text in html
+
+
+def test_pages(client_as, mixed):
+    client = client_as("viewer")
+    first = client.get(reverse("dashboard:queue"), {"per_page": 25}).content.decode()
+    assert "Showing 1–6 of 6 claims." in first
+    bad = client.get(reverse("dashboard:queue"), {"per_page": 7}).content.decode()
+    assert "Some filters are not valid" in bad
+
+
+def test_an_invalid_filter_says_so(client_as, mixed):
+    html = client_as("viewer").get(reverse("dashboard:queue"), {"status": "nonsense"}).content
+    assert b"Some filters are not valid" in html and b"No claims match." in html
+
+
+def test_reasons_are_in_a_details_element(client_as, claim):
+    html = client_as("viewer").get(reverse("dashboard:queue")).content.decode()
+    assert '<details class="reasons">' in html and "unnamed source weak sourcing" in html
+    assert 'class="cue hedge-approximator"' in html

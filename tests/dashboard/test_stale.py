@@ -1,0 +1,64 @@
+"""Two people on one claim: the second save is refused with who and when, and
+what the second person typed is still there."""
+
+import pytest
+from django.urls import reverse
+
+from claims.workflow import claim_assign, claim_set_notes, claim_transition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stale_transition_shows_who_and_when_and_keeps_the_note(client_as, claim):
+    boss = client_as("editor")
+    worker = client_as("checker")
+    # The editor opens the page at version 1; the checker starts the claim meanwhile.
+    page = boss.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
+    assert 'name="version" value="1"' in page
+    claim_transition(claim=claim, to_status="in_progress", user=worker.user, expected_version=1)
+
+    response = boss.post(
+        reverse("dashboard:claim-transition", args=[claim.pk]),
+        {"to_status": "dismissed", "version": 1, "note": "Not a checkable claim, opinion."},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "This claim was changed by checker at " in html
+    assert "you had version 1" in html
+    assert "Not a checkable claim, opinion.</textarea>" in html
+    # The page now shows the claim as saved, and the form carries its version.
+    assert 'name="version" value="2"' in html and "In progress" in html
+    claim.refresh_from_db()
+    assert claim.status == "in_progress" and claim.version == 2
+
+
+def test_stale_notes_keep_both_texts(client_as, claim):
+    worker = client_as("checker")
+    boss = client_as("editor")
+    claim_set_notes(claim=claim, notes="Called the county.", user=boss.user, expected_version=1)
+    response = worker.post(
+        reverse("dashboard:claim-notes", args=[claim.pk]),
+        {"notes": "Asked the residents' group for its list.", "version": 1},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by editor at" in html
+    assert "Asked the residents&#x27; group for its list.</textarea>" in html
+    assert "The notes as saved now:" in html and "Called the county." in html
+    claim.refresh_from_db()
+    assert claim.notes == "Called the county."
+
+
+def test_stale_in_the_side_panel(client_as, claim):
+    worker = client_as("checker")
+    boss = client_as("editor")
+    claim_assign(claim=claim, assignee=worker.user, user=boss.user, expected_version=1)
+    response = worker.post(
+        reverse("dashboard:claim-transition", args=[claim.pk]),
+        {"to_status": "in_progress", "version": 1, "note": "typed in the panel"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="claim-panel",
+    )
+    html = response.content.decode()
+    assert response.status_code == 409 and "<html" not in html
+    assert "changed by editor at" in html and "typed in the panel</textarea>" in html
