@@ -3,18 +3,18 @@ an editor filters claims to very low, bulk-assigns three to the checker with a
 note; the checker, logged in separately, sees them. Screenshots go to
 test-artifacts/screenshots/."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from claims.services import article_ingest
+from tests.browser.conftest import shot
 from tests.factories import PASSWORD, checker, editor
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]  # fmt: skip
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
 HEDGED = "\n\n".join(
     [
         "Clashes reported near border town",
@@ -30,40 +30,26 @@ HEDGED = "\n\n".join(
 )
 
 
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls
-    # made by the test itself (not by the live server) are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def log_in(page, base, user):
+def admin_log_in(page, base, user):
     page.goto(f"{base}/admin/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
 
 
-def test_editor_bulk_assigns_very_low_claims_to_the_checker(browser, live_server):
+def test_editor_bulk_assigns_very_low_claims_to_the_checker(new_page, live_server):
     article = article_ingest(text=HEDGED).article
     article.refresh_from_db()
     assert article.claims.filter(confidence_level="very_low").count() >= 3
     boss, worker = editor(), checker(is_staff=True)
     base = live_server.url
 
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    log_in(page, base, boss)
+    page = new_page()
+    admin_log_in(page, base, boss)
     page.goto(f"{base}/admin/claims/claim/")
     page.get_by_role("link", name="Very low").click()
     page.wait_for_url("**confidence_level__exact=very_low**")
-    page.screenshot(path=str(SHOTS / "admin-1-very-low-filter.png"), full_page=True)
+    shot(page, "admin-1-very-low-filter")
     boxes = page.locator("input.action-select")
     for i in range(3):
         boxes.nth(i).check()
@@ -71,17 +57,17 @@ def test_editor_bulk_assigns_very_low_claims_to_the_checker(browser, live_server
     page.click("button[name=index]")
     page.select_option("#id_assignee", label=worker.username)
     page.fill("#id_note", "Please check these before the 6 pm edition.")
-    page.screenshot(path=str(SHOTS / "admin-2-bulk-assign-form.png"), full_page=True)
+    shot(page, "admin-2-bulk-assign-form")
     page.click("input[name=apply]")
     page.wait_for_selector(".messagelist")
     assert "Assigned 3 claim(s)" in page.inner_text(".messagelist")
-    page.screenshot(path=str(SHOTS / "admin-3-assigned.png"), full_page=True)
+    shot(page, "admin-3-assigned")
 
-    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    log_in(other, base, worker)
+    other = new_page()
+    admin_log_in(other, base, worker)
     other.goto(f"{base}/admin/claims/claim/?assignee__id__exact={worker.pk}")
     rows = other.locator("#result_list tbody tr")
     assert rows.count() == 3
-    other.screenshot(path=str(SHOTS / "admin-4-checker-sees-assigned.png"), full_page=True)
+    shot(other, "admin-4-checker-sees-assigned")
     for claim in article.claims.filter(assignee=worker):
         assert claim.changes.get(action="assigned").note.startswith("Please check")
