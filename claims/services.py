@@ -186,8 +186,10 @@ def article_enqueue(*, article: Article) -> bool | None:
 def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
     """Re-enqueue articles stuck in queued or running: the broker was down at
     ingest, or a worker died and its task was lost."""
-    age = older_than or timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
-    cutoff = timezone.now() - age
+    # "is None", not "or": timedelta(0) (everything stuck, now) is falsy.
+    if older_than is None:
+        older_than = timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
+    cutoff = timezone.now() - older_than
     stale = Article.objects.filter(
         state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING], updated_at__lt=cutoff
     ).only("pk")
@@ -218,10 +220,13 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
         pk=article_id, run_id=run_id, state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING]
     )
     # Conditional update: only the run that holds the article moves it to running.
+    # The attempt is counted in the same statement: a worker killed right after it
+    # cannot leave an article running with the attempt uncounted.
     now = timezone.now()
-    if not claimed.update(state=AnalysisState.RUNNING, started_at=now, updated_at=now):
+    if not claimed.update(
+        state=AnalysisState.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
+    ):
         raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
-    Article.objects.filter(pk=article_id).update(attempts=F("attempts") + 1)
     article = _current(article_id, run_id)
     ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
     with transaction.atomic():
@@ -251,26 +256,16 @@ def _worked_on() -> Q:
 
 
 def _save_claims(article: Article, new_claims: list) -> list[int]:
-    """Save a new extraction. Claims people worked on are kept and matched to the
-    new analysis by fingerprint; untouched claims are updated in place or
-    replaced; a worked-on claim the analysis no longer finds is flagged, never
-    deleted. Returns the claim ids in the extraction's order."""
+    """Save a new extraction. Existing claims are matched to it (see _match):
+    matched ones are updated in place, people's corrections kept; untouched
+    leftovers are deleted; a worked-on claim the analysis no longer finds is
+    flagged, never deleted. Returns the claim ids in the extraction's order."""
     current = list(article.claims.all())
     touched_ids = set(article.claims.filter(_worked_on()).values_list("pk", flat=True))
-    by_fp: dict[str, list[Claim]] = {}
-    by_span: dict[tuple[int, int], Claim] = {}
-    for claim in current:
-        if claim.pk in touched_ids:
-            by_fp.setdefault(claim.fingerprint, []).append(claim)
-        elif not claim.human_added:
-            by_span[(claim.start, claim.end)] = claim
-    ids, seen = [], set()
-    for position, c in enumerate(new_claims):
-        fp = fingerprint(c.text)
-        match = _closest(by_fp.get(fp, []), c.start, seen) or by_span.get((c.start, c.end))
-        if match is not None and match.pk in seen:
-            match = None
-        fields = _machine_fields(c, fp, position)
+    matches = _match(current, touched_ids, new_claims)
+    ids = []
+    for position, (c, match) in enumerate(zip(new_claims, matches, strict=True)):
+        fields = _machine_fields(c, fingerprint(c.text), position)
         if match is None:
             match = Claim.objects.create(article=article, **fields)
         else:
@@ -283,14 +278,40 @@ def _save_claims(article: Article, new_claims: list) -> list[int]:
             Claim.objects.filter(pk=match.pk).update(
                 missing_from_analysis=False, updated_at=timezone.now(), **fields
             )
-        seen.add(match.pk)
         ids.append(match.pk)
+    seen = set(ids)
     leftovers = [c for c in current if c.pk not in seen]
     Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
         human_added=True
     ).update(missing_from_analysis=True)
     Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
     return ids
+
+
+def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> list[Claim | None]:
+    """The existing claim each new claim takes over, or None.
+
+    First the machine claim at the same span, touched or not (same span, same
+    text), for every new claim; then, for the rest, the nearest worked-on claim
+    with the same fingerprint (the text moved). In this order a claim matched by
+    fingerprint moves only to a span no existing claim holds, so no update or
+    insert collides with claim_unique_machine_span, whatever the fingerprints say
+    (a changed normalisation, an editor's corrected span the engine now finds)."""
+    by_fp: dict[str, list[Claim]] = {}
+    by_span: dict[tuple[int, int], Claim] = {}
+    for claim in current:
+        if claim.pk in touched_ids:
+            by_fp.setdefault(claim.fingerprint, []).append(claim)
+        if not claim.human_added:
+            by_span[(claim.start, claim.end)] = claim
+    matches = [by_span.get((c.start, c.end)) for c in new_claims]
+    seen = {m.pk for m in matches if m is not None}
+    for i, c in enumerate(new_claims):
+        if matches[i] is None:
+            matches[i] = _closest(by_fp.get(fingerprint(c.text), []), c.start, seen)
+            if matches[i] is not None:
+                seen.add(matches[i].pk)
+    return matches
 
 
 def _closest(candidates: list[Claim], start: int, seen: set[int]) -> Claim | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import chain, chord, shared_task
+from celery import chord, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -31,15 +31,19 @@ RETRY = {
 def start_pipeline(article_id: int, run_id: str) -> bool:
     """Put the article's pipeline on the broker. False if the broker is unreachable
     (the article stays queued; requeue_stale starts it later)."""
-    steps = chain(
-        extract_claims.si(article_id, run_id),
-        chord(
-            [tag_sourcing.si(article_id, run_id), tag_hedging.si(article_id, run_id)],
-            score_confidence.si(article_id, run_id),
-        ),
+    # The web process only publishes: ignore_result keeps it off the result
+    # backend, which the Redis backend would otherwise subscribe to for every task
+    # sent (a second Redis round trip that raises RuntimeError, not a connection
+    # error, when Redis is down, and a subscription per article nobody reads).
+    # For the same reason the chord is extract_claims' callback, built by the
+    # worker: as the second step of a chain it would be frozen, and subscribed
+    # to, here.
+    tagging = chord(
+        [tag_sourcing.si(article_id, run_id), tag_hedging.si(article_id, run_id)],
+        score_confidence.si(article_id, run_id),
     )
     try:
-        steps.apply_async()
+        extract_claims.si(article_id, run_id).apply_async(link=tagging, ignore_result=True)
     except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
         log.warning("article %s: broker unreachable, left queued (%s)", article_id, exc)
         return False

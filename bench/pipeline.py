@@ -1,0 +1,189 @@
+"""Articles per minute through the real pipeline (ingest -> Redis -> Celery worker
+processes -> PostgreSQL) against the engine alone in one process.
+
+    .venv/bin/python bench/pipeline.py                  # 40 articles, 1 and 2 worker processes
+    .venv/bin/python bench/pipeline.py --articles 100 --workers 1 2 4
+
+Needs PostgreSQL (PG_URL, default postgres://postgres@127.0.0.1:5432/postgres, a
+role that may create databases) and Redis (BENCH_BROKER_URL, default
+redis://127.0.0.1:6379/14: that Redis database is flushed). It creates a
+throwaway database, tracker_bench, migrates it with `manage.py migrate`, and drops
+it at the end.
+
+The corpus is N distinct articles: the seed and the shared eval articles, each
+copy with a unique last line so that content hashes differ. Each pipeline run
+starts `celery -A tracker worker --concurrency=K` (K prefork processes), warms
+every process up (spaCy loads once per process) and then times from the first
+ingest until every article is analysed. The engine line runs
+claims.analysis.analyze over the same texts in this process, after a warm-up.
+"Overhead" is the pipeline's time per article on one worker process over the
+engine's: what the queue, the JSON hand-over between steps and the database add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SOURCES = [
+    ROOT / "seeds" / "000_42d87ab533acdf14.txt",
+    *sorted((ROOT.parent / "shared" / "eval" / "articles").glob("*.txt")),
+]
+DB_NAME = "tracker_bench"
+PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+
+def corpus(n: int, tag: str) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in SOURCES if p.exists()]
+    return [f"{texts[i % len(texts)].rstrip()}\n\n(Benchmark copy {tag}-{i}.)\n" for i in range(n)]
+
+
+def bench_db_url() -> str:
+    parts = urlsplit(PG_URL)
+    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def create_database(env: dict) -> None:
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def start_worker(env: dict, processes: int, log: Path) -> subprocess.Popen:
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [ROOT / ".venv" / "bin" / "celery", "-A", "tracker", "worker", "--loglevel=INFO",
+             f"--concurrency={processes}", "-P", "prefork", "--without-mingle",
+             "--without-gossip", "-n", f"bench{processes}@%h"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while " ready." not in log.read_text(errors="replace"):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"worker did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, int]:
+    """Seconds from the first ingest until every article is done; failures."""
+    from claims.models import AnalysisState, Article
+    from claims.services import article_ingest
+
+    start = time.perf_counter()
+    ids = [article_ingest(text=t).article.pk for t in texts]
+    done_states = [AnalysisState.ANALYZED, AnalysisState.FAILED]
+    while True:
+        done = Article.objects.filter(pk__in=ids, state__in=done_states).count()
+        if done == len(ids):
+            break
+        if time.perf_counter() - start > timeout:
+            raise SystemExit(f"only {done}/{len(ids)} articles done after {timeout:.0f} s")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    failed = Article.objects.filter(pk__in=ids, state=AnalysisState.FAILED).count()
+    return elapsed, failed
+
+
+def run_pipeline(env: dict, processes: int, n: int, log_dir: Path) -> dict:
+    import redis
+
+    from claims.models import Article
+
+    redis.Redis.from_url(BROKER).flushdb()
+    worker = start_worker(env, processes, log_dir / f"worker{processes}.log")
+    try:
+        ingest_and_wait(corpus(2 * processes, f"warmup{processes}"), timeout=300)
+        elapsed, failed = ingest_and_wait(corpus(n, f"w{processes}"), timeout=60 * n)
+    finally:
+        stop_worker(worker)
+    Article.objects.all().delete()
+    return {"name": f"pipeline, {processes} worker process(es)", "seconds": elapsed,
+            "failed": failed}  # fmt: skip
+
+
+def run_engine(n: int) -> dict:
+    from claims.analysis import analyze
+
+    analyze(corpus(1, "warmup")[0])
+    texts = corpus(n, "engine")
+    start = time.perf_counter()
+    for t in texts:
+        analyze(t)
+    return {"name": "engine alone, 1 process", "seconds": time.perf_counter() - start}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--articles", type=int, default=40)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+
+    env = {**os.environ, "DATABASE_URL": bench_db_url(), "CELERY_BROKER_URL": BROKER,
+           "DJANGO_SETTINGS_MODULE": "tracker.settings"}  # fmt: skip
+    os.environ.update(env)  # this process ingests into the same database and broker
+    create_database(env)
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    log_dir = Path(os.environ.get("TMPDIR", "/tmp"))
+    try:
+        rows = [run_engine(args.articles)]
+        rows += [run_pipeline(env, k, args.articles, log_dir) for k in args.workers]
+    finally:
+        connections.close_all()
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    report(rows, args.articles)
+
+
+def report(rows: list[dict], n: int) -> None:
+    engine = rows[0]["seconds"] / n
+    print(f"{n} articles, {sum(len(t) for t in corpus(n, 'x')) // n} characters on average\n")
+    print(f"{'':38} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
+    for r in rows:
+        per = r["seconds"] / n
+        failed = f"  ({r['failed']} failed)" if r.get("failed") else ""
+        print(f"{r['name']:38} {r['seconds']:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
+    one = next((r for r in rows if "1 worker" in r["name"]), None)
+    if one:
+        overhead = one["seconds"] / n / engine
+        print(f"\npipeline overhead (1 worker process / engine): {overhead:.2f}x")
+    two = next((r for r in rows if "2 worker" in r["name"]), None)
+    if one and two:
+        print(f"speed-up from 1 to 2 worker processes: {one['seconds'] / two['seconds']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The real mode: PostgreSQL, Redis and separate Celery worker processes.
+
+Ingest commits the article, the worker (another process) analyses it. A worker
+killed mid-task, a broker that refuses connections and a broker that hangs must
+neither lose an article nor analyse it twice.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/15 REQUIRE_SERVICES=1 \\
+      .venv/bin/python -m pytest tests/integration -q
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from claims import services
+from claims.models import AnalysisState, Article, Claim, StatusChange
+from claims.services import article_ingest
+from claims.workflow import claim_transition
+from tests.factories import editor
+from tests.integration.conftest import (
+    RESTORE_SWEEP,
+    VISIBILITY_TIMEOUT,
+    publish_to,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = (ROOT / "seeds" / "000_42d87ab533acdf14.txt").read_text(encoding="utf-8")
+# Time for one analysis on a worker that has just started (loads spaCy first).
+ANALYSIS = 60
+# A refused or hung broker must not hold the request that ingests.
+INGEST_BOUND = 5.0
+CLOSED_PORT_BROKER = "redis://127.0.0.1:6390/15"  # nothing listens there
+
+
+def long_article(copies: int = 10) -> str:
+    """The seed's header and its body repeated: a few seconds of analysis."""
+    head, _, body = SEED.partition("\n\n")
+    return head + "\n\n" + "\n\n".join(f"Part {i}.\n\n{body}" for i in range(copies))
+
+
+def state(article: Article) -> Article:
+    article.refresh_from_db()
+    return article
+
+
+def analysed(article: Article, timeout: float = ANALYSIS, times: int = 1) -> Article:
+    def done():
+        a = state(article)
+        if a.state == AnalysisState.FAILED:
+            pytest.fail(f"the analysis failed: {a.error}")
+        return a.state == AnalysisState.ANALYZED and a.times_analyzed >= times
+
+    wait_for(done, timeout, f"article {article.pk} to be analysed ({times}x)")
+    return article
+
+
+def assert_claims_once(article: Article) -> None:
+    spans = list(Claim.objects.filter(article=article).values_list("start", "end"))
+    assert spans and len(spans) == len(set(spans))
+
+
+def test_an_ingested_article_is_analysed_by_a_worker(broker, worker):
+    result = article_ingest(text=SEED)
+    assert result.created and result.enqueued is True
+    article = analysed(result.article)
+    assert article.times_analyzed == 1 and article.attempts == 1 and article.error == ""
+    claims = Claim.objects.filter(article=article)
+    assert 18 <= claims.count() <= 26
+    assert_claims_once(article)
+    # Every step ran: sourcing and hedging (the chord), then scoring.
+    assert claims.exclude(source_type="none").exists()
+    assert claims.filter(hedges__isnull=False).exists()
+    assert not claims.filter(confidence_level="").exists()
+    killed = claims.get(text__contains="hundreds of people had been killed")
+    assert killed.confidence_level == "very_low"
+
+
+def test_a_worker_killed_mid_analysis_loses_nothing_and_doubles_nothing(broker, start_worker):
+    first = start_worker()
+    article = article_ingest(text=long_article()).article
+    wait_for(lambda: state(article).state == AnalysisState.RUNNING, ANALYSIS, "running", 0.02)
+    first.kill()  # kill -9 of the main process and its pool child: no ack, no cleanup
+    assert state(article).state == AnalysisState.RUNNING
+
+    start_worker()
+    # Redis hands the unacknowledged task out again after the visibility timeout.
+    analysed(article, timeout=VISIBILITY_TIMEOUT + RESTORE_SWEEP + 15 + ANALYSIS)
+    time.sleep(3)  # a second delivery, if there were one, would show by now
+    article = state(article)
+    assert article.state == AnalysisState.ANALYZED
+    assert article.times_analyzed == 1
+    assert article.attempts == 2  # the same run, delivered twice
+    assert_claims_once(article)
+    assert not Claim.objects.filter(article=article, confidence_level="").exists()
+
+
+def test_a_broker_refusing_connections_leaves_the_article_queued(broker, worker):
+    publish_to(CLOSED_PORT_BROKER)
+    started = time.monotonic()
+    result = article_ingest(text=SEED)
+    elapsed = time.monotonic() - started
+    assert elapsed < INGEST_BOUND, f"ingest took {elapsed:.1f} s with the broker down"
+    assert result.created and result.enqueued is False
+    assert "unreachable" in result.message
+    assert state(result.article).state == AnalysisState.QUEUED
+
+    publish_to(broker)
+    assert services.articles_requeue_stale(older_than=timedelta(0)) == [result.article.pk]
+    article = analysed(result.article)
+    assert article.times_analyzed == 1
+    assert_claims_once(article)
+
+
+def test_a_frozen_broker_does_not_hold_the_ingest(private_redis, start_worker, broker):
+    url, redis_process = private_redis
+    start_worker(broker=url)  # this worker's broker freezes and comes back
+    publish_to(url)
+    redis_process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        result = article_ingest(text=SEED)
+        elapsed = time.monotonic() - started
+    finally:
+        redis_process.send_signal(signal.SIGCONT)
+    assert elapsed < INGEST_BOUND, f"ingest took {elapsed:.1f} s with the broker frozen"
+    assert result.created and result.enqueued is False
+    assert state(result.article).state == AnalysisState.QUEUED
+
+    call_command("requeue_stale", "--older-than", "0")
+    article = analysed(result.article)
+    assert article.times_analyzed == 1
+    assert_claims_once(article)
+
+
+def test_reanalysis_on_a_worker_keeps_an_editors_verdict_and_its_history(broker, worker):
+    article = analysed(article_ingest(text=SEED).article)
+    claim = Claim.objects.get(article=article, text__contains="hundreds of people had been killed")
+    boss = editor()
+    claim_transition(claim=claim, to_status="in_progress", user=boss, expected_version=1)
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="No list of victims.", expected_version=2
+    )
+    count = Claim.objects.filter(article=article).count()
+
+    assert services.article_reanalyze(article=article) is True
+    article = analysed(article, times=2)
+    claim.refresh_from_db()
+    assert claim.status == "false" and claim.version == 3
+    assert not claim.missing_from_analysis
+    history = list(StatusChange.objects.filter(claim=claim).values_list("to_status", "note"))
+    assert history == [("in_progress", ""), ("false", "No list of victims.")]
+    assert Claim.objects.filter(article=article).count() == count
+    assert_claims_once(article)

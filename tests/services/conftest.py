@@ -1,0 +1,97 @@
+"""Service test helpers: the seed article, ingest with its on-commit work run,
+and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from claims import services
+from claims.services import article_ingest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_42d87ab533acdf14.txt"
+
+SHORT = (
+    "Dam inspection disputed\n\n"
+    "RIVERTON - The county engineer, Ana Ruiz, said on Monday that the dam had passed "
+    "its last inspection. Residents said as many as 40 homes had flooded.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def ingest(django_capture_on_commit_callbacks):
+    """article_ingest with the on-commit enqueue run, as outside a test transaction."""
+
+    def run(**kwargs) -> services.IngestResult:
+        with django_capture_on_commit_callbacks(execute=True):
+            return article_ingest(**kwargs)
+
+    return run
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a block's on-commit callbacks (the eager pipeline) at its end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@dataclass
+class Page:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    delay: float = 0.0  # seconds to wait before answering
+
+
+@dataclass
+class LocalServer:
+    base: str
+    pages: dict[str, Page] = field(default_factory=dict)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def local_http():
+    """A threaded http.server serving ``server.pages[path]``; unknown paths are 404.
+    A page with a delay holds its answer until the delay passes or the test ends."""
+    server_state: LocalServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            page = server_state.pages.get(self.path, Page(b"not found", 404, "text/plain"))
+            if page.delay:
+                server_state.released.wait(page.delay)
+            try:
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                self.end_headers()
+                self.wfile.write(page.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout or a size limit): expected
+
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    server_state = LocalServer(base=f"http://127.0.0.1:{httpd.server_address[1]}")
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server_state
+    server_state.released.set()
+    httpd.shutdown()
+    httpd.server_close()

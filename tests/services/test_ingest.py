@@ -1,0 +1,239 @@
+"""Ingest in the embedded mode (SQLite, tasks run in-process): text, uploads
+and URLs become analysed articles; every refusal is an IngestError with a
+message for the user and leaves the database as it was. URL tests fetch from a
+real HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from claims.models import AnalysisState, Article, Claim
+from claims.services import IngestError
+from tests.services.conftest import SHORT, Page
+
+pytestmark = pytest.mark.django_db
+
+
+def article_html(seed_text: str) -> str:
+    title, _, body = seed_text.partition("\n\n")
+    # The body without the byline bullets and the footer line.
+    paragraphs = [p for p in body.split("\n\n") if p[:1].isalpha() or p[:1] == '"']
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{title}</title><script>alert(1)</script></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
+        "<li><a href='/subscribe'>Subscribe to our newsletter</a></li></ul></nav>"
+        f"<article><h1>{title}</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article><script>document.write('tracking pixel')</script>"
+        "<footer>Copyright Example Media. All rights reserved.</footer></body></html>"
+    )
+
+
+def refused(ingest, match: str, **kwargs) -> IngestError:
+    """The ingest is refused with a message matching ``match`` and stores nothing."""
+    articles, claims = Article.objects.count(), Claim.objects.count()
+    with pytest.raises(IngestError, match=match) as info:
+        ingest(**kwargs)
+    assert str(info.value)  # one clear sentence for the user
+    assert (Article.objects.count(), Claim.objects.count()) == (articles, claims)
+    return info.value
+
+
+# --- Text ------------------------------------------------------------------------------
+
+
+def test_pasted_seed_article_is_analysed_with_its_claims_and_header(ingest, seed_text):
+    result = ingest(text=seed_text)
+    article = Article.objects.get()
+    # (enqueued is None here: the test transaction commits after article_ingest returns.)
+    assert result.created and result.enqueued is not False and result.article.pk == article.pk
+    assert article.state == AnalysisState.ANALYZED and article.error == ""
+    assert article.times_analyzed == 1
+    assert 18 <= article.claims.count() <= 26
+    assert article.title == "Russia says Assad isn't leaving"
+    assert article.author == "Ellen Barry"
+    assert article.dateline == "MOSCOW"
+    assert article.publication == "New York Times"
+    assert article.published_at.date().isoformat() == "2012-12-29"
+    assert article.raw_text == seed_text and article.source_url == ""
+    claim = article.claims.filter(text__contains="hundreds of people had been killed").get()
+    assert claim.confidence_level == "very_low"
+    assert all(c.confidence_level for c in article.claims.all())
+
+
+def test_the_same_text_twice_is_the_same_article(ingest):
+    first = ingest(text=SHORT)
+    second = ingest(text=SHORT)
+    assert first.created and not second.created
+    assert second.article.pk == first.article.pk and second.enqueued is None
+    assert second.message == "This article was already in the tracker."
+    assert Article.objects.count() == 1
+    # Windows line endings are the same text.
+    third = ingest(text=SHORT.replace("\n", "\r\n"))
+    assert not third.created and Article.objects.count() == 1
+
+
+# --- Uploads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["story.txt", "story.md", "STORY.TXT"])
+def test_a_text_or_markdown_upload(ingest, name):
+    upload = SimpleUploadedFile(name, SHORT.encode(), content_type="text/plain")
+    result = ingest(upload=upload)
+    article = Article.objects.get()
+    assert result.created and article.raw_text == SHORT
+    assert article.state == AnalysisState.ANALYZED and article.claims.exists()
+
+
+def test_an_html_upload_keeps_the_article_text_and_drops_scripts_and_navigation(ingest, seed_text):
+    html = article_html(seed_text)
+    result = ingest(upload=SimpleUploadedFile("story.html", html.encode(), "text/html"))
+    article = Article.objects.get()
+    assert result.created and article.state == AnalysisState.ANALYZED
+    text = article.raw_text
+    assert "as many as hundreds of people had been killed" in text
+    for junk in ("alert(1)", "<script", "<p>", "tracking pixel", "Subscribe to our newsletter"):
+        assert junk not in text
+    assert article.title == "Russia says Assad isn't leaving"
+    assert article.claims.count() >= 10
+    assert not Claim.objects.filter(text__contains="alert").exists()
+
+
+@pytest.mark.parametrize("name", ["story.pdf", "story.docx", "story"])
+def test_an_unsupported_file_type(ingest, name):
+    upload = SimpleUploadedFile(name, SHORT.encode())
+    refused(ingest, "Unsupported file type", upload=upload)
+
+
+def test_an_upload_that_is_not_utf8(ingest):
+    upload = SimpleUploadedFile("story.txt", SHORT.encode("latin-1") + "caf\xe9".encode("latin-1"))
+    refused(ingest, "not valid UTF-8", upload=upload)
+
+
+def test_an_upload_of_binary_bytes(ingest):
+    upload = SimpleUploadedFile("story.txt", bytes(range(256)) * 8)
+    refused(ingest, "binary", upload=upload)
+
+
+def test_an_upload_over_the_limit(ingest, settings):
+    settings.INGEST_MAX_BYTES = 100
+    refused(ingest, "limit is 100 bytes", upload=SimpleUploadedFile("a.txt", SHORT.encode()))
+    big = SimpleUploadedFile("a.txt", SHORT.encode() * 10)
+    refused(ingest, "too large", upload=big)
+
+
+def test_an_html_upload_with_no_article_in_it(ingest):
+    html = b"<html><head><title>x</title></head><body><script>alert(1)</script></body></html>"
+    refused(ingest, "No article text", upload=SimpleUploadedFile("a.html", html))
+
+
+# --- Bad text --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("   \n\t  \n", "empty"),
+        ("\x00\x01\x02\x03 binary \x04\x05\x06", "binary"),
+        ("header\n" + "\x01\x02\x03\x04\x05" * 50, "binary"),
+    ],
+    ids=["whitespace", "nul-bytes", "control-characters"],
+)
+def test_text_that_is_not_an_article(ingest, text, match):
+    refused(ingest, match, text=text)
+
+
+def test_nothing_given(ingest):
+    refused(ingest, "exactly one of", text="")
+    refused(ingest, "exactly one of")
+
+
+def test_two_inputs_at_once(ingest):
+    refused(ingest, "exactly one of", text=SHORT, url="https://example.org/a")
+
+
+def test_text_over_the_limit(ingest, settings):
+    settings.INGEST_MAX_BYTES = 100
+    error = refused(ingest, "the limit is 100 bytes", text=SHORT)
+    assert f"{len(SHORT.encode()):,} bytes" in str(error)
+
+
+# --- URLs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/story",
+        "http://localhost/story",
+        "http://10.1.2.3/story",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/story",
+    ],
+)
+def test_a_url_to_a_private_address_is_refused(ingest, settings, url):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    refused(ingest, "private or local address|could not be found", url=url)
+
+
+def test_a_url_to_the_local_server_is_refused_without_the_setting(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    local_http.pages["/story"] = Page(SHORT.encode(), content_type="text/plain")
+    refused(ingest, "private or local address", url=local_http.url("/story"))
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a", "example.org"])
+def test_only_http_urls(ingest, url):
+    refused(ingest, "Only http", url=url)
+
+
+def test_a_url_that_does_not_answer_in_time(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    settings.INGEST_URL_TIMEOUT = 0.5
+    local_http.pages["/slow"] = Page(SHORT.encode(), content_type="text/plain", delay=5)
+    started = timezone.now()
+    refused(ingest, r"did not answer within 0\.5 s", url=local_http.url("/slow"))
+    assert timezone.now() - started < timedelta(seconds=4)
+
+
+def test_a_url_that_returns_404(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    refused(ingest, "HTTP 404", url=local_http.url("/missing"))
+
+
+def test_a_page_over_the_size_limit(ingest, settings, local_http, seed_text):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    settings.INGEST_URL_MAX_BYTES = 10_000
+    local_http.pages["/big"] = Page(article_html(seed_text * 10).encode())
+    refused(ingest, "larger than 10,000 bytes", url=local_http.url("/big"))
+
+
+def test_a_url_that_is_not_text(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/pic"] = Page(b"\x89PNG\r\n\x1a\n" + bytes(64), content_type="image/png")
+    refused(ingest, "image/png, not an article", url=local_http.url("/pic"))
+
+
+def test_an_html_article_from_a_url(ingest, settings, local_http, seed_text):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/world/assad"] = Page(article_html(seed_text).encode())
+    url = local_http.url("/world/assad")
+    result = ingest(url=url)
+    article = Article.objects.get()
+    assert result.created and article.source_url == url
+    assert article.state == AnalysisState.ANALYZED and article.claims.count() >= 10
+    assert article.title == "Russia says Assad isn't leaving"
+    assert "alert(1)" not in article.raw_text and "Subscribe" not in article.raw_text
+
+
+def test_a_plain_text_article_from_a_url(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/a.txt"] = Page(SHORT.encode(), content_type="text/plain; charset=utf-8")
+    result = ingest(url=local_http.url("/a.txt"))
+    assert result.article.raw_text == SHORT and result.article.source_url.endswith("/a.txt")
