@@ -348,29 +348,37 @@ def _editable(ids: list[int]) -> set[int]:
     return set(Claim.objects.filter(pk__in=ids, human_edited=False).values_list("pk", flat=True))
 
 
+SOURCING_FIELDS = [
+    "source_text", "source_type", "source_start", "source_end", "source_mention",
+    "source_verb", "source_role", "source_via", "source_relayed", "sourcing_strength", "origin",
+]  # fmt: skip
+
+
 def analysis_tag_sourcing(*, article_id: int, run_id: str) -> None:
     """Step 2a: source, type and strength of every claim."""
     _, ex, ids = _load(article_id, run_id)
     analysis.attribute(ex)
     editable = _editable(ids)
-    with transaction.atomic():
-        for pk, c in zip(ids, ex.claims, strict=True):
-            if pk not in editable:
-                continue
-            s = c.source
-            Claim.objects.filter(pk=pk).update(
-                source_text=(s.text or "")[:500],
-                source_type=s.type,
-                source_start=s.start,
-                source_end=s.end,
-                source_mention=(s.mention or "")[:500],
-                source_verb=(s.verb or "")[:50],
-                source_role=(s.role or "")[:300],
-                source_via=(s.via or "")[:300],
-                source_relayed=s.relayed,
-                sourcing_strength=c.sourcing_strength,
-                origin=c.origin,
-            )
+    rows = [
+        Claim(
+            pk=pk,
+            source_text=(c.source.text or "")[:500],
+            source_type=c.source.type,
+            source_start=c.source.start,
+            source_end=c.source.end,
+            source_mention=(c.source.mention or "")[:500],
+            source_verb=(c.source.verb or "")[:50],
+            source_role=(c.source.role or "")[:300],
+            source_via=(c.source.via or "")[:300],
+            source_relayed=c.source.relayed,
+            sourcing_strength=c.sourcing_strength,
+            origin=c.origin,
+        )
+        for pk, c in zip(ids, ex.claims, strict=True)
+        if pk in editable
+    ]
+    # One statement per batch, not one per claim: this step runs for every article.
+    Claim.objects.bulk_update(rows, SOURCING_FIELDS, batch_size=200)
 
 
 def analysis_tag_hedging(*, article_id: int, run_id: str) -> None:
@@ -395,13 +403,15 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
     article = _current(article_id, run_id)
     policy = settings.CONFIDENCE_POLICY
     with transaction.atomic():
+        rows = []
         for claim in article.claims.prefetch_related("hedges"):
             conf = claim_confidence(claim, policy)
-            Claim.objects.filter(pk=claim.pk).update(
-                confidence_score=conf.score,
-                confidence_level=conf.level,
-                confidence_reasons=conf.reasons,
-            )
+            claim.confidence_score, claim.confidence_level = conf.score, conf.level
+            claim.confidence_reasons = conf.reasons
+            rows.append(claim)
+        Claim.objects.bulk_update(
+            rows, ["confidence_score", "confidence_level", "confidence_reasons"], batch_size=200
+        )
         now = timezone.now()
         # Conditional: a repeated scoring task does not count a second analysis.
         Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING).update(
