@@ -32,7 +32,7 @@ PAST_TAGS = {"VBD", "VBN"}
 STATIVE = {"be", "have", "seem", "appear", "remain", "know", "own", "contain", "include"}
 
 
-def kind_of(text: str, head_lemma: str, head_tag: str, aux: list[str], labels: set[str]) -> str:
+def kind_of(text: str, head_lemma: str, head_tag: str, labels: set[str]) -> str:
     if labels & QUANTITY_LABELS or _VAGUE_NUMBER.search(text):
         return "quantity"
     if _FUTURE.search(text) or (_POSSIBLE_FUTURE.search(text) and head_tag == "VB"):

@@ -72,7 +72,7 @@ def _claims_of(parsed: ParsedSentence, text: str) -> list[Claim]:
     for unit in parsed.units:
         labels = [label for s, e, label in parsed.entities if unit.start <= s and e <= unit.end]
         claim_text = text[unit.start : unit.end]
-        kind = kinds.kind_of(claim_text, unit.head_lemma, unit.head_tag, unit.aux, set(labels))
+        kind = kinds.kind_of(claim_text, unit.head_lemma, unit.head_tag, set(labels))
         out.append(
             Claim(
                 text=claim_text,

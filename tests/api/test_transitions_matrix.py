@@ -2,28 +2,15 @@
 its own token: 200 where the workflow allows it, 403 where the move exists but
 not for this role, 400 where it does not exist from this status, 409 when stale."""
 
-import itertools
-
 import pytest
 
 from claims.models import ClaimStatus, StatusChange
 from claims.workflow import claim_set_notes
 from tests.api.conftest import error_of
 from tests.factories import ClaimFactory, editor
+from tests.transition_table import EXPECTED, PAIRS
 
 S = ClaimStatus
-VERDICTS = [S.VERIFIED, S.FALSE, S.MISLEADING, S.INCONCLUSIVE]
-# Written out from the workflow issue, as in tests/workflow/test_transitions.py.
-EXPECTED = {
-    (S.UNSTARTED, S.IN_PROGRESS): {"checker", "editor"},
-    (S.IN_PROGRESS, S.UNSTARTED): {"checker", "editor"},
-    (S.UNSTARTED, S.DISMISSED): {"checker", "editor"},
-    (S.IN_PROGRESS, S.DISMISSED): {"checker", "editor"},
-    (S.DISMISSED, S.UNSTARTED): {"editor"},
-    **{(S.IN_PROGRESS, v): {"editor"} for v in VERDICTS},
-    **{(v, S.IN_PROGRESS): {"editor"} for v in VERDICTS},
-}
-PAIRS = [(a, b) for a, b in itertools.product(S.values, S.values) if a != b]
 
 
 def post(client, claim, to, version=1, note="checked"):

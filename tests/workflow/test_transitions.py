@@ -1,7 +1,5 @@
 """Role x transition, through the one service every path uses."""
 
-import itertools
-
 import pytest
 
 from claims.models import ClaimStatus, StatusChange
@@ -13,21 +11,10 @@ from claims.workflow import (
     claim_transition,
 )
 from tests.factories import ClaimFactory, checker, editor, viewer
+from tests.transition_table import EXPECTED, PAIRS, VERDICTS
 
 S = ClaimStatus
-VERDICTS = [S.VERIFIED, S.FALSE, S.MISLEADING, S.INCONCLUSIVE]
-# Who may do what, written out from the workflow issue (not derived from the code).
-EXPECTED = {
-    (S.UNSTARTED, S.IN_PROGRESS): {"checker", "editor"},
-    (S.IN_PROGRESS, S.UNSTARTED): {"checker", "editor"},
-    (S.UNSTARTED, S.DISMISSED): {"checker", "editor"},
-    (S.IN_PROGRESS, S.DISMISSED): {"checker", "editor"},
-    (S.DISMISSED, S.UNSTARTED): {"editor"},
-    **{(S.IN_PROGRESS, v): {"editor"} for v in VERDICTS},
-    **{(v, S.IN_PROGRESS): {"editor"} for v in VERDICTS},
-}
 ROLES = {"editor": editor, "checker": checker, "viewer": viewer}
-PAIRS = [(a, b) for a, b in itertools.product(S.values, S.values) if a != b]
 
 
 def test_the_rules_table_is_the_issues_table():
