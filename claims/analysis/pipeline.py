@@ -7,12 +7,13 @@ run them as separate steps. ``analyze`` runs them all.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from . import attribution, confidence, hedging, kinds
-from .claims import ParsedSentence, parse_sentence
+from .claims import ParsedSentence, Unit, parse_sentence
 from .header import parse_header
 from .inputs import check_text
 from .nlp import get_nlp
@@ -20,6 +21,8 @@ from .segment import Sentence, segment
 from .types import Analysis, ArticleMeta, Claim, Frame, Span
 
 BATCH_SIZE = 64
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,9 +64,26 @@ def _parse(nlp, text: str, sentences: list[Sentence]) -> Iterable[ParsedSentence
     # dropped once read, so memory stays flat on long articles.
     docs = nlp.pipe((text[s.start : s.end] for s in sentences), batch_size=BATCH_SIZE)
     for sent, doc in zip(sentences, docs, strict=True):
-        parsed = parse_sentence(doc, sent, text)
+        try:
+            parsed = parse_sentence(doc, sent, text)
+        except Exception:
+            # One sentence the rules mishandle must never lose the article: it
+            # becomes one unsourced claim, and the rest of the text goes on.
+            log.exception("claim extraction failed on sentence %d at %d", sent.index, sent.start)
+            parsed = _fallback(doc, sent, text)
         sent.entities = parsed.entities
         yield parsed
+
+
+def _fallback(doc, sent: Sentence, text: str) -> ParsedSentence:
+    """The whole sentence as one unsourced claim, without its closing punctuation."""
+    end = sent.end
+    while end > sent.start and (text[end - 1].isspace() or text[end - 1] in ".!?;:"):
+        end -= 1
+    units = [Unit(sent.start, end, None, "unsourced")] if end > sent.start else []
+    entities = [(sent.start + e.start_char, sent.start + e.end_char, e.label_) for e in doc.ents]
+    words = [(sent.start + t.idx, sent.start + t.idx + len(t), t.lower_, t.tag_) for t in doc]
+    return ParsedSentence(sent, units, [], entities, words)
 
 
 def _claims_of(parsed: ParsedSentence, text: str) -> list[Claim]:
