@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from . import attribution
 from .lexicon import hedge_cues, reporting_verbs
 from .segment import Sentence
+from .surface import add_surface_frames
 from .types import Frame
 
 MIN_CLAIM_WORDS = 3
@@ -28,6 +29,7 @@ POINTING_BACK = {"the", "this", "that", "these", "those", "his", "her", "their",
 RAISING_VERBS = {"appear", "seem"}
 NEGATIVE_SUBJECTS = {"neither", "none", "nobody", "no one", "nor"}
 QUANTITY_HEADS = {"twice", "half", "double", "triple", "thrice"}
+WH_WORDS = {"who", "whom", "what", "whether", "if", "why", "how", "when", "which", "where"}
 
 
 @dataclass
@@ -61,6 +63,7 @@ def parse_sentence(doc, sent: Sentence, text: str) -> ParsedSentence:
     root = next((t for t in doc if t.dep_ == "ROOT"), doc[0] if len(doc) else None)
     if root is not None:
         builder.clause(root, None, "unsourced")
+        add_surface_frames(builder)
     units = _dedupe(builder.units)
     starts_quoted = sent.starts_in_quote or text[sent.start] in QUOTE_CHARS + "\u2018"
     for unit in units:
@@ -125,7 +128,11 @@ class _Builder:
     def contents(self, verb, tags) -> list:
         heads = [c for c in verb.children if c.dep_ == "ccomp"]
         if not heads and "np" in tags:
-            heads = [c for c in verb.children if c.dep_ == "dobj"]
+            # "pledged to push for ...", "warned officials to act": the infinitive
+            # is what is promised or warned of; else the object ("polls show a
+            # close race", "she denied wrongdoing").
+            heads = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
+            heads = heads or [c for c in verb.children if c.dep_ == "dobj"]
         if not heads:
             # "The London-based group said ..., it added": xcomp with a subject.
             heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
@@ -154,7 +161,15 @@ class _Builder:
                 anc = anc.head
             return self.subject(verb.head) if verb.head.i != verb.i else None
         if verb.dep_ == "acl":  # "a statement saying that ..."
-            return verb.head
+            holder = verb.head
+            if holder.dep_ == "dobj" and holder.head.i != holder.i:
+                # "X released a statement saying ...": X speaks, through the statement
+                return self.subject(holder.head) or holder
+            return holder
+        if verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
+            # "After saying ..., she was taken to hospital", "began by saying ..."
+            main = verb.head.head
+            return next((c for c in main.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if verb.dep_ == "xcomp" and verb.head.i != verb.i:  # "Video appears to show ..."
             return self.subject(verb.head) or next(
                 (c for c in verb.head.children if c.dep_ == "nsubj"), None
@@ -180,7 +195,11 @@ class _Builder:
         parenthetical = (
             not contents
             and verb.head.i != verb.i
-            and (verb.dep_ == "parataxis" or self.after_quote(verb) is not None)
+            and (
+                verb.dep_ == "parataxis"
+                or self.after_quote(verb) is not None
+                or _as_clause(verb)  # "As many experts have pointed out, A"
+            )
         )
         if not contents and not parenthetical:
             return None
@@ -321,6 +340,14 @@ class _Builder:
         dep = c.dep_
         if dep == "prep" and c.lower_ == "according":
             return "drop"  # its frame was taken by clause()
+        if dep == "prep":
+            # "After saying her foot was swollen, she ...": the frame and what it
+            # reports leave the outer claim together with their preposition.
+            for g in c.children:
+                found = self.frame_for(g) if g.dep_ == "pcomp" else None
+                if found is not None and found[1] is None:
+                    self.reported(g, found[0], found[2], frame, origin)
+                    return "drop"
         if c.pos_ in ("VERB", "AUX") and _same(self.frame_for(c), tok):
             quote = self.after_quote(c)
             if quote is not None:  # keep the words before the closing quote
@@ -401,6 +428,8 @@ class _Builder:
         return self.doc[tok.left_edge.i : tok.right_edge.i + 1].text
 
     def add_unit(self, keep: set[int], head, frame, origin) -> None:
+        if not keep:
+            return  # everything was cut off before a closing quote or a restated quantity
         quoted = _inside_quotes(self.text, self.offset, self.offset + self.doc[min(keep)].idx)
         span = _trim(self.doc, sorted(keep), quoted)
         if span is None:
@@ -422,6 +451,12 @@ def _same(found, tok) -> bool:
     return found is not None and found[1] is not None and found[1].i == tok.i
 
 
+def _as_clause(verb) -> bool:
+    return verb.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ == "as" for c in verb.children
+    )
+
+
 def _withheld(verb) -> bool:
     """A reporting verb that reports nothing: "did not say", "declined to say",
     "Neither could say who had ordered the doors locked"."""
@@ -436,11 +471,20 @@ def _withheld(verb) -> bool:
 
 def _indirect_question(content) -> bool:
     """ "could not say who had ordered ...", "asked whether ...": a question, not
-    an assertion."""
+    an assertion. Decided by the content head's own marks and wh-words: in
+    '"When I am president, we will build the wall," Trump said' the "When" opens
+    an adverbial clause inside the content, and the content is an assertion."""
+    if any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in content.children):
+        return True
     first = content.left_edge
-    return first.lower_ in {"who", "what", "whether", "if", "why", "how", "when", "which"} or any(
-        c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in content.children
-    )
+    if first.lower_ not in WH_WORDS:
+        return False
+    tok = first
+    while tok.i != content.i:
+        if tok.dep_ in ("advcl", "csubj", "mark") or tok.head.i == tok.i:
+            return False  # a conditional, temporal or free-relative clause inside
+        tok = tok.head
+    return True
 
 
 def _nest(inner: Frame, outer: Frame | None) -> Frame:

@@ -1,0 +1,212 @@
+"""Reporting frames that the dependency parse misses, found by their shape.
+
+A small parser often leaves a quotation unattached to the verb that reports
+it ('"A lot of it comes across as pandering," he said.' parses with no
+clausal complement), or takes "Said" in 'Said Ellis: "..."' for a noun. The
+speaker is still plain from the surface: a reporting verb and its subject
+after a comma or closing quote at the end of the sentence, before a colon at
+its start, or an "According to X," that the parser made the root. These rules
+run after the dependency walk and only on reporting verbs it found no frame
+for; they give the frame to the frameless claims of the words it reports.
+"""
+
+from __future__ import annotations
+
+from . import attribution
+from .lexicon import reporting_verbs
+from .types import Frame
+
+QUOTES = {'"', "\u201c", "\u201d", "''", "``", "'", "\u2018", "\u2019"}
+# What may stand between the reported words and a frame after them.
+SEPARATORS = QUOTES | {",", "\u2014", "\u2013", "--", "-"}
+# A colon frame is short: "Said Ellis:", "As Ryan acknowledges:", "He said:".
+MAX_COLON_FRAME = 8
+NAME_TAGS = {"NNP", "NNPS", "PRP", "NN", "NNS"}
+
+
+def add_surface_frames(builder) -> None:
+    """Frames for the reporting verbs of this sentence that have none yet."""
+    doc = builder.doc
+    if len(doc) == 0:
+        return
+    if _according(builder):
+        return
+    for verb in doc:
+        if not _is_reporting(verb) or builder.frame_for(verb) is not None:
+            continue
+        if any(rule(builder, verb) for rule in (_trailing, _colon_leading, _leading_that)):
+            return
+
+
+def _is_reporting(tok) -> bool:
+    if tok.tag_.startswith("VB"):
+        return tok.lemma_.lower() in reporting_verbs()
+    # "Trump claims that ...", "the doctor maintains.": a verb the tagger took
+    # for a plural noun, right after its subject.
+    return (
+        tok.tag_ == "NNS"
+        and tok.lower_.endswith("s")
+        and tok.lemma_.lower() in reporting_verbs()
+        and tok.i > 0
+        and tok.doc[tok.i - 1].tag_ in NAME_TAGS | {"POS"}
+        and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].lower_ in ("that", ".", ","))
+    )
+
+
+def _leading_that(builder, verb) -> bool:
+    """ "Trump claims that A", "The Times reported at the time that A": a frame
+    and a "that" clause the parser did not attach to it."""
+    doc = builder.doc
+    that = None
+    for t in doc[verb.i + 1 :]:
+        if t.lower_ == "that":
+            that = t.i
+            break
+        if t.pos_ in ("VERB", "AUX") or (t.dep_ == "dobj" and t.head.i == verb.i):
+            return False  # an object or another clause first: not "said ... that"
+    if that is None or len(doc) - that < 4:
+        return False
+    subj = _subject_before(builder, verb)
+    if subj is None:
+        return False
+    exclude = set(range(verb.i, len(doc))) | set(range(0, subj.left_edge.i))
+    frame = _frame(builder, subj, verb, exclude)
+    content = range(that + 1, len(doc))
+    return _reframe(builder, frame, content=content, frame_tokens=range(verb.i, that))
+
+
+def _subject_before(builder, verb):
+    """The subject of ``verb``: its own, that of the verb it depends on
+    ("continues to insist"), or the name just before it."""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return None  # "relatives had been told that ...": a relay, read by the parse
+    for v in (verb, verb.head) if verb.dep_ == "xcomp" else (verb,):
+        subj = next((c for c in v.children if c.dep_ == "nsubj" and c.i < verb.i), None)
+        if subj is not None:
+            return subj
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if before is not None and before.tag_ in NAME_TAGS:
+        return before
+    return None
+
+
+def _trailing(builder, verb) -> bool:
+    """'"...," he said.' / '"...," said Sanders, a senator.': a frame at the end."""
+    doc = builder.doc
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None and verb.i + 1 < len(doc) and doc[verb.i + 1].tag_ in ("NNP", "NNPS"):
+        subj = doc[verb.i + 1]  # inverted: "said Sanders"
+    if subj is None or subj.tag_ not in NAME_TAGS:
+        return False
+    lo = min(verb.i, subj.left_edge.i if subj.i < verb.i else subj.i)
+    if any(t.pos_ in ("VERB", "AUX") and t.i != verb.i for t in doc[lo:]):
+        return False  # another clause follows: not a closing frame
+    gap = lo - 1
+    if gap < 1 or doc[gap].text not in SEPARATORS:
+        return False
+    while gap > 0 and doc[gap - 1].text in SEPARATORS:
+        gap -= 1
+    exclude = set(range(0, lo)) | {verb.i}
+    if subj.i > verb.i:
+        exclude |= set(range(verb.i + 1, subj.i)) - {t.i for t in subj.subtree}
+    frame = _frame(builder, subj, verb, exclude)
+    return _reframe(builder, frame, content=range(0, gap), frame_tokens=range(lo, len(doc)))
+
+
+def _colon_leading(builder, verb) -> bool:
+    """'Said Ellis: "..."', 'As Ryan acknowledges: "..."', 'He said: "..."'."""
+    doc = builder.doc
+    colon = next((t.i for t in doc[verb.i + 1 : verb.i + MAX_COLON_FRAME] if t.text == ":"), None)
+    if colon is None or colon > MAX_COLON_FRAME or len(doc) - colon < 4:
+        return False
+    before = doc[:colon]
+    if any(t.pos_ in ("VERB", "AUX") and t.i != verb.i and t.dep_ != "aux" for t in before):
+        return False
+    subj = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < colon), None)
+    if subj is None:
+        names = [t for t in before if t.i != verb.i and t.tag_ in NAME_TAGS]
+        subj = names[-1] if names else None
+    if subj is None:
+        return False
+    exclude = set(range(colon, len(doc))) | {verb.i}
+    if subj.i > verb.i:
+        exclude |= set(range(0, verb.i))
+    frame = _frame(builder, subj, verb, exclude)
+    return _reframe(builder, frame, content=range(colon + 1, len(doc)), frame_tokens=range(colon))
+
+
+def _according(builder) -> bool:
+    """ "According to X, A" and "A, according to X" where the parser hung
+    "according" somewhere the dependency walk does not look (or made it the root)."""
+    doc = builder.doc
+    taken = {f.verb_start for f in builder.frames}
+    for tok in doc[:-2]:
+        if tok.lower_ != "according" or builder.offset + tok.idx in taken:
+            continue
+        to = doc[tok.i + 1]
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None) or next(
+            (t for t in reversed(list(to.subtree)) if t.pos_ in ("NOUN", "PROPN", "PRON")), None
+        )  # "according to show insiders" parses as a verb phrase
+        if to.lower_ != "to" or obj is None:
+            continue
+        if tok.i == 0:  # "According to X, A"
+            comma = next((t.i for t in doc[obj.i + 1 :] if t.text == ","), None)
+            if comma is None:
+                return False
+            content, frame_tokens = range(comma + 1, len(doc)), range(comma)
+        elif doc[tok.i - 1].text in (",", "\u2014", "--"):  # "A, according to X."
+            content, frame_tokens = range(0, tok.i - 1), range(tok.i, len(doc))
+        else:
+            continue
+        exclude = set(range(0, len(doc))) - set(frame_tokens) | {tok.i, to.i}
+        frame = attribution.describe_source(obj, builder.offset, exclude)
+        frame.verb, frame.verb_lemma = "according to", "according to"
+        frame.verb_start = builder.offset + tok.idx
+        frame.verb_end = builder.offset + to.idx + len(to)
+        builder.frames.append(frame)
+        return _reframe(builder, frame, content=content, frame_tokens=frame_tokens)
+    return False
+
+
+def _frame(builder, subj, verb, exclude: set[int]) -> Frame:
+    frame = attribution.describe_source(subj, builder.offset, exclude)
+    frame.verb = verb.text
+    frame.verb_lemma = verb.lemma_.lower()
+    frame.verb_start = builder.offset + verb.idx
+    frame.verb_end = frame.verb_start + len(verb)
+    frame.verb_tags = sorted(reporting_verbs()[frame.verb_lemma])
+    builder.frames.append(frame)
+    return frame
+
+
+def _reframe(builder, frame: Frame, content: range, frame_tokens: range) -> bool:
+    """Give ``frame`` to the frameless claims over ``content``; a claim that also
+    spans the frame's words keeps only its part inside the content."""
+    doc = builder.doc
+    if len(content) == 0:
+        return False
+    lo = builder.offset + doc[content.start].idx
+    hi = builder.offset + doc[content.stop - 1].idx + len(doc[content.stop - 1])
+    f_lo = builder.offset + doc[frame_tokens.start].idx
+    f_hi = builder.offset + doc[frame_tokens.stop - 1].idx + len(doc[frame_tokens.stop - 1])
+    kept, cut, reframed = [], [], 0
+    for unit in builder.units:
+        if unit.frame is not None:
+            kept.append(unit)
+        elif unit.start < f_hi and f_lo < unit.end:
+            cut.append(unit)  # spans the frame: only its reported part stays
+        else:
+            if lo <= unit.start and unit.end <= hi:
+                unit.frame, unit.origin = frame, "reported"
+                reframed += 1
+            kept.append(unit)
+    builder.units = kept
+    spans = [(max(lo, u.start), min(hi, u.end)) for u in cut]
+    if not spans and not reframed:
+        spans = [(lo, hi)]
+    for start, end in spans:
+        toks = {t.i for t in doc[content.start : content.stop]
+                if start <= builder.offset + t.idx < end}  # fmt: skip
+        if toks:
+            builder.add_unit(toks, doc[min(toks) : max(toks) + 1].root, frame, "reported")
+    return True
