@@ -38,6 +38,9 @@ THIRD_PERSON = {"he": "person", "him": "person", "she": "person", "her": "person
                 "they": "plural", "them": "plural", "it": "thing"}  # fmt: skip
 RELATIVE_WORDS = {"which", "who", "whom", "whose", "where", "when"}
 RECENT = 20
+# A role named later: how many sentences ahead, and how near the name the role word sits.
+NAMED_AHEAD = 2
+ROLE_WINDOW = 40
 STRENGTHS = ["none", "weak", "moderate", "strong"]
 
 
@@ -52,6 +55,7 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
         head_tag=subj.tag_,
         plural=subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "them", "we"),
         modifiers=[doc[i].lower_ for i in toks],
+        anonymous=withholds_name(subj, exclude),
     )
     name = (
         _entity_of(subj)
@@ -83,6 +87,20 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
                 frame.org_name = doc[ent[0] : ent[1]].text
                 frame.org_entity = ent[2]
     return frame
+
+
+def withholds_name(subj, exclude: set[int]) -> bool:
+    """Whether the source phrase, or the frame around it, says the source spoke
+    without being named: "an official, who spoke on condition of anonymity",
+    "said the official, who was not authorised to speak publicly"."""
+    words = [t.lower_ for t in subj.subtree if t.i not in exclude]
+    if subj.dep_ in ("nsubj", "nsubjpass"):
+        # "..., said on condition of anonymity": an adjunct of the reporting verb
+        for c in subj.head.children:
+            if c.dep_ in ("prep", "advcl", "advmod") and c.i not in exclude:
+                words += [t.lower_ for t in c.subtree if t.i not in exclude]
+    phrase = " ".join(words)
+    return any(p in phrase for p in source_nouns().get("anonymity", ()))
 
 
 def _trailing_name(subj, toks: list[int]):
@@ -233,6 +251,8 @@ def source_of(frame: Frame, text: str, memory: _Memory) -> Source:
 
 def _type_of(frame: Frame, text: str, memory: _Memory) -> str:
     nouns = source_nouns()
+    if frame.anonymous:
+        return "unnamed"
     name = text[frame.name_start : frame.name_end].lower() if frame.name_start is not None else ""
     head = frame.head_lemma or ""
     phrase = " ".join(frame.modifiers)
@@ -278,6 +298,8 @@ def strength_of(source: Source, frame: Frame | None) -> str:
     """Sourcing strength by the contract's scale, lowered one step for a relay."""
     if frame is None or source.type == "none":
         return "none"
+    if frame.anonymous:
+        return "weak"
     nouns = source_nouns()
     head = frame.head_lemma or ""
     words = set(frame.modifiers)
@@ -327,6 +349,8 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                 claim.source, claim.sourcing_strength = Source(), "none"
                 continue
             claim.source = source_of(claim.frame, text, memory)
+            if claim.source.type == "unnamed":
+                _name_from_next(claim, text, sentences[sent.index + 1 : sent.index + 1 + NAMED_AHEAD])
             claim.source.verb = claim.frame.verb
             claim.source.relayed = claim.frame.relayed
             if claim.frame.via_start is not None:
@@ -341,6 +365,22 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
     for claim, speaker in pending:
         claim.source = _copy(speaker.source)
         claim.sourcing_strength = speaker.sourcing_strength
+
+
+def _name_from_next(claim: Claim, text: str, following) -> None:
+    """ "Germany's interior minister said ... Nancy Faeser, the interior minister,
+    added ...": a singular role that the next sentences name is that person."""
+    frame = claim.frame
+    role = frame.head_lemma or ""
+    if frame.plural or frame.anonymous or role not in source_nouns()["role"]:
+        return
+    for sent in following:
+        for start, end, label in sent.entities:
+            near = text[max(sent.start, start - ROLE_WINDOW) : min(sent.end, end + ROLE_WINDOW)]
+            if label == "PERSON" and len(text[start:end].split()) > 1 and role in near.lower():
+                claim.source.role = claim.source.text
+                claim.source.text, claim.source.type = text[start:end], "named_person"
+                return
 
 
 def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:

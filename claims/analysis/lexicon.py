@@ -51,6 +51,14 @@ def abbreviations() -> frozenset[str]:
 
 
 @cache
+def no_comment() -> re.Pattern:
+    """One pattern for the no-comment formulas ("declined to comment")."""
+    phrases = sorted(_lines("no_comment.txt"), key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+@cache
 def ability_verbs() -> frozenset[str]:
     return frozenset(line.lower() for line in _lines("ability_verbs.txt"))
 

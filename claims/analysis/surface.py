@@ -99,7 +99,8 @@ def _trailing(builder, verb) -> bool:
     if subj is None or subj.tag_ not in NAME_TAGS:
         return False
     lo = min(verb.i, subj.left_edge.i if subj.i < verb.i else subj.i)
-    if any(t.pos_ in ("VERB", "AUX") and t.i != verb.i for t in doc[lo:]):
+    in_subject = {t.i for t in subj.subtree}  # "said James Acton, who directs ..."
+    if any(t.pos_ in ("VERB", "AUX") and t.i != verb.i and t.i not in in_subject for t in doc[lo:]):
         return False  # another clause follows: not a closing frame
     gap = lo - 1
     if gap < 1 or doc[gap].text not in SEPARATORS:

@@ -123,6 +123,8 @@ class Frame:
     relayed: bool = False
     # Lower-cased words of the source phrase that qualify it: "seen", "another", ...
     modifiers: list[str] = field(default_factory=list)
+    # The phrase withholds the name: "an official, who spoke on condition of anonymity".
+    anonymous: bool = False
     # Nested speech: where the reported speaker is mentioned, and its POS tag.
     via_start: int | None = None
     via_end: int | None = None
