@@ -59,6 +59,16 @@ class ClaimStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+# The statuses that are a verdict. Here, not in the workflow, because the
+# ClaimReview builder (domain code) needs them and must not import a service.
+VERDICTS = (
+    ClaimStatus.VERIFIED,
+    ClaimStatus.FALSE,
+    ClaimStatus.MISLEADING,
+    ClaimStatus.INCONCLUSIVE,
+)
+
+
 class HedgeCategory(models.TextChoices):
     APPROXIMATOR = "approximator", "Approximator"
     VAGUE_QUANTITY = "vague_quantity", "Vague quantity"

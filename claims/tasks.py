@@ -2,6 +2,10 @@
 what is worth retrying. The pipeline of one article:
 
     extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence
+
+They import claims.services.pipeline and no other service: the articles service
+imports this module (start_pipeline) to publish, so importing it back would close
+a circle.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from celery import chord, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from claims import services
+from claims.services import pipeline
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +57,16 @@ def start_pipeline(article_id: int, run_id: str) -> bool:
 def _step(function, article_id: int, run_id: str):
     try:
         return function(article_id=article_id, run_id=run_id)
-    except services.StaleRun as exc:
+    except pipeline.StaleRun as exc:
         log.info("skipped: %s", exc)
         return None
     except TRANSIENT:
         raise
     except DatabaseError as exc:  # integrity and data errors are not transient
-        services.analysis_fail(article_id=article_id, run_id=run_id, error=f"Database error: {exc}")
+        pipeline.analysis_fail(article_id=article_id, run_id=run_id, error=f"Database error: {exc}")
         raise
     except Exception as exc:
-        services.analysis_fail(
+        pipeline.analysis_fail(
             article_id=article_id, run_id=run_id, error=f"{type(exc).__name__}: {exc}"
         )
         raise
@@ -70,25 +74,25 @@ def _step(function, article_id: int, run_id: str):
 
 @shared_task(bind=True, **RETRY)
 def extract_claims(self, article_id: int, run_id: str):
-    return _step(services.analysis_extract, article_id, run_id)
+    return _step(pipeline.analysis_extract, article_id, run_id)
 
 
 @shared_task(bind=True, **RETRY)
 def tag_sourcing(self, article_id: int, run_id: str):
-    return _step(services.analysis_tag_sourcing, article_id, run_id)
+    return _step(pipeline.analysis_tag_sourcing, article_id, run_id)
 
 
 @shared_task(bind=True, **RETRY)
 def tag_hedging(self, article_id: int, run_id: str):
-    return _step(services.analysis_tag_hedging, article_id, run_id)
+    return _step(pipeline.analysis_tag_hedging, article_id, run_id)
 
 
 @shared_task(bind=True, **RETRY)
 def score_confidence(self, article_id: int, run_id: str):
-    return _step(services.analysis_score, article_id, run_id)
+    return _step(pipeline.analysis_score, article_id, run_id)
 
 
 @shared_task
 def requeue_stale_task():
     """Periodic (Celery beat): re-enqueue articles stuck in queued or running."""
-    return services.articles_requeue_stale()
+    return pipeline.runs_requeue_stale(publish=start_pipeline)

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.models import Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
+from claims.domain import claim_confidence, fingerprint
+from claims.models import VERDICTS, Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
 
 S = ClaimStatus
-VERDICTS = (S.VERIFIED, S.FALSE, S.MISLEADING, S.INCONCLUSIVE)
 WORK, VERDICT = "claims.work_claim", "claims.give_verdict"
 
 
@@ -241,8 +241,6 @@ def claim_add(*, article, start: int, end: int, user, note: str = "", **fields) 
     unknown = set(fields) - CORRECTABLE
     if unknown:
         raise WorkflowError(f"These fields cannot be set: {', '.join(sorted(unknown))}.")
-    from claims.services import fingerprint
-
     span = _span_fields(article, start, end)
     with transaction.atomic():
         last = article.claims.order_by("-position").values_list("position", flat=True).first()
@@ -306,8 +304,6 @@ def _replace_hedges(claim: Claim, hedges: list[dict]) -> None:
 
 def _rescore(claim: Claim) -> None:
     from django.conf import settings
-
-    from claims.services import claim_confidence
 
     claim.refresh_from_db()
     conf = claim_confidence(claim, settings.CONFIDENCE_POLICY)

@@ -4,9 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from claims.domain import content_hash, fingerprint
 from claims.models import Article, Claim
 from claims.roles import EDITOR, FACT_CHECKER, VIEWER, ensure_roles
-from claims.services import content_hash, fingerprint
 
 PASSWORD = "pw-for-tests-1"
 ARTICLE_TEXT = (

@@ -17,10 +17,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from claims import selectors, services
-from claims.api import claimreview as reviews
+from claims import claimreview as reviews
+from claims import selectors, services, tokens
 from claims.api import serializers as s
-from claims.api import tokens
 from claims.api.csvexport import claims_csv_response
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from claims.api.tokens import TokenError, token_create, token_list, token_revoke
 from claims.forms import TokenCreateForm, TokenRevokeForm
+from claims.tokens import TokenError, token_create, token_list, token_revoke
 
 from ._common import only_once, reader
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from claims.claimreview import claim_review_document
 from claims.forms import AssignForm, EvidenceForm, NotesForm, TransitionForm
 from claims.models import Claim, ClaimStatus
 from claims.selectors import claim_detail, claim_history
@@ -57,8 +58,6 @@ def claim_review_json(request, claim: Claim) -> str | None:
     """The claim's ClaimReview JSON-LD, pretty-printed, if it has a verdict."""
     if claim.status not in VERDICTS:
         return None
-    from claims.api.claimreview import claim_review_document
-
     document = claim_review_document(claim, build_url=request.build_absolute_uri)
     return json.dumps(document, indent=2, ensure_ascii=False)
 

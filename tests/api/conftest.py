@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from rest_framework.test import APIClient
 
-from claims.api.tokens import token_create
 from claims.roles import EDITOR
+from claims.tokens import token_create
 from tests.factories import checker, editor, viewer
 
 ROLES = {"editor": editor, "checker": checker, "viewer": viewer}

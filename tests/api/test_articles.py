@@ -112,7 +112,7 @@ def test_ingest_needs_add_article(api_as, role):
 def test_reanalyze_is_202(api_as, reanalyze_permission, monkeypatch):
     article = ArticleFactory()
     started = []
-    monkeypatch.setattr("claims.services._queue", lambda a: started.append(a.pk) or {})
+    monkeypatch.setattr("claims.services.articles._queue", lambda a: started.append(a.pk) or {})
     r = api_as("editor").post(f"{URL}{article.pk}/reanalyze/")
     assert r.status_code == 202, r.content
     assert r.json()["article"]["id"] == article.pk

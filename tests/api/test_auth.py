@@ -10,7 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.api.tokens import token_create, token_list, token_revoke
+from claims.tokens import token_create, token_list, token_revoke
 from tests.api.conftest import error_of
 from tests.factories import PASSWORD, ClaimFactory, UserFactory, checker, editor, viewer
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pyld import jsonld
 
-from claims.api.claimreview import shorten
+from claims.claimreview import shorten
 from claims.workflow import claim_transition
 from tests.api.conftest import error_of
 from tests.factories import ArticleFactory, ClaimFactory, editor

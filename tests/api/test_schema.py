@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from claims.api.tokens import token_create
 from claims.ingest import IngestError
 from claims.models import ClaimStatus
+from claims.tokens import token_create
 from tests.factories import ArticleFactory, ClaimFactory, checker, editor
 from tracker.wsgi import application
 
@@ -80,7 +80,7 @@ def seeded(db, monkeypatch, reanalyze_permission, keep_test_connection):
     _, key = token_create(user=editor())
     KNOWN_IDS[:] = [str(article.pk), *map(str, ids)]
     # No network here: a URL to ingest fails as an unreachable one would.
-    monkeypatch.setattr("claims.services.text_from_url", _offline)
+    monkeypatch.setattr("claims.services.articles.text_from_url", _offline)
     return {"key": key}
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.api.tokens import TokenError, token_create
+from claims.tokens import TokenError, token_create
 
 
 class Command(BaseCommand):

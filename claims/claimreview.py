@@ -11,8 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from claims.models import Article, Claim, ClaimStatus, SourceType, StatusChange
-from claims.workflow import VERDICTS
+from claims.models import VERDICTS, Article, Claim, ClaimStatus, SourceType, StatusChange
 
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google: keep claimReviewed under 75 characters

@@ -1,18 +1,18 @@
-"""Writes: every change to articles and claims goes through these functions.
+"""The analysis pipeline of one article, as the Celery tasks run it: queueing a
+run, the four steps (extract; tag sourcing and tag hedging, in parallel; score)
+and recording a failure.
 
-Views, the API, admin actions, commands and tasks call them; none of those
-holds a business rule of its own.
+Each step is idempotent and belongs to one run (``Article.run_id``): a task of a
+run that is no longer current raises StaleRun and does nothing. claims.tasks
+imports this module and no other service, so nothing here imports the tasks: the
+publisher is passed in.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,10 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from claims import analysis
-from claims.analysis.confidence import score_claim
-from claims.analysis.types import Claim as EngineClaim
-from claims.analysis.types import Confidence, Hedge, Source, Span
-from claims.ingest import IngestError, text_from_upload, text_from_url
+from claims.domain import claim_confidence, fingerprint
 from claims.models import (
     AnalysisState,
     Article,
@@ -34,129 +31,17 @@ from claims.models import (
     StatusChange,
 )
 
-log = logging.getLogger(__name__)
-
-__all__ = ["IngestError", "IngestResult", "article_ingest"]
-
-
-@dataclass
-class IngestResult:
-    article: Article
-    created: bool
-    # False when the broker could not be reached: the article is stored as
-    # queued and requeue_stale (or Celery beat) starts it later.
-    enqueued: bool | None
-
-    @property
-    def message(self) -> str:
-        if not self.created:
-            return "This article was already in the tracker."
-        if self.enqueued is False:
-            return (
-                "Article saved; the analysis queue is unreachable, it will start when it is back."
-            )
-        return "Article saved; analysis queued."
+# publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
+Publish = Callable[[int, str], bool]
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# --- Runs: queueing an article's analysis ------------------------------------------
 
 
-def fingerprint(text: str) -> str:
-    normal = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
-    return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-# --- Ingest ------------------------------------------------------------------------
-
-
-def article_ingest(
-    *,
-    text: str | None = None,
-    upload=None,
-    url: str | None = None,
-    user=None,
-) -> IngestResult:
-    """Store an article from pasted text, an uploaded file or a URL, and queue
-    its analysis after the commit. The same text twice returns the first article.
-
-    Raises IngestError (nothing stored) for unusable input.
-    """
-    given = [x for x in (text, upload, url) if x not in (None, "")]
-    if len(given) != 1:
-        raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
-    source_url = ""
-    if upload is not None:
-        text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
-    elif url:
-        text, source_url = text_from_url(url), url
-    text = _checked_text(text)
-    digest = content_hash(text)
-    existing = Article.objects.filter(content_hash=digest).first()
-    if existing is not None:
-        return IngestResult(existing, created=False, enqueued=None)
-    meta = analysis.parse_header(text)
-    with transaction.atomic():
-        article, created = Article.objects.get_or_create(
-            content_hash=digest,
-            defaults=dict(
-                raw_text=text,
-                source_url=source_url,
-                created_by=user if getattr(user, "is_authenticated", False) else None,
-                **_meta_fields(meta),
-            ),
-        )
-        if not created:  # a concurrent ingest of the same text won
-            return IngestResult(article, created=False, enqueued=None)
-        outcome = _queue(article)
-    return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
-
-
-def _checked_text(text: str | None) -> str:
-    if text is None:
-        raise IngestError("The article is empty.")
-    text = analysis.normalise_newlines(text)
-    size = len(text.encode("utf-8"))
-    if size > settings.INGEST_MAX_BYTES:
-        raise IngestError(
-            f"The article is {size:,} bytes; the limit is {settings.INGEST_MAX_BYTES:,} bytes."
-        )
-    try:
-        return analysis.check_text(text)
-    except analysis.InputError as exc:
-        raise IngestError(f"The article cannot be analysed: {exc}.") from None
-
-
-def _meta_fields(meta) -> dict:
-    return {
-        "title": (meta.title or "")[:500],
-        "author": (meta.author or "")[:300],
-        "publication": (meta.publication or "")[:300],
-        "dateline": (meta.dateline or "")[:200],
-        "published_at": _published_at(meta.published),
-        "body_offset": meta.body_start,
-    }
-
-
-def _published_at(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        value = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
-
-
-# --- Queueing the analysis ---------------------------------------------------------
-
-
-def _queue(article: Article) -> dict:
-    """Mark the article queued under a new run id and start the pipeline once
-    the surrounding transaction commits. Returns a dict that says, once the
-    commit has happened, whether the broker took the work."""
+def run_queue(*, article: Article, publish: Publish) -> dict:
+    """Mark the article queued under a new run id and publish the run once the
+    surrounding transaction commits. Returns a dict that says, once the commit has
+    happened, whether the broker took the work."""
     run_id = uuid.uuid4().hex
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(
@@ -166,26 +51,23 @@ def _queue(article: Article) -> dict:
     outcome: dict = {}
 
     def start() -> None:
-        from claims.tasks import start_pipeline
-
-        outcome["enqueued"] = start_pipeline(article.pk, run_id)
+        outcome["enqueued"] = publish(article.pk, run_id)
 
     transaction.on_commit(start)
     return outcome
 
 
-def article_enqueue(*, article: Article) -> bool | None:
-    """Queue (again) the analysis of an article. True if the broker took it,
-    False if it is unreachable (the article stays queued), None inside an
-    outer transaction that has not committed yet."""
+def run_enqueue(*, article: Article, publish: Publish) -> bool | None:
+    """Queue a run in its own transaction. True if the broker took it, False if it
+    is unreachable (the article stays queued), None inside an outer transaction
+    that has not committed yet."""
     with transaction.atomic():
-        outcome = _queue(article)
+        outcome = run_queue(article=article, publish=publish)
     return outcome.get("enqueued")
 
 
-def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
-    """Re-enqueue articles stuck in queued or running: the broker was down at
-    ingest, or a worker died and its task was lost."""
+def runs_requeue_stale(*, publish: Publish, older_than: timedelta | None = None) -> list[int]:
+    """Queue again the articles stuck in queued or running; returns their ids."""
     # "is None", not "or": timedelta(0) (everything stuck, now) is falsy.
     if older_than is None:
         older_than = timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
@@ -195,7 +77,7 @@ def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
     ).only("pk")
     requeued = []
     for article in stale:
-        if article_enqueue(article=article) is not False:
+        if run_enqueue(article=article, publish=publish) is not False:
             requeued.append(article.pk)
     return requeued
 
@@ -423,66 +305,9 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
         )
 
 
-def claim_confidence(claim: Claim, policy: dict) -> Confidence:
-    """The engine's confidence policy applied to a saved claim."""
-    engine_claim = EngineClaim(
-        text=claim.text,
-        start=claim.start,
-        end=claim.end,
-        sentence=Span(claim.sentence_start, claim.sentence_end),
-        source=Source(
-            text=claim.source_text or None, type=claim.source_type, relayed=claim.source_relayed
-        ),
-        sourcing_strength=claim.sourcing_strength,
-        hedges=[Hedge(h.text, h.category, h.start, h.end) for h in claim.hedges.all()],
-    )
-    return score_claim(engine_claim, policy)
-
-
 def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:
     """Record a failed analysis on the article, for people to see."""
     now = timezone.now()
     Article.objects.filter(pk=article_id, run_id=run_id).exclude(
         state=AnalysisState.ANALYZED
     ).update(state=AnalysisState.FAILED, error=error[:2000], finished_at=now, updated_at=now)
-
-
-# --- Re-analysis and seeds ---------------------------------------------------------
-
-
-def article_reanalyze(*, article: Article) -> bool | None:
-    """Analyse again (after a lexicon or policy change, or on request). Claims
-    people worked on are kept; see _save_claims."""
-    return article_enqueue(article=article)
-
-
-def seeds_load(*, directory: Path, user=None) -> list[IngestResult]:
-    """Ingest every .txt article in ``directory`` (idempotent: known texts are skipped)."""
-    results = []
-    for path in sorted(Path(directory).glob("*.txt")):
-        results.append(article_ingest(text=path.read_text(encoding="utf-8"), user=user))
-    return results
-
-
-# --- Claims: the verification workflow (rules in claims.workflow) ------------------
-from claims.workflow import (  # noqa: E402  (re-exported: one place to call writes from)
-    claim_add,
-    claim_assign,
-    claim_correct,
-    claim_set_notes,
-    claim_transition,
-    claims_bulk_assign,
-    claims_bulk_transition,
-    evidence_add,
-)
-
-__all__ += [
-    "claim_add",
-    "claim_assign",
-    "claim_correct",
-    "claim_set_notes",
-    "claim_transition",
-    "claims_bulk_assign",
-    "claims_bulk_transition",
-    "evidence_add",
-]

@@ -1,0 +1,70 @@
+"""Writes: every change to articles and claims goes through these functions.
+
+Views, the API, admin actions, commands and tasks call them; none of those
+holds a business rule of its own. One module per concern:
+
+* ``articles``: ingest, queueing the analysis, re-analysis, seeds;
+* ``pipeline``: the analysis steps the Celery tasks run, and the run bookkeeping;
+* the verification workflow lives in ``claims.workflow``, re-exported here.
+
+Callers import from ``claims.services``: the names below are the contract. The
+submodules never import this package back.
+"""
+
+from claims.domain import claim_confidence, content_hash, fingerprint
+from claims.ingest import IngestError
+from claims.services.articles import (
+    IngestResult,
+    article_enqueue,
+    article_ingest,
+    article_reanalyze,
+    articles_requeue_stale,
+    seeds_load,
+)
+from claims.services.pipeline import (
+    SOURCING_FIELDS,
+    StaleRun,
+    analysis_extract,
+    analysis_fail,
+    analysis_score,
+    analysis_tag_hedging,
+    analysis_tag_sourcing,
+)
+from claims.workflow import (
+    claim_add,
+    claim_assign,
+    claim_correct,
+    claim_set_notes,
+    claim_transition,
+    claims_bulk_assign,
+    claims_bulk_transition,
+    evidence_add,
+)
+
+__all__ = [
+    "SOURCING_FIELDS",
+    "IngestError",
+    "IngestResult",
+    "StaleRun",
+    "analysis_extract",
+    "analysis_fail",
+    "analysis_score",
+    "analysis_tag_hedging",
+    "analysis_tag_sourcing",
+    "article_enqueue",
+    "article_ingest",
+    "article_reanalyze",
+    "articles_requeue_stale",
+    "claim_add",
+    "claim_assign",
+    "claim_confidence",
+    "claim_correct",
+    "claim_set_notes",
+    "claim_transition",
+    "claims_bulk_assign",
+    "claims_bulk_transition",
+    "content_hash",
+    "evidence_add",
+    "fingerprint",
+    "seeds_load",
+]
