@@ -36,6 +36,16 @@ def reporting_verbs() -> dict[str, frozenset[str]]:
 
 
 @cache
+def content_nouns() -> dict[str, frozenset[str]]:
+    """Noun lemma -> tags, for "X's claim that ...", "a report that ..."."""
+    nouns: dict[str, frozenset[str]] = {}
+    for line in _lines("content_nouns.txt"):
+        lemma, *tags = line.split()
+        nouns[lemma.lower()] = frozenset(tags)
+    return nouns
+
+
+@cache
 def source_nouns() -> dict[str, frozenset[str]]:
     """Kind (unnamed, government, agency, document, ...) -> lemmas or phrases."""
     kinds: dict[str, set[str]] = defaultdict(set)

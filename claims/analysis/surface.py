@@ -115,9 +115,11 @@ def _trailing(builder, verb) -> bool:
 
 
 def _colon_leading(builder, verb) -> bool:
-    """'Said Ellis: "..."', 'As Ryan acknowledges: "..."', 'He said: "..."'."""
+    """'Said Ellis: "..."', 'As Ryan acknowledges: "..."', 'He said, "..."'."""
     doc = builder.doc
-    colon = next((t.i for t in doc[verb.i + 1 : verb.i + MAX_COLON_FRAME] if t.text == ":"), None)
+    colon = next(
+        (t.i for t in doc[verb.i + 1 : verb.i + MAX_COLON_FRAME] if _opens_content(t)), None
+    )
     if colon is None or colon > MAX_COLON_FRAME or len(doc) - colon < 4:
         return False
     before = doc[:colon]
@@ -134,6 +136,14 @@ def _colon_leading(builder, verb) -> bool:
         exclude |= set(range(0, verb.i))
     frame = _frame(builder, subj, verb, exclude)
     return _reframe(builder, frame, content=range(colon + 1, len(doc)), frame_tokens=range(colon))
+
+
+def _opens_content(tok) -> bool:
+    """A colon, or a comma right before an opening quote: 'he said, "..."'."""
+    doc = tok.doc
+    if tok.text == ":":
+        return True
+    return tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in QUOTES
 
 
 def _according(builder) -> bool:
