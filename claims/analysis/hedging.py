@@ -15,16 +15,9 @@ import re
 from .lexicon import ability_verbs, hedge_cues, hedge_scanner
 from .types import Claim, Hedge
 
-_NUMBER_WORDS = (
-    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|"
-    r"thousand|thousands|million|millions|billion|billions|dozen|dozens|half|twice|"
-    r"double|third|quarter)"
-)
-_BEFORE_NUMBER = re.compile(
-    r"\s+(?:a\s+|an\s+)?(?:[$£€]\s?\d|" + _NUMBER_WORDS + r"(?![\w]))", re.IGNORECASE
-)
 _NEXT_WORD = re.compile(r"\s+(n't|not|never)?\s*([A-Za-z]+)")
+# The next word past any adverbs: "could (clearly) be (almost fully) demonstrated".
+_PASSIVE = re.compile(r"\s+(?:[A-Za-z]+ly\s+|almost\s+|also\s+|still\s+|even\s+)*([A-Za-z]+)")
 # "claimed responsibility", "claimed victory": claiming a thing, not asserting.
 _CLAIMED_THING = re.compile(
     r"\s+(responsibility|victory|credit|the\s+title|lives|the\s+lives)", re.I
@@ -56,8 +49,6 @@ def find_cues(text: str, start: int, end: int) -> list[Hedge]:
 
 
 def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
-    if cue.needs_number and not _BEFORE_NUMBER.match(text, e, end):
-        return False
     if cue.needs_verb:
         nxt = _NEXT_WORD.match(text, e, end)
         if nxt is None:
@@ -67,6 +58,13 @@ def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
         # past ability. Doubt needs "could" before another verb ("could reach").
         if negated or word in ability_verbs():
             return False
+        # "binding could be demonstrated": what an experiment or an observer was
+        # able to establish, not a possibility ("the vote could be delayed").
+        verb = _PASSIVE.match(text, e, end)
+        if verb and verb.group(1).lower() == "be":
+            participle = _PASSIVE.match(text, verb.end(), end)
+            if participle and f"be {participle.group(1).lower()}" in ability_verbs():
+                return False
         if _FREE_RELATIVE.search(text, max(0, e - 40), e - len(matched)):
             return False  # "what the state could handle": a description, not a doubt
     return not (matched.lower() == "claimed" and _CLAIMED_THING.match(text, e, end))
