@@ -179,6 +179,9 @@ class _Builder:
             )
         return None
 
+    def withheld(self, verb) -> bool:
+        return _withheld(verb)
+
     def frame_for(self, verb):
         # Memoised: the walk asks about the same verb from several places.
         if verb.i not in self._frames:

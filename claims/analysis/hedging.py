@@ -29,6 +29,11 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 MAX_POINTING_BACK_WORDS = 25
+_OBJECT_POINTS_BACK = re.compile(
+    r"\s+(?:independently\s+)?(his|her|their|its|the|this|that|these|those|it|them|such)\b"
+    r"(?:\s+\w+){0,4}\s*[.;]?\s*[\"\u201d]?\s*$",
+    re.IGNORECASE,
+)
 _FREE_RELATIVE = re.compile(r"\b(what|whatever|all that)\s+(\w+\s+){0,3}$", re.I)
 # Reporting verbs whose stance is itself a hedge (tags in reporting_verbs.txt):
 # "the complaint alleges that ...", "analysts estimated that ...".
@@ -155,7 +160,16 @@ def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge] | None =
     if any(c.frame is not None for c in group):
         return False
     words = len(text[sent.start : sent.end].split())
-    return words <= MAX_POINTING_BACK_WORDS and bool(_POINTS_BACK.match(text, sent.start))
+    if words > MAX_POINTING_BACK_WORDS:
+        return False
+    if _POINTS_BACK.match(text, sent.start):
+        return True  # "His account could not be independently verified."
+    # "Reuters could not immediately confirm the report.": whoever could not
+    # confirm it, the object points back at what the last sentence said.
+    return any(
+        c.category == "evidential_gap" and _OBJECT_POINTS_BACK.match(text, c.end, sent.end)
+        for c in cues
+    )
 
 
 def _owners(cue: Hedge, group: list[Claim]) -> list[Claim]:

@@ -34,6 +34,8 @@ def add_surface_frames(builder) -> None:
     for verb in doc:
         if not _is_reporting(verb) or builder.frame_for(verb) is not None:
             continue
+        if builder.withheld(verb):
+            continue  # "could not confirm that ...", "declined to say"
         if any(rule(builder, verb) for rule in (_trailing, _colon_leading, _leading_that)):
             return
 
