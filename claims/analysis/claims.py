@@ -142,6 +142,8 @@ class _Builder:
     def subject(self, verb):
         for c in verb.children:
             if c.dep_ in ("nsubj", "csubj"):
+                if c.tag_ in ("WP", "WDT") and verb.dep_ != "relcl":
+                    return None  # "Who would have believed ...": a question, no speaker
                 if c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
                     # "officials who said ...": the noun the clause hangs on, or the
                     # name it stands beside ("McConnell, now the leader, who said")

@@ -36,7 +36,8 @@ def add_surface_frames(builder) -> None:
             continue
         if builder.withheld(verb):
             continue  # "could not confirm that ...", "declined to say"
-        if any(rule(builder, verb) for rule in (_trailing, _colon_leading, _leading_that)):
+        rules = (_trailing, _colon_leading, _leading_that, _leading_clause)
+        if any(rule(builder, verb) for rule in rules):
             return
 
 
@@ -75,6 +76,35 @@ def _leading_that(builder, verb) -> bool:
     frame = _frame(builder, subj, verb, exclude)
     content = range(that + 1, len(doc))
     return _reframe(builder, frame, content=content, frame_tokens=range(verb.i, that))
+
+
+def _leading_clause(builder, verb) -> bool:
+    """ "Trump said after the convention he would not accept it": a clause with
+    its own subject after the frame, which the parser hung elsewhere."""
+    doc = builder.doc
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or verb.i + 2 >= len(doc):
+        return False
+    clause = None
+    for t in doc[verb.i + 1 :]:
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if t.pos_ in ("VERB", "AUX") and subj is not None and subj.i > verb.i:
+            clause = t
+            break
+        if t.pos_ in ("VERB", "AUX") or t.text in (",", ";", ":") or t.dep_ == "dobj":
+            return False  # something else comes first: not "said [when] A"
+    if clause is None:
+        return False
+    subj = _subject_before(builder, verb)
+    if subj is None:
+        return False
+    first = min(t.i for t in (clause, *clause.children) if t.dep_ in ("nsubj", "nsubjpass")
+                or t.i == clause.i)  # fmt: skip
+    first = doc[first].left_edge.i
+    exclude = set(range(verb.i, len(doc))) | set(range(0, subj.left_edge.i))
+    frame = _frame(builder, subj, verb, exclude)
+    return _reframe(
+        builder, frame, content=range(first, len(doc)), frame_tokens=range(verb.i, first)
+    )
 
 
 def _subject_before(builder, verb):
