@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "claims",
+    "axes",  # login lockout: see "Login protection" below
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out login attempt (see "Login protection" below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -414,3 +417,36 @@ CLAIMREVIEW_CLAIM_PATH = "/claims/{id}/"
 for _verdict, _rating in CLAIMREVIEW_RATINGS.items():
     if not CLAIMREVIEW_WORST_RATING <= _rating["ratingValue"] <= CLAIMREVIEW_BEST_RATING:
         raise ImproperlyConfigured(f"CLAIMREVIEW_RATINGS[{_verdict!r}] is outside the scale")
+
+# --- Login protection (django-axes) ---------------------------------------------------
+# Every password check goes through authenticate(): the dashboard and admin logins and
+# the password-change form (claims.forms.PasswordChangeForm); the API has no password
+# login. AxesStandaloneBackend refuses a username from an address after
+# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_COOLOFF_MINUTES. Locked by username
+# and address together, so a guesser neither locks a colleague out from another
+# address nor blocks a whole newsroom behind one NAT address; and never for ever
+# (axes' defaults lock an address until an admin steps in).
+# The real client address behind NUM_PROXIES reverse proxies: the last NUM_PROXIES
+# entries of X-Forwarded-For are our own proxies' doing, anything before them is the
+# client's to forge. 0 (the default): no proxy, the socket's address. DRF's throttles
+# read the same setting.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = True  # every failure and lockout is logged (logger "axes")
+# The log names the username and address (an operator needs both to see an attack);
+# axes always masks the password.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+if AXES_FAILURE_LIMIT < 1 or _COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be positive")
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
