@@ -350,7 +350,9 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                 continue
             claim.source = source_of(claim.frame, text, memory)
             if claim.source.type == "unnamed":
-                _name_from_next(claim, text, sentences[sent.index + 1 : sent.index + 1 + NAMED_AHEAD])
+                _name_from_next(
+                    claim, text, sentences[sent.index + 1 : sent.index + 1 + NAMED_AHEAD]
+                )
             claim.source.verb = claim.frame.verb
             claim.source.relayed = claim.frame.relayed
             if claim.frame.via_start is not None:
