@@ -1,6 +1,10 @@
-"""Request plumbing the settings point at: the client's address behind proxies."""
+"""Request plumbing the settings point at: the client's address behind proxies,
+and what error reports may show."""
+
+import re
 
 from django.conf import settings
+from django.views.debug import SafeExceptionReporterFilter
 
 
 def client_ip(request) -> str | None:
@@ -16,3 +20,26 @@ def client_ip(request) -> str | None:
     if not forwarded:
         return remote
     return forwarded[-min(proxies, len(forwarded))]
+
+
+# scheme://user:password@host or scheme://token@host
+_CREDENTIALS_IN_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]*@", re.IGNORECASE)
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter hides settings and environment variables by name (KEY, PASS,
+    TOKEN...). Service URLs carry their passwords in the value instead: hide them by
+    name (..._URL, brokers, backends, cache locations) and any value that has
+    credentials in a URL, whatever its name."""
+
+    hidden_settings = re.compile(
+        SafeExceptionReporterFilter.hidden_settings.pattern
+        + "|DATABASE_URL|BROKER|RESULT_BACKEND|CACHE_URL|LOCATION|DSN|REDIS",
+        flags=re.IGNORECASE,
+    )
+
+    def cleanse_setting(self, key, value):
+        cleansed = super().cleanse_setting(key, value)
+        if isinstance(cleansed, str) and _CREDENTIALS_IN_URL.match(str(cleansed)):
+            return self.cleansed_substitute
+        return cleansed

@@ -70,7 +70,9 @@ if DJANGO_ENV not in {"development", "production", "test"}:
     )
 PRODUCTION = DJANGO_ENV == "production"
 
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1): a debug page shows code and settings to
+# whoever triggers an error, so it must never be on by accident.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
 
 
@@ -105,11 +107,21 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    # Opt-in: includeSubDomains forces HTTPS on every subdomain of the newsroom's
+    # domain, and a preload listing takes months to undo. Only whoever owns the
+    # whole domain can decide either, so `check --deploy` is not asked to.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# The debug page and error reports hide URLs that carry credentials
+# (DATABASE_URL, CELERY_BROKER_URL, CACHE_URL...), in settings and in the environment.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tracker.security.ExceptionReporterFilter"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -194,6 +206,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the apps' static files as found, with or without collectstatic,
+# and whether DEBUG is on or not (its default ties this to DEBUG, which is now off
+# unless asked for: scripts/run would otherwise serve pages without CSS or htmx).
+WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
