@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from claims import services, workflow
+from claims.domain import validate_evidence_url
 from claims.models import (
     Article,
     Claim,
@@ -181,8 +182,19 @@ class ClaimChangeInline(ReadOnlyInline):
     verbose_name_plural = "other changes"
 
 
+class EvidenceForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=2000, assume_scheme="https", validators=[validate_evidence_url], label="URL"
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ("url", "note")
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
+    form = EvidenceForm
     extra = 1
     fields = ("url", "note", "added_by", "created_at")
     readonly_fields = ("added_by", "created_at")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
+from claims.domain import validate_evidence_url
 from claims.filters import assignee_choices
 from claims.models import (
     Article,
@@ -93,7 +94,9 @@ class NotesForm(VersionedForm):
 
 class EvidenceForm(ClaimForm):
     prefix_id = "evidence"
-    url = forms.URLField(max_length=2000, label="Link", assume_scheme="https")
+    url = forms.URLField(
+        max_length=2000, label="Link", assume_scheme="https", validators=[validate_evidence_url]
+    )
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,

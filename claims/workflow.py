@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.domain import claim_confidence, fingerprint
+from claims.domain import claim_confidence, fingerprint, validate_evidence_url
 from claims.models import VERDICTS, Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
 
 S = ClaimStatus
@@ -187,6 +188,10 @@ def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
 def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:
     if not user.has_perm("claims.add_evidence"):
         raise NotPermitted("Your role cannot add evidence.")
+    try:
+        validate_evidence_url(url)
+    except ValidationError as exc:
+        raise WorkflowError(" ".join(exc.messages)) from None
     # Evidence adds to a claim without changing its fields: no version check, so
     # it never conflicts with someone changing the status at the same time.
     with transaction.atomic():
