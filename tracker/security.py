@@ -1,5 +1,5 @@
 """Request plumbing the settings point at: the client's address behind proxies,
-and what error reports may show."""
+what error reports may show, and the Content-Security-Policy header."""
 
 import re
 
@@ -43,3 +43,30 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
         if isinstance(cleansed, str) and _CREDENTIALS_IN_URL.match(str(cleansed)):
             return self.cleansed_substitute
         return cleansed
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets CONTENT_SECURITY_POLICY on every response, or the policy of the longest
+    CONTENT_SECURITY_POLICY_PATHS prefix that matches the path. (Django 5.2 has no
+    CSP of its own; 6.0 adds one, and this can go then.) A response that set its
+    own header keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.default = settings.CONTENT_SECURITY_POLICY
+        self.by_path = sorted(
+            settings.CONTENT_SECURITY_POLICY_PATHS.items(), key=lambda item: -len(item[0])
+        )
+
+    def policy_for(self, path: str) -> str:
+        for prefix, policy in self.by_path:
+            if path.startswith(prefix):
+                return policy
+        return self.default
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = self.policy_for(request.path_info)
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
