@@ -37,7 +37,16 @@ from claims.models import Article, Claim
 PAGE_PARAMS = {"cursor", "page_size", "ordering"}
 
 
-class JSONLDRenderer(JSONRenderer):
+class ClaimReviewRenderer(JSONRenderer):
+    """JSON with <, > and & escaped: a ClaimReview is pasted into a public page's
+    script element, where a raw "</script>" from a title or a note would end it."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        body = super().render(data, accepted_media_type, renderer_context)
+        return reviews.script_safe(body.decode("utf-8")).encode("utf-8")
+
+
+class JSONLDRenderer(ClaimReviewRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
@@ -157,7 +166,7 @@ class ClaimViewSet(ApiViewSet):
         description="404 if the claim has no verdict (verified, false, misleading, inconclusive).",
         responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
         claim = self.load(reviews.verdict_claims().get, pk, "claim with a verdict")
         return Response(reviews.claim_review_document(claim, build_url=request.build_absolute_uri))
@@ -279,7 +288,7 @@ class ArticleViewSet(ApiViewSet):
         summary="schema.org ClaimReviews (a JSON-LD @graph) of the article's verdicts",
         responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
         article = self.load(Article.objects.get, pk, "article")
         claims = reviews.verdict_claims().filter(article=article)
