@@ -243,7 +243,10 @@ CACHES = {
 
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
-INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)  # seconds, connect and read
+# Seconds for the whole fetch of a URL (lookups, redirects, headers and body): one
+# deadline, not a per-read timeout, which a server sending a few bytes at a time
+# never trips. The fetch runs in a task, never in the web request.
+INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)
 INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests turn this on to use a local server.
