@@ -243,7 +243,9 @@ class ArticleViewSet(ApiViewSet):
         }
         code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
         data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
-        return Response(data, status=code, headers={"Location": data["article"]["url"]})
+        # str(): the url is DRF's Hyperlink, a str subclass that wsgiref (runserver)
+        # refuses in a header, answering 500 after the article was stored.
+        return Response(data, status=code, headers={"Location": str(data["article"]["url"])})
 
     @extend_schema(
         summary="An article with its analysis state, error, metadata and claims",
