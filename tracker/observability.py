@@ -20,6 +20,9 @@ HEADER = "X-Request-ID"
 # a megabyte) is replaced, never copied into a log line or a response header.
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 NO_REQUEST = "-"
+# A whole API key sent where a token_key belongs (DELETE /api/v1/tokens/<key>/):
+# the request is refused, and the access line (django.server) does not keep it.
+WHOLE_KEY_IN_PATH = re.compile(r"(/api/v1/tokens/)[^/\s]{16,}")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
 
@@ -61,7 +64,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", NO_REQUEST),
-            "message": record.getMessage(),
+            "message": WHOLE_KEY_IN_PATH.sub(r"\1[redacted]", record.getMessage()),
         }
         status = getattr(record, "status_code", None)
         if isinstance(status, int):

@@ -367,9 +367,17 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# --- Proxies (issue 11) ---------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For: the
+# client's address is the one that many hops back. 0 (the default): REMOTE_ADDR,
+# and X-Forwarded-For is ignored, so a client cannot choose its own address to
+# dodge a throttle or a lockout. Set it to 1 behind one nginx or load balancer.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "claims.api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -378,14 +386,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    # Atomic counters (claims/api/throttling.py), not DRF's read-then-write list.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "claims.api.throttling.AnonThrottle",
+        "claims.api.throttling.UserThrottle",
     ],
     # Tests make hundreds of requests a minute; they must never see a 429 by accident.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "100000/min" if _TEST else "60/min"),
         "user": env_rate("API_THROTTLE_USER", "100000/min" if _TEST else "2000/hour"),
+        # Bad tokens per client address, before it gets 429 without a look-up.
+        "auth_failure": env_rate("API_THROTTLE_AUTH_FAILURES", "100000/min" if _TEST else "20/min"),
     },
 }
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

@@ -38,9 +38,7 @@ Publish = Callable[[int, str], bool]
 # --- Runs: queueing an article's analysis ------------------------------------------
 
 
-def run_queue(
-    *, article: Article, publish: Publish, state: str = AnalysisState.QUEUED
-) -> dict:
+def run_queue(*, article: Article, publish: Publish, state: str = AnalysisState.QUEUED) -> dict:
     """Mark the article queued (or ``fetching``, for the fetch of a URL article)
     under a new run id and publish the run once the surrounding transaction
     commits. Returns a dict that says, once the commit has happened, whether the
