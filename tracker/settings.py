@@ -142,6 +142,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (tracker/observability.py).
+    "tracker.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tracker.security.ContentSecurityPolicyMiddleware",  # see "Content-Security-Policy"
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -218,6 +220,35 @@ LOGOUT_REDIRECT_URL = "login"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
+# --- Logging (issue 11) ------------------------------------------------------------
+# One JSON object per line on stdout, each with the request id (X-Request-ID, see
+# tracker/observability.py). django.request logs every 500 with its traceback;
+# the API's own 500s are logged the same way (claims/api/exceptions.py).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tracker.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "tracker.observability.JSONFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's defaults send these to stderr in their own format, or nowhere
+        # with DEBUG off: here they are structured lines like the rest.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}
+
 # --- Claim analysis -------------------------------------------------------------
 # The spaCy pipeline the engine loads (once per process). Any English pipeline
 # with a parser and NER works, e.g. Explosion's own "en_core_web_sm".
@@ -263,7 +294,10 @@ CACHES = {
 
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
-INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)  # seconds, connect and read
+# Seconds for the whole fetch of a URL (lookups, redirects, headers and body): one
+# deadline, not a per-read timeout, which a server sending a few bytes at a time
+# never trips. The fetch runs in a task, never in the web request.
+INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)
 INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests turn this on to use a local server.
@@ -353,9 +387,17 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# --- Proxies (issue 11) ---------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For: the
+# client's address is the one that many hops back. 0 (the default): REMOTE_ADDR,
+# and X-Forwarded-For is ignored, so a client cannot choose its own address to
+# dodge a throttle or a lockout. Set it to 1 behind one nginx or load balancer.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "claims.api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -364,14 +406,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    # Atomic counters (claims/api/throttling.py), not DRF's read-then-write list.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "claims.api.throttling.AnonThrottle",
+        "claims.api.throttling.UserThrottle",
     ],
     # Tests make hundreds of requests a minute; they must never see a 429 by accident.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "100000/min" if _TEST else "60/min"),
         "user": env_rate("API_THROTTLE_USER", "100000/min" if _TEST else "2000/hour"),
+        # Bad tokens per client address, before it gets 429 without a look-up.
+        "auth_failure": env_rate("API_THROTTLE_AUTH_FAILURES", "100000/min" if _TEST else "20/min"),
     },
 }
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +22,7 @@ from claims import claimreview as reviews
 from claims import selectors, services, tokens
 from claims.api import serializers as s
 from claims.api.csvexport import claims_csv_response
+from claims.api.exceptions import error_body
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,
     CLAIM_DEFAULT_ORDERING,
@@ -252,7 +254,9 @@ class ArticleViewSet(ApiViewSet):
         }
         code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
         data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
-        return Response(data, status=code, headers={"Location": data["article"]["url"]})
+        # str(): the url is DRF's Hyperlink, a str subclass that wsgiref (runserver)
+        # refuses in a header, answering 500 after the article was stored.
+        return Response(data, status=code, headers={"Location": str(data["article"]["url"])})
 
     @extend_schema(
         summary="An article with its analysis state, error, metadata and claims",
@@ -328,9 +332,12 @@ class TokenViewSet(ApiViewSet):
         serializer = s.TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         days = serializer.validated_data.get("expiry_days")
+        # Made with a token: it ends no later than that one. (Knox sets request.auth
+        # to the AuthToken; a session leaves it None.)
+        parent = request.auth if isinstance(request.auth, AuthToken) else None
         try:
             token, key = tokens.token_create(
-                user=request.user, expiry=timedelta(days=days) if days else None
+                user=request.user, expiry=timedelta(days=days) if days else None, parent=parent
             )
         except tokens.TokenError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]}) from None
@@ -340,9 +347,23 @@ class TokenViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Revoke one of your tokens, named by its token_key",
-        responses={204: None, **errors(*READ, 404)},
+        description="400 for anything longer than a token_key (never send a whole key).",
+        responses={204: None, **errors(*READ, 400, 404)},
     )
     def destroy(self, request, token_key):
+        if len(token_key) > tokens.TOKEN_KEY_LENGTH:
+            # Never a whole key in a URL (it lands in access logs): refused, and the
+            # path is kept out of our own logs (django.request would log a 400's path).
+            response = Response(
+                error_body(
+                    "invalid_token_key",
+                    f"Name the token by its token_key, the first {tokens.TOKEN_KEY_LENGTH} "
+                    "characters of the key; never send the whole key in a URL.",
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+            response._has_been_logged = True
+            return response
         if not tokens.token_revoke(user=request.user, token_key_prefix=token_key):
             raise NotFound("You have no token with this token_key.")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -160,7 +160,11 @@ def test_an_account_without_a_role_reads_nothing(api_as):
 def test_throttling_is_per_user_and_for_anonymous(api_as, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "3/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "2/min", "user": "3/min", "auth_failure": None},
+    )
     client = api_as("viewer")
     assert [client.get(TOKENS).status_code for _ in range(3)] == [200] * 3
     r = client.get(TOKENS)
