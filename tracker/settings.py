@@ -393,6 +393,8 @@ def env_rate(name: str, default: str) -> str:
 # and X-Forwarded-For is ignored, so a client cannot choose its own address to
 # dodge a throttle or a lockout. Set it to 1 behind one nginx or load balancer.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
@@ -488,11 +490,8 @@ for _verdict, _rating in CLAIMREVIEW_RATINGS.items():
 # and address together, so a guesser neither locks a colleague out from another
 # address nor blocks a whole newsroom behind one NAT address; and never for ever
 # (axes' defaults lock an address until an admin steps in).
-# The real client address behind NUM_PROXIES reverse proxies: the last NUM_PROXIES
-# entries of X-Forwarded-For are our own proxies' doing, anything before them is the
-# client's to forge. 0 (the default): no proxy, the socket's address. DRF's throttles
-# read the same setting.
-NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# The real client address is the one NUM_PROXIES hops back (see "Proxies" above):
+# the lockout and DRF's throttles read the same setting.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -510,8 +509,6 @@ AXES_VERBOSE = True  # every failure and lockout is logged (logger "axes")
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 if AXES_FAILURE_LIMIT < 1 or _COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be positive")
-if NUM_PROXIES < 0:
-    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 # --- Content-Security-Policy -------------------------------------------------------------
 # Scripts, styles, images and requests from our own origin only: no inline script or
