@@ -227,6 +227,12 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
+# Servers log to stdout. A management command's stdout is its output (`analyze
+# --json`, the key `create_api_token` prints), so manage.py sends its logs to stderr.
+LOG_STREAM = env_str("LOG_STREAM", "stdout")
+if LOG_STREAM not in ("stdout", "stderr"):
+    raise ImproperlyConfigured(f"LOG_STREAM must be stdout or stderr, got {LOG_STREAM!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -235,7 +241,7 @@ LOGGING = {
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            "stream": f"ext://sys.{LOG_STREAM}",
             "filters": ["request_id"],
             "formatter": "json",
         },
