@@ -132,8 +132,16 @@ class _Builder:
             # "pledged to push for ...", "warned officials to act": the infinitive
             # is what is promised or warned of; else the object ("polls show a
             # close race", "she denied wrongdoing").
-            heads = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
-            heads = heads or [c for c in verb.children if c.dep_ == "dobj"]
+            heads = [
+                c
+                for c in verb.children
+                if c.dep_ == "xcomp" and c.i > verb.i and _words(c) >= MIN_CLAIM_WORDS
+            ]
+            # An object too short to be a claim ("promised a veto", "declared
+            # bankruptcy") is no content: the clause stays whole.
+            heads = heads or [
+                c for c in verb.children if c.dep_ == "dobj" and _words(c) >= MIN_CLAIM_WORDS
+            ]
         if not heads:
             # "The London-based group said ..., it added": xcomp with a subject.
             heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
@@ -522,6 +530,10 @@ def _same(found, tok) -> bool:
     """Whether a parenthetical frame (from frame_for) hangs on ``tok``. Tokens are
     compared by index: spaCy makes a new Token object on every access."""
     return found is not None and found[1] is not None and found[1].i == tok.i
+
+
+def _words(tok) -> int:
+    return sum(1 for t in tok.subtree if not t.is_punct)
 
 
 def _as_clause(verb) -> bool:
