@@ -252,6 +252,8 @@ LOGGING = {
         # with DEBUG off: here they are structured lines like the rest.
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # axes announces itself at INFO in every process, commands included: noise.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

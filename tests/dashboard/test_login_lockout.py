@@ -168,8 +168,12 @@ def test_the_admin_password_change_is_the_protected_form(client):
 
 def test_the_api_checks_no_password():
     """Tokens and sessions only: no Basic auth path for guessing passwords."""
-    classes = settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
-    assert classes == [
-        "knox.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ]
+    from django.utils.module_loading import import_string
+    from knox.auth import TokenAuthentication
+    from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+
+    classes = [import_string(c) for c in settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
+    assert len(classes) == 2
+    assert issubclass(classes[0], TokenAuthentication)
+    assert classes[1] is SessionAuthentication
+    assert not any(issubclass(c, BasicAuthentication) for c in classes)
