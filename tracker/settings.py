@@ -191,12 +191,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves what `manage.py collectstatic` gathered into STATIC_ROOT (see the
+# README). Elsewhere (runserver, the tests) whitenoise serves the apps' static/ folders
+# as they are, through the finders: no collectstatic needed, no empty STATIC_ROOT read.
+if not PRODUCTION:
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
+# No FORMS_URLFIELD_ASSUME_HTTPS (a deprecated transitional setting): every form
+# URLField passes assume_scheme="https" itself (claims/forms.py, the admin's inline).
 
 # --- Claim analysis -------------------------------------------------------------
 # The spaCy pipeline the engine loads (once per process). Any English pipeline
