@@ -25,6 +25,10 @@ def _use_project_venv():
 def main():
     _use_project_venv()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    if sys.argv[1:2] != ["runserver"]:
+        # A command's stdout is its result (`analyze --json`, `create_api_token`):
+        # its log lines go to stderr, so `$(...)` and JSON readers get only the result.
+        os.environ.setdefault("LOG_STREAM", "stderr")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -8,6 +8,8 @@ and url (the claim's page on the dashboard).
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
@@ -18,6 +20,32 @@ CLAIM_REVIEWED_MAX = 74  # Google: keep claimReviewed under 75 characters
 ELLIPSIS = "\u2026"
 
 PERSON_SOURCES = {SourceType.NAMED_PERSON, SourceType.UNNAMED}
+
+# The document is meant to be pasted into a <script type="application/ld+json"> of a
+# public page. Titles, quotes and verdict notes are anyone's text: a raw "</script>"
+# or "<!--" in them would end the script element there. JSON lets any character be
+# written as \uXXXX, so these never appear raw (as Django's json_script does);
+# U+2028/2029 because older JavaScript parsers end a line at them.
+_SCRIPT_SAFE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
+def script_safe(json_text: str) -> str:
+    """JSON text with <, >, & (and U+2028/2029) escaped: the same value, safe in a
+    script element. Only valid on JSON text: these characters occur only in strings."""
+    return json_text.translate(_SCRIPT_SAFE)
+
+
+def dumps(document: dict, *, indent: int | None = None) -> str:
+    """A ClaimReview document as script-safe JSON text."""
+    return script_safe(json.dumps(document, indent=indent, ensure_ascii=False))
 
 
 def verdict_claims() -> QuerySet[Claim]:

@@ -1,6 +1,6 @@
 """Small helpers on articles and claims that the services, the workflow and the
-tests all use: content hashes, claim fingerprints, and the confidence of a saved
-claim.
+tests all use: content hashes, claim fingerprints, the confidence of a saved
+claim, and the one validator of evidence links.
 
 They sit below every service so that the workflow and the pipeline can share
 them without importing each other: this module imports the engine and nothing
@@ -13,12 +13,49 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from claims.analysis.confidence import score_claim
 from claims.analysis.types import Claim as EngineClaim
 from claims.analysis.types import Confidence, Hedge, Source, Span
 
 if TYPE_CHECKING:
     from claims.models import Claim
+
+
+EVIDENCE_URL_MAX = 2000
+# Characters that change how a link reads without changing where it goes: the
+# bidirectional embeddings, overrides and isolates (a right-to-left override shows
+# "moc.elgoog//:sptth" as something else), the direction marks, and every C0/C1
+# control character.
+_DISGUISING = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\x00-\x1f\x7f-\x9f]")
+_WEB_URL = URLValidator(schemes=["http", "https"])
+
+
+def validate_evidence_url(url: str) -> None:
+    """The one check of an evidence link, on every path (dashboard, API, admin and
+    the workflow service): an http or https URL that reads as what it is."""
+    hidden = _DISGUISING.search(url)
+    if hidden:
+        raise ValidationError(
+            "The link contains an invisible control or text-direction character "
+            f"(U+{ord(hidden.group()):04X}) that can disguise where it goes. "
+            "Type the address again without it.",
+            code="disguised_url",
+        )
+    scheme, sep, _ = url.partition("://")
+    if not sep or scheme.lower() not in {"http", "https"}:
+        raise ValidationError(
+            "Evidence links must be web addresses starting with http:// or https://"
+            + (f" (not {scheme.lower()}://)." if sep and scheme else "."),
+            code="url_scheme",
+        )
+    if len(url) > EVIDENCE_URL_MAX:
+        raise ValidationError(
+            f"The link is longer than {EVIDENCE_URL_MAX} characters.", code="url_too_long"
+        )
+    _WEB_URL(url)
 
 
 def content_hash(text: str) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 
+from claims.domain import validate_evidence_url
 from claims.filters import assignee_choices
 from claims.models import (
     Article,
@@ -18,6 +21,27 @@ from claims.models import (
 from claims.workflow import VERDICTS
 
 NOTE_MAX = 5000
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, but the old password is checked through authenticate() with
+    the request, so the login lockout (django-axes) counts wrong guesses here and
+    refuses a locked account: a stolen session cannot be used to guess the password."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 def _any(choices, label="Any"):
@@ -70,7 +94,9 @@ class NotesForm(VersionedForm):
 
 class EvidenceForm(ClaimForm):
     prefix_id = "evidence"
-    url = forms.URLField(max_length=2000, label="Link", assume_scheme="https")
+    url = forms.URLField(
+        max_length=2000, label="Link", assume_scheme="https", validators=[validate_evidence_url]
+    )
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,

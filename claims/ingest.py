@@ -1,25 +1,43 @@
 """Getting article text out of an uploaded file or a URL.
 
 HTML is reduced to the article's text by trafilatura, a maintained extractor
-(never a hand-written tag stripper). URLs are fetched with a time and size
-limit, and only from public addresses unless INGEST_ALLOW_PRIVATE_URLS is on:
-a pasted link must not make the server reach into the newsroom's own network.
+(never a hand-written tag stripper). URLs are fetched with one deadline for the
+whole fetch and a size limit, and only from public addresses unless
+INGEST_ALLOW_PRIVATE_URLS is on: a pasted link must not make the server reach
+into the newsroom's own network.
+
+The host is resolved once per hop, every address it resolves to is checked, and
+the connection goes to the checked address (the Host header, SNI and the
+certificate check keep the name). Resolving again to connect, as a plain HTTP
+client does, would let a DNS server answer a public address to the check and a
+private one to the connect ("DNS rebinding"). Redirects are followed here, each
+hop checked the same way. No message names a resolved address.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
+import time
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-import requests
+import certifi
 import trafilatura
+import urllib3
 from django.conf import settings
+from django.utils import timezone
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from claims import analysis
 
 TEXT_TYPES = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
 MAX_REDIRECTS = 3
+REDIRECTS = (301, 302, 303, 307, 308)
+USER_AGENT = "claim-tracker/1.0 (newsroom fact-checking)"
+PRIVATE = "The URL points to a private or local address, which is not allowed."
 
 
 class IngestError(ValueError):
@@ -58,11 +76,89 @@ def html_to_text(html: str) -> str:
     return f"{heading}\n\n{text}" if heading and not text.startswith(heading) else text
 
 
+# --- Text ------------------------------------------------------------------------------
+
+
+def checked_text(text: str | None) -> str:
+    """The text, if it can become an article; IngestError otherwise."""
+    if text is None:
+        raise IngestError("The article is empty.")
+    text = analysis.normalise_newlines(text)
+    size = len(text.encode("utf-8"))
+    if size > settings.INGEST_MAX_BYTES:
+        raise IngestError(
+            f"The article is {size:,} bytes; the limit is {settings.INGEST_MAX_BYTES:,} bytes."
+        )
+    try:
+        return analysis.check_text(text)
+    except analysis.InputError as exc:
+        raise IngestError(f"The article cannot be analysed: {exc}.") from None
+
+
+def article_fields(text: str) -> dict:
+    """The Article fields read from the text's header (title, author, ...)."""
+    meta = analysis.parse_header(text)
+    return {
+        "title": (meta.title or "")[:500],
+        "author": (meta.author or "")[:300],
+        "publication": (meta.publication or "")[:300],
+        "dateline": (meta.dateline or "")[:200],
+        "published_at": _published_at(meta.published),
+        "body_offset": meta.body_start,
+    }
+
+
+def _published_at(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+# --- URLs ------------------------------------------------------------------------------
+
+
+def check_url(url: str) -> str:
+    """The URL if its shape can be fetched (scheme, host, port; a literal address
+    must be public); IngestError, a clear 400, otherwise. Names are resolved only
+    when the page is fetched, off the web request."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # .port raises for 70000 or "8o"
+    except ValueError:
+        raise IngestError("The URL is malformed: its host or port cannot be read.") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise IngestError("Only http:// and https:// URLs can be fetched.")
+    if port == 0:
+        raise IngestError("The URL is malformed: port 0 cannot be fetched.")
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise IngestError("The URL's host name is not valid.") from None
+    literal = _literal_address(host)
+    if literal is not None and not settings.INGEST_ALLOW_PRIVATE_URLS:
+        _check_address(literal)
+    return url
+
+
 def text_from_url(url: str) -> str:
-    """Fetch a page and return its article text."""
-    response = _fetch(url)
-    content_type = response.headers.get("Content-Type", "").lower()
-    body = _read_limited(response)
+    """Fetch a page and return its article text. Everything, redirects included,
+    ends within INGEST_URL_TIMEOUT seconds."""
+    deadline = _Deadline(settings.INGEST_URL_TIMEOUT)
+    try:
+        response = _fetch(url, deadline)
+        try:
+            content_type = response.headers.get("Content-Type", "").lower()
+            body = _read_limited(response, deadline)
+        finally:
+            response.release_conn()
+    finally:
+        deadline.cancel()
     if "html" in content_type or body.lstrip()[:1] == b"<":
         return html_to_text(_decode(body))
     if content_type.startswith("text/") or not content_type:
@@ -70,63 +166,196 @@ def text_from_url(url: str) -> str:
     raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
 
 
-def _fetch(url: str) -> requests.Response:
-    for _ in range(MAX_REDIRECTS + 1):
-        _check_url(url)
+class _Deadline:
+    """One deadline for the whole fetch. A per-read timeout is not one: a server
+    that sends 10 bytes every 4 s never trips it. So each socket is shut down by a
+    timer when the time is up, whatever it is doing (connecting, the TLS handshake,
+    headers, body), and ``expired`` says why the read ended."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._timers: list[threading.Timer] = []
+
+    def remaining(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            self.expired = True
+            raise self.error()
+        return left
+
+    def error(self) -> IngestError:
+        return IngestError(f"The page did not arrive within {self.seconds:g} s.")
+
+    def watch(self, sock: socket.socket) -> None:
+        timer = threading.Timer(self.remaining(), self._cut, (sock,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def _cut(self, sock: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+class _PinnedConnection:
+    """Connects to the address that was checked, not to whatever the name
+    resolves to now: no second lookup (not even for a literal address)."""
+
+    def __init__(self, *args, pinned: str, deadline: _Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pinned, self._deadline = pinned, deadline
+
+    def _new_conn(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self._pinned else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            response = requests.get(
-                url,
-                timeout=settings.INGEST_URL_TIMEOUT,
-                stream=True,
-                allow_redirects=False,  # each hop is checked before it is followed
-                headers={"User-Agent": "claim-tracker/1.0 (newsroom fact-checking)"},
-            )
-        except requests.Timeout:
-            raise IngestError(
-                f"The URL did not answer within {settings.INGEST_URL_TIMEOUT:g} s."
-            ) from None
-        except requests.RequestException as exc:
-            raise IngestError(f"The URL could not be fetched: {type(exc).__name__}.") from None
-        if response.is_redirect:
-            url = urljoin(url, response.headers.get("Location", ""))
-            response.close()
+            self._deadline.watch(sock)
+            sock.settimeout(self._deadline.remaining())
+            sock.connect((self._pinned, self.port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+
+class _PinnedHTTPConnection(_PinnedConnection, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_PinnedConnection, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+def _fetch(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
+    for hop in range(MAX_REDIRECTS + 1):
+        try:
+            response = _get(check_url(url), deadline)
+        except IngestError as exc:
+            if hop and str(exc) == PRIVATE:
+                raise IngestError("The URL redirected to a private or local address.") from None
+            raise
+        if response.status in REDIRECTS and response.headers.get("Location"):
+            url = urljoin(url, response.headers["Location"])
+            response.release_conn()
             continue
-        if response.status_code >= 400:
-            response.close()
-            raise IngestError(f"The URL returned HTTP {response.status_code}.")
+        if response.status >= 400:
+            response.release_conn()
+            raise IngestError(f"The URL returned HTTP {response.status}.")
         return response
     raise IngestError("The URL redirected too many times.")
 
 
-def _read_limited(response: requests.Response) -> bytes:
+def _get(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    pinned = _resolve(host, port, deadline)
+    pool_class, tls = (_HTTPSPool, True) if parts.scheme == "https" else (_HTTPPool, False)
+    extra = {"cert_reqs": "CERT_REQUIRED", "ca_certs": certifi.where()} if tls else {}
+    pool = pool_class(
+        host, port, maxsize=1, retries=False, pinned=pinned, deadline=deadline, **extra
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        return pool.urlopen(
+            "GET",
+            path,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            timeout=urllib3.Timeout(total=deadline.remaining()),
+        )
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if deadline.expired or isinstance(exc, urllib3.exceptions.TimeoutError):
+            raise deadline.error() from None
+        raise IngestError(f"The URL could not be fetched: {type(exc).__name__}.") from None
+
+
+def _read_limited(response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> bytes:
     limit = settings.INGEST_URL_MAX_BYTES
     chunks, size = [], 0
     try:
-        for chunk in response.iter_content(64 * 1024):
+        while chunk := response.read(64 * 1024):
             size += len(chunk)
             if size > limit:
                 raise IngestError(f"The page is larger than {limit:,} bytes.")
             chunks.append(chunk)
-    except requests.RequestException as exc:
+            deadline.remaining()
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if deadline.expired:
+            raise deadline.error() from None
         raise IngestError(f"The URL could not be read: {type(exc).__name__}.") from None
-    finally:
-        response.close()
+    if deadline.expired:  # the timer cut the socket: what came is not the whole page
+        raise deadline.error()
     return b"".join(chunks)
 
 
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise IngestError("Only http:// and https:// URLs can be fetched.")
-    if settings.INGEST_ALLOW_PRIVATE_URLS:
-        return
+def _resolve(host: str, port: int, deadline: _Deadline) -> str:
+    """The address to connect to: the name is resolved once, and every address it
+    resolves to must be public (unless INGEST_ALLOW_PRIVATE_URLS)."""
+    literal = _literal_address(host)
+    addresses = [literal] if literal is not None else _lookup(host, port, deadline)
+    if not settings.INGEST_ALLOW_PRIVATE_URLS:
+        for address in addresses:
+            _check_address(address)
+    return str(addresses[0])
+
+
+def _lookup(host: str, port: int, deadline: _Deadline) -> list:
+    """getaddrinfo within the deadline (it has no timeout of its own)."""
+    answer: dict = {}
+
+    def run() -> None:
+        try:
+            answer["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            answer["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if worker.is_alive():
+        deadline.expired = True
+        raise deadline.error()
+    addresses = []
+    for info in answer.get("infos") or ():
+        try:
+            addresses.append(ipaddress.ip_address(info[4][0].split("%")[0]))
+        except ValueError:
+            continue
+    if not addresses:
+        raise IngestError(f"The host {host} could not be found.")
+    return addresses
+
+
+def _literal_address(host: str):
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise IngestError(f"The host {parts.hostname} could not be found.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise IngestError(
-                f"The URL points to a private or local address ({address}), which is not allowed."
-            )
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _check_address(address) -> None:
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is loopback
+    if mapped is not None:
+        address = mapped
+    if not address.is_global or address.is_multicast:
+        raise IngestError(PRIVATE)

@@ -12,6 +12,8 @@ from django.db.models import Q
 
 
 class AnalysisState(models.TextChoices):
+    # A URL article: the page is being fetched (off the web request), then queued.
+    FETCHING = "fetching", "Fetching"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     ANALYZED = "analyzed", "Analysed"

@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers that take ids, call a service, and retry only
-what is worth retrying. The pipeline of one article:
+what is worth retrying. The pipeline of one article (a URL article's page is
+fetched first, by fetch_article):
 
     extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence
 
@@ -11,6 +12,7 @@ a circle.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import chord, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -54,6 +56,18 @@ def start_pipeline(article_id: int, run_id: str) -> bool:
     return True
 
 
+def start_fetch(article_id: int, run_id: str) -> bool:
+    """Put the fetch of a URL article on the broker (it then starts the pipeline).
+    False if the broker is unreachable (the article stays fetching; requeue_stale
+    starts it later)."""
+    try:
+        fetch_article.si(article_id, run_id).apply_async(ignore_result=True)
+    except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
+        log.warning("article %s: broker unreachable, left fetching (%s)", article_id, exc)
+        return False
+    return True
+
+
 def _step(function, article_id: int, run_id: str):
     try:
         return function(article_id=article_id, run_id=run_id)
@@ -70,6 +84,13 @@ def _step(function, article_id: int, run_id: str):
             article_id=article_id, run_id=run_id, error=f"{type(exc).__name__}: {exc}"
         )
         raise
+
+
+@shared_task(bind=True, **RETRY)
+def fetch_article(self, article_id: int, run_id: str):
+    # The fetch has its own deadline (INGEST_URL_TIMEOUT); a page that does not
+    # come fails the article, it is not retried.
+    return _step(partial(pipeline.article_fetch, publish=start_pipeline), article_id, run_id)
 
 
 @shared_task(bind=True, **RETRY)
@@ -94,5 +115,5 @@ def score_confidence(self, article_id: int, run_id: str):
 
 @shared_task
 def requeue_stale_task():
-    """Periodic (Celery beat): re-enqueue articles stuck in queued or running."""
-    return pipeline.runs_requeue_stale(publish=start_pipeline)
+    """Periodic (Celery beat): re-enqueue articles stuck in fetching, queued or running."""
+    return pipeline.runs_requeue_stale(publish=start_pipeline, publish_fetch=start_fetch)

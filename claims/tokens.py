@@ -28,9 +28,13 @@ def token_list(*, user) -> QuerySet[AuthToken]:
     return AuthToken.objects.filter(live, user=user).order_by("-created")
 
 
-def token_create(*, user, expiry: timedelta | None = None) -> tuple[AuthToken, str]:
+def token_create(
+    *, user, expiry: timedelta | None = None, parent: AuthToken | None = None
+) -> tuple[AuthToken, str]:
     """A new token for ``user``, valid for ``expiry`` (default REST_KNOX's TOKEN_TTL).
-    Returns the stored token and its key; the key cannot be recovered later."""
+    A token made with another token (``parent``) ends no later than it: a 1-day
+    token cannot mint a 365-day one. Returns the stored token and its key; the
+    key cannot be recovered later."""
     if not user.is_active:
         raise TokenError("This account is inactive.")
     limit = settings.API_TOKEN_LIMIT_PER_USER
@@ -39,15 +43,50 @@ def token_create(*, user, expiry: timedelta | None = None) -> tuple[AuthToken, s
     expiry = expiry if expiry is not None else knox_settings.TOKEN_TTL
     if expiry <= timedelta(0):
         raise TokenError("A token's lifetime must be positive.")
-    return AuthToken.objects.create(user=user, expiry=expiry)
+    if parent is not None and parent.expiry is not None:
+        expiry = min(expiry, parent.expiry - timezone.now())
+        if expiry <= timedelta(0):
+            raise TokenError("The token this request came with has expired.")
+    token, key = AuthToken.objects.create(user=user, expiry=expiry)
+    if parent is not None and parent.expiry is not None and token.expiry > parent.expiry:
+        # knox adds the lifetime to its own "now", a moment after ours.
+        token.expiry = parent.expiry
+        token.save(update_fields=["expiry"])
+    return token, key
+
+
+def tokens_end_for(*, user) -> int:
+    """Delete every token of ``user``: their password changed or the account was
+    disabled, so what was given out with the old state must stop working."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def end_tokens_on_password_or_active_change(sender, instance, update_fields=None, **kwargs):
+    """pre_save of the user model (connected in claims.apps): a new password hash
+    or a disabled account ends the user's tokens, whichever path saved it (the
+    password change page, the admin, ``changepassword``)."""
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    if update_fields is not None and not {"password", "is_active"} & set(update_fields):
+        return  # e.g. last_login on every login: nothing to compare
+    before = type(instance).objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if before is None:
+        return
+    if before["password"] != instance.password or (before["is_active"] and not instance.is_active):
+        tokens_end_for(user=instance)
+
+
+TOKEN_KEY_LENGTH = CONSTANTS.TOKEN_KEY_LENGTH
 
 
 def token_revoke(*, user, token_key_prefix: str) -> int:
-    """Delete the user's token whose key starts with ``token_key_prefix`` (its
-    ``token_key``, or the whole key). Returns how many were deleted (0 or 1); other
-    people's tokens are never touched."""
-    token_key = (token_key_prefix or "")[: CONSTANTS.TOKEN_KEY_LENGTH]
-    if len(token_key) < CONSTANTS.TOKEN_KEY_LENGTH:
+    """Delete the user's token named by its ``token_key`` (the key's first
+    TOKEN_KEY_LENGTH characters; never the whole key, which must not travel in a
+    URL). Returns how many were deleted (0 or 1); other people's tokens are never
+    touched."""
+    token_key = token_key_prefix or ""
+    if len(token_key) != TOKEN_KEY_LENGTH:
         return 0
     deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
     return deleted

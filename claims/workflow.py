@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.domain import claim_confidence, fingerprint
+from claims.domain import claim_confidence, fingerprint, validate_evidence_url
 from claims.models import VERDICTS, Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
 
 S = ClaimStatus
@@ -87,35 +88,47 @@ def _describe(statuses: list[str]) -> str:
 
 
 def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expected_version: int):
-    """Move a claim to ``to_status``; returns the StatusChange written."""
+    """Move a claim to ``to_status``; returns the StatusChange written.
+
+    The move is chosen from the claim's row as it is now, locked until the change
+    is committed (SELECT ... FOR UPDATE), never from the copy the caller loaded:
+    otherwise a request that loaded the claim before an editor's verdict, and
+    sends the version that verdict made, would undo it and record a previous
+    status the claim no longer had."""
     if to_status not in S.values:
         raise TransitionNotAllowed(f"{to_status!r} is not a status.")
-    current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
-    if current != expected_version:
-        # Someone saved in between: say so first, whatever their change made possible.
-        raise _stale(claim, expected_version)
-    rule = TRANSITIONS.get((claim.status, to_status))
-    if rule is None:
-        everyone = [to for (frm, to) in TRANSITIONS if frm == claim.status]
-        raise TransitionNotAllowed(
-            f"A claim that is {S(claim.status).label.lower()} cannot become "
-            f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
-        )
-    if not user.has_perm(rule.permission):
-        raise NotPermitted(
-            f"Your role cannot {rule.label} a claim. "
-            f"You can move this one to: {_describe(allowed_targets(claim, user))}."
-        )
-    note = (note or "").strip()
-    if rule.note_required and not note:
-        raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
-    from_status = claim.status
     with transaction.atomic():
+        locked = (
+            Claim.objects.select_for_update()
+            .filter(pk=claim.pk)
+            .values("status", "version")
+            .first()
+        )
+        if locked is None or locked["version"] != expected_version:
+            # Someone saved in between: say so first, whatever their change made possible.
+            raise _stale(claim, expected_version)
+        from_status = claim.status = locked["status"]
+        rule = TRANSITIONS.get((from_status, to_status))
+        if rule is None:
+            everyone = [to for (frm, to) in TRANSITIONS if frm == from_status]
+            raise TransitionNotAllowed(
+                f"A claim that is {S(from_status).label.lower()} cannot become "
+                f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
+            )
+        if not user.has_perm(rule.permission):
+            raise NotPermitted(
+                f"Your role cannot {rule.label} a claim. "
+                f"You can move this one to: {_describe(allowed_targets(claim, user))}."
+            )
+        note = (note or "").strip()
+        if rule.note_required and not note:
+            raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
+        # Still conditional on the version: the row is locked, so this cannot miss,
+        # but the one write path stays the same for every editorial change.
         _bump(claim, expected_version, user, status=to_status)
-        change = StatusChange.objects.create(
+        return StatusChange.objects.create(
             claim=claim, user=user, from_status=from_status, to_status=to_status, note=note
         )
-    return change
 
 
 def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
@@ -175,6 +188,10 @@ def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
 def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:
     if not user.has_perm("claims.add_evidence"):
         raise NotPermitted("Your role cannot add evidence.")
+    try:
+        validate_evidence_url(url)
+    except ValidationError as exc:
+        raise WorkflowError(" ".join(exc.messages)) from None
     # Evidence adds to a claim without changing its fields: no version check, so
     # it never conflicts with someone changing the status at the same time.
     with transaction.atomic():

@@ -70,7 +70,9 @@ if DJANGO_ENV not in {"development", "production", "test"}:
     )
 PRODUCTION = DJANGO_ENV == "production"
 
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1): a debug page shows code and settings to
+# whoever triggers an error, so it must never be on by accident.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
 
 
@@ -105,11 +107,21 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    # Opt-in: includeSubDomains forces HTTPS on every subdomain of the newsroom's
+    # domain, and a preload listing takes months to undo. Only whoever owns the
+    # whole domain can decide either, so `check --deploy` is not asked to.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# The debug page and error reports hide URLs that carry credentials
+# (DATABASE_URL, CELERY_BROKER_URL, CACHE_URL...), in settings and in the environment.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tracker.security.ExceptionReporterFilter"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -126,10 +138,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "claims",
+    "axes",  # login lockout: see "Login protection" below
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (tracker/observability.py).
+    "tracker.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker.security.ContentSecurityPolicyMiddleware",  # see "Content-Security-Policy"
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +153,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out login attempt (see "Login protection" below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -191,11 +209,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Production serves what `manage.py collectstatic` gathered into STATIC_ROOT (see the
-# README). Elsewhere (runserver, the tests) whitenoise serves the apps' static/ folders
-# as they are, through the finders: no collectstatic needed, no empty STATIC_ROOT read.
+# WhiteNoise serves the apps' static files as found, with or without collectstatic,
+# and whether DEBUG is on or not (its default ties this to DEBUG, which is now off
+# unless asked for: scripts/run would otherwise serve pages without CSS or htmx).
+WHITENOISE_USE_FINDERS = True
+# Outside production nothing runs collectstatic: whitenoise looks files up as asked
+# (autorefresh) instead of reading STATIC_ROOT at start, which warned "No directory at
+# .../staticfiles/" in every test. Production reads STATIC_ROOT (see the README).
 if not PRODUCTION:
-    WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -204,6 +225,41 @@ LOGOUT_REDIRECT_URL = "login"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # No FORMS_URLFIELD_ASSUME_HTTPS (a deprecated transitional setting): every form
 # URLField passes assume_scheme="https" itself (claims/forms.py, the admin's inline).
+
+# --- Logging (issue 11) ------------------------------------------------------------
+# One JSON object per line on stdout, each with the request id (X-Request-ID, see
+# tracker/observability.py). django.request logs every 500 with its traceback;
+# the API's own 500s are logged the same way (claims/api/exceptions.py).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
+# Servers log to stdout. A management command's stdout is its output (`analyze
+# --json`, the key `create_api_token` prints), so manage.py sends its logs to stderr.
+LOG_STREAM = env_str("LOG_STREAM", "stdout")
+if LOG_STREAM not in ("stdout", "stderr"):
+    raise ImproperlyConfigured(f"LOG_STREAM must be stdout or stderr, got {LOG_STREAM!r}")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tracker.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "tracker.observability.JSONFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{LOG_STREAM}",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's defaults send these to stderr in their own format, or nowhere
+        # with DEBUG off: here they are structured lines like the rest.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}
 
 # --- Claim analysis -------------------------------------------------------------
 # The spaCy pipeline the engine loads (once per process). Any English pipeline
@@ -250,7 +306,10 @@ CACHES = {
 
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
-INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)  # seconds, connect and read
+# Seconds for the whole fetch of a URL (lookups, redirects, headers and body): one
+# deadline, not a per-read timeout, which a server sending a few bytes at a time
+# never trips. The fetch runs in a task, never in the web request.
+INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)
 INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests turn this on to use a local server.
@@ -340,9 +399,19 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# --- Proxies (issue 11) ---------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For: the
+# client's address is the one that many hops back. 0 (the default): REMOTE_ADDR,
+# and X-Forwarded-For is ignored, so a client cannot choose its own address to
+# dodge a throttle or a lockout. Set it to 1 behind one nginx or load balancer.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "claims.api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -351,14 +420,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    # Atomic counters (claims/api/throttling.py), not DRF's read-then-write list.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "claims.api.throttling.AnonThrottle",
+        "claims.api.throttling.UserThrottle",
     ],
     # Tests make hundreds of requests a minute; they must never see a 429 by accident.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "100000/min" if _TEST else "60/min"),
         "user": env_rate("API_THROTTLE_USER", "100000/min" if _TEST else "2000/hour"),
+        # Bad tokens per client address, before it gets 429 without a look-up.
+        "auth_failure": env_rate("API_THROTTLE_AUTH_FAILURES", "100000/min" if _TEST else "20/min"),
     },
 }
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
@@ -421,3 +493,49 @@ CLAIMREVIEW_CLAIM_PATH = "/claims/{id}/"
 for _verdict, _rating in CLAIMREVIEW_RATINGS.items():
     if not CLAIMREVIEW_WORST_RATING <= _rating["ratingValue"] <= CLAIMREVIEW_BEST_RATING:
         raise ImproperlyConfigured(f"CLAIMREVIEW_RATINGS[{_verdict!r}] is outside the scale")
+
+# --- Login protection (django-axes) ---------------------------------------------------
+# Every password check goes through authenticate(): the dashboard and admin logins and
+# the password-change form (claims.forms.PasswordChangeForm); the API has no password
+# login. AxesStandaloneBackend refuses a username from an address after
+# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_COOLOFF_MINUTES. Locked by username
+# and address together, so a guesser neither locks a colleague out from another
+# address nor blocks a whole newsroom behind one NAT address; and never for ever
+# (axes' defaults lock an address until an admin steps in).
+# The real client address is the one NUM_PROXIES hops back (see "Proxies" above):
+# the lockout and DRF's throttles read the same setting.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = True  # every failure and lockout is logged (logger "axes")
+# The log names the username and address (an operator needs both to see an attack);
+# axes always masks the password.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+if AXES_FAILURE_LIMIT < 1 or _COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be positive")
+
+# --- Content-Security-Policy -------------------------------------------------------------
+# Scripts, styles, images and requests from our own origin only: no inline script or
+# style (the dashboard has none; htmx is configured not to add any, see base.html), no
+# plugins, no framing by anyone, forms post only to us. A stored-XSS slip in a
+# template then cannot run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY_PATHS = {
+    # Swagger UI (drf-spectacular's split view: its script is a separate file) has one
+    # inline <style> block and data: icons in its CSS. Still no inline script.
+    "/api/docs/": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "base-uri 'self'; form-action 'self'; object-src 'none'; frame-ancestors 'none'"
+    ),
+}

@@ -345,12 +345,21 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
                     pending.append((claim, speaker))
                     continue
+            if claim.quoted and _first_person(claim.frame):
+                # '"... I think it is wiser to wait," Clinton said.': the "I" of a
+                # quotation is whoever the quotation belongs to.
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote)
+                if speaker is not None and speaker is not claim:
+                    pending.append((claim, speaker))
+                    continue
             if claim.frame is None:
                 claim.source, claim.sourcing_strength = Source(), "none"
                 continue
             claim.source = source_of(claim.frame, text, memory)
             if claim.source.type == "unnamed":
-                _name_from_next(claim, text, sentences[sent.index + 1 : sent.index + 1 + NAMED_AHEAD])
+                _name_from_next(
+                    claim, text, sentences[sent.index + 1 : sent.index + 1 + NAMED_AHEAD]
+                )
             claim.source.verb = claim.frame.verb
             claim.source.relayed = claim.frame.relayed
             if claim.frame.via_start is not None:
@@ -389,7 +398,11 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:
     before it ('..." Lavrov said. "There is no possibility ...')."""
     i = sent.index
     while i < len(sentences) and sentences[i].paragraph == sent.paragraph:
-        later = [c for c in by_sentence.get(i, []) if c.frame is not None and c.quoted]
+        later = [
+            c
+            for c in by_sentence.get(i, [])
+            if c.frame is not None and c.quoted and not _first_person(c.frame)
+        ]
         if later:
             return later[0]
         if not sentences[i].ends_in_quote:
@@ -398,6 +411,10 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:
     if last_quote is not None and last_quote[0] >= sent.paragraph - 1:
         return last_quote[1]
     return None
+
+
+def _first_person(frame: Frame | None) -> bool:
+    return frame is not None and frame.head_tag == "PRP" and frame.head_lemma in ("i", "we")
 
 
 def _via(frame: Frame, text: str, memory: _Memory, source: Source) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import attribution
-from .lexicon import hedge_cues, reporting_verbs
+from .lexicon import content_nouns, hedge_cues, reporting_verbs, source_nouns
 from .segment import Sentence
 from .surface import add_surface_frames
 from .types import Frame
@@ -118,6 +118,7 @@ class _Builder:
         self._frames: dict[int, tuple | None] = {}
         self._lead: dict[int, int] = {}
         self._end_at: int | None = None
+        self._start_at: int | None = None
 
     # --- frames -------------------------------------------------------------
     def reporting_tags(self, tok):
@@ -131,8 +132,16 @@ class _Builder:
             # "pledged to push for ...", "warned officials to act": the infinitive
             # is what is promised or warned of; else the object ("polls show a
             # close race", "she denied wrongdoing").
-            heads = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
-            heads = heads or [c for c in verb.children if c.dep_ == "dobj"]
+            heads = [
+                c
+                for c in verb.children
+                if c.dep_ == "xcomp" and c.i > verb.i and _words(c) >= MIN_CLAIM_WORDS
+            ]
+            # An object too short to be a claim ("promised a veto", "declared
+            # bankruptcy") is no content: the clause stays whole.
+            heads = heads or [
+                c for c in verb.children if c.dep_ == "dobj" and _words(c) >= MIN_CLAIM_WORDS
+            ]
         if not heads:
             # "The London-based group said ..., it added": xcomp with a subject.
             heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
@@ -141,8 +150,12 @@ class _Builder:
     def subject(self, verb):
         for c in verb.children:
             if c.dep_ in ("nsubj", "csubj"):
+                if c.tag_ in ("WP", "WDT") and verb.dep_ != "relcl":
+                    return None  # "Who would have believed ...": a question, no speaker
                 if c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
-                    return verb.head  # "officials who said ..."
+                    # "officials who said ...": the noun the clause hangs on, or the
+                    # name it stands beside ("McConnell, now the leader, who said")
+                    return verb.head.head if verb.head.dep_ == "appos" else verb.head
                 return c
             if c.dep_ == "nsubjpass":
                 return None  # "it was reported that ...": nobody on record
@@ -175,6 +188,9 @@ class _Builder:
                 (c for c in verb.head.children if c.dep_ == "nsubj"), None
             )
         return None
+
+    def withheld(self, verb) -> bool:
+        return _withheld(verb)
 
     def frame_for(self, verb):
         # Memoised: the walk asks about the same verb from several places.
@@ -326,6 +342,9 @@ class _Builder:
         if self._end_at is not None:
             keep = {i for i in keep if i < self._end_at}
             self._end_at = None
+        if self._start_at is not None:
+            keep = {i for i in keep if i > self._start_at}
+            self._start_at = None
         if cut_at is not None:
             rest = {i for i in keep if i >= cut_at}
             keep -= rest
@@ -348,11 +367,21 @@ class _Builder:
                 if found is not None and found[1] is None:
                     self.reported(g, found[0], found[2], frame, origin)
                     return "drop"
+        if dep in ("acl", "ccomp", "relcl") and _content_clause(c) and tok.pos_ == "NOUN":
+            noun_frame = self.noun_frame(tok, c)
+            if noun_frame is not None:  # "Trump's claim that there were ..."
+                self.clause(c, _nest(noun_frame, frame), "reported")
+                return "drop"
         if c.pos_ in ("VERB", "AUX") and _same(self.frame_for(c), tok):
             quote = self.after_quote(c)
             if quote is not None:  # keep the words before the closing quote
                 self._end_at = quote if self._end_at is None else min(self._end_at, quote)
                 return "keep"
+            after = c.right_edge.i + 1
+            if after < len(self.doc) and self.doc[after].text in QUOTE_CHARS + "``":
+                # 'As for its bent, he said, "What outlet isn't taking sides?"':
+                # the quotation after the frame is what he said, nothing before it
+                self._start_at = after
             return "drop"
         if c.pos_ in ("VERB", "AUX") and dep not in ("aux", "auxpass"):
             found = self.frame_for(c)
@@ -397,6 +426,30 @@ class _Builder:
             return "cut"
         return "keep"
 
+    def noun_frame(self, noun, content) -> Frame | None:
+        """The owner of a saying noun speaks its "that" clause: "his claim that",
+        "a New York Times report that"; a report or finding with no owner speaks
+        for itself, as a document."""
+        tags = content_nouns().get(noun.lemma_.lower())
+        if tags is None:
+            return None
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None) or next(
+            (c for c in noun.children if c.dep_ == "compound" and c.ent_type_), None
+        )
+        exclude = {t.i for t in content.subtree} | {noun.i}
+        if owner is not None:
+            frame = attribution.describe_source(owner, self.offset, exclude - {owner.i})
+        elif noun.lemma_.lower() in source_nouns()["document"]:
+            frame = attribution.describe_source(noun, self.offset, {t.i for t in content.subtree})
+        else:
+            return None
+        frame.verb, frame.verb_lemma = noun.text, noun.lemma_.lower()
+        frame.verb_start = self.offset + noun.idx
+        frame.verb_end = frame.verb_start + len(noun)
+        frame.verb_tags = sorted(tags)
+        self.frames.append(frame)
+        return frame
+
     def is_gap_remark(self, clause) -> bool:
         """A clause that only says the claim lacks evidence: it contains an
         evidential-gap cue and its subject, if any, points back (a pronoun, "the
@@ -430,6 +483,7 @@ class _Builder:
     def add_unit(self, keep: set[int], head, frame, origin) -> None:
         if not keep:
             return  # everything was cut off before a closing quote or a restated quantity
+        keep = _without_stranded_punct(self.doc, keep)
         quoted = _inside_quotes(self.text, self.offset, self.offset + self.doc[min(keep)].idx)
         span = _trim(self.doc, sorted(keep), quoted)
         if span is None:
@@ -445,10 +499,41 @@ class _Builder:
         self.units.append(Unit(start, end, frame, origin, False, head.lemma_, head.tag_, aux))
 
 
+def _content_clause(clause) -> bool:
+    """A "that" clause complete in itself ("a report that Trump had a loss"), not a
+    relative clause missing a part ("a report that the Times published")."""
+    that = next((c for c in clause.children if c.lower_ == "that"), None)
+    if that is None or that.i != clause.left_edge.i:
+        return False
+    has_subject = any(
+        c.dep_ in ("nsubj", "nsubjpass", "expl") and c.lower_ != "that" for c in clause.children
+    )
+    return has_subject and that.dep_ not in ("dobj", "pobj", "nsubj", "nsubjpass")
+
+
+def _without_stranded_punct(doc, keep: set[int]) -> set[int]:
+    """Closing punctuation that the parser hangs on the root stays with the
+    root's claim only if no dropped words lie between: in 'Clinton mocked the
+    complaint, saying anybody who complains "is not having a good night."' the
+    final '."' belongs to the quotation, and the claim ends at "complaint"."""
+    words = [i for i in keep if not doc[i].is_punct]
+    if not words:
+        return keep
+    last = max(words)
+    tail = [i for i in keep if i > last]
+    if tail and any(k not in keep and not doc[k].is_punct for k in range(last + 1, max(tail))):
+        return keep - set(tail)
+    return keep
+
+
 def _same(found, tok) -> bool:
     """Whether a parenthetical frame (from frame_for) hangs on ``tok``. Tokens are
     compared by index: spaCy makes a new Token object on every access."""
     return found is not None and found[1] is not None and found[1].i == tok.i
+
+
+def _words(tok) -> int:
+    return sum(1 for t in tok.subtree if not t.is_punct)
 
 
 def _as_clause(verb) -> bool:

@@ -15,16 +15,9 @@ import re
 from .lexicon import ability_verbs, hedge_cues, hedge_scanner
 from .types import Claim, Hedge
 
-_NUMBER_WORDS = (
-    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|"
-    r"thousand|thousands|million|millions|billion|billions|dozen|dozens|half|twice|"
-    r"double|third|quarter)"
-)
-_BEFORE_NUMBER = re.compile(
-    r"\s+(?:a\s+|an\s+)?(?:[$£€]\s?\d|" + _NUMBER_WORDS + r"(?![\w]))", re.IGNORECASE
-)
 _NEXT_WORD = re.compile(r"\s+(n't|not|never)?\s*([A-Za-z]+)")
+# The next word past any adverbs: "could (clearly) be (almost fully) demonstrated".
+_PASSIVE = re.compile(r"\s+(?:[A-Za-z]+ly\s+|almost\s+|also\s+|still\s+|even\s+)*([A-Za-z]+)")
 # "claimed responsibility", "claimed victory": claiming a thing, not asserting.
 _CLAIMED_THING = re.compile(
     r"\s+(responsibility|victory|credit|the\s+title|lives|the\s+lives)", re.I
@@ -36,6 +29,11 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 MAX_POINTING_BACK_WORDS = 25
+_OBJECT_POINTS_BACK = re.compile(
+    r"\s+(?:independently\s+)?(his|her|their|its|the|this|that|these|those|it|them|such)\b"
+    r"(?:\s+\w+){0,4}\s*[.;]?\s*[\"\u201d]?\s*$",
+    re.IGNORECASE,
+)
 _FREE_RELATIVE = re.compile(r"\b(what|whatever|all that)\s+(\w+\s+){0,3}$", re.I)
 # Reporting verbs whose stance is itself a hedge (tags in reporting_verbs.txt):
 # "the complaint alleges that ...", "analysts estimated that ...".
@@ -56,8 +54,6 @@ def find_cues(text: str, start: int, end: int) -> list[Hedge]:
 
 
 def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
-    if cue.needs_number and not _BEFORE_NUMBER.match(text, e, end):
-        return False
     if cue.needs_verb:
         nxt = _NEXT_WORD.match(text, e, end)
         if nxt is None:
@@ -67,6 +63,13 @@ def _applies(cue, text: str, e: int, end: int, matched: str) -> bool:
         # past ability. Doubt needs "could" before another verb ("could reach").
         if negated or word in ability_verbs():
             return False
+        # "binding could be demonstrated": what an experiment or an observer was
+        # able to establish, not a possibility ("the vote could be delayed").
+        verb = _PASSIVE.match(text, e, end)
+        if verb and verb.group(1).lower() == "be":
+            participle = _PASSIVE.match(text, verb.end(), end)
+            if participle and f"be {participle.group(1).lower()}" in ability_verbs():
+                return False
         if _FREE_RELATIVE.search(text, max(0, e - 40), e - len(matched)):
             return False  # "what the state could handle": a description, not a doubt
     return not (matched.lower() == "claimed" and _CLAIMED_THING.match(text, e, end))
@@ -157,7 +160,16 @@ def _points_back(text: str, sent, group: list[Claim], cues: list[Hedge] | None =
     if any(c.frame is not None for c in group):
         return False
     words = len(text[sent.start : sent.end].split())
-    return words <= MAX_POINTING_BACK_WORDS and bool(_POINTS_BACK.match(text, sent.start))
+    if words > MAX_POINTING_BACK_WORDS:
+        return False
+    if _POINTS_BACK.match(text, sent.start):
+        return True  # "His account could not be independently verified."
+    # "Reuters could not immediately confirm the report.": whoever could not
+    # confirm it, the object points back at what the last sentence said.
+    return any(
+        c.category == "evidential_gap" and _OBJECT_POINTS_BACK.match(text, c.end, sent.end)
+        for c in cues
+    )
 
 
 def _owners(cue: Hedge, group: list[Claim]) -> list[Claim]:

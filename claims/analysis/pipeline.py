@@ -109,11 +109,15 @@ def _fallback(doc, sent: Sentence, text: str) -> ParsedSentence:
 
 def _claims_of(parsed: ParsedSentence, text: str) -> list[Claim]:
     sent = parsed.sentence
+    context = kinds.sentence_features(parsed.words, parsed.entities, text, sent.start, sent.end)
     out = []
     for unit in parsed.units:
         labels = [label for s, e, label in parsed.entities if unit.start <= s and e <= unit.end]
         claim_text = text[unit.start : unit.end]
         kind = kinds.kind_of(claim_text, unit.head_lemma, unit.head_tag, set(labels))
+        features = kinds.claim_features(
+            context, parsed.words, text, (unit.start, unit.end), kind, unit.frame is not None
+        )
         out.append(
             Claim(
                 text=claim_text,
@@ -125,7 +129,7 @@ def _claims_of(parsed: ParsedSentence, text: str) -> list[Claim]:
                 origin=unit.origin,
                 sentence_index=sent.index,
                 quoted=unit.quoted,
-                checkworthiness=kinds.checkworthiness(claim_text, kind, labels),
+                checkworthiness=kinds.checkworthiness(features),
             )
         )
     return out

@@ -34,7 +34,10 @@ def add_surface_frames(builder) -> None:
     for verb in doc:
         if not _is_reporting(verb) or builder.frame_for(verb) is not None:
             continue
-        if any(rule(builder, verb) for rule in (_trailing, _colon_leading, _leading_that)):
+        if builder.withheld(verb):
+            continue  # "could not confirm that ...", "declined to say"
+        rules = (_trailing, _colon_leading, _leading_that, _leading_clause)
+        if any(rule(builder, verb) for rule in rules):
             return
 
 
@@ -73,6 +76,35 @@ def _leading_that(builder, verb) -> bool:
     frame = _frame(builder, subj, verb, exclude)
     content = range(that + 1, len(doc))
     return _reframe(builder, frame, content=content, frame_tokens=range(verb.i, that))
+
+
+def _leading_clause(builder, verb) -> bool:
+    """ "Trump said after the convention he would not accept it": a clause with
+    its own subject after the frame, which the parser hung elsewhere."""
+    doc = builder.doc
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or verb.i + 2 >= len(doc):
+        return False
+    clause = None
+    for t in doc[verb.i + 1 :]:
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if t.pos_ in ("VERB", "AUX") and subj is not None and subj.i > verb.i:
+            clause = t
+            break
+        if t.pos_ in ("VERB", "AUX") or t.text in (",", ";", ":") or t.dep_ == "dobj":
+            return False  # something else comes first: not "said [when] A"
+    if clause is None:
+        return False
+    subj = _subject_before(builder, verb)
+    if subj is None:
+        return False
+    first = min(t.i for t in (clause, *clause.children) if t.dep_ in ("nsubj", "nsubjpass")
+                or t.i == clause.i)  # fmt: skip
+    first = doc[first].left_edge.i
+    exclude = set(range(verb.i, len(doc))) | set(range(0, subj.left_edge.i))
+    frame = _frame(builder, subj, verb, exclude)
+    return _reframe(
+        builder, frame, content=range(first, len(doc)), frame_tokens=range(verb.i, first)
+    )
 
 
 def _subject_before(builder, verb):
@@ -115,9 +147,11 @@ def _trailing(builder, verb) -> bool:
 
 
 def _colon_leading(builder, verb) -> bool:
-    """'Said Ellis: "..."', 'As Ryan acknowledges: "..."', 'He said: "..."'."""
+    """'Said Ellis: "..."', 'As Ryan acknowledges: "..."', 'He said, "..."'."""
     doc = builder.doc
-    colon = next((t.i for t in doc[verb.i + 1 : verb.i + MAX_COLON_FRAME] if t.text == ":"), None)
+    colon = next(
+        (t.i for t in doc[verb.i + 1 : verb.i + MAX_COLON_FRAME] if _opens_content(t)), None
+    )
     if colon is None or colon > MAX_COLON_FRAME or len(doc) - colon < 4:
         return False
     before = doc[:colon]
@@ -134,6 +168,14 @@ def _colon_leading(builder, verb) -> bool:
         exclude |= set(range(0, verb.i))
     frame = _frame(builder, subj, verb, exclude)
     return _reframe(builder, frame, content=range(colon + 1, len(doc)), frame_tokens=range(colon))
+
+
+def _opens_content(tok) -> bool:
+    """A colon, or a comma right before an opening quote: 'he said, "..."'."""
+    doc = tok.doc
+    if tok.text == ":":
+        return True
+    return tok.text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].text in QUOTES
 
 
 def _according(builder) -> bool:

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.domain import validate_evidence_url
 from claims.models import (
     AnalysisState,
     Article,
@@ -188,7 +189,7 @@ class TransitionInputSerializer(serializers.Serializer):
 
 
 class EvidenceInputSerializer(serializers.Serializer):
-    url = StrictCharField(max_length=2000, validators=[HTTP_URL])
+    url = StrictCharField(max_length=2000, validators=[validate_evidence_url])
     note = StrictCharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
 

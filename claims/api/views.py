@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +22,7 @@ from claims import claimreview as reviews
 from claims import selectors, services, tokens
 from claims.api import serializers as s
 from claims.api.csvexport import claims_csv_response
+from claims.api.exceptions import error_body
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,
     CLAIM_DEFAULT_ORDERING,
@@ -37,7 +39,16 @@ from claims.models import Article, Claim
 PAGE_PARAMS = {"cursor", "page_size", "ordering"}
 
 
-class JSONLDRenderer(JSONRenderer):
+class ClaimReviewRenderer(JSONRenderer):
+    """JSON with <, > and & escaped: a ClaimReview is pasted into a public page's
+    script element, where a raw "</script>" from a title or a note would end it."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        body = super().render(data, accepted_media_type, renderer_context)
+        return reviews.script_safe(body.decode("utf-8")).encode("utf-8")
+
+
+class JSONLDRenderer(ClaimReviewRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
@@ -157,7 +168,7 @@ class ClaimViewSet(ApiViewSet):
         description="404 if the claim has no verdict (verified, false, misleading, inconclusive).",
         responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
         claim = self.load(reviews.verdict_claims().get, pk, "claim with a verdict")
         return Response(reviews.claim_review_document(claim, build_url=request.build_absolute_uri))
@@ -243,7 +254,9 @@ class ArticleViewSet(ApiViewSet):
         }
         code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
         data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
-        return Response(data, status=code, headers={"Location": data["article"]["url"]})
+        # str(): the url is DRF's Hyperlink, a str subclass that wsgiref (runserver)
+        # refuses in a header, answering 500 after the article was stored.
+        return Response(data, status=code, headers={"Location": str(data["article"]["url"])})
 
     @extend_schema(
         summary="An article with its analysis state, error, metadata and claims",
@@ -279,7 +292,7 @@ class ArticleViewSet(ApiViewSet):
         summary="schema.org ClaimReviews (a JSON-LD @graph) of the article's verdicts",
         responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
         article = self.load(Article.objects.get, pk, "article")
         claims = reviews.verdict_claims().filter(article=article)
@@ -319,9 +332,12 @@ class TokenViewSet(ApiViewSet):
         serializer = s.TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         days = serializer.validated_data.get("expiry_days")
+        # Made with a token: it ends no later than that one. (Knox sets request.auth
+        # to the AuthToken; a session leaves it None.)
+        parent = request.auth if isinstance(request.auth, AuthToken) else None
         try:
             token, key = tokens.token_create(
-                user=request.user, expiry=timedelta(days=days) if days else None
+                user=request.user, expiry=timedelta(days=days) if days else None, parent=parent
             )
         except tokens.TokenError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]}) from None
@@ -331,9 +347,23 @@ class TokenViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Revoke one of your tokens, named by its token_key",
-        responses={204: None, **errors(*READ, 404)},
+        description="400 for anything longer than a token_key (never send a whole key).",
+        responses={204: None, **errors(*READ, 400, 404)},
     )
     def destroy(self, request, token_key):
+        if len(token_key) > tokens.TOKEN_KEY_LENGTH:
+            # Never a whole key in a URL (it lands in access logs): refused, and the
+            # path is kept out of our own logs (django.request would log a 400's path).
+            response = Response(
+                error_body(
+                    "invalid_token_key",
+                    f"Name the token by its token_key, the first {tokens.TOKEN_KEY_LENGTH} "
+                    "characters of the key; never send the whole key in a URL.",
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+            response._has_been_logged = True
+            return response
         if not tokens.token_revoke(user=request.user, token_key_prefix=token_key):
             raise NotFound("You have no token with this token_key.")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,5 @@
-"""Articles: ingest (text, file or URL), queueing their analysis, re-analysis and
-the seed articles.
+"""Articles: ingest (text, file or URL), queueing their fetch and analysis,
+re-analysis and the seed articles.
 
 The analysis is put on the broker only after the commit (see
 claims.services.pipeline.run_queue), so a worker always finds the row and the run
@@ -8,18 +8,17 @@ id it is given.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from claims import analysis
 from claims.domain import content_hash
-from claims.ingest import IngestError, text_from_upload, text_from_url
-from claims.models import Article
+from claims.ingest import IngestError, article_fields, check_url, checked_text, text_from_upload
+from claims.models import AnalysisState, Article
 from claims.services import pipeline
 
 
@@ -30,15 +29,17 @@ class IngestResult:
     # False when the broker could not be reached: the article is stored as
     # queued and requeue_stale (or Celery beat) starts it later.
     enqueued: bool | None
+    # A URL: the page is fetched by a task, then analysed.
+    fetching: bool = False
 
     @property
     def message(self) -> str:
         if not self.created:
             return "This article was already in the tracker."
         if self.enqueued is False:
-            return (
-                "Article saved; the analysis queue is unreachable, it will start when it is back."
-            )
+            return "Article saved; the queue is unreachable, its work will start when it is back."
+        if self.fetching:
+            return "Article saved; the page is being fetched, then it will be analysed."
         return "Article saved; analysis queued."
 
 
@@ -55,31 +56,28 @@ def article_ingest(
     """Store an article from pasted text, an uploaded file or a URL, and queue
     its analysis after the commit. The same text twice returns the first article.
 
+    A URL is checked here (its shape and a literal address: a bad one is an
+    IngestError) and fetched by a task: the article is stored as ``fetching``
+    and analysed once its page has come (see pipeline.article_fetch).
+
     Raises IngestError (nothing stored) for unusable input.
     """
     given = [x for x in (text, upload, url) if x not in (None, "")]
     if len(given) != 1:
         raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
-    source_url = ""
+    if url:
+        return _ingest_url(check_url(url), user)
     if upload is not None:
         text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
-    elif url:
-        text, source_url = text_from_url(url), url
-    text = _checked_text(text)
+    text = checked_text(text)
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:
         return IngestResult(existing, created=False, enqueued=None)
-    meta = analysis.parse_header(text)
     with transaction.atomic():
         article, created = Article.objects.get_or_create(
             content_hash=digest,
-            defaults=dict(
-                raw_text=text,
-                source_url=source_url,
-                created_by=user if getattr(user, "is_authenticated", False) else None,
-                **_meta_fields(meta),
-            ),
+            defaults=dict(raw_text=text, created_by=_creator(user), **article_fields(text)),
         )
         if not created:  # a concurrent ingest of the same text won
             return IngestResult(article, created=False, enqueued=None)
@@ -87,42 +85,23 @@ def article_ingest(
     return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
 
 
-def _checked_text(text: str | None) -> str:
-    if text is None:
-        raise IngestError("The article is empty.")
-    text = analysis.normalise_newlines(text)
-    size = len(text.encode("utf-8"))
-    if size > settings.INGEST_MAX_BYTES:
-        raise IngestError(
-            f"The article is {size:,} bytes; the limit is {settings.INGEST_MAX_BYTES:,} bytes."
+def _creator(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _ingest_url(url: str, user) -> IngestResult:
+    # The text, and so its hash, is not known yet: a unique placeholder holds
+    # the unique column until the fetch stores the real one.
+    with transaction.atomic():
+        article = Article.objects.create(
+            raw_text="",
+            source_url=url,
+            content_hash=f"fetching:{uuid.uuid4().hex}",
+            state=AnalysisState.FETCHING,
+            created_by=_creator(user),
         )
-    try:
-        return analysis.check_text(text)
-    except analysis.InputError as exc:
-        raise IngestError(f"The article cannot be analysed: {exc}.") from None
-
-
-def _meta_fields(meta) -> dict:
-    return {
-        "title": (meta.title or "")[:500],
-        "author": (meta.author or "")[:300],
-        "publication": (meta.publication or "")[:300],
-        "dateline": (meta.dateline or "")[:200],
-        "published_at": _published_at(meta.published),
-        "body_offset": meta.body_start,
-    }
-
-
-def _published_at(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        value = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
+        outcome = _queue_fetch(article)
+    return IngestResult(article, created=True, enqueued=outcome.get("enqueued"), fetching=True)
 
 
 # --- Queueing the analysis ---------------------------------------------------------
@@ -135,6 +114,17 @@ def _publish(article_id: int, run_id: str) -> bool:
     from claims.tasks import start_pipeline
 
     return start_pipeline(article_id, run_id)
+
+
+def _publish_fetch(article_id: int, run_id: str) -> bool:
+    from claims.tasks import start_fetch  # at call time, as _publish
+
+    return start_fetch(article_id, run_id)
+
+
+def _queue_fetch(article: Article) -> dict:
+    """Queue the fetch of a URL article; the broker gets it after the commit."""
+    return pipeline.run_queue(article=article, publish=_publish_fetch, state=AnalysisState.FETCHING)
 
 
 def _queue(article: Article) -> dict:
@@ -154,7 +144,9 @@ def article_enqueue(*, article: Article) -> bool | None:
 def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
     """Re-enqueue articles stuck in queued or running: the broker was down at
     ingest, or a worker died and its task was lost."""
-    return pipeline.runs_requeue_stale(publish=_publish, older_than=older_than)
+    return pipeline.runs_requeue_stale(
+        publish=_publish, publish_fetch=_publish_fetch, older_than=older_than
+    )
 
 
 # --- Re-analysis and seeds ---------------------------------------------------------
@@ -162,7 +154,12 @@ def articles_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
 
 def article_reanalyze(*, article: Article) -> bool | None:
     """Analyse again (after a lexicon or policy change, or on request). Claims
-    people worked on are kept; see pipeline._save_claims."""
+    people worked on are kept; see pipeline._save_claims. A URL article whose
+    fetch failed (it has no text) is fetched again."""
+    if not article.raw_text and article.source_url:
+        with transaction.atomic():
+            outcome = _queue_fetch(article)
+        return outcome.get("enqueued")
     return article_enqueue(article=article)
 
 

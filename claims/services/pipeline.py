@@ -1,6 +1,6 @@
 """The analysis pipeline of one article, as the Celery tasks run it: queueing a
-run, the four steps (extract; tag sourcing and tag hedging, in parallel; score)
-and recording a failure.
+run, the fetch of a URL article, the four steps (extract; tag sourcing and tag
+hedging, in parallel; score) and recording a failure.
 
 Each step is idempotent and belongs to one run (``Article.run_id``): a task of a
 run that is no longer current raises StaleRun and does nothing. claims.tasks
@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from claims import analysis
-from claims.domain import claim_confidence, fingerprint
+from claims import analysis, ingest
+from claims.domain import claim_confidence, content_hash, fingerprint
 from claims.models import (
     AnalysisState,
     Article,
@@ -38,16 +38,17 @@ Publish = Callable[[int, str], bool]
 # --- Runs: queueing an article's analysis ------------------------------------------
 
 
-def run_queue(*, article: Article, publish: Publish) -> dict:
-    """Mark the article queued under a new run id and publish the run once the
-    surrounding transaction commits. Returns a dict that says, once the commit has
-    happened, whether the broker took the work."""
+def run_queue(*, article: Article, publish: Publish, state: str = AnalysisState.QUEUED) -> dict:
+    """Mark the article queued (or ``fetching``, for the fetch of a URL article)
+    under a new run id and publish the run once the surrounding transaction
+    commits. Returns a dict that says, once the commit has happened, whether the
+    broker took the work."""
     run_id = uuid.uuid4().hex
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(
-        state=AnalysisState.QUEUED, run_id=run_id, queued_at=now, error="", updated_at=now
+        state=state, run_id=run_id, queued_at=now, error="", updated_at=now
     )
-    article.state, article.run_id, article.queued_at = AnalysisState.QUEUED, run_id, now
+    article.state, article.run_id, article.queued_at = state, run_id, now
     outcome: dict = {}
 
     def start() -> None:
@@ -57,29 +58,84 @@ def run_queue(*, article: Article, publish: Publish) -> dict:
     return outcome
 
 
-def run_enqueue(*, article: Article, publish: Publish) -> bool | None:
+def run_enqueue(
+    *, article: Article, publish: Publish, state: str = AnalysisState.QUEUED
+) -> bool | None:
     """Queue a run in its own transaction. True if the broker took it, False if it
     is unreachable (the article stays queued), None inside an outer transaction
     that has not committed yet."""
     with transaction.atomic():
-        outcome = run_queue(article=article, publish=publish)
+        outcome = run_queue(article=article, publish=publish, state=state)
     return outcome.get("enqueued")
 
 
-def runs_requeue_stale(*, publish: Publish, older_than: timedelta | None = None) -> list[int]:
-    """Queue again the articles stuck in queued or running; returns their ids."""
+def runs_requeue_stale(
+    *,
+    publish: Publish,
+    publish_fetch: Publish | None = None,
+    older_than: timedelta | None = None,
+) -> list[int]:
+    """Queue again the articles stuck in queued or running (and, given
+    ``publish_fetch``, in fetching); returns their ids."""
     # "is None", not "or": timedelta(0) (everything stuck, now) is falsy.
     if older_than is None:
         older_than = timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
     cutoff = timezone.now() - older_than
-    stale = Article.objects.filter(
-        state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING], updated_at__lt=cutoff
-    ).only("pk")
+    states = [AnalysisState.QUEUED, AnalysisState.RUNNING]
+    if publish_fetch is not None:
+        states.append(AnalysisState.FETCHING)
+    stale = Article.objects.filter(state__in=states, updated_at__lt=cutoff).only("pk", "state")
     requeued = []
     for article in stale:
-        if run_enqueue(article=article, publish=publish) is not False:
+        if article.state == AnalysisState.FETCHING:
+            outcome = run_enqueue(
+                article=article, publish=publish_fetch, state=AnalysisState.FETCHING
+            )
+        else:
+            outcome = run_enqueue(article=article, publish=publish)
+        if outcome is not False:
             requeued.append(article.pk)
     return requeued
+
+
+# --- Fetching a URL article (a task: never inside a web request) ------------------
+
+
+def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
+    """Fetch the page of a URL article, store its text and header, and queue its
+    analysis (``publish``) under a new run. A page that cannot be fetched or read
+    leaves the article failed with the reason; re-analysis fetches again.
+    Returns whether the text was stored."""
+    article = Article.objects.filter(
+        pk=article_id, run_id=run_id, state=AnalysisState.FETCHING
+    ).first()
+    if article is None:
+        raise StaleRun(f"article {article_id}: fetch run {run_id} is not current")
+    try:
+        text = ingest.checked_text(ingest.text_from_url(article.source_url))
+    except ingest.IngestError as exc:
+        analysis_fail(article_id=article_id, run_id=run_id, error=str(exc))
+        return False
+    digest = content_hash(text)
+    same = Article.objects.filter(content_hash=digest).exclude(pk=article_id).first()
+    if same is not None:
+        error = f"The page's text is already in the tracker, as article {same.pk}."
+        analysis_fail(article_id=article_id, run_id=run_id, error=error)
+        return False
+    try:
+        with transaction.atomic():
+            # Conditional: a redelivered fetch, or one superseded by a re-run, stores nothing.
+            stored = Article.objects.filter(
+                pk=article_id, run_id=run_id, state=AnalysisState.FETCHING
+            ).update(raw_text=text, content_hash=digest, **ingest.article_fields(text))
+            if not stored:
+                raise StaleRun(f"article {article_id}: superseded during the fetch")
+            run_queue(article=article, publish=publish)
+    except IntegrityError:  # the same text came in meanwhile (content_hash is unique)
+        error = "The page's text is already in the tracker."
+        analysis_fail(article_id=article_id, run_id=run_id, error=error)
+        return False
+    return True
 
 
 # --- Pipeline steps (called by claims.tasks) ---------------------------------------

@@ -4,7 +4,7 @@ Views read through claims.selectors and write through claims.services /
 claims.workflow; they hold no rules of their own beyond who may see a page.
 """
 
-from .account import account, token_create_view, token_revoke_view
+from .account import PasswordChangeView, account, token_create_view, token_revoke_view
 from .articles import (
     article_body,
     article_list_page,
@@ -26,6 +26,7 @@ from .overview import overview
 from .queue import bulk, queue
 
 __all__ = [
+    "PasswordChangeView",
     "account",
     "article_body",
     "article_list_page",

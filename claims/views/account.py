@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from claims.forms import TokenCreateForm, TokenRevokeForm
+from claims.forms import PasswordChangeForm, TokenCreateForm, TokenRevokeForm
 from claims.tokens import TokenError, token_create, token_list, token_revoke
 
 from ._common import only_once, reader
@@ -72,3 +73,13 @@ def token_revoke_view(request):
     else:
         messages.error(request, "No such token of yours.")
     return redirect("dashboard:account")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view with a form that checks the old password like a login does
+    (counted and locked out). The admin's password change redirects here."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

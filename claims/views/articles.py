@@ -20,7 +20,7 @@ from claims.services import IngestError, article_ingest, article_reanalyze
 from ._common import is_htmx, reader
 from .claim_pages import claim_context
 
-UNFINISHED = (AnalysisState.QUEUED, AnalysisState.RUNNING)
+UNFINISHED = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
 # The event htmx fires (from the HX-Trigger header) when a polled analysis ends.
 FINISHED_EVENT = "analysis-finished"
 

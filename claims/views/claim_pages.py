@@ -7,15 +7,13 @@ the API would use (403 not permitted, 409 changed meanwhile, 400 otherwise).
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from claims.claimreview import claim_review_document
+from claims.claimreview import claim_review_document, dumps
 from claims.forms import AssignForm, EvidenceForm, NotesForm, TransitionForm
 from claims.models import Claim, ClaimStatus
 from claims.selectors import claim_detail, claim_history
@@ -55,11 +53,11 @@ def _buttons(claim: Claim, user) -> dict[str, list[dict]]:
 
 
 def claim_review_json(request, claim: Claim) -> str | None:
-    """The claim's ClaimReview JSON-LD, pretty-printed, if it has a verdict."""
+    """The claim's ClaimReview JSON-LD, pretty-printed and script-safe, if it has a verdict."""
     if claim.status not in VERDICTS:
         return None
     document = claim_review_document(claim, build_url=request.build_absolute_uri)
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return dumps(document, indent=2)
 
 
 def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=False) -> dict:

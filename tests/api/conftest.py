@@ -39,7 +39,9 @@ def no_throttling(monkeypatch):
     from django.core.cache import cache
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth_failure": None}
+    )
     cache.clear()
 
 

@@ -137,3 +137,32 @@ def test_unknown_article_is_404(api_as, reanalyze_permission):
         client.get(f"{URL}abc/"),
     ):
         assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.org:70000/story", "http://example.org:0/story", "http://[::1/story"],
+)
+def test_ingest_of_a_malformed_url_is_400(api_as, url):
+    r = api_as("editor").post(URL, {"url": url}, format="json")
+    assert r.status_code == 400, r.content
+    error_of(r)
+    assert not Article.objects.exists()
+
+
+def test_ingest_of_a_url_is_202_fetching_and_the_fetch_is_a_task(
+    api_as, monkeypatch, commit_immediately
+):
+    """The web request only stores the article; a task fetches the page."""
+    fetches = []
+    monkeypatch.setattr(
+        "claims.tasks.start_fetch", lambda article_id, run_id: fetches.append(article_id) or True
+    )
+    r = api_as("editor").post(URL, {"url": "https://example.org/story"}, format="json")
+    assert r.status_code == 202, r.content
+    body = r.json()
+    article = Article.objects.get()
+    assert body["article"]["state"] == "fetching" and body["enqueued"] is True
+    assert "fetched" in body["message"] and fetches == [article.pk]
+    assert article.state == "fetching" and article.source_url == "https://example.org/story"
+    assert type(r["Location"]) is str and r["Location"] == body["article"]["url"]

@@ -107,7 +107,7 @@ def test_wrong_types(api_as, claim, body):
         ("get", "/api/v1/nothing-here/"),
         ("get", "/api/v2/claims/"),
         ("post", "/api/v1/nothing-here/"),
-        ("delete", "/api/v1/tokens/0123456789abcdef/"),
+        ("delete", "/api/v1/tokens/0123456789abcde/"),
     ],
 )
 def test_ids_and_urls_that_do_not_exist(api_as, method, url):

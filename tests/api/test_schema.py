@@ -80,7 +80,7 @@ def seeded(db, monkeypatch, reanalyze_permission, keep_test_connection):
     _, key = token_create(user=editor())
     KNOWN_IDS[:] = [str(article.pk), *map(str, ids)]
     # No network here: a URL to ingest fails as an unreachable one would.
-    monkeypatch.setattr("claims.services.articles.text_from_url", _offline)
+    monkeypatch.setattr("claims.ingest.text_from_url", _offline)
     return {"key": key}
 
 

@@ -104,3 +104,23 @@ def test_too_large(client_as, settings):
     html = response.content.decode()
     assert response.status_code == 400 and "the limit is 100 bytes" in html
     assert "Bridge closure questioned" in html  # the text is still in the textarea
+
+
+def test_a_url_with_a_port_out_of_range_is_400(client_as):
+    response = client_as("editor").post(
+        reverse("dashboard:ingest"), {"url": "http://example.org:70000/story"}
+    )
+    assert response.status_code == 400
+    assert "malformed" in response.content.decode() or "valid URL" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_url_article_shows_its_fetch_in_progress(client_as, monkeypatch):
+    monkeypatch.setattr("claims.tasks.start_fetch", lambda article_id, run_id: True)
+    client = client_as("editor")
+    response = client.post(reverse("dashboard:ingest"), {"url": "https://example.org/story"})
+    article = Article.objects.get()
+    assert response.status_code == 302 and article.state == "fetching"
+    html = client.get(reverse("dashboard:article", args=[article.pk])).content.decode()
+    assert "fetching the page" in html
+    assert f"{reverse('dashboard:article-state', args=[article.pk])}?shown=fetching" in html

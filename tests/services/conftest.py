@@ -51,6 +51,7 @@ class Page:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0  # seconds to wait before answering
+    headers: dict[str, str] = field(default_factory=dict)  # more headers (Location)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class LocalServer:
     base: str
     pages: dict[str, Page] = field(default_factory=dict)
     released: threading.Event = field(default_factory=threading.Event)
+    hits: list[str] = field(default_factory=list)  # every path asked for
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -71,6 +73,7 @@ def local_http():
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
+            server_state.hits.append(self.path)
             page = server_state.pages.get(self.path, Page(b"not found", 404, "text/plain"))
             if page.delay:
                 server_state.released.wait(page.delay)
@@ -78,6 +81,8 @@ def local_http():
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
                 self.send_header("Content-Length", str(len(page.body)))
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(page.body)
             except (BrokenPipeError, ConnectionResetError):

@@ -6,6 +6,7 @@ real HTTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -165,21 +166,42 @@ def test_text_over_the_limit(ingest, settings):
 
 
 # --- URLs ------------------------------------------------------------------------------
+# A URL's shape (and a literal address) is checked at once; the page is fetched
+# by a task, after the commit: a page that cannot be had fails the article.
+
+
+def fetch_failed(ingest, match: str, url: str) -> Article:
+    """The URL is taken, its fetch fails with a message matching ``match``, and
+    the article is left failed, with no text and no claims."""
+    result = ingest(url=url)
+    assert result.created and result.fetching
+    article = Article.objects.get(pk=result.article.pk)
+    assert article.state == AnalysisState.FAILED, article.state
+    assert re.search(match, article.error), article.error
+    assert article.raw_text == "" and not article.claims.exists()
+    assert "127.0.0.1" not in article.error  # no address in any message
+    return article
 
 
 @pytest.mark.parametrize(
     "url",
     [
         "http://127.0.0.1:9/story",
-        "http://localhost/story",
         "http://10.1.2.3/story",
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/story",
+        "http://[::ffff:127.0.0.1]/story",
     ],
 )
-def test_a_url_to_a_private_address_is_refused(ingest, settings, url):
+def test_a_url_to_a_literal_private_address_is_refused_at_once(ingest, settings, url):
     settings.INGEST_ALLOW_PRIVATE_URLS = False
-    refused(ingest, "private or local address|could not be found", url=url)
+    error = refused(ingest, "private or local address", url=url)
+    assert "127.0.0.1" not in str(error) and "169.254" not in str(error)
+
+
+def test_a_name_that_resolves_to_a_private_address_fails_its_fetch(ingest, settings):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    fetch_failed(ingest, "private or local address", "http://localhost/story")
 
 
 def test_a_url_to_the_local_server_is_refused_without_the_setting(ingest, settings, local_http):
@@ -193,31 +215,44 @@ def test_only_http_urls(ingest, url):
     refused(ingest, "Only http", url=url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org:70000/story",
+        "http://example.org:8o/story",
+        "http://example.org:0/story",
+        "http://[::1/story",
+    ],
+)
+def test_a_malformed_url_is_refused_at_once(ingest, url):
+    refused(ingest, "malformed|Only http", url=url)
+
+
 def test_a_url_that_does_not_answer_in_time(ingest, settings, local_http):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     settings.INGEST_URL_TIMEOUT = 0.5
     local_http.pages["/slow"] = Page(SHORT.encode(), content_type="text/plain", delay=5)
     started = timezone.now()
-    refused(ingest, r"did not answer within 0\.5 s", url=local_http.url("/slow"))
+    fetch_failed(ingest, r"did not arrive within 0\.5 s", local_http.url("/slow"))
     assert timezone.now() - started < timedelta(seconds=4)
 
 
 def test_a_url_that_returns_404(ingest, settings, local_http):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
-    refused(ingest, "HTTP 404", url=local_http.url("/missing"))
+    fetch_failed(ingest, "HTTP 404", local_http.url("/missing"))
 
 
 def test_a_page_over_the_size_limit(ingest, settings, local_http, seed_text):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     settings.INGEST_URL_MAX_BYTES = 10_000
     local_http.pages["/big"] = Page(article_html(seed_text * 10).encode())
-    refused(ingest, "larger than 10,000 bytes", url=local_http.url("/big"))
+    fetch_failed(ingest, "larger than 10,000 bytes", local_http.url("/big"))
 
 
 def test_a_url_that_is_not_text(ingest, settings, local_http):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     local_http.pages["/pic"] = Page(b"\x89PNG\r\n\x1a\n" + bytes(64), content_type="image/png")
-    refused(ingest, "image/png, not an article", url=local_http.url("/pic"))
+    fetch_failed(ingest, "image/png, not an article", local_http.url("/pic"))
 
 
 def test_an_html_article_from_a_url(ingest, settings, local_http, seed_text):
@@ -236,4 +271,6 @@ def test_a_plain_text_article_from_a_url(ingest, settings, local_http):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     local_http.pages["/a.txt"] = Page(SHORT.encode(), content_type="text/plain; charset=utf-8")
     result = ingest(url=local_http.url("/a.txt"))
+    result.article.refresh_from_db()
     assert result.article.raw_text == SHORT and result.article.source_url.endswith("/a.txt")
+    assert result.article.state == AnalysisState.ANALYZED

@@ -6,13 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import ClaimStatus, StatusChange
-from tests.factories import PASSWORD, ArticleFactory, ClaimFactory, checker, editor, viewer
+from tests.factories import ArticleFactory, ClaimFactory, checker, editor, viewer
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)  # client.login() has no request for the lockout to check
     return client
 
 

@@ -2,14 +2,19 @@
 
 The password comes from DEMO_PASSWORD, or is generated and printed. Running it
 again keeps existing accounts' passwords unless DEMO_PASSWORD is set or --reset
-is given; their roles are always set.
+is given; their roles are always set. A given password must pass Django's password
+validators (AUTH_PASSWORD_VALIDATORS); the command refuses to run in production
+(DJANGO_ENV=production), where accounts are made in the admin or with createsuperuser.
 """
 
 import os
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.roles import EDITOR, FACT_CHECKER, VIEWER
@@ -24,9 +29,21 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="set a new password for all three")
 
     def handle(self, *args, reset: bool, **options):
+        if settings.DJANGO_ENV == "production":
+            raise CommandError(
+                "create_demo_users refuses to run with DJANGO_ENV=production: demo accounts "
+                "with a shared password do not belong on a production site."
+            )
         given = os.environ.get("DEMO_PASSWORD")
         password = given or secrets.token_urlsafe(12)
         User = get_user_model()
+        for username in DEMO_USERS:
+            try:
+                validate_password(password, User(username=username))
+            except ValidationError as exc:
+                raise CommandError(
+                    f"DEMO_PASSWORD is too weak for {username!r}: {' '.join(exc.messages)}"
+                ) from None
         changed = False
         for username, role in DEMO_USERS.items():
             try:

@@ -1,0 +1,157 @@
+"""Throttles and tokens (issue 11): the client's address cannot be chosen with
+X-Forwarded-For, counters are atomic (real Redis), failed authentication is
+throttled, a token made with a token ends no later than it, tokens end with a
+password change or a disabled account, and a whole key is never taken in a URL."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.throttling import SimpleRateThrottle
+
+from claims.api.throttling import AnonThrottle
+from claims.tokens import token_create
+from tests.api.conftest import client_with_token, error_of
+from tests.factories import editor, viewer
+
+pytestmark = pytest.mark.django_db
+TOKENS = "/api/v1/tokens/"
+
+
+def rates(monkeypatch, **given):
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": None, "user": None, "auth_failure": None, **given},
+    )
+
+
+def test_x_forwarded_for_does_not_make_a_new_anonymous_client(monkeypatch, settings):
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.NUM_PROXIES == 0
+    rates(monkeypatch, anon="2/min")
+    client = APIClient()
+    codes = [
+        client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+def test_failed_authentication_is_throttled_by_address(monkeypatch):
+    rates(monkeypatch, auth_failure="3/min")
+    guesser = APIClient()
+    guesser.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert [guesser.get(TOKENS).status_code for _ in range(3)] == [401] * 3
+    r = guesser.get(TOKENS)
+    assert r.status_code == 429 and error_of(r)["code"] == "throttled"
+    # The same address is refused before its token is even looked up...
+    assert client_with_token(viewer()).get(TOKENS).status_code == 429
+    # ...another address is not.
+    other = client_with_token(editor())
+    assert other.get(TOKENS, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_a_token_made_with_a_token_ends_no_later_than_it():
+    user = editor()
+    parent, key = token_create(user=user, expiry=timedelta(days=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    r = client.post(TOKENS, {"expiry_days": 365}, format="json")
+    assert r.status_code == 201, r.content
+    child = AuthToken.objects.get(token_key=r.json()["key"][:15])
+    assert child.expiry <= parent.expiry
+
+
+def test_a_password_change_ends_every_token():
+    user = editor()
+    _, key = token_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(TOKENS).status_code == 200
+    user.set_password("a new and long passphrase 42")
+    user.save()
+    assert client.get(TOKENS).status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_a_disabled_account_ends_every_token():
+    user = editor()
+    _, key = token_create(user=user)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])  # an unrelated save keeps them
+    assert AuthToken.objects.filter(user=user).exists()
+    user.is_active = False
+    user.save()
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_a_whole_key_in_the_delete_path_is_refused_and_not_logged(caplog):
+    user = editor()
+    _, key = token_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with caplog.at_level(logging.DEBUG):
+        r = client.delete(f"{TOKENS}{key}/")
+    assert r.status_code == 400 and error_of(r)["code"] == "invalid_token_key"
+    assert key not in r.content.decode() and key not in caplog.text
+    assert AuthToken.objects.filter(user=user).count() == 1
+    assert client.delete(f"{TOKENS}{key[:15]}/").status_code == 204
+
+
+def test_the_access_log_line_does_not_keep_a_whole_key():
+    from tracker.observability import JSONFormatter
+
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"DELETE /api/v1/tokens/%s/ HTTP/1.1" 400',
+        ("a" * 64,),
+        None,
+    )
+    assert "a" * 16 not in JSONFormatter().format(record)
+
+
+@pytest.mark.redis
+def test_concurrent_requests_never_pass_the_limit_on_redis(settings, monkeypatch):
+    """N + k requests at once against a limit of N: at most N pass."""
+    url = os.environ.get("CACHE_URL", "")
+    if not url.startswith("redis://"):
+        url = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/13"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    monkeypatch.setattr(AnonThrottle, "cache", cache)
+    rates(monkeypatch, anon="50/hour")
+    limit, extra = 50, 30
+    request = APIRequestFactory().get("/api/schema/", REMOTE_ADDR="192.0.2.77")
+    request.user = None
+    cache.clear()
+    start = threading.Barrier(limit + extra)
+    passed = []
+
+    def one():
+        throttle = AnonThrottle()
+        start.wait()
+        if throttle.allow_request(request, None):
+            passed.append(1)
+
+    threads = [threading.Thread(target=one) for _ in range(limit + extra)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cache.clear()
+    print(f"{limit + extra} concurrent requests, limit {limit}: {len(passed)} passed")
+    assert len(passed) == limit

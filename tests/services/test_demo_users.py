@@ -1,0 +1,42 @@
+"""create_demo_users: a weak DEMO_PASSWORD is refused, and production is refused."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("weak", ["a", "12345678", "password", "editor12"])
+def test_a_weak_demo_password_is_refused(monkeypatch, weak):
+    monkeypatch.setenv("DEMO_PASSWORD", weak)
+    with pytest.raises(CommandError, match="DEMO_PASSWORD is too weak"):
+        call_command("create_demo_users", stdout=StringIO())
+    assert (
+        not get_user_model().objects.filter(username__in=["editor", "checker", "viewer"]).exists()
+    )
+
+
+def test_a_good_demo_password_is_used(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "correct-horse-battery-9")
+    call_command("create_demo_users", stdout=StringIO())
+    assert (
+        get_user_model().objects.get(username="checker").check_password("correct-horse-battery-9")
+    )
+
+
+def test_the_generated_password_passes_the_validators(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    out = StringIO()
+    call_command("create_demo_users", stdout=out)
+    assert "password: " in out.getvalue()
+
+
+def test_production_is_refused(monkeypatch, settings):
+    settings.DJANGO_ENV = "production"
+    monkeypatch.setenv("DEMO_PASSWORD", "correct-horse-battery-9")
+    with pytest.raises(CommandError, match="production"):
+        call_command("create_demo_users", stdout=StringIO())
+    assert not get_user_model().objects.exists()
