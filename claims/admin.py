@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -195,6 +196,8 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     form = EvidenceForm
     extra = 1
+    # A link typed without a scheme is https (Django 6's default, asked for here).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ("url", "note", "added_by", "created_at")
     readonly_fields = ("added_by", "created_at")
     can_delete = False

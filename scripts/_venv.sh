@@ -17,12 +17,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON_BIN" -m venv .venv
 fi
 
-ensure_requirements() {  # $1: requirements file
+ensure_requirements() {  # $1: lock file (requirements.lock or requirements-dev.lock)
+  # The lock pins every transitive dependency with its sha256 (scripts/lock makes it
+  # from requirements*.txt). --require-hashes makes pip refuse any file whose hash is
+  # not in it, and needs no newer pip than the one Python 3.11 ships: no upgrade here.
   local stamp=".venv/.installed-$(basename "$1")"
-  if [ ! -f "$stamp" ] || [ "$1" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ "$1" -nt "$stamp" ]; then
     echo "==> installing $1"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r "$1"
+    .venv/bin/python -m pip install --quiet --require-hashes -r "$1"
     touch "$stamp"
   fi
 }

@@ -213,12 +213,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # and whether DEBUG is on or not (its default ties this to DEBUG, which is now off
 # unless asked for: scripts/run would otherwise serve pages without CSS or htmx).
 WHITENOISE_USE_FINDERS = True
+# Outside production nothing runs collectstatic: whitenoise looks files up as asked
+# (autorefresh) instead of reading STATIC_ROOT at start, which warned "No directory at
+# .../staticfiles/" in every test. Production reads STATIC_ROOT (see the README).
+if not PRODUCTION:
+    WHITENOISE_AUTOREFRESH = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
+# No FORMS_URLFIELD_ASSUME_HTTPS (a deprecated transitional setting): every form
+# URLField passes assume_scheme="https" itself (claims/forms.py, the admin's inline).
 
 # --- Logging (issue 11) ------------------------------------------------------------
 # One JSON object per line on stdout, each with the request id (X-Request-ID, see

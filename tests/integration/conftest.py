@@ -81,15 +81,16 @@ class Worker:
 
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
-    """start_worker(broker=...) starts a real `celery -A tracker worker` on the test
-    database and waits until it is ready; every worker is stopped afterwards."""
+    """start_worker(broker=..., database=...) starts a real `celery -A tracker worker`
+    (by default on the test database) and waits until it is ready; every worker is
+    stopped afterwards."""
     workers: list[Worker] = []
 
-    def start(broker: str = BROKER) -> Worker:
+    def start(broker: str = BROKER, database: str | None = None) -> Worker:
         env = {
             **os.environ,
             "DJANGO_ENV": "test",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": database or database_url(),
             "CELERY_BROKER_URL": broker,
             "CELERY_RESULT_BACKEND": broker,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
@@ -165,35 +166,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of our own on a free port, for tests that freeze it: never
-    SIGSTOP the machine's shared Redis. Yields (url, process)."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--daemonize", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port, socket_timeout=1)
-
-    def up():
-        try:
-            return client.ping()
-        except redis.RedisError:
-            return False
-
-    try:
-        wait_for(up, 10, f"redis-server on port {port}")
-        yield f"redis://127.0.0.1:{port}/0", process
-    finally:
-        process.send_signal(signal.SIGCONT)  # a stopped process would ignore SIGTERM
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
