@@ -334,13 +334,16 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
         by_sentence.setdefault(claim.sentence_index, []).append(claim)
     last_quote: tuple[int, Claim] | None = None  # (paragraph, claim) of the last quoted speaker
     pending: list[tuple[Claim, Claim]] = []  # quoted claims waiting for a later "she said"
+    speakers = _Speakers(sentences)
     for sent in sentences:
         memory.read(text, sent.entities)
         group = by_sentence.get(sent.index, [])
+        if sent.speaker is not None:
+            group = [*group, speakers.get(sent.index)]
         framed = [c for c in group if c.frame is not None]
         for claim in group:
             if claim.frame is None and claim.quoted:
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers)
                 if speaker is not None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
                     pending.append((claim, speaker))
@@ -348,7 +351,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
             if claim.quoted and _first_person(claim.frame):
                 # '"... I think it is wiser to wait," Clinton said.': the "I" of a
                 # quotation is whoever the quotation belongs to.
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers)
                 if speaker is not None and speaker is not claim:
                     pending.append((claim, speaker))
                     continue
@@ -392,7 +395,25 @@ def _name_from_next(claim: Claim, text: str, following) -> None:
                 return
 
 
-def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:
+class _Speakers:
+    """A stand-in claim for each sentence's quote speaker (Sentence.speaker), so
+    that a quotation whose own claims are too short to keep ('"Full panic
+    mode," said Leslie Wimes.') or that comes after 'He said:' still has one."""
+
+    def __init__(self, sentences):
+        self.sentences, self.made = sentences, {}
+
+    def get(self, index: int) -> Claim:
+        if index not in self.made:
+            sent = self.sentences[index]
+            self.made[index] = Claim(
+                text="", start=sent.start, end=sent.start, sentence=sent.span,
+                frame=sent.speaker, origin="speaker", sentence_index=index, quoted=True,
+            )  # fmt: skip
+        return self.made[index]
+
+
+def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers) -> Claim | None:
     """The speaker of an unattributed quoted sentence: the attribution later in
     the same quotation ("One. Two," she said.) or the speaker of the quote just
     before it ('..." Lavrov said. "There is no possibility ...')."""
@@ -405,6 +426,8 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote) -> Claim | None:
         ]
         if later:
             return later[0]
+        if sentences[i].speaker is not None:
+            return speakers.get(i)
         if not sentences[i].ends_in_quote:
             break
         i += 1

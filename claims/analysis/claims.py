@@ -56,6 +56,7 @@ class ParsedSentence:
     # Words of the sentence as (start, end, lower text, POS tag): enough for the
     # later steps without keeping the parse in memory.
     words: list[tuple[int, int, str, str]]
+    speaker: Frame | None = None
 
 
 def parse_sentence(doc, sent: Sentence, text: str) -> ParsedSentence:
@@ -70,7 +71,35 @@ def parse_sentence(doc, sent: Sentence, text: str) -> ParsedSentence:
         unit.quoted = starts_quoted or _inside_quotes(text, sent.start, unit.start)
     entities = [(sent.start + e.start_char, sent.start + e.end_char, e.label_) for e in doc.ents]
     words = [(sent.start + t.idx, sent.start + t.idx + len(t), t.lower_, t.tag_) for t in doc]
-    return ParsedSentence(sent, units, builder.frames, entities, words)
+    speaker = _quote_speaker(builder.frames, text, sent)
+    return ParsedSentence(sent, units, builder.frames, entities, words, speaker)
+
+
+def _quote_speaker(frames: list[Frame], text: str, sent: Sentence) -> Frame | None:
+    """The frame that attributes this sentence's quotation: one after a quote mark
+    ('Full panic mode," said Leslie Wimes.'), or one that ends the sentence with a
+    colon ('He said:') and so introduces the quotation that follows."""
+    own = sorted((f for f in frames if f.verb_start is not None), key=lambda f: f.verb_start)
+    for frame in own:
+        if _after_closed_quote(text, sent, frame.verb_start) and frame.head_tag != "PRP$":
+            return frame
+    if own and text[sent.start : sent.end].rstrip().endswith(":"):
+        return own[-1]
+    return None
+
+
+def _after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
+    """Whether ``pos`` follows a quotation that has closed (not a frame inside it:
+    '"... you are scapegoating them," Merkley said' is Merkley's, not "you")."""
+    inside, seen = sent.starts_in_quote, sent.starts_in_quote
+    for ch in text[sent.start : pos]:
+        if ch == '"':
+            inside, seen = not inside, True
+        elif ch == "\u201c":
+            inside, seen = True, True
+        elif ch == "\u201d":
+            inside, seen = False, True
+    return seen and not inside
 
 
 def _inside_quotes(text: str, sent_start: int, pos: int) -> bool:
@@ -415,7 +444,9 @@ class _Builder:
                     if frame is not None:
                         frame.relayed = True
                     return "drop"
-                self.clause(c, None, "comment")
+                # "..., allowing people to see the progress": inside reported
+                # speech the participle is the speaker's too
+                self.clause(c, frame, "comment" if frame is None else origin)
                 return "drop"
         if (
             tok.i == head.i

@@ -93,6 +93,7 @@ def _parse(nlp, text: str, sentences: list[Sentence]) -> Iterable[ParsedSentence
             log.exception("claim extraction failed on sentence %d at %d", sent.index, sent.start)
             parsed = _fallback(doc, sent, text)
         sent.entities = parsed.entities
+        sent.speaker = parsed.speaker
         yield parsed
 
 
@@ -172,10 +173,20 @@ def extraction_to_dict(ex: Extraction) -> dict:
 def extraction_from_dict(text: str, data: dict) -> Extraction:
     meta = dict(data["meta"])
     meta["boilerplate"] = [Span(**b) for b in meta.get("boilerplate", [])]
-    sentences = [Sentence(**{**s, "entities": [tuple(e) for e in s.get("entities", [])]})
-                 for s in data["sentences"]]  # fmt: skip
+    sentences = [_sentence_from(s) for s in data["sentences"]]
     claims = [_claim_from(c) for c in data["claims"]]
     return Extraction(text, ArticleMeta(**meta), sentences, claims)
+
+
+def _sentence_from(data: dict) -> Sentence:
+    speaker = data.get("speaker")
+    return Sentence(
+        **{
+            **data,
+            "entities": [tuple(e) for e in data.get("entities", [])],
+            "speaker": Frame(**speaker) if speaker else None,
+        }
+    )
 
 
 def _claim_state(claim: Claim) -> dict:

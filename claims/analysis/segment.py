@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import abbreviations
-from .types import Span
+from .types import Frame, Span
 
 # Longest sentence handed to the parser. Real sentences are far shorter; a
 # run-on of pasted junk (a table, a log) is cut at spaces so that parsing time
@@ -98,6 +98,9 @@ class Sentence:
     ends_in_quote: bool = False
     # (start, end, label) of the named entities and numbers the parser found.
     entities: list[tuple[int, int, str]] = field(default_factory=list)
+    # The frame that attributes a quotation in this sentence ('..., " she said.'),
+    # or that introduces one ('He said:'), for the quoted sentences around it.
+    speaker: Frame | None = None
 
     @property
     def span(self) -> Span:

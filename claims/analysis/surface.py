@@ -36,7 +36,7 @@ def add_surface_frames(builder) -> None:
             continue
         if builder.withheld(verb):
             continue  # "could not confirm that ...", "declined to say"
-        rules = (_trailing, _colon_leading, _leading_that, _leading_clause)
+        rules = (_trailing, _introducing, _colon_leading, _leading_that, _leading_clause)
         if any(rule(builder, verb) for rule in rules):
             return
 
@@ -125,7 +125,10 @@ def _subject_before(builder, verb):
 def _trailing(builder, verb) -> bool:
     """'"...," he said.' / '"...," said Sanders, a senator.': a frame at the end."""
     doc = builder.doc
-    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    # '...," said Leslie Wimes': the name after the verb, even when the parser
+    # also made a subject of the quoted words before it
+    subj = next((c for c in subjects if c.i > verb.i), subjects[0] if subjects else None)
     if subj is None and verb.i + 1 < len(doc) and doc[verb.i + 1].tag_ in ("NNP", "NNPS"):
         subj = doc[verb.i + 1]  # inverted: "said Sanders"
     if subj is None or subj.tag_ not in NAME_TAGS:
@@ -144,6 +147,22 @@ def _trailing(builder, verb) -> bool:
         exclude |= set(range(verb.i + 1, subj.i)) - {t.i for t in subj.subtree}
     frame = _frame(builder, subj, verb, exclude)
     return _reframe(builder, frame, content=range(0, gap), frame_tokens=range(lo, len(doc)))
+
+
+def _introducing(builder, verb) -> bool:
+    """ "He said:" closing its sentence: the frame of the quotation that follows
+    (kept in the sentence's frames; attribution gives it to the next quote)."""
+    doc = builder.doc
+    last = len(doc) - 1
+    while last > 0 and doc[last].text in QUOTES:
+        last -= 1
+    if doc[last].text != ":" or last - verb.i > MAX_COLON_FRAME:
+        return False
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.tag_ not in NAME_TAGS:
+        return False
+    _frame(builder, subj, verb, set(range(last, len(doc))) | {verb.i})
+    return True
 
 
 def _colon_leading(builder, verb) -> bool:
