@@ -68,6 +68,8 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
             label = "PERSON"  # "The chief executive, Caroline Dufresne" names a person
         while ent_start > toks[0] and doc[ent_start - 1].lower_ in HONORIFICS:
             ent_start -= 1  # "Dr. Sofia Marchetti"
+        while ent_start < ent_end - 1 and doc[ent_start].is_punct:
+            ent_start += 1  # the recogniser may take a dash or quote into the name
         frame.name_start = offset + doc[ent_start].idx
         frame.name_end = offset + doc[ent_end - 1].idx + len(doc[ent_end - 1])
         frame.entity = label
