@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .lexicon import source_nouns
+from .segment import after_closed_quote
 from .types import Claim, Frame, Source
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -68,6 +69,8 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
             label = "PERSON"  # "The chief executive, Caroline Dufresne" names a person
         while ent_start > toks[0] and doc[ent_start - 1].lower_ in HONORIFICS:
             ent_start -= 1  # "Dr. Sofia Marchetti"
+        while ent_start < ent_end - 1 and doc[ent_start].is_punct:
+            ent_start += 1  # the recogniser may take a dash or quote into the name
         frame.name_start = offset + doc[ent_start].idx
         frame.name_end = offset + doc[ent_end - 1].idx + len(doc[ent_end - 1])
         frame.entity = label
@@ -343,7 +346,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
         framed = [c for c in group if c.frame is not None]
         for claim in group:
             if claim.frame is None and claim.quoted:
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text)
                 if speaker is not None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
                     pending.append((claim, speaker))
@@ -351,7 +354,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
             if claim.quoted and _first_person(claim.frame):
                 # '"... I think it is wiser to wait," Clinton said.': the "I" of a
                 # quotation is whoever the quotation belongs to.
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text)
                 if speaker is not None and speaker is not claim:
                     pending.append((claim, speaker))
                     continue
@@ -413,16 +416,22 @@ class _Speakers:
         return self.made[index]
 
 
-def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers) -> Claim | None:
+def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text) -> Claim | None:
     """The speaker of an unattributed quoted sentence: the attribution later in
     the same quotation ("One. Two," she said.) or the speaker of the quote just
     before it ('..." Lavrov said. "There is no possibility ...')."""
     i = sent.index
     while i < len(sentences) and sentences[i].paragraph == sent.paragraph:
+        # A frame inside the quotation ('"... Trump said Hispanics live in hell."')
+        # is the speaker quoting someone, not who the quotation belongs to.
         later = [
             c
             for c in by_sentence.get(i, [])
-            if c.frame is not None and c.quoted and not _first_person(c.frame)
+            if c.frame is not None
+            and c.quoted
+            and not _first_person(c.frame)
+            and c.frame.verb_start is not None
+            and after_closed_quote(text, sentences[i], c.frame.verb_start)
         ]
         if later:
             return later[0]

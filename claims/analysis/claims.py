@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import attribution
 from .lexicon import content_nouns, hedge_cues, reporting_verbs, source_nouns
-from .segment import Sentence
+from .segment import Sentence, after_closed_quote
 from .surface import add_surface_frames
 from .types import Frame
 
@@ -81,25 +81,11 @@ def _quote_speaker(frames: list[Frame], text: str, sent: Sentence) -> Frame | No
     colon ('He said:') and so introduces the quotation that follows."""
     own = sorted((f for f in frames if f.verb_start is not None), key=lambda f: f.verb_start)
     for frame in own:
-        if _after_closed_quote(text, sent, frame.verb_start) and frame.head_tag != "PRP$":
+        if after_closed_quote(text, sent, frame.verb_start) and frame.head_tag != "PRP$":
             return frame
     if own and text[sent.start : sent.end].rstrip().endswith(":"):
         return own[-1]
     return None
-
-
-def _after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
-    """Whether ``pos`` follows a quotation that has closed (not a frame inside it:
-    '"... you are scapegoating them," Merkley said' is Merkley's, not "you")."""
-    inside, seen = sent.starts_in_quote, sent.starts_in_quote
-    for ch in text[sent.start : pos]:
-        if ch == '"':
-            inside, seen = not inside, True
-        elif ch == "\u201c":
-            inside, seen = True, True
-        elif ch == "\u201d":
-            inside, seen = False, True
-    return seen and not inside
 
 
 def _inside_quotes(text: str, sent_start: int, pos: int) -> bool:

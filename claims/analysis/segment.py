@@ -26,6 +26,8 @@ DOUBLE_QUOTES = '"\u201c\u201d'
 # A candidate boundary: terminal punctuation, any closing quotes or brackets,
 # then whitespace. What follows decides whether it is one.
 _BOUNDARY = re.compile(r"(?:[.!?]+|\u2026)[\"'\u201d\u2019)\]]*(?=\s)")
+# A line that opens with a quotation mark and a capital: a new quotation.
+_LINE_OPENS_QUOTE = re.compile(r"\n[ \t]*(?=[\"\u201c\u201d]\s?[A-Z])")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v\r\u00a0]*\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.'\u2019-]+)$")
 # Words that open a sentence after an ambiguous period ("in the U.S. The
@@ -161,12 +163,9 @@ def _is_boundary(text: str, dot: int, after: int, limit: int) -> bool:
 
 def split_sentences(text: str, para: Span, paragraph_index: int) -> list[Sentence]:
     sentences, pos = [], para.start
-    for m in _BOUNDARY.finditer(text, para.start, para.end):
-        after = m.end()
-        while after < para.end and text[after].isspace():
-            after += 1
-        if _is_boundary(text, m.start(), after, para.end):
-            sentences.append(Sentence(pos, m.end(), paragraph_index))
+    for end, after in _boundaries(text, para):
+        if end > pos:
+            sentences.append(Sentence(pos, end, paragraph_index))
             pos = after
     if pos < para.end:
         sentences.append(Sentence(pos, para.end, paragraph_index))
@@ -176,6 +175,24 @@ def split_sentences(text: str, para: Span, paragraph_index: int) -> list[Sentenc
         if span.end > span.start:
             out.extend(_cut_long(text, Sentence(span.start, span.end, paragraph_index)))
     return out
+
+
+def _boundaries(text: str, para: Span):
+    """(end, start of the next) of each sentence break in the paragraph: after
+    terminal punctuation that ends a sentence, and at a line break before an
+    opening quotation ('... shame." \u2015 Sonya Herridge' / '"During the
+    debate ...'): quotes listed one per line, with no full stop after the name."""
+    found = []
+    for m in _BOUNDARY.finditer(text, para.start, para.end):
+        after = m.end()
+        while after < para.end and text[after].isspace():
+            after += 1
+        if _is_boundary(text, m.start(), after, para.end):
+            found.append((m.end(), after))
+    for m in _LINE_OPENS_QUOTE.finditer(text, para.start, para.end):
+        found.append((m.start(), m.end()))
+    found.sort()
+    return found
 
 
 def _cut_long(text: str, sent: Sentence) -> list[Sentence]:
@@ -192,6 +209,20 @@ def _cut_long(text: str, sent: Sentence) -> list[Sentence]:
     if pos < sent.end:
         pieces.append(Sentence(pos, sent.end, sent.paragraph))
     return pieces
+
+
+def after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
+    """Whether ``pos`` follows a quotation that has closed (not a frame inside it:
+    '"... you are scapegoating them," Merkley said' is Merkley's, not "you")."""
+    inside, seen = sent.starts_in_quote, sent.starts_in_quote
+    for ch in text[sent.start : pos]:
+        if ch == '"':
+            inside, seen = not inside, True
+        elif ch == "\u201c":
+            inside, seen = True, True
+        elif ch == "\u201d":
+            inside, seen = False, True
+    return seen and not inside
 
 
 def _mark_quotes(text: str, sentences: list[Sentence]) -> None:

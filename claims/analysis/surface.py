@@ -29,7 +29,7 @@ def add_surface_frames(builder) -> None:
     doc = builder.doc
     if len(doc) == 0:
         return
-    if _according(builder):
+    if _according(builder) or _dash_attribution(builder):
         return
     for verb in doc:
         if not _is_reporting(verb) or builder.frame_for(verb) is not None:
@@ -187,6 +187,30 @@ def _colon_leading(builder, verb) -> bool:
         exclude |= set(range(0, verb.i))
     frame = _frame(builder, subj, verb, exclude)
     return _reframe(builder, frame, content=range(colon + 1, len(doc)), frame_tokens=range(colon))
+
+
+DASHES = {"\u2015", "\u2014", "\u2013", "--", "-"}
+
+
+def _dash_attribution(builder) -> bool:
+    """'"He represents our greatest shame." \u2015 Sonya Herridge': a pull quote
+    signed with a dash and a name, as web copy and listicles print them."""
+    doc = builder.doc
+    dash = next((t.i for t in doc[1:] if t.text in DASHES and doc[t.i - 1].text in QUOTES), None)
+    if dash is None or dash + 1 >= len(doc):
+        return False
+    name = doc[dash + 1]
+    if name.tag_ not in ("NNP", "NNPS") or any(t.pos_ in ("VERB", "AUX") for t in doc[dash + 1 :]):
+        return False
+    head = name
+    while head.head.i != head.i and head.head.i > dash and head.head.tag_ in ("NNP", "NNPS"):
+        head = head.head  # "Sonya Herridge": the name's head
+    frame = attribution.describe_source(head, builder.offset, set(range(0, dash + 1)))
+    frame.verb = frame.verb_lemma = doc[dash].text
+    frame.verb_start = builder.offset + doc[dash].idx
+    frame.verb_end = frame.verb_start + len(doc[dash])
+    builder.frames.append(frame)
+    return _reframe(builder, frame, content=range(0, dash - 1), frame_tokens=range(dash, len(doc)))
 
 
 def _opens_content(tok) -> bool:

@@ -264,3 +264,25 @@ def test_doubled_apostrophe_quotes_are_quotes():
     second = claim_containing(result, "will not pass")
     assert source_text(first) == "Mr. Amos"
     assert source_text(second) == "Mr. Amos"
+
+
+def test_a_pull_quote_signed_with_a_dash_is_that_persons():
+    body = (
+        '"The levy hits renters hardest. It will not pass." \u2015 Ana Brook, 52, of Leeds\n\n'
+        '"Nobody asked us about the route." \u2015 Tomas Ruiz'
+    )
+    _, result = run(body)
+    assert source_text(claim_containing(result, "hits renters")) == "Ana Brook"
+    assert source_text(claim_containing(result, "will not pass")) == "Ana Brook"
+    assert source_text(claim_containing(result, "asked us")) == "Tomas Ruiz"
+
+
+def test_quotes_listed_one_per_line_are_sentences_of_their_own():
+    body = (
+        '"The route cuts the town in two." \u2015 Ana Brook\n'
+        '"Trump said the town was dying. It is not dying." \u2015 Tomas Ruiz'
+    )
+    _, result = run(body)
+    assert source_text(claim_containing(result, "cuts the town")) == "Ana Brook"
+    # "Trump said" inside the quotation does not make Trump its speaker
+    assert source_text(claim_containing(result, "It is not dying")) == "Tomas Ruiz"
