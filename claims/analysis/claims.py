@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from . import attribution
 from .lexicon import content_nouns, hedge_cues, reporting_verbs, source_nouns
 from .segment import Sentence, after_closed_quote
+from .spans import QUOTE_CHARS, balance_quotes, inside_quotes, trim, without_stranded_punct
 from .surface import add_surface_frames
 from .types import Frame
 
 MIN_CLAIM_WORDS = 3
 CLAUSAL_SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj"}
-QUOTE_CHARS = '"\u201c\u201d'
-# Leading words that belong to the sentence's syntax, not to the proposition:
-# "that" in "said that ...", "where" in "..., where government troops had ...".
-LEADING_JUNK = {"that", "where", "which", "who", "whom", "whether", "and", "but", "or"}
 # "received reports of deaths": the source passes on what others told it.
 RELAY_VERBS = {"receive", "hear", "get", "see", "cite"}
 RELAY_OBJECTS = {"report", "account", "word", "information", "claim", "allegation", "message"}
@@ -68,7 +65,7 @@ def parse_sentence(doc, sent: Sentence, text: str) -> ParsedSentence:
     units = _dedupe(builder.units)
     starts_quoted = sent.starts_in_quote or text[sent.start] in QUOTE_CHARS + "\u2018"
     for unit in units:
-        unit.quoted = starts_quoted or _inside_quotes(text, sent.start, unit.start)
+        unit.quoted = starts_quoted or inside_quotes(text, sent.start, unit.start)
     entities = [(sent.start + e.start_char, sent.start + e.end_char, e.label_) for e in doc.ents]
     words = [(sent.start + t.idx, sent.start + t.idx + len(t), t.lower_, t.tag_) for t in doc]
     speaker = _quote_speaker(builder.frames, text, sent)
@@ -86,12 +83,6 @@ def _quote_speaker(frames: list[Frame], text: str, sent: Sentence) -> Frame | No
     if own and text[sent.start : sent.end].rstrip().endswith(":"):
         return own[-1]
     return None
-
-
-def _inside_quotes(text: str, sent_start: int, pos: int) -> bool:
-    return sum(text.count(q, sent_start, pos) for q in '"') % 2 == 1 or (
-        text.count("\u201c", sent_start, pos) > text.count("\u201d", sent_start, pos)
-    )
 
 
 def _dedupe(units: list[Unit]) -> list[Unit]:
@@ -408,7 +399,7 @@ class _Builder:
                 # provide evidence": a remark on the claim, kept as its hedge.
                 return "drop"
             if dep == "conj" and (_is_clause(c) or _has_mark_that(c)):
-                # The conjunction goes with the second clause; _trim keeps it
+                # The conjunction goes with the second clause; trim keeps it
                 # only inside a quotation.
                 cc = [x.i for x in tok.children if x.dep_ == "cc" and x.i < c.left_edge.i]
                 if cc:
@@ -500,15 +491,15 @@ class _Builder:
     def add_unit(self, keep: set[int], head, frame, origin) -> None:
         if not keep:
             return  # everything was cut off before a closing quote or a restated quantity
-        keep = _without_stranded_punct(self.doc, keep)
-        quoted = _inside_quotes(self.text, self.offset, self.offset + self.doc[min(keep)].idx)
-        span = _trim(self.doc, sorted(keep), quoted)
+        keep = without_stranded_punct(self.doc, keep)
+        quoted = inside_quotes(self.text, self.offset, self.offset + self.doc[min(keep)].idx)
+        span = trim(self.doc, sorted(keep), quoted)
         if span is None:
             return
         first, last = span
         start = self.offset + self.doc[first].idx
         end = self.offset + self.doc[last].idx + len(self.doc[last])
-        start, end = _balance_quotes(self.text, start, end)
+        start, end = balance_quotes(self.text, start, end)
         words = sum(1 for t in self.doc[first : last + 1] if not t.is_punct)
         if words < MIN_CLAIM_WORDS or end <= start:
             return
@@ -526,21 +517,6 @@ def _content_clause(clause) -> bool:
         c.dep_ in ("nsubj", "nsubjpass", "expl") and c.lower_ != "that" for c in clause.children
     )
     return has_subject and that.dep_ not in ("dobj", "pobj", "nsubj", "nsubjpass")
-
-
-def _without_stranded_punct(doc, keep: set[int]) -> set[int]:
-    """Closing punctuation that the parser hangs on the root stays with the
-    root's claim only if no dropped words lie between: in 'Clinton mocked the
-    complaint, saying anybody who complains "is not having a good night."' the
-    final '."' belongs to the quotation, and the claim ends at "complaint"."""
-    words = [i for i in keep if not doc[i].is_punct]
-    if not words:
-        return keep
-    last = max(words)
-    tail = [i for i in keep if i > last]
-    if tail and any(k not in keep and not doc[k].is_punct for k in range(last + 1, max(tail))):
-        return keep - set(tail)
-    return keep
 
 
 def _same(found, tok) -> bool:
@@ -601,86 +577,3 @@ def _nest(inner: Frame, outer: Frame | None) -> Frame:
     nested.inner_verb_start, nested.inner_verb_end = inner.verb_start, inner.verb_end
     nested.inner_verb_tags = list(inner.verb_tags)
     return nested
-
-
-def _trim(doc, idx: list[int], quoted: bool = False) -> tuple[int, int] | None:
-    """First and last token of the claim: no leading "that"/"where"/"and" or
-    punctuation, no trailing punctuation."""
-    lo = 0
-    while lo < len(idx):
-        t = doc[idx[lo]]
-        if (t.is_punct and t.text not in QUOTE_CHARS) or t.is_space:
-            lo += 1
-        elif _determiner_that(t) or (quoted and t.lower_ in ("but", "yet")):
-            # Quoted words are kept as spoken: "... forward, but it is not yet a product"
-            break
-        elif t.lower_ in LEADING_JUNK and t.dep_ in (
-            "mark",
-            "cc",
-            "nsubj",
-            "advmod",
-            "dobj",
-            "pobj",
-            "prep",
-            "nsubjpass",
-        ):
-            if t.lower_ in ("who", "which") and t.dep_ not in (
-                "nsubj",
-                "nsubjpass",
-                "dobj",
-                "pobj",
-            ):
-                break
-            lo += 1
-        else:
-            break
-    hi = len(idx) - 1
-    while hi >= lo:
-        t = doc[idx[hi]]
-        if t.is_punct and t.text not in QUOTE_CHARS or t.is_space or t.dep_ == "cc":
-            hi -= 1
-        else:
-            break
-    if hi < lo:
-        return None
-    # A claim is contiguous: tokens dropped from its middle (a parenthetical
-    # frame) are spanned over; the ends are what matter.
-    return idx[lo], idx[hi]
-
-
-def _determiner_that(tok) -> bool:
-    """ "said that timeline was too optimistic": a bare singular noun needs a
-    determiner, so this "that" is one, whatever the parser says."""
-    if tok.lower_ != "that" or tok.i + 1 >= len(tok.doc):
-        return False
-    nxt = tok.doc[tok.i + 1]
-    return (
-        nxt.tag_ == "NN"
-        and nxt.dep_ in ("nsubj", "nsubjpass")
-        and not any(c.dep_ in ("det", "poss") for c in nxt.children)
-    )
-
-
-def _balance_quotes(text: str, start: int, end: int) -> tuple[int, int]:
-    """Keep quotation marks paired inside a claim where the text allows it."""
-    span = text[start:end]
-    straight = span.count('"')
-    curly_open, curly_close = span.count("\u201c"), span.count("\u201d")
-    if straight % 2 == 0 and curly_open == curly_close:
-        return start, end
-    opens_unclosed = (straight % 2 == 1 and span[:1] == '"') or (
-        span[:1] == "\u201c" and curly_open > curly_close
-    )
-    if opens_unclosed:
-        start += 1
-        while start < end and text[start].isspace():
-            start += 1
-        return start, end
-    tail = text[end : end + 3]
-    for n in (1, 2):
-        piece = tail[:n]
-        if piece and piece[-1] in QUOTE_CHARS and all(ch in ',.;:!?"\u201d' for ch in piece):
-            return start, end + n
-    if span[-1:] in QUOTE_CHARS:
-        return start, end - 1
-    return start, end
