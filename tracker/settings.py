@@ -306,6 +306,15 @@ CACHES = {
     )
 }
 
+# --- CSV export ------------------------------------------------------------------------
+# Up to this many rows GET /api/v1/claims/export.csv streams the file (about a second
+# per 100k rows, far inside a worker's timeout); past it, a Celery task writes the file
+# into CSV_EXPORT_DIR and the client polls /api/v1/exports/<id>/ (claims.api.exportjobs).
+# Several machines need CSV_EXPORT_DIR on storage they all mount.
+CSV_EXPORT_SYNC_MAX_ROWS = env_int("CSV_EXPORT_SYNC_MAX_ROWS", 50_000)
+CSV_EXPORT_DIR = Path(env_str("CSV_EXPORT_DIR", str(VAR_DIR / "exports")))
+CSV_EXPORT_KEEP_HOURS = env_int("CSV_EXPORT_KEEP_HOURS", 24)  # then the job's files go
+
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
 # Seconds for the whole fetch of a URL (lookups, redirects, headers and body): one
@@ -331,6 +340,7 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_IMPORTS = ["claims.api.exportjobs"]  # the export task (autodiscovery: claims.tasks)
 # A task is acknowledged when it finishes, so a worker that dies mid-task leaves it
 # on the queue for another worker; one task at a time per process, so a dying
 # process takes no prefetched work with it.

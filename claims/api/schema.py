@@ -17,6 +17,7 @@ WHY = {
     413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
     415: "The body is not JSON (send Content-Type: application/json).",
     429: "Too many requests: wait the seconds given in Retry-After.",
+    503: "A service the request needs (the task queue) is unreachable: try again later.",
 }
 CODES = {
     400: ("invalid", 'to: "done" is not a valid choice.'),
@@ -27,6 +28,7 @@ CODES = {
     413: ("payload_too_large", "The request body is larger than the server accepts."),
     415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
     429: ("throttled", "Request was throttled. Expected available in 12 seconds."),
+    503: ("queue_unavailable", "The export queue is unreachable; try again later."),
 }
 
 

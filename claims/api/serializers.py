@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -274,6 +275,35 @@ class IngestResultSerializer(serializers.Serializer):
         help_text="Whether the analysis queue took the work (null: not known yet or not queued).",
     )
     message = serializers.CharField()
+
+
+# --- Export jobs ------------------------------------------------------------------------
+
+
+class ExportJobSerializer(serializers.Serializer):
+    """An export job (claims.api.exportjobs.ExportJob)."""
+
+    id = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="Poll this until the job is done.")
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    rows_total = serializers.IntegerField(allow_null=True, help_text="Null until it runs.")
+    rows_written = serializers.IntegerField()
+    progress = serializers.FloatField(allow_null=True, help_text="0 to 1; null if not known.")
+    error = serializers.CharField(help_text="Why it failed; empty otherwise.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    download_url = serializers.SerializerMethodField(help_text="The CSV, once the job is done.")
+
+    def _url(self, name: str, job) -> str:
+        path = reverse(name, kwargs={"pk": job.id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, job) -> str:
+        return self._url("api:export-detail", job)
+
+    def get_download_url(self, job) -> str | None:
+        return self._url("api:export-download", job) if job.state == "done" else None
 
 
 # --- Tokens and errors ------------------------------------------------------------------

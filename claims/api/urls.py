@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from claims.api.exceptions import api_not_found
-from claims.api.views import ArticleViewSet, ClaimViewSet, TokenViewSet
+from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
 
 app_name = "api"
 
@@ -13,6 +13,7 @@ router = SimpleRouter()
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("tokens", TokenViewSet, basename="token")
+router.register("exports", ExportViewSet, basename="export")
 
 urlpatterns = [
     # Before the router: "export.csv" is no claim id (the router's ids are digits).

@@ -7,21 +7,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import claimreview as reviews
 from claims import selectors, services, tokens
+from claims.api import exportjobs
 from claims.api import serializers as s
-from claims.api.csvexport import claims_csv_response
+from claims.api.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
 from claims.api.exceptions import error_body
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,
@@ -174,7 +176,10 @@ class ClaimViewSet(ApiViewSet):
         return Response(reviews.claim_review_document(claim, build_url=request.build_absolute_uri))
 
     @extend_schema(
-        summary="The filtered claim list as CSV (streamed, all rows)",
+        summary="The filtered claim list as CSV: streamed, or past a size an export job",
+        description="Up to CSV_EXPORT_SYNC_MAX_ROWS rows: 200 with the CSV, streamed. "
+        "More: 202 with an export job; poll its `url` until `state` is `done` (or "
+        "`failed`), then download its `download_url`.",
         operation_id="claims_export_csv",
         filters=True,
         parameters=[OpenApiParameter("ordering", str, enum=[*CLAIM_ORDERINGS])],
@@ -182,14 +187,25 @@ class ClaimViewSet(ApiViewSet):
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="CSV with a header row."
             ),
-            **errors(*READ, 400),
+            (202, "application/json"): s.ExportJobSerializer,
+            **errors(*READ, 400, 503),
         },
     )
     def export(self, request):
         self.check_query_params(set(ClaimFilter.base_filters) | {"ordering"})
-        qs = self.filter_queryset(self.get_queryset())
-        keys = self.orderings[ordering_name(request, self)]
-        return claims_csv_response(apply_ordering(qs, keys))
+        name = ordering_name(request, self)
+        qs = apply_ordering(self.filter_queryset(self.get_queryset()), self.orderings[name])
+        limit = sync_max_rows()
+        if count_up_to(qs, limit + 1) <= limit:
+            return claims_csv_response(qs)
+        try:
+            job = exportjobs.export_job_start(
+                user=request.user, params=request.query_params, ordering=name
+            )
+        except exportjobs.QueueUnreachable as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        data = s.ExportJobSerializer(job, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
     def perform_content_negotiation(self, request, force=False):
         if self.action == "export":  # errors as JSON, whatever the client accepts
@@ -204,6 +220,63 @@ class ClaimViewSet(ApiViewSet):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+# --- Export jobs -------------------------------------------------------------------------
+
+
+class QueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The export queue is unreachable; try again later."
+    default_code = "queue_unavailable"
+
+
+@extend_schema(tags=["claims"])
+class ExportViewSet(ApiViewSet):
+    """A CSV export job (see claims/export.csv): its state, then its file. Only
+    the user who asked for it sees it; anyone else gets a 404, as for no job."""
+
+    read_permission = CanReadClaims
+    lookup_value_regex = r"[0-9a-f]{32}"
+    serializer_class = s.ExportJobSerializer
+
+    def _job(self, pk) -> exportjobs.ExportJob:
+        job = exportjobs.export_job_get(job_id=pk, user=self.request.user)
+        if job is None:
+            raise NotFound("No such export job.")
+        return job
+
+    @extend_schema(
+        summary="An export job: state, progress and, once done, where to download it",
+        responses={200: s.ExportJobSerializer, **errors(*READ, 404)},
+    )
+    def retrieve(self, request, pk):
+        job = self._job(pk)
+        return Response(s.ExportJobSerializer(job, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="The CSV of a finished export job",
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV."),
+            **errors(*READ, 404),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk):
+        job = self._job(pk)
+        if job.state != exportjobs.DONE:
+            raise NotFound(f"The export is {job.state}, not done.")
+        return FileResponse(
+            exportjobs.csv_path(job).open("rb"),
+            as_attachment=True,
+            filename=csv_filename(),
+            content_type="text/csv; charset=utf-8",
+        )
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.action == "download":  # errors as JSON, whatever the client accepts
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
 
 # --- Articles ----------------------------------------------------------------------------
