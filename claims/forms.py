@@ -228,8 +228,12 @@ class QueueForm(forms.Form):
         ]
 
     def order_by(self) -> list[str]:
+        return SORTS[self.sort_name()][1]
+
+    def sort_name(self) -> str:
+        """The sort's name (a key of SORTS): "worth" unless a valid one is given."""
         sort = self.cleaned_data.get("sort") if self.is_valid() else None
-        return SORTS[sort or "worth"][1]
+        return sort or "worth"
 
     def page_size(self) -> int:
         size = self.cleaned_data.get("per_page") if self.is_valid() else None

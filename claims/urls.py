@@ -19,6 +19,7 @@ dashboard = [
     path("articles/<int:pk>/", views.article_page, name="article"),
     path("articles/<int:pk>/state/", views.article_state, name="article-state"),
     path("articles/<int:pk>/text/", views.article_body, name="article-text"),
+    path("articles/<int:pk>/more/", views.article_more, name="article-more"),
     path("articles/<int:pk>/reanalyze/", views.article_reanalyze_view, name="article-reanalyze"),
     path("claims/<int:pk>/", views.claim_page, name="claim"),
     path("claims/<int:pk>/panel/", views.claim_panel, name="claim-panel"),

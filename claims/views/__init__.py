@@ -8,6 +8,7 @@ from .account import PasswordChangeView, account, token_create_view, token_revok
 from .articles import (
     article_body,
     article_list_page,
+    article_more,
     article_page,
     article_reanalyze_view,
     article_state,
@@ -30,6 +31,7 @@ __all__ = [
     "account",
     "article_body",
     "article_list_page",
+    "article_more",
     "article_page",
     "article_reanalyze_view",
     "article_state",

@@ -4,10 +4,10 @@ the shared ClaimFilter, and the editors' bulk actions."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,17 +15,35 @@ from django.views.decorators.http import require_POST
 
 from claims.forms import BULK_TARGETS, PAGE_SIZES, BulkForm, QueueForm
 from claims.models import Claim, ClaimStatus, ConfidenceLevel
-from claims.selectors import LEVEL_ORDER, claim_counts, claim_list
+from claims.selectors import (
+    LEVEL_ORDER,
+    Key,
+    claim_counts,
+    claim_list,
+    keyset_after,
+    keyset_order,
+    keyset_position,
+    keyset_token,
+    keyset_untoken,
+    keyset_value,
+)
 from claims.workflow import claims_bulk_assign, claims_bulk_transition
 
 from ._common import reader, redirect_next
 
-# Very low first; claims not scored yet (analysis unfinished) last.
-LEVEL_RANK = Case(
-    *[When(confidence_level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)],
-    default=Value(len(LEVEL_ORDER)),
-    output_field=IntegerField(),
-)
+# Each sort, after the level (Claim.level_rank: very low first, unscored last) and
+# before the id that breaks the last ties. "worth", the default, is the column
+# list of the claim_queue_order index: the first page and every next one is a
+# range scan of it, whatever the page's depth (OFFSET paging read every row
+# before the page: /?page=2000 took 8.4 s at 1M claims).
+_ARTICLE_ORDER = [Key("article_id", kind=int), Key("position", kind=int)]
+SORT_KEYS = {
+    "worth": [Key("checkworthiness", True), *_ARTICLE_ORDER],
+    "score": [Key("score_key"), *_ARTICLE_ORDER],
+    "newest": [Key("created_at", True, datetime), Key("position", kind=int)],
+    "oldest": [Key("created_at", False, datetime), Key("position", kind=int)],
+    "article": _ARTICLE_ORDER,
+}
 UNSCORED = "Not scored yet"
 QUEUE_DEFAULTS = {"sort": "worth", "per_page": str(PAGE_SIZES[1])}
 
@@ -71,20 +89,86 @@ def _given(query: QueryDict) -> QueryDict:
     return given
 
 
+@dataclass
+class QueuePage:
+    """One keyset page of the queue: its rows, where it starts, and the tokens of
+    the pages either side (None at an end)."""
+
+    rows: list
+    start: int  # 1-based index of the first row among all matching claims
+    next: str | None
+    previous: str | None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1
+
+
+def _cursor(request, keys: list[Key]) -> tuple[list | None, bool, int]:
+    """The position, the direction and the index of the first row of the page
+    asked for (?after= or ?before=); a forged or stale token is the first page."""
+    for param, backwards in (("after", False), ("before", True)):
+        token = request.GET.get(param)
+        if not token:
+            continue
+        try:
+            data = keyset_untoken(token)
+            position = [keyset_value(k, v) for k, v in zip(keys, data["p"], strict=True)]
+            start = data["i"]
+            if isinstance(start, bool) or not isinstance(start, int) or start < 1:
+                raise ValueError(start)
+        except (ValueError, TypeError, KeyError):
+            break
+        return position, backwards, start
+    return None, False, 1
+
+
+def _page(request, qs, keys: list[Key], size: int) -> QueuePage:
+    position, backwards, start = _cursor(request, keys)
+    qs = keyset_order(qs, keys)
+    if backwards:
+        qs = qs.reverse()
+    if position is not None:
+        qs = qs.filter(keyset_after(keys, position, backwards))
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        start = max(start - len(rows), 1)
+
+    def token(row, at: int) -> str:
+        return keyset_token({"p": keyset_position(row, keys), "i": at})
+
+    has_next = backwards or more
+    has_previous = (more if backwards else position is not None) and start > 1
+    return QueuePage(
+        rows=rows,
+        start=start,
+        next=token(rows[-1], start + len(rows)) if rows and has_next else None,
+        previous=token(rows[0], start) if rows and has_previous else None,
+    )
+
+
 @reader
 def queue(request):
     params = _given(request.GET)
     form = QueueForm({**QUEUE_DEFAULTS, **params.dict()})
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
+    for name in ("after", "before"):
+        params.pop(name, None)
     claims = claim_list(filters=params, user=request.user)
-    counts = claim_counts(qs=claims.prefetch_related(None))
-    ordered = claims.annotate(level_rank=LEVEL_RANK).order_by("level_rank", *form.order_by())
-    page = Paginator(ordered, form.page_size()).get_page(request.GET.get("page"))
+    counts = claim_counts(qs=claims)
+    keys = [Key("level_rank", kind=int), *SORT_KEYS[form.sort_name()], Key("id", kind=int)]
+    page = _page(request, claims, keys, form.page_size())
+    summary = _summary(counts)
     context = {
         "form": form,
         "page": page,
-        "groups": _groups(page.object_list, counts["level"]),
-        "summary": _summary(counts),
+        "total": summary["total"],
+        "estimated": counts["estimated"],
+        "groups": _groups(page.rows, counts["level"]),
+        "summary": summary,
         "filtered": any(name in params for name in form.fields if name not in QUEUE_DEFAULTS),
     }
     if request.user.has_perm("claims.assign_any"):
