@@ -304,3 +304,29 @@ def keyset_untoken(token: str) -> dict:
     if not isinstance(data, dict):
         raise ValueError("not a cursor")
     return data
+
+
+# --- Search-as-you-type for the queue's filters ---------------------------------------
+
+SUGGESTIONS = 20
+
+
+def article_suggestions(*, query: str, limit: int = SUGGESTIONS) -> list[Article]:
+    """At most ``limit`` articles whose title contains ``query`` (or whose id it
+    is), newest first: the queue's article filter, which listed every article
+    (5.1 MB of HTML at 1M claims) before."""
+    qs = Article.objects.only("pk", "title", "created_at").order_by("-created_at", "-pk")
+    query = query.strip()[:200]
+    if query.isascii() and query.isdigit() and int(query) < 2**63:
+        qs = qs.filter(Q(pk=int(query)) | Q(title__icontains=query))
+    elif query:
+        qs = qs.filter(title__icontains=query)
+    return list(qs[:limit])
+
+
+def user_suggestions(*, query: str, limit: int = SUGGESTIONS) -> list[str]:
+    """At most ``limit`` active usernames starting with ``query``."""
+    from claims.filters import assignee_choices
+
+    qs = assignee_choices().filter(username__istartswith=query.strip()[:150])
+    return list(qs.values_list("username", flat=True)[:limit])

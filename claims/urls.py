@@ -13,6 +13,8 @@ from claims import views
 dashboard = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("suggest/articles/", views.article_suggest, name="article-suggest"),
+    path("suggest/users/", views.user_suggest, name="user-suggest"),
     path("overview/", views.overview, name="overview"),
     path("articles/", views.article_list_page, name="articles"),
     path("articles/new/", views.ingest, name="ingest"),

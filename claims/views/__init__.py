@@ -24,7 +24,7 @@ from .claim_pages import (
     claim_transition_view,
 )
 from .overview import overview
-from .queue import bulk, queue
+from .queue import article_suggest, bulk, queue, user_suggest
 
 __all__ = [
     "PasswordChangeView",
@@ -32,6 +32,7 @@ __all__ = [
     "article_body",
     "article_list_page",
     "article_more",
+    "article_suggest",
     "article_page",
     "article_reanalyze_view",
     "article_state",
@@ -48,4 +49,5 @@ __all__ = [
     "queue",
     "token_create_view",
     "token_revoke_view",
+    "user_suggest",
 ]

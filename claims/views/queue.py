@@ -18,6 +18,7 @@ from claims.models import Claim, ClaimStatus, ConfidenceLevel
 from claims.selectors import (
     LEVEL_ORDER,
     Key,
+    article_suggestions,
     claim_counts,
     claim_list,
     keyset_after,
@@ -26,6 +27,7 @@ from claims.selectors import (
     keyset_token,
     keyset_untoken,
     keyset_value,
+    user_suggestions,
 )
 from claims.workflow import claims_bulk_assign, claims_bulk_transition
 
@@ -162,8 +164,10 @@ def queue(request):
     keys = [Key("level_rank", kind=int), *SORT_KEYS[form.sort_name()], Key("id", kind=int)]
     page = _page(request, claims, keys, form.page_size())
     summary = _summary(counts)
+    chosen = form.cleaned_data.get("article") if form.is_valid() else None
     context = {
         "form": form,
+        "chosen_article": chosen,
         "page": page,
         "total": summary["total"],
         "estimated": counts["estimated"],
@@ -174,6 +178,22 @@ def queue(request):
     if request.user.has_perm("claims.assign_any"):
         context["bulk_form"] = BulkForm()
     return render(request, "claims/queue.html", context)
+
+
+@reader
+def article_suggest(request):
+    """The queue's article filter as you type: up to 20 matching articles as
+    radio buttons (htmx swaps them in under the search field)."""
+    query = request.GET.get("article_q", "")
+    context = {"articles": article_suggestions(query=query), "query": query}
+    return render(request, "claims/_article_options.html", context)
+
+
+@reader
+def user_suggest(request):
+    """Usernames for the assignee filter's datalist, as you type."""
+    names = user_suggestions(query=request.GET.get("assignee", ""))
+    return render(request, "claims/_user_options.html", {"names": names})
 
 
 @reader
