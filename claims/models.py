@@ -290,6 +290,17 @@ class Claim(models.Model):
                 F("id"),
                 name="claim_level_status_order",
             ),
+            # The queue filtered by a level (its chips; status filtered on the way):
+            # equality on confidence_level, then the queue's default order.
+            models.Index(
+                F("confidence_level"),
+                F("level_rank"),
+                F("checkworthiness").desc(),
+                F("article_id"),
+                F("position"),
+                F("id"),
+                name="claim_level_queue_order",
+            ),
             # ?source_type=.. (alone or with hedge_category), in the API's order.
             models.Index(
                 F("source_type"),

@@ -40,7 +40,7 @@ def article_with_claims(n: int, *, title: str = "Long article", blob_kb: int = 2
                 sentence_end=offset + len(sentence) - 1,
                 fingerprint=fingerprint(text[start:end] + str(i)),
                 source_text="Officials",
-                source_type=SOURCES[(i // 16) % 4],
+                source_type=SOURCES[(i // 2) % 4],
                 source_start=offset,
                 source_end=offset + len("Officials"),
                 confidence_level=level,

@@ -45,6 +45,7 @@ def test_the_main_list_queries_read_their_indexes(corpus):
     """One corpus (built once: it takes a while) for every plan."""
     _api_default_order()
     _queue_default_order()
+    _queue_level_filter()
     _level_and_status_filter()
     _source_type_filter()
     _search()
@@ -64,6 +65,16 @@ def _queue_default_order():
     keys = [Key("level_rank", kind=int), *SORT_KEYS["worth"], Key("id", kind=int)]
     qs = keyset_order(selectors.claim_list(filters={}), keys)
     assert_index_scan(plan_of(qs[:51]), "claim_queue_order")
+
+
+def _queue_level_filter():
+    keys = [Key("level_rank", kind=int), *SORT_KEYS["worth"], Key("id", kind=int)]
+    for filters in (
+        {"confidence_level": ["low"]},
+        {"confidence_level": ["low"], "status": ["false"]},
+    ):
+        qs = keyset_order(selectors.claim_list(filters=filters), keys)
+        assert_index_scan(plan_of(qs[:51]), "claim_level_queue_order")
 
 
 def _level_and_status_filter():

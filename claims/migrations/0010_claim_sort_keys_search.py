@@ -132,6 +132,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="claim",
             index=models.Index(
+                models.F("confidence_level"),
+                models.F("level_rank"),
+                models.OrderBy(models.F("checkworthiness"), descending=True),
+                models.F("article_id"),
+                models.F("position"),
+                models.F("id"),
+                name="claim_level_queue_order",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
                 models.F("source_type"),
                 models.F("score_key"),
                 models.OrderBy(models.F("checkworthiness"), descending=True),
