@@ -4,11 +4,12 @@ pipeline runs, then reloads the text region, never the whole page)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from claims.forms import IngestForm
 from claims.models import AnalysisState, Article, Claim
 from claims.selectors import (
     LEVEL_ORDER,
+    Key,
     article_claims,
     article_level_counts,
     article_list,
@@ -25,9 +27,12 @@ from claims.selectors import (
 from claims.selectors import article_page as article_for_page
 from claims.services import IngestError, article_ingest, article_reanalyze
 
-from ._common import is_htmx, reader
+from ._common import is_htmx, keyset_page, reader
 from .claim_pages import claim_context
 
+ARTICLES_PER_PAGE = 50
+# Newest first, on the article_created index (ties by id).
+ARTICLE_KEYS = [Key("created_at", True, datetime), Key("id", True, int)]
 UNFINISHED = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
 # The event htmx fires (from the HX-Trigger header) when a polled analysis ends.
 FINISHED_EVENT = "analysis-finished"
@@ -72,7 +77,7 @@ def _body_context(article: Article) -> dict:
 
 @reader
 def article_list_page(request):
-    page = Paginator(article_list().order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    page = keyset_page(request, article_list(), ARTICLE_KEYS, ARTICLES_PER_PAGE)
     return render(request, "claims/article_list.html", {"page": page})
 
 

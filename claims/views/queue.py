@@ -4,7 +4,6 @@ the shared ClaimFilter, and the editors' bulk actions."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib import messages
@@ -21,17 +20,11 @@ from claims.selectors import (
     article_suggestions,
     claim_counts,
     claim_list,
-    keyset_after,
-    keyset_order,
-    keyset_position,
-    keyset_token,
-    keyset_untoken,
-    keyset_value,
     user_suggestions,
 )
 from claims.workflow import claims_bulk_assign, claims_bulk_transition
 
-from ._common import reader, redirect_next
+from ._common import keyset_page, reader, redirect_next
 
 # Each sort, after the level (Claim.level_rank: very low first, unscored last) and
 # before the id that breaks the last ties. "worth", the default, is the column
@@ -91,67 +84,6 @@ def _given(query: QueryDict) -> QueryDict:
     return given
 
 
-@dataclass
-class QueuePage:
-    """One keyset page of the queue: its rows, where it starts, and the tokens of
-    the pages either side (None at an end)."""
-
-    rows: list
-    start: int  # 1-based index of the first row among all matching claims
-    next: str | None
-    previous: str | None
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.rows) - 1
-
-
-def _cursor(request, keys: list[Key]) -> tuple[list | None, bool, int]:
-    """The position, the direction and the index of the first row of the page
-    asked for (?after= or ?before=); a forged or stale token is the first page."""
-    for param, backwards in (("after", False), ("before", True)):
-        token = request.GET.get(param)
-        if not token:
-            continue
-        try:
-            data = keyset_untoken(token)
-            position = [keyset_value(k, v) for k, v in zip(keys, data["p"], strict=True)]
-            start = data["i"]
-            if isinstance(start, bool) or not isinstance(start, int) or start < 1:
-                raise ValueError(start)
-        except (ValueError, TypeError, KeyError):
-            break
-        return position, backwards, start
-    return None, False, 1
-
-
-def _page(request, qs, keys: list[Key], size: int) -> QueuePage:
-    position, backwards, start = _cursor(request, keys)
-    qs = keyset_order(qs, keys)
-    if backwards:
-        qs = qs.reverse()
-    if position is not None:
-        qs = qs.filter(keyset_after(keys, position, backwards))
-    rows = list(qs[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        start = max(start - len(rows), 1)
-
-    def token(row, at: int) -> str:
-        return keyset_token({"p": keyset_position(row, keys), "i": at})
-
-    has_next = backwards or more
-    has_previous = (more if backwards else position is not None) and start > 1
-    return QueuePage(
-        rows=rows,
-        start=start,
-        next=token(rows[-1], start + len(rows)) if rows and has_next else None,
-        previous=token(rows[0], start) if rows and has_previous else None,
-    )
-
-
 @reader
 def queue(request):
     params = _given(request.GET)
@@ -162,7 +94,7 @@ def queue(request):
     claims = claim_list(filters=params, user=request.user)
     counts = claim_counts(qs=claims)
     keys = [Key("level_rank", kind=int), *SORT_KEYS[form.sort_name()], Key("id", kind=int)]
-    page = _page(request, claims, keys, form.page_size())
+    page = keyset_page(request, claims, keys, form.page_size())
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
     context = {

@@ -234,3 +234,20 @@ def test_the_overview_keeps_15_articles_before_counting_their_claims(client_as):
     assert len(listing) == 1 and "JOIN" not in listing[0].split(" FROM ")[-1], listing
     row = article_list().get(title="Article 1")
     assert (row.n_claims, row.n_open) == (30, 16)  # unstarted and in progress, 8 + 8 (of 30)
+
+
+def test_the_article_list_pages_by_keyset(client_as):
+    from tests.factories import ArticleFactory
+
+    made = ArticleFactory.create_batch(120)
+    client = client_as("viewer")
+    html, _ = get(client, reverse("dashboard:articles"))
+    pages, seen = [html], []
+    while match := re.search(r'href="\?([^"]*after=[^"]+)" rel="next"', html):
+        html, sql = get(client, reverse("dashboard:articles") + "?" + match.group(1))
+        assert not any(" OFFSET " in q for q in sql) and no_blob(sql)
+        pages.append(html)
+    for page in pages:
+        seen += [int(pk) for pk in re.findall(r'href="/articles/(\d+)/"', page)]
+    assert len(pages) == 3 and "Articles 101–120" in pages[-1]
+    assert seen == sorted((a.pk for a in made), reverse=True)  # newest first, each once
