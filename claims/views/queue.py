@@ -118,6 +118,9 @@ def article_suggest(request):
     radio buttons (htmx swaps them in under the search field)."""
     query = request.GET.get("article_q", "")
     context = {"articles": article_suggestions(query=query), "query": query}
+    chosen = request.GET.get("article", "")  # the one checked: it stays offered
+    if chosen.isascii() and chosen.isdigit() and int(chosen) < 2**63:
+        context["chosen_article"] = article_suggestions(query=chosen, limit=1, by_id=True)
     return render(request, "claims/_article_options.html", context)
 
 

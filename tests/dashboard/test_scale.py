@@ -205,6 +205,10 @@ def test_article_suggestions_are_at_most_20(client_as):
     assert len(sql) <= 6 and no_blob(sql) and not any("raw_text" in q for q in sql)
     one, _ = get(client, reverse("dashboard:article-suggest") + "?article_q=budget")
     assert f'value="{target.pk}"' in one and one.count('name="article"') == 2
+    kept, _ = get(
+        client, reverse("dashboard:article-suggest") + f"?article_q=rese&article={target.pk}"
+    )
+    assert f'value="{target.pk}" aria-label="Dam budget" checked' in kept
     chosen, _ = get(client, reverse("dashboard:queue") + f"?article={target.pk}")
     assert f'value="{target.pk}" aria-label="Dam budget" checked' in chosen
 
