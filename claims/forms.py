@@ -199,12 +199,21 @@ class QueueForm(forms.Form):
     hedge_category = forms.ChoiceField(
         required=False, label="Hedge", choices=_any(HedgeCategory.choices)
     )
+    # Validated by id only: the page offers the chosen article and up to 20
+    # matches of a search as you type (claims.views.queue.article_suggest),
+    # never a <select> of every article (5.1 MB of HTML at 1M claims).
     article = forms.ModelChoiceField(
         required=False,
-        queryset=Article.objects.only("pk", "title").order_by("-created_at"),
+        queryset=Article.objects.only("pk", "title"),
         empty_label="Any",
     )
-    assignee = forms.ChoiceField(required=False, label="Assignee")
+    # Typed, with suggestions (an htmx-filled datalist), not a list of every user.
+    assignee = forms.CharField(
+        required=False,
+        label="Assignee",
+        max_length=150,
+        help_text='A username, "me" or "none".',
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Then sort"
     )
@@ -217,19 +226,13 @@ class QueueForm(forms.Form):
         label="Per page",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = [(u.username, u.username) for u in assignee_choices().only("username")]
-        self.fields["assignee"].choices = [
-            ("", "Anyone"),
-            ("me", "Assigned to me"),
-            ("none", "Unassigned"),
-            *users,
-        ]
-
     def order_by(self) -> list[str]:
+        return SORTS[self.sort_name()][1]
+
+    def sort_name(self) -> str:
+        """The sort's name (a key of SORTS): "worth" unless a valid one is given."""
         sort = self.cleaned_data.get("sort") if self.is_valid() else None
-        return SORTS[sort or "worth"][1]
+        return sort or "worth"
 
     def page_size(self) -> int:
         size = self.cleaned_data.get("per_page") if self.is_valid() else None

@@ -7,8 +7,10 @@ decided) live side by side on a claim; neither overwrites the other.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 
 
 class AnalysisState(models.TextChoices):
@@ -81,6 +83,13 @@ class HedgeCategory(models.TextChoices):
 
 def _in(field: str, choices) -> Q:
     return Q(**{f"{field}__in": choices.values})
+
+
+# The queue's order of levels: very low first; claims not scored yet last.
+LEVEL_RANKS = ["very_low", "low", "medium", "high"]
+UNSCORED_RANK = len(LEVEL_RANKS)
+# Unscored claims (analysis unfinished) sort after every score, lowest first.
+UNSCORED_SCORE = 2.0
 
 
 class Article(models.Model):
@@ -172,6 +181,30 @@ class Claim(models.Model):
     # Normalised text hash: how a re-analysis finds this claim again.
     fingerprint = models.CharField(max_length=40)
 
+    # --- sort keys and the search document, kept by the database ---------------
+    # Stored generated columns, so the sort orders of the queue and the API are
+    # plain columns an index can hold, whoever writes the claim (save, bulk_create,
+    # bulk_update, raw SQL): an expression in ORDER BY has to match an expression
+    # index to the letter, a column does not.
+    level_rank = models.GeneratedField(
+        expression=Case(
+            *[When(confidence_level=lv, then=Value(i)) for i, lv in enumerate(LEVEL_RANKS)],
+            default=Value(UNSCORED_RANK),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    score_key = models.GeneratedField(
+        expression=Coalesce(F("confidence_score"), Value(UNSCORED_SCORE)),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    # The full-text document (claim text weight A, source weight B). On PostgreSQL
+    # a trigger (migration 0010) fills it on every insert and update; elsewhere it
+    # stays empty and search falls back to LIKE. Its GIN index (claim_search, for
+    # ?q=) is made by that migration too: SQLite has no GIN.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
     # --- what people decided ---------------------------------------------------
     status = models.CharField(
         max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.UNSTARTED
@@ -232,8 +265,57 @@ class Claim(models.Model):
             ),
         ]
         indexes = [
-            # The queue: claims by confidence level and status, worst first.
-            models.Index(fields=["confidence_level", "status"], name="claim_level_status"),
+            # The API's default order (?ordering=confidence_score, cursor pages):
+            # ORDER BY score_key, checkworthiness DESC, id LIMIT n.
+            models.Index(
+                F("score_key"), F("checkworthiness").desc(), F("id"), name="claim_score_order"
+            ),
+            # The dashboard queue's default order (level, then "most check-worthy"):
+            # ORDER BY level_rank, checkworthiness DESC, article_id, position, id.
+            models.Index(
+                F("level_rank"),
+                F("checkworthiness").desc(),
+                F("article_id"),
+                F("position"),
+                F("id"),
+                name="claim_queue_order",
+            ),
+            # ?confidence_level=..&status=.. (the queue's chips, the API's main
+            # filter): equality on both, then the API's default order.
+            models.Index(
+                F("confidence_level"),
+                F("status"),
+                F("score_key"),
+                F("checkworthiness").desc(),
+                F("id"),
+                name="claim_level_status_order",
+            ),
+            # The queue filtered by a level (its chips; status filtered on the way):
+            # equality on confidence_level, then the queue's default order.
+            models.Index(
+                F("confidence_level"),
+                F("level_rank"),
+                F("checkworthiness").desc(),
+                F("article_id"),
+                F("position"),
+                F("id"),
+                name="claim_level_queue_order",
+            ),
+            # ?source_type=.. (alone or with hedge_category), in the API's order.
+            models.Index(
+                F("source_type"),
+                F("score_key"),
+                F("checkworthiness").desc(),
+                F("id"),
+                name="claim_source_order",
+            ),
+            # ?ordering=(-)checkworthiness cursor pages.
+            models.Index(F("checkworthiness").desc(), F("id"), name="claim_worth_order"),
+            # ?ordering=(-)created, the queue's newest/oldest sort and the
+            # overview's claims per day (scanned backwards for descending).
+            models.Index(fields=["created_at", "id"], name="claim_created"),
+            # The article page: its claims in reading order, a page at a time.
+            models.Index(fields=["article", "position", "id"], name="claim_article_position"),
             # "Assigned to me" and per-assignee views.
             models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
             # Status filters and the overview's counts.

@@ -7,9 +7,27 @@ whatever its length.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import base64
+import binascii
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from claims.models import Article, Claim, ClaimChange, ConfidenceLevel, Evidence, StatusChange
+
+# What a list never shows of an article: its text (up to 1 MB) and the engine's
+# extraction (a JSON blob of megabytes for a long article, decoded on every row it
+# is loaded with). A list row reads the article's title and id only.
+ARTICLE_BLOBS = ("raw_text", "analysis_data")
 
 LEVEL_ORDER = [
     ConfidenceLevel.VERY_LOW,
@@ -20,8 +38,13 @@ LEVEL_ORDER = [
 
 
 def claim_queryset() -> QuerySet[Claim]:
-    """Claims with what a list row shows: article, assignee, hedge cues."""
-    return Claim.objects.select_related("article", "assignee").prefetch_related("hedges")
+    """Claims with what a list row shows: article (without its text and blob),
+    assignee, hedge cues."""
+    return (
+        Claim.objects.select_related("article", "assignee")
+        .defer(*[f"article__{name}" for name in ARTICLE_BLOBS], "search_vector")
+        .prefetch_related("hedges")
+    )
 
 
 def claim_list(*, filters: dict | None = None, user=None) -> QuerySet[Claim]:
@@ -52,6 +75,7 @@ def claim_detail(*, pk: int) -> Claim:
     """One claim with its hedges, evidence and full history."""
     return (
         Claim.objects.select_related("article", "assignee", "updated_by")
+        .defer("article__analysis_data", "search_vector")
         .prefetch_related(
             "hedges",
             Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
@@ -81,25 +105,231 @@ def claim_history(*, claim: Claim) -> list[dict]:
     return sorted(events, key=lambda e: e["at"])
 
 
+def _claims_of_article(**filters) -> Subquery:
+    """How many claims of the outer article (match ``filters``): a correlated
+    subquery on the claim_article_position index, computed for the rows a page
+    keeps only, where a join would count every claim before the LIMIT."""
+    counted = (
+        Claim.objects.filter(article=OuterRef("pk"), **filters)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def article_list() -> QuerySet[Article]:
-    return Article.objects.defer("raw_text", "analysis_data").annotate(
-        n_claims=Count("claims", distinct=True),
-        n_open=Count(
-            "claims", filter=Q(claims__status__in=["unstarted", "in_progress"]), distinct=True
-        ),
+    return Article.objects.defer(*ARTICLE_BLOBS).annotate(
+        n_claims=_claims_of_article(),
+        n_open=_claims_of_article(status__in=["unstarted", "in_progress"]),
     )
 
 
 def article_detail(*, pk: int) -> Article:
-    return Article.objects.prefetch_related(
-        Prefetch("claims", queryset=claim_queryset().order_by("position"))
-    ).get(pk=pk)
+    """An article with all its claims (the API's article document)."""
+    return (
+        Article.objects.defer("analysis_data")
+        .prefetch_related(Prefetch("claims", queryset=claim_queryset().order_by("position")))
+        .get(pk=pk)
+    )
+
+
+def article_page(*, pk: int) -> Article:
+    """An article for its page: the text, not the blob; claims come a page at a
+    time from article_claims()."""
+    return Article.objects.defer("analysis_data").get(pk=pk)
+
+
+def article_claims(
+    *, article: Article, after: tuple[int, int] | None = None, limit: int
+) -> list[Claim]:
+    """Up to ``limit`` claims of an article in reading order, after the claim
+    ``after`` = (position, id) (a keyset page on claim_article_position: each page
+    costs the same whatever the article's length). ``claim.article`` is ``article``."""
+    qs = (
+        Claim.objects.filter(article=article)
+        .select_related("assignee")
+        .defer("search_vector")
+        .prefetch_related("hedges")
+        .order_by("position", "id")
+    )
+    if after is not None:
+        keys = [Key("position", kind=int), Key("id", kind=int)]
+        qs = qs.filter(keyset_after(keys, list(after)))
+    rows = list(qs[:limit])
+    for claim in rows:
+        claim.article = article  # no second copy of the article per claim
+    return rows
+
+
+def article_level_counts(*, article: Article) -> dict:
+    """The article's claims per confidence level, counted in the database."""
+    rows = Claim.objects.filter(article=article).order_by().values_list("confidence_level")
+    return dict(rows.annotate(n=Count("id")))
+
+
+def _exact_counts(qs: QuerySet[Claim]) -> dict:
+    by_level = dict(qs.order_by().values_list("confidence_level").annotate(n=Count("id")))
+    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    return {"level": by_level, "status": by_status}
 
 
 def claim_counts(*, qs: QuerySet[Claim] | None = None) -> dict:
     """Counts per confidence level and per status (for the queue's headers and
-    the overview)."""
+    the overview), with ``estimated``: whether they are a recent count rather
+    than this moment's.
+
+    Counting scans every matching row. Where the planner expects more than
+    settings.COUNT_EXACT_LIMIT rows, the counts are taken once and kept in the
+    cache for settings.COUNT_CACHE_SECONDS (per filter), and the page says
+    "about"; below it they are exact on every request.
+    """
     qs = Claim.objects.all() if qs is None else qs
-    by_level = dict(qs.order_by().values_list("confidence_level").annotate(n=Count("id")))
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
-    return {"level": by_level, "status": by_status}
+    qs = qs.prefetch_related(None)
+    if estimated_count(qs) <= settings.COUNT_EXACT_LIMIT:
+        return {**_exact_counts(qs), "estimated": False}
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    key = "claim-counts:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = _exact_counts(qs)
+        cache.set(key, counts, settings.COUNT_CACHE_SECONDS)
+    return {**counts, "estimated": True}
+
+
+def estimated_count(qs: QuerySet) -> int:
+    """How many rows the planner expects ``qs`` to return: the estimate of its
+    EXPLAIN on PostgreSQL (no row read; accurate for the table as a whole, from
+    ANALYZE statistics), or 0 elsewhere (SQLite: small by design, count it)."""
+    if connection.vendor != "postgresql":
+        return 0
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): an invalid filter
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def claim_total(*, qs: QuerySet[Claim]) -> tuple[int, bool]:
+    """The number of claims ``qs`` matches and whether it is an estimate: exact
+    below settings.COUNT_EXACT_LIMIT, the planner's estimate above it."""
+    guess = estimated_count(qs)
+    if guess > settings.COUNT_EXACT_LIMIT:
+        return guess, True
+    return qs.order_by().count(), False
+
+
+# --- Keyset pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One component of a sort key: a model field or an annotation."""
+
+    name: str
+    descending: bool = False
+    kind: type = float
+    expression: object = None  # annotate ``name`` with it; None: ``name`` is a field
+
+
+def keyset_order(qs: QuerySet, keys: list[Key]) -> QuerySet:
+    annotations = {k.name: k.expression for k in keys if k.expression is not None}
+    order = [f"-{k.name}" if k.descending else k.name for k in keys]
+    return qs.annotate(**annotations).order_by(*order)
+
+
+def keyset_after(keys: list[Key], position: list, backwards: bool = False) -> Q:
+    """Rows strictly after ``position`` in the order of ``keys`` (before, if backwards):
+    (k1 > v1) or (k1 = v1 and k2 > v2) or ..., with < for descending keys."""
+    result = Q()
+    equal = Q()
+    for key, value in zip(keys, position, strict=True):
+        greater = key.descending == backwards
+        step = Q(**{f"{key.name}__{'gt' if greater else 'lt'}": value})
+        result |= equal & step
+        equal &= Q(**{key.name: value})
+    # The same rows, plus a bound on the first key alone: the OR above is no index
+    # condition, this is, so the index scan starts at the position rather than
+    # reading (and filtering out) every row of the pages before it.
+    first = keys[0]
+    bound = "gte" if first.descending == backwards else "lte"
+    return Q(**{f"{first.name}__{bound}": position[0]}) & result
+
+
+def keyset_position(row, keys: list[Key]) -> list:
+    """The sort key of ``row`` as JSON-safe values (datetimes in ISO format)."""
+    values = [getattr(row, k.name) for k in keys]
+    return [v.isoformat() if isinstance(v, datetime) else v for v in values]
+
+
+def keyset_value(key: Key, value):
+    """A cursor value of the type its key has; anything else is a forged cursor
+    (ValueError or TypeError)."""
+    if key.kind is datetime:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(value)
+    if key.kind is int:
+        if not isinstance(value, int) or not 0 <= value < 2**63:
+            raise ValueError(value)
+        return value
+    if not math.isfinite(value):
+        raise ValueError(value)
+    return float(value)
+
+
+def keyset_token(data: dict) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def keyset_untoken(token: str) -> dict:
+    """The dict of a token from keyset_token(); ValueError if it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw.decode())
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor") from exc
+    if not isinstance(data, dict):
+        raise ValueError("not a cursor")
+    return data
+
+
+# --- Search-as-you-type for the queue's filters ---------------------------------------
+
+SUGGESTIONS = 20
+
+
+def article_suggestions(*, query: str, limit: int = SUGGESTIONS, by_id: bool = False):
+    """At most ``limit`` articles whose title contains ``query`` (or whose id it
+    is), newest first: the queue's article filter, which listed every article
+    (5.1 MB of HTML at 1M claims) before. ``by_id``: the article with id
+    ``query``, or None."""
+    qs = Article.objects.only("pk", "title", "created_at").order_by("-created_at", "-pk")
+    query = query.strip()[:200]
+    if by_id:
+        return qs.filter(pk=int(query)).first()
+    if query.isascii() and query.isdigit() and int(query) < 2**63:
+        qs = qs.filter(Q(pk=int(query)) | Q(title__icontains=query))
+    elif query:
+        qs = qs.filter(title__icontains=query)
+    return list(qs[:limit])
+
+
+def user_suggestions(*, query: str, limit: int = SUGGESTIONS) -> list[str]:
+    """At most ``limit`` active usernames starting with ``query``."""
+    from claims.filters import assignee_choices
+
+    qs = assignee_choices().filter(username__istartswith=query.strip()[:150])
+    return list(qs.values_list("username", flat=True)[:limit])

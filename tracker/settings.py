@@ -447,6 +447,13 @@ REST_FRAMEWORK = {
 }
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
+# Counting the claims a filter matches scans them all. Where the planner expects
+# more than this many, the queue and the overview show "about N" (the planner's
+# estimate, and per-level counts cached for COUNT_CACHE_SECONDS) instead.
+COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 50_000)
+COUNT_CACHE_SECONDS = env_int("COUNT_CACHE_SECONDS", 60)
+# The article page renders this many claims (text and list); the rest load on demand.
+ARTICLE_CLAIMS_PAGE = env_int("ARTICLE_CLAIMS_PAGE", 200)
 # How many live tokens one account may hold, and the longest expiry it may ask for.
 API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 20)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)

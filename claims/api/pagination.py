@@ -11,30 +11,25 @@ when claims are added between two pages.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-
-@dataclass(frozen=True)
-class Key:
-    """One component of a sort key: a model field or an annotation."""
-
-    name: str
-    descending: bool = False
-    kind: type = float
-    expression: object = None  # annotate ``name`` with it; None: ``name`` is a field
+from claims.selectors import (
+    Key,
+    keyset_after,
+    keyset_order,
+    keyset_position,
+    keyset_token,
+    keyset_untoken,
+    keyset_value,
+)
 
 
 def _id(descending: bool = False) -> Key:
@@ -42,14 +37,13 @@ def _id(descending: bool = False) -> Key:
 
 
 # Unscored claims (analysis not finished) sort after the scored ones either way.
+# Each ordering is the column list of an index of claims.models.Claim (the default
+# one claim_score_order: score_key is COALESCE(confidence_score, 2.0), stored), so
+# a page is a range scan of that index, never a sort of the matching rows.
 CLAIM_ORDERINGS: dict[str, list[Key]] = {
-    "confidence_score": [
-        Key("score_key", False, float, Coalesce(F("confidence_score"), Value(2.0))),
-        Key("checkworthiness", True),
-        _id(),
-    ],
+    "confidence_score": [Key("score_key"), Key("checkworthiness", True), _id()],
     "-confidence_score": [
-        Key("score_key", True, float, Coalesce(F("confidence_score"), Value(-1.0))),
+        Key("score_desc_key", True, float, Coalesce(F("confidence_score"), Value(-1.0))),
         Key("checkworthiness", True),
         _id(),
     ],
@@ -71,22 +65,7 @@ def ordering_name(request, view) -> str:
 
 
 def apply_ordering(qs: QuerySet, keys: list[Key]) -> QuerySet:
-    annotations = {k.name: k.expression for k in keys if k.expression is not None}
-    order = [f"-{k.name}" if k.descending else k.name for k in keys]
-    return qs.annotate(**annotations).order_by(*order)
-
-
-def _after(keys: list[Key], position: list, backwards: bool) -> Q:
-    """Rows strictly after ``position`` in the order of ``keys`` (before, if backwards):
-    (k1 > v1) or (k1 = v1 and k2 > v2) or ..., with < for descending keys."""
-    result = Q()
-    equal = Q()
-    for key, value in zip(keys, position, strict=True):
-        greater = key.descending == backwards
-        step = Q(**{f"{key.name}__{'gt' if greater else 'lt'}": value})
-        result |= equal & step
-        equal &= Q(**{key.name: value})
-    return result
+    return keyset_order(qs, keys)
 
 
 class KeysetPagination(BasePagination):
@@ -103,7 +82,7 @@ class KeysetPagination(BasePagination):
         if backwards:
             qs = qs.reverse()
         if position is not None:
-            qs = qs.filter(_after(self.keys, position, backwards))
+            qs = qs.filter(keyset_after(self.keys, position, backwards))
         rows = list(qs[: self.page_size + 1])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -136,27 +115,24 @@ class KeysetPagination(BasePagination):
         return int(raw)
 
     def _position(self, row) -> list:
-        values = [getattr(row, k.name) for k in self.keys]
-        return [v.isoformat() if isinstance(v, datetime) else v for v in values]
+        return keyset_position(row, self.keys)
 
     def _link(self, position, backwards: bool, exists: bool) -> str | None:
         if not exists or position is None:
             return None
         url = self.request.build_absolute_uri()
-        payload = json.dumps({"o": self.ordering, "p": position, "b": backwards})
-        token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        token = keyset_token({"o": self.ordering, "p": position, "b": backwards})
         return replace_query_param(url, self.cursor_query_param, token)
 
     def _decode(self, token: str | None) -> tuple[list | None, bool]:
         if token is None:
             return None, False
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            data = json.loads(raw.decode())
-            position = [_typed(k, v) for k, v in zip(self.keys, data["p"], strict=True)]
+            data = keyset_untoken(token)
+            position = [keyset_value(k, v) for k, v in zip(self.keys, data["p"], strict=True)]
             if data["o"] != self.ordering or not isinstance(data["b"], bool):
                 raise ValueError("cursor of another ordering")
-        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, TypeError, KeyError):
             raise ValidationError(
                 {"cursor": ["Invalid cursor: use the next and previous links as given."]}
             ) from None
@@ -199,23 +175,3 @@ def _parameter(name: str, schema: dict, description: str) -> dict:
         "description": description,
         "schema": schema,
     }
-
-
-def _typed(key: Key, value):
-    """A cursor value of the type its key has; anything else is a forged cursor."""
-    if key.kind is datetime:
-        if not isinstance(value, str):
-            raise TypeError(value)
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError(value)
-        return moment
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(value)
-    if key.kind is int:
-        if not isinstance(value, int) or not 0 <= value < 2**63:
-            raise ValueError(value)
-        return value
-    if not math.isfinite(value):
-        raise ValueError(value)
-    return float(value)

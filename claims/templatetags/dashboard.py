@@ -48,3 +48,15 @@ def event_summary(event: dict) -> str:
 @register.filter
 def percent(score) -> str:
     return "" if score is None else f"{round(score * 100)}%"
+
+
+@register.simple_tag
+def claim_count(n: int, estimated: bool = False) -> str:
+    """A number of claims; an estimate (claims.selectors.claim_counts above
+    settings.COUNT_EXACT_LIMIT) is rounded and says so: "about 1.2 million"."""
+    if not estimated:
+        return f"{n:,}"
+    for size, word in ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand")):
+        if n >= size:
+            return f"about {n / size:.1f} {word}".replace(".0 ", " ")
+    return f"about {n:,}"

@@ -8,6 +8,7 @@ from .account import PasswordChangeView, account, token_create_view, token_revok
 from .articles import (
     article_body,
     article_list_page,
+    article_more,
     article_page,
     article_reanalyze_view,
     article_state,
@@ -23,13 +24,15 @@ from .claim_pages import (
     claim_transition_view,
 )
 from .overview import overview
-from .queue import bulk, queue
+from .queue import article_suggest, bulk, queue, user_suggest
 
 __all__ = [
     "PasswordChangeView",
     "account",
     "article_body",
     "article_list_page",
+    "article_more",
+    "article_suggest",
     "article_page",
     "article_reanalyze_view",
     "article_state",
@@ -46,4 +49,5 @@ __all__ = [
     "queue",
     "token_create_view",
     "token_revoke_view",
+    "user_suggest",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -9,6 +10,15 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from claims.selectors import (
+    Key,
+    keyset_after,
+    keyset_order,
+    keyset_position,
+    keyset_token,
+    keyset_untoken,
+    keyset_value,
+)
 from claims.workflow import NotPermitted, StaleVersion, WorkflowError
 
 PANEL_ID = "claim-panel"
@@ -63,3 +73,70 @@ def only_once(view):
         return response
 
     return wrapped
+
+
+# --- Keyset pages --------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One keyset page of a list (the queue, the articles): its rows, where it
+    starts, and the tokens of the pages either side (None at an end)."""
+
+    rows: list
+    start: int  # 1-based index of the first row among all matching claims
+    next: str | None
+    previous: str | None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1
+
+
+def _cursor(request, keys: list[Key]) -> tuple[list | None, bool, int]:
+    """The position, the direction and the index of the first row of the page
+    asked for (?after= or ?before=); a forged or stale token is the first page."""
+    for param, backwards in (("after", False), ("before", True)):
+        token = request.GET.get(param)
+        if not token:
+            continue
+        try:
+            data = keyset_untoken(token)
+            position = [keyset_value(k, v) for k, v in zip(keys, data["p"], strict=True)]
+            start = data["i"]
+            if isinstance(start, bool) or not isinstance(start, int) or start < 1:
+                raise ValueError(start)
+        except (ValueError, TypeError, KeyError):
+            break
+        return position, backwards, start
+    return None, False, 1
+
+
+def keyset_page(request, qs, keys: list[Key], size: int) -> KeysetPage:
+    """The page ?after= or ?before= asks for (the first without either): a range
+    of the index that ``keys`` follow, whatever the page's depth (OFFSET paging
+    read every row before the page: the queue's /?page=2000 took 8.4 s at 1M)."""
+    position, backwards, start = _cursor(request, keys)
+    qs = keyset_order(qs, keys)
+    if backwards:
+        qs = qs.reverse()
+    if position is not None:
+        qs = qs.filter(keyset_after(keys, position, backwards))
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        start = max(start - len(rows), 1)
+
+    def token(row, at: int) -> str:
+        return keyset_token({"p": keyset_position(row, keys), "i": at})
+
+    has_next = backwards or more
+    has_previous = (more if backwards else position is not None) and start > 1
+    return KeysetPage(
+        rows=rows,
+        start=start,
+        next=token(rows[-1], start + len(rows)) if rows and has_next else None,
+        previous=token(rows[0], start) if rows and has_previous else None,
+    )

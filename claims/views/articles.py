@@ -4,22 +4,35 @@ pipeline runs, then reloads the text region, never the whole page)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from claims.forms import IngestForm
-from claims.models import AnalysisState, Article
-from claims.selectors import LEVEL_ORDER, article_detail, article_list, claim_detail
+from claims.models import AnalysisState, Article, Claim
+from claims.selectors import (
+    LEVEL_ORDER,
+    Key,
+    article_claims,
+    article_level_counts,
+    article_list,
+    claim_detail,
+)
+from claims.selectors import article_page as article_for_page
 from claims.services import IngestError, article_ingest, article_reanalyze
 
-from ._common import is_htmx, reader
+from ._common import is_htmx, keyset_page, reader
 from .claim_pages import claim_context
 
+ARTICLES_PER_PAGE = 50
+# Newest first, on the article_created index (ties by id).
+ARTICLE_KEYS = [Key("created_at", True, datetime), Key("id", True, int)]
 UNFINISHED = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
 # The event htmx fires (from the HX-Trigger header) when a polled analysis ends.
 FINISHED_EVENT = "analysis-finished"
@@ -27,28 +40,44 @@ FINISHED_EVENT = "analysis-finished"
 
 def _article(pk: int) -> Article:
     try:
-        return article_detail(pk=pk)
+        return article_for_page(pk=pk)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
 
 
+def _chunk(article: Article, after: tuple[int, int] | None, lo: int | None) -> dict:
+    """The next settings.ARTICLE_CLAIMS_PAGE claims after ``after`` (position, id) and
+    the part of the text they are in, from ``lo`` up to the sentence of the first
+    claim left for later (to the end when none is). A page of a long article
+    costs the same as a short one; the rest loads on demand ("Show more")."""
+    size = settings.ARTICLE_CLAIMS_PAGE
+    claims = article_claims(article=article, after=after, limit=size + 1)
+    more = claims[size] if len(claims) > size else None
+    claims = claims[:size]
+    lo = article.body_offset if lo is None else max(lo, article.body_offset)
+    hi = max(lo, more.sentence_start) if more is not None else None
+    return {
+        "claims": claims,
+        "text_lo": lo,
+        "text_hi": hi,
+        "more_after": f"{claims[-1].position}-{claims[-1].pk}" if more is not None else None,
+    }
+
+
 def _body_context(article: Article) -> dict:
-    claims = list(article.claims.all())
-    by_level = dict.fromkeys(LEVEL_ORDER, 0)
-    for claim in claims:
-        if claim.confidence_level in by_level:
-            by_level[claim.confidence_level] += 1
+    counts = article_level_counts(article=article)
     return {
         "article": article,
-        "claims": claims,
-        "level_counts": [(level, level.label, n) for level, n in by_level.items()],
+        **_chunk(article, None, None),
+        "total": sum(counts.values()),
+        "level_counts": [(level, level.label, counts.get(level, 0)) for level in LEVEL_ORDER],
         "unfinished": article.state in UNFINISHED,
     }
 
 
 @reader
 def article_list_page(request):
-    page = Paginator(article_list().order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    page = keyset_page(request, article_list(), ARTICLE_KEYS, ARTICLES_PER_PAGE)
     return render(request, "claims/article_list.html", {"page": page})
 
 
@@ -57,11 +86,37 @@ def article_page(request, pk: int):
     article = _article(pk)
     context = _body_context(article)
     selected = request.GET.get("claim", "")
-    if selected.isdigit() and any(c.pk == int(selected) for c in context["claims"]):
-        panel = claim_context(request, claim_detail(pk=int(selected)), in_panel=True)
+    claim = _claim_of(article, selected)
+    if claim is not None:
+        panel = claim_context(request, claim, in_panel=True)
         panel.pop("article")  # the same article, already in the context
         context.update(panel, panel=True)
     return render(request, "claims/article_detail.html", context)
+
+
+def _claim_of(article: Article, selected: str):
+    """The claim ``?claim=`` names if it is one of this article's (it may be on a
+    later page of claims than the first), else None."""
+    if not (selected.isascii() and selected.isdigit()) or int(selected) >= 2**63:
+        return None
+    try:
+        claim = claim_detail(pk=int(selected))
+    except Claim.DoesNotExist:
+        return None
+    return claim if claim.article_id == article.pk else None
+
+
+@reader
+def article_more(request, pk: int):
+    """The next page of an article's claims, for htmx ("Show more"): the next part
+    of the text with its highlights, and (out of band) the next items of the list."""
+    article = _article(pk)
+    numbers = [*request.GET.get("after", "").split("-", 1), request.GET.get("from", "")]
+    if len(numbers) != 3 or not all(n.isascii() and n.isdigit() and len(n) < 18 for n in numbers):
+        return HttpResponse("after (position-id) and from must be whole numbers.", status=400)
+    position, pk, lo = (int(n) for n in numbers)
+    context = {"article": article, **_chunk(article, (position, pk), lo)}
+    return render(request, "claims/_article_more.html", context)
 
 
 @reader
