@@ -342,13 +342,18 @@ def requests_for(article_id: int) -> list[tuple[str, str, str]]:
         "ordering=-checkworthiness", "q=council", "q=hospital%20beds",
     ]  # fmt: skip
     out = [(f"api ?{f}" if f else "api (no filter)", f"{API}?{f}", "api") for f in filters]
+    out[filters.index(f"article={article_id}")] = (
+        "api ?article=<mid>",
+        f"{API}?article={article_id}",
+        "api",
+    )
     out += [
         ("api 5 cursor pages, -checkworthiness", "CURSOR5", "api"),
         ("queue /", "/", "session"),
         ("queue ?confidence_level=low", "/?confidence_level=low", "session"),
         ("queue ?q=council", "/?q=council", "session"),
         ("overview /overview/", "/overview/", "session"),
-        (f"article page /articles/{article_id}/", f"/articles/{article_id}/", "session"),
+        ("article page /articles/<mid>/", f"/articles/{article_id}/", "session"),
         ("admin changelist", "/admin/claims/claim/", "session"),
         ("csv export ?status=false", "/api/v1/claims/export.csv?status=false", "api"),
     ]
@@ -390,7 +395,8 @@ def measure_size(server: Server, auth: dict, article_id: int, repeat: int) -> di
                      "server_rss_mb": server.max_worker_rss()}  # fmt: skip
         bad = "" if statuses == {200} else f"  HTTP {sorted(statuses)}"
         print(f"    {name:<58} p50 {ms(out[name]['p50']):>9}  p99 {ms(out[name]['p99']):>9}  "
-              f"{size / 1024:>8.0f} KB{bad}", flush=True)  # fmt: skip
+              f"{size / 1024:>8.0f} KB  RSS {out[name]['server_rss_mb']:>4.0f} MB{bad}",
+              flush=True)  # fmt: skip
     return out
 
 
@@ -446,7 +452,8 @@ def section_load(server: Server, auth: dict, args) -> dict:
     return out
 
 
-def sections_http(args, want_scale: bool, want_load: bool) -> tuple[dict, dict]:
+def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None:
+    """Fills result["scale"] and result["load"] as it goes."""
     sizes = sorted(parse_size(s) for s in args.sizes.split(","))
     password = "bench-" + secrets.token_urlsafe(12)
     env = {**os.environ, "DATABASE_URL": db_url(DB_NAME), "DJANGO_SETTINGS_MODULE":
@@ -456,7 +463,7 @@ def sections_http(args, want_scale: bool, want_load: bool) -> tuple[dict, dict]:
     env.pop("DJANGO_DEBUG", None)
     admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     admin_sql(f"CREATE DATABASE {DB_NAME}")
-    scale, load_result, have = {}, {}, 0
+    scale, have = result["scale"], 0
     log_dir = Path(os.environ.get("TMPDIR", "/tmp"))
     try:
         manage(env, "migrate", "-v", "0")
@@ -489,7 +496,7 @@ def sections_http(args, want_scale: bool, want_load: bool) -> tuple[dict, dict]:
                 if want_load and size == sizes[-1]:
                     print(f"  -- 3. {args.connections} connections, {args.duration:.0f} s each, "
                           "gunicorn 2 sync workers", flush=True)  # fmt: skip
-                    load_result = {"size": label(size), **section_load(server, auth, args)}
+                    result["load"] = {"size": label(size), **section_load(server, auth, args)}
             finally:
                 server.stop()
     finally:
@@ -499,7 +506,6 @@ def sections_http(args, want_scale: bool, want_load: bool) -> tuple[dict, dict]:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     if len(scale) > 1:
         growth_table(scale)
-    return scale, load_result
 
 
 def growth_table(scale: dict) -> None:
@@ -510,7 +516,10 @@ def growth_table(scale: dict) -> None:
     for name in first:
         cells = []
         for x in labels:
-            r = scale[x]["requests"][name]
+            r = scale[x]["requests"].get(name)
+            if r is None:
+                cells.append("-")
+                continue
             ratio = r["p50"] / first[name]["p50"] if first[name]["p50"] else 0
             r["p50_ratio"] = round(ratio, 2)
             cells.append(f"{ms(r['p50'])} ({ratio:.1f}x)")
@@ -548,17 +557,20 @@ def main() -> None:
                                        capture_output=True, text=True).stdout.strip()}  # fmt: skip
     print(f"python -m bench {' '.join(sys.argv[1:])}  (load average {result['load_before']}, "
           f"{result['cpus']} CPUs, commit {result['commit']})", flush=True)  # fmt: skip
-    if "engine" in chosen:
-        result["engine"] = section_engine(args)
-    if "pipeline" in chosen:
-        result["pipeline"] = section_pipeline(args)
-    if chosen & {"scale", "load"}:
-        result["scale"], result["load"] = sections_http(args, "scale" in chosen, "load" in chosen)
-    result["load_after"] = uptime()
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(result, indent=2, default=str))
-    print(f"\nload average after: {result['load_after']}\nwrote {path.relative_to(ROOT)}")
+    try:
+        if "engine" in chosen:
+            result["engine"] = section_engine(args)
+        if "pipeline" in chosen:
+            result["pipeline"] = section_pipeline(args)
+        if chosen & {"scale", "load"}:
+            result["scale"], result["load"] = {}, {}
+            sections_http(args, "scale" in chosen, "load" in chosen, result)
+    finally:  # what was measured is written even when a later section fails
+        result["load_after"] = uptime()
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+        path.write_text(json.dumps(result, indent=2, default=str))
+        print(f"\nload average after: {result['load_after']}\nwrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ roughly like a newsroom's, on SQLite (batched INSERTs) and PostgreSQL (COPY)."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter
 from io import StringIO
@@ -78,6 +79,9 @@ def test_sqlite_corpus_counts_constraints_and_distributions():
     assert set(assignees) == {FACT_CHECKER}
     # Full-text words: the vocabulary is real English.
     assert Claim.objects.filter(text__icontains="council").exists()
+    # The analysis blob weighs about what the engine's does (~800 bytes a claim).
+    blob = sum(len(json.dumps(a.analysis_data)) for a in Article.objects.all())
+    assert 400 < blob / 300 < 1600
     # A second run adds as many again, with new content hashes.
     generate(300, "--seed", "7")
     assert Claim.objects.count() == 600
@@ -91,8 +95,9 @@ def test_clear_refuses_real_articles_unless_forced():
     ClaimFactory()  # an article a person pasted
     with pytest.raises(CommandError, match="not generated"):
         generate(10, "--clear")
-    generate(10, "--clear", "--force")
+    generate(10, "--clear", "--force", "--no-analysis-data")
     assert Claim.objects.count() == 10
+    assert all(a.analysis_data == {} for a in Article.objects.all())
 
 
 @pytest.mark.postgres

@@ -169,7 +169,8 @@ class _Text:
 
 
 class Generator:
-    def __init__(self, seed: int, users: list[int], nonce: str) -> None:
+    def __init__(self, seed: int, users: list[int], nonce: str, blobs: bool = True) -> None:
+        self.blobs = blobs
         self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         self.users = users
         self.nonce = nonce
@@ -334,6 +335,7 @@ class Generator:
             row["text"] = raw[row["start"] : row["end"]]
             row["fingerprint"] = fingerprint(row["text"])
         published = self.now - timedelta(days=rng.random() * 365)
+        analysis_data = self.analysis_blob(raw, rows) if self.blobs else {}
         created = published + timedelta(minutes=rng.randint(5, 600))
         art = {
             "title": title, "author": author, "publication": rng.choice(
@@ -342,12 +344,36 @@ class Generator:
             "source_url": f"{MARKER}{self.nonce}/{index}", "raw_text": raw,
             "body_offset": body_offset, "content_hash": hashlib.sha256(raw.encode()).hexdigest(),
             "state": AnalysisState.ANALYZED, "attempts": 1, "times_analyzed": 1,
-            "run_id": secrets.token_hex(8), "queued_at": created,
+            "run_id": secrets.token_hex(8), "queued_at": created, "analysis_data": analysis_data,
             "started_at": created + timedelta(seconds=2),
             "finished_at": created + timedelta(seconds=2 + len(raw) / 4000),
             "created_at": created, "updated_at": created + timedelta(seconds=3),
         }  # fmt: skip
         return art, rows, hedges
+
+    @staticmethod
+    def analysis_blob(raw: str, rows: list[dict]) -> dict:
+        """The engine's extraction as the pipeline leaves it on the article, about as
+        big (~800 bytes a claim: sentences with token spans and entities, claim
+        states). Approximate in shape: it is there for its weight, not to be re-read
+        by a pipeline step (a re-analysis extracts again)."""
+        sentences, claims = [], []
+        for i, r in enumerate(rows):
+            ss, se = r["sentence_start"], r["sentence_end"]
+            tokens, pos = [], ss
+            for word in raw[ss:se].split(" "):
+                tokens.append([pos, pos + len(word)])
+                pos += len(word) + 1
+            entities = [[r["source_text"], "PERSON", r["source_start"], r["source_end"]]]
+            sentences.append({"start": ss, "end": se, "tokens": tokens, "entities": entities})
+            claims.append({
+                "text": r["text"], "start": r["start"], "end": r["end"],
+                "sentence": {"start": ss, "end": se}, "kind": r["kind"],
+                "frame": {"verb": r["source_verb"], "source": r["source_text"]} if r["source_text"]
+                else None, "origin": r["origin"], "sentence_index": i, "quoted": False,
+                "checkworthiness": r["checkworthiness"],
+            })  # fmt: skip
+        return {"meta": {"generated": True}, "sentences": sentences, "claims": claims}
 
     def editorial(self, row: dict, created: datetime) -> tuple[list[dict], list[dict]]:
         """Status, assignee and version of a claim; its StatusChange and ClaimChange rows."""
@@ -478,6 +504,11 @@ class Command(BaseCommand):
             "--articles-per-batch", type=int, default=200, help="articles per COPY/INSERT batch"
         )
         parser.add_argument(
+            "--no-analysis-data",
+            action="store_true",
+            help="leave Article.analysis_data empty (by default it is as big as the engine's)",
+        )
+        parser.add_argument(
             "--clear", action="store_true", help="empty articles, claims and history first"
         )
         parser.add_argument(
@@ -485,7 +516,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, claims: int, seed, articles_per_batch: int, clear: bool, force: bool,
-               **options):  # fmt: skip
+               no_analysis_data: bool = False, **options):  # fmt: skip
         if claims < 0 or articles_per_batch < 1:
             raise CommandError("--claims must be >= 0 and --articles-per-batch >= 1")
         if settings.DJANGO_ENV == "production":
@@ -496,7 +527,7 @@ class Command(BaseCommand):
         users = self.assignees()
         seed = seed if seed is not None else secrets.randbits(32)
         nonce = f"{seed:x}-{secrets.token_hex(3)}"
-        gen = Generator(seed, users, nonce)
+        gen = Generator(seed, users, nonce, blobs=not no_analysis_data)
         made = {"articles": 0, "claims": 0, "hedges": 0, "status_changes": 0}
         index = 0
         while made["claims"] < claims:
