@@ -1,0 +1,68 @@
+"""The tracker's WSGI app plus two bench-only baselines, for `python -m bench`.
+
+    gunicorn -w 2 bench.server:application
+
+- ``/bench/wsgi/``: a bare WSGI app on the same server (no Django at all): the
+  server's and the load generator's own limit.
+- ``/bench/json/?confidence_level=low&status=unstarted``: a bare Django view that
+  returns the same page of claims as the API (same filter, same default order,
+  50 rows) as a ``JsonResponse`` from one ``.values()`` query: the database's and
+  Django's limit without DRF, filters, serializers or authentication.
+
+Everything else is the tracker itself (tracker.urls). Never deployed: only the
+benchmark starts it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+django.setup()
+settings.ROOT_URLCONF = __name__
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db.models import F, Value  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from claims.models import Claim  # noqa: E402
+from tracker import urls as tracker_urls  # noqa: E402
+
+FIELDS = ("id", "article_id", "text", "status", "confidence_level", "confidence_score",
+          "checkworthiness", "source_type", "source_text", "sourcing_strength", "kind",
+          "assignee_id", "updated_at")  # fmt: skip
+FILTERS = ("confidence_level", "status", "source_type", "sourcing_strength", "kind")
+
+
+def bare_json(request):
+    qs = Claim.objects.all()
+    for name in FILTERS:
+        values = request.GET.getlist(name)
+        if values:
+            qs = qs.filter(**{f"{name}__in": values})
+    qs = qs.order_by(Coalesce("confidence_score", Value(2.0)), F("checkworthiness").desc(), "id")
+    return JsonResponse({"results": list(qs.values(*FIELDS)[:50])})
+
+
+urlpatterns = [path("bench/json/", bare_json), *tracker_urls.urlpatterns]
+for _name in ("handler400", "handler403", "handler404", "handler500"):
+    if hasattr(tracker_urls, _name):
+        globals()[_name] = getattr(tracker_urls, _name)
+
+_django = get_wsgi_application()
+_BARE = b'{"ok": true}'
+
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO") == "/bench/wsgi/":
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(_BARE)))]
+        )
+        return [_BARE]
+    return _django(environ, start_response)
