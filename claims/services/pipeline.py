@@ -151,8 +151,8 @@ class StaleRun(Exception):
     """The task belongs to a pipeline run that is no longer current."""
 
 
-def _current(article_id: int, run_id: str) -> Article:
-    article = Article.objects.filter(pk=article_id, run_id=run_id).first()
+def _current(article_id: int, run_id: str, *deferred: str) -> Article:
+    article = Article.objects.defer(*deferred).filter(pk=article_id, run_id=run_id).first()
     if article is None:
         raise StaleRun(f"article {article_id}: run {run_id} is not current")
     return article
@@ -178,7 +178,8 @@ def _claim_run(article_id: int, run_id: str) -> Article:
         state=AnalysisState.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
     ):
         raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
-    return _current(article_id, run_id)
+    # Not the blob an earlier deployment's steps left (up to megabytes): unread here.
+    return _current(article_id, run_id, "analysis_data")
 
 
 def _lock_running(article_id: int, run_id: str) -> Article:
