@@ -179,11 +179,34 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 
 # Embedded mode: a SQLite file in var/. DATABASE_URL=postgres://... for the real one.
 DATABASE_URL = env_str("DATABASE_URL")
+# DATABASE_POOL_SIZE=N (PostgreSQL only; off by default): each process keeps a
+# psycopg pool of up to N connections instead of one persistent connection
+# (needs `pip install "psycopg[pool]"`). With many processes on many machines a
+# pgbouncer in front of PostgreSQL does the same for all of them: see the README's
+# deployment section. Celery's prefork workers are safe either way: its Django
+# fixup closes, in each new pool process, the connections and the psycopg pool
+# the parent may have opened.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=0 if DATABASE_POOL_SIZE else 60
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if DATABASE_POOL_SIZE < 0:
+        raise ImproperlyConfigured("DATABASE_POOL_SIZE must be 0 (off) or more")
+    if DATABASE_POOL_SIZE:
+        if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_POOL_SIZE needs a postgres:// DATABASE_URL")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            # A request waits this long for a free connection, then fails loudly.
+            "timeout": 10,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
