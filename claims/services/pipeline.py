@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -206,12 +207,16 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
     analysis.tag_hedges(ex)
     with transaction.atomic():
         article = _lock_running(article_id, run_id)
-        ids, editable, fresh = _save_claims(article, ex.claims, attributed=True)
-        _write_hedges(ids, ex.claims, editable, fresh=fresh)
-        _write_scores(article)
+        saved = _save_claims(article, ex.claims, attributed=True)
+        _write_hedges(saved.ids, ex.claims, saved.editable, fresh=saved.fresh)
+        # The claims this run did not write (corrected by people, or kept though the
+        # analysis no longer finds them) are scored again from their saved fields:
+        # the policy may have changed (retag).
+        if saved.kept:
+            _write_scores(article.claims.filter(pk__in=saved.kept))
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={})
-    return len(ids)
+    return len(saved.ids)
 
 
 def analysis_extract(*, article_id: int, run_id: str) -> int:
@@ -223,7 +228,7 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.run_id != run_id:
             raise StaleRun(f"article {article_id}: superseded during extraction")
-        ids, _, _ = _save_claims(article, ex.claims)
+        ids = _save_claims(article, ex.claims).ids
         data = analysis.extraction_to_dict(ex)
         data["claim_ids"] = ids
         Article.objects.filter(pk=article_id).update(analysis_data=data, updated_at=timezone.now())
@@ -257,23 +262,26 @@ CORRECTED_FIELDS = [
 ]  # fmt: skip
 
 
-def _save_claims(
-    article: Article, new_claims: list, *, attributed: bool = False
-) -> tuple[list[int], set[int], set[int]]:
+class Saved(NamedTuple):
+    ids: list[int]  # the claims, in the extraction's order
+    editable: set[int]  # whose machine fields the pipeline writes (not corrected by people)
+    fresh: set[int]  # created now
+    kept: set[int]  # the article's other claims: corrected, or worked on and flagged
+
+
+def _save_claims(article: Article, new_claims: list, *, attributed: bool = False) -> Saved:
     """Save a new extraction, in bulk. Existing claims are matched to it (see
     _match): matched ones are updated in place, people's corrections kept;
     untouched leftovers are deleted; a worked-on claim the analysis no longer
-    finds is flagged, never deleted. With ``attributed`` the claims' sources are
-    written too, except on claims people corrected.
-
-    Returns the claim ids in the extraction's order, the ids whose machine fields
-    the pipeline may write (not corrected by people) and the ids created now."""
+    finds is flagged, never deleted. With ``attributed`` (sources and hedges
+    found) each claim's source and confidence are written too, except on claims
+    people corrected."""
     current = list(article.claims.all())
     touched_ids = (
         set(article.claims.filter(_worked_on()).values_list("pk", flat=True)) if current else set()
     )
     matches = _match(current, touched_ids, new_claims)
-    now = timezone.now()
+    now, policy = timezone.now(), settings.CONFIDENCE_POLICY
     created: list[tuple[int, Claim]] = []
     updated: list[Claim] = []
     corrected: list[Claim] = []
@@ -288,16 +296,20 @@ def _save_claims(
         if attributed:
             fields.update(_sourcing_fields(c))
         if match is None:
-            created.append((position, Claim(article=article, **fields)))
+            claim = Claim(article=article, **fields)
+            created.append((position, claim))
         else:
+            claim = match
             for name, value in fields.items():
-                setattr(match, name, value)
-            match.missing_from_analysis, match.updated_at = False, now
-            updated.append(match)
+                setattr(claim, name, value)
+            claim.missing_from_analysis, claim.updated_at = False, now
+            updated.append(claim)
+        if attributed:
+            _score(claim, c, policy)
     # No statement collides with claim_unique_machine_span whatever the order: a
     # claim matched by fingerprint moves only to a span no existing claim holds
     # (see _match), and a new claim's span is held by no existing machine claim.
-    columns = MATCHED_FIELDS + (SOURCING_FIELDS if attributed else [])
+    columns = MATCHED_FIELDS + (SOURCING_FIELDS + SCORE_FIELDS if attributed else [])
     Claim.objects.bulk_update(updated, columns, batch_size=BATCH)
     Claim.objects.bulk_update(corrected, CORRECTED_FIELDS, batch_size=BATCH)
     Claim.objects.bulk_create([claim for _, claim in created], batch_size=BATCH)
@@ -313,7 +325,10 @@ def _save_claims(
         Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
     fresh = {claim.pk for _, claim in created}
     editable = fresh | {m.pk for m in updated}
-    return ids, editable, fresh
+    kept = {c.pk for c in current if c.pk not in editable} - {
+        c.pk for c in leftovers if c.pk not in touched_ids
+    }
+    return Saved(ids, editable, fresh, kept)
 
 
 def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> list[Claim | None]:
@@ -386,6 +401,26 @@ def _sourcing_fields(c) -> dict:
     }
 
 
+SCORE_FIELDS = ["confidence_score", "confidence_level", "confidence_reasons"]
+
+
+def _hedge_rows(c, claim_id: int | None = None) -> list[HedgeCue]:
+    return [
+        HedgeCue(
+            claim_id=claim_id, text=h.text[:200], category=h.category, start=h.start, end=h.end
+        )
+        for h in c.hedges
+    ]
+
+
+def _score(claim: Claim, c, policy: dict) -> None:
+    """Confidence of a claim about to be saved, from its fields and the hedges the
+    engine found: what claim_confidence gives once it is saved."""
+    conf = claim_confidence(claim, policy, hedges=_hedge_rows(c))
+    claim.confidence_score, claim.confidence_level = conf.score, conf.level
+    claim.confidence_reasons = conf.reasons
+
+
 def _write_hedges(ids: list[int], claims: list, editable: set[int], *, fresh=frozenset()) -> None:
     """Replace the machine's hedge cues of the editable claims (a claim created in
     this run has none to delete)."""
@@ -394,28 +429,26 @@ def _write_hedges(ids: list[int], claims: list, editable: set[int], *, fresh=fro
         HedgeCue.objects.filter(claim_id__in=stale).delete()
     HedgeCue.objects.bulk_create(
         (
-            HedgeCue(claim_id=pk, text=h.text[:200], category=h.category, start=h.start, end=h.end)
+            hedge
             for pk, c in zip(ids, claims, strict=True)
             if pk in editable
-            for h in c.hedges
+            for hedge in _hedge_rows(c, pk)
         ),
         batch_size=BATCH,
     )
 
 
-def _write_scores(article: Article) -> None:
-    """Confidence of every claim from its saved sourcing and hedges (people's
+def _write_scores(claims) -> None:
+    """Confidence of the claims from their saved sourcing and hedges (people's
     corrections included)."""
     policy = settings.CONFIDENCE_POLICY
     rows = []
-    for claim in article.claims.prefetch_related("hedges"):
+    for claim in claims.prefetch_related("hedges"):
         conf = claim_confidence(claim, policy)
         claim.confidence_score, claim.confidence_level = conf.score, conf.level
         claim.confidence_reasons = conf.reasons
         rows.append(claim)
-    Claim.objects.bulk_update(
-        rows, ["confidence_score", "confidence_level", "confidence_reasons"], batch_size=BATCH
-    )
+    Claim.objects.bulk_update(rows, SCORE_FIELDS, batch_size=BATCH)
 
 
 def _finish(article_id: int, run_id: str, **fields) -> None:
@@ -474,7 +507,7 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
     the article is done."""
     article = _current(article_id, run_id)
     with transaction.atomic():
-        _write_scores(article)
+        _write_scores(article.claims.all())
         _finish(article_id, run_id)
 
 
