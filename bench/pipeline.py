@@ -17,7 +17,14 @@ every process up (spaCy loads once per process) and then times from the first
 ingest until every article is analysed. The engine line runs
 claims.analysis.analyze over the same texts in this process, after a warm-up.
 "Overhead" is the pipeline's time per article on one worker process over the
-engine's: what the queue, the JSON hand-over between steps and the database add.
+engine's: what ingest, the queue and the database writes add. The workers take
+every queue (no -Q), as a one-machine deployment does.
+
+The machine's load average is printed before and after: on a shared machine the
+figures mean little without it.
+
+    BENCH_DB_NAME=tracker_bench_me BENCH_BROKER_URL=redis://127.0.0.1:6379/8 \
+      .venv/bin/python bench/pipeline.py --articles 100 --workers 1 2 4
 """
 
 from __future__ import annotations
@@ -37,7 +44,8 @@ SOURCES = [
     ROOT / "seeds" / "000_42d87ab533acdf14.txt",
     *sorted((ROOT.parent / "shared" / "eval" / "articles").glob("*.txt")),
 ]
-DB_NAME = "tracker_bench"
+# BENCH_DB_NAME and BENCH_BROKER_URL keep two benchmarks on one machine apart.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "tracker_bench")
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -159,6 +167,7 @@ def main() -> None:
     from django.db import connections
 
     log_dir = Path(os.environ.get("TMPDIR", "/tmp"))
+    load_before = os.getloadavg()
     try:
         rows = [run_engine(args.articles)]
         rows += [run_pipeline(env, k, args.articles, log_dir) for k in args.workers]
@@ -166,10 +175,16 @@ def main() -> None:
         connections.close_all()
         admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     report(rows, args.articles)
+    print(f"load average (1, 5, 15 min): before {_load(load_before)}, after {_load()}")
+
+
+def _load(values: tuple[float, ...] | None = None) -> str:
+    return " ".join(f"{v:.2f}" for v in (values or os.getloadavg()))
 
 
 def report(rows: list[dict], n: int) -> None:
     engine = rows[0]["seconds"] / n
+    print(f"{os.cpu_count()} CPU(s)")
     print(f"{n} articles, {sum(len(t) for t in corpus(n, 'x')) // n} characters on average\n")
     print(f"{'':38} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
     for r in rows:

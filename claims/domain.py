@@ -67,8 +67,11 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def claim_confidence(claim: Claim, policy: dict) -> Confidence:
-    """The engine's confidence policy applied to a saved claim."""
+def claim_confidence(claim: Claim, policy: dict, hedges: list | None = None) -> Confidence:
+    """The engine's confidence policy applied to a saved claim (or to one about to
+    be saved, with its ``hedges``: objects with text, category, start and end)."""
+    if hedges is None:
+        hedges = claim.hedges.all()
     engine_claim = EngineClaim(
         text=claim.text,
         start=claim.start,
@@ -78,6 +81,6 @@ def claim_confidence(claim: Claim, policy: dict) -> Confidence:
             text=claim.source_text or None, type=claim.source_type, relayed=claim.source_relayed
         ),
         sourcing_strength=claim.sourcing_strength,
-        hedges=[Hedge(h.text, h.category, h.start, h.end) for h in claim.hedges.all()],
+        hedges=[Hedge(h.text, h.category, h.start, h.end) for h in hedges],
     )
     return score_claim(engine_claim, policy)

@@ -1,8 +1,11 @@
 """Celery tasks: thin wrappers that take ids, call a service, and retry only
-what is worth retrying. The pipeline of one article (a URL article's page is
-fetched first, by fetch_article):
+what is worth retrying. The analysis of one article is one task,
+analyze_article, on the ``analysis`` queue (a URL article's page is fetched
+first, by fetch_article, on the ``default`` queue: see CELERY_TASK_ROUTES).
 
-    extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence
+extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
+steps of earlier deployments, stay registered so that the runs they left on the
+broker still finish; nothing publishes them any more.
 
 They import claims.services.pipeline and no other service: the articles service
 imports this module (start_pipeline) to publish, so importing it back would close
@@ -14,7 +17,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -35,21 +38,14 @@ RETRY = {
 
 
 def start_pipeline(article_id: int, run_id: str) -> bool:
-    """Put the article's pipeline on the broker. False if the broker is unreachable
+    """Put the article's analysis on the broker. False if the broker is unreachable
     (the article stays queued; requeue_stale starts it later)."""
     # The web process only publishes: ignore_result keeps it off the result
     # backend, which the Redis backend would otherwise subscribe to for every task
     # sent (a second Redis round trip that raises RuntimeError, not a connection
     # error, when Redis is down, and a subscription per article nobody reads).
-    # For the same reason the chord is extract_claims' callback, built by the
-    # worker: as the second step of a chain it would be frozen, and subscribed
-    # to, here.
-    tagging = chord(
-        [tag_sourcing.si(article_id, run_id), tag_hedging.si(article_id, run_id)],
-        score_confidence.si(article_id, run_id),
-    )
     try:
-        extract_claims.si(article_id, run_id).apply_async(link=tagging, ignore_result=True)
+        analyze_article.si(article_id, run_id).apply_async(ignore_result=True)
     except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
         log.warning("article %s: broker unreachable, left queued (%s)", article_id, exc)
         return False
@@ -91,6 +87,15 @@ def fetch_article(self, article_id: int, run_id: str):
     # The fetch has its own deadline (INGEST_URL_TIMEOUT); a page that does not
     # come fails the article, it is not retried.
     return _step(partial(pipeline.article_fetch, publish=start_pipeline), article_id, run_id)
+
+
+# No result: nothing waits on it (the article's state is the outcome).
+@shared_task(bind=True, ignore_result=True, **RETRY)
+def analyze_article(self, article_id: int, run_id: str):
+    return _step(pipeline.analysis_run, article_id, run_id)
+
+
+# The steps of earlier deployments (see the module's docstring).
 
 
 @shared_task(bind=True, **RETRY)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -178,11 +179,34 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 
 # Embedded mode: a SQLite file in var/. DATABASE_URL=postgres://... for the real one.
 DATABASE_URL = env_str("DATABASE_URL")
+# DATABASE_POOL_SIZE=N (PostgreSQL only; off by default): each process keeps a
+# psycopg pool of up to N connections instead of one persistent connection
+# (needs `pip install "psycopg[pool]"`). With many processes on many machines a
+# pgbouncer in front of PostgreSQL does the same for all of them: see the README's
+# deployment section. Celery's prefork workers are safe either way: its Django
+# fixup closes, in each new pool process, the connections and the psycopg pool
+# the parent may have opened.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=0 if DATABASE_POOL_SIZE else 60
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if DATABASE_POOL_SIZE < 0:
+        raise ImproperlyConfigured("DATABASE_POOL_SIZE must be 0 (off) or more")
+    if DATABASE_POOL_SIZE:
+        if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_POOL_SIZE needs a postgres:// DATABASE_URL")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            # A request waits this long for a free connection, then fails loudly.
+            "timeout": 10,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -329,10 +353,27 @@ INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
 # --- Celery --------------------------------------------------------------------------
 # Embedded mode: no broker, tasks run in-process when enqueued (after commit).
 # CELERY_BROKER_URL=redis://... for real workers: `celery -A tracker worker`.
+# Two queues, so that nothing light waits behind a long article: "analysis" (the
+# engine: CPU-bound, seconds to minutes) and "default" (the rest: URL fetches,
+# the requeue of stuck articles, later notifications and webhooks). A worker
+# started without -Q consumes all of them; at scale each queue gets its own
+# workers (`-Q analysis`, `-Q default`: see the README's deployment section).
+# "celery", Celery's default name, is still consumed for the tasks an earlier
+# deployment left there.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("analysis", "default", "celery")
+]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    f"claims.tasks.{name}": {"queue": "analysis"}
+    for name in ("analyze_article", "extract_claims", "tag_sourcing", "tag_hedging",
+                 "score_confidence")
+}  # fmt: skip
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = False
-# Chords (the parallel tagging steps join before scoring) need a result backend.
+# Chords need a result backend: the parallel tagging steps of an earlier
+# deployment's runs join before scoring.
 CELERY_RESULT_BACKEND = env_str(
     "CELERY_RESULT_BACKEND", None if CELERY_BROKER_URL == "memory://" else CELERY_BROKER_URL
 )

