@@ -52,7 +52,7 @@ from claims.models import (
     HedgeCue,
     StatusChange,
 )
-from claims.roles import EDITOR, FACT_CHECKER
+from claims.roles import EDITOR, FACT_CHECKER, ensure_roles
 
 MARKER = "https://corpus.invalid/"
 GENERATED_USERS = 12
@@ -582,6 +582,7 @@ class Command(BaseCommand):
         """Editors and fact-checkers (the demo users among them), and generated
         checkers so that the work is spread over a newsroom, not two people."""
         User = get_user_model()
+        ensure_roles()  # a flushed database (tests) has no role groups
         group = Group.objects.filter(name=FACT_CHECKER).first()
         for i in range(1, GENERATED_USERS + 1):
             user, created = User.objects.get_or_create(username=f"corpus_checker_{i:02d}")
