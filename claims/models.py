@@ -290,6 +290,16 @@ class Claim(models.Model):
                 F("id"),
                 name="claim_level_status_order",
             ),
+            # The API's ?confidence_level=.. alone: equality on the level, then the
+            # default order (without it a page walks the score order past every
+            # claim of the levels before: 145 ms at a million claims).
+            models.Index(
+                F("confidence_level"),
+                F("score_key"),
+                F("checkworthiness").desc(),
+                F("id"),
+                name="claim_level_order",
+            ),
             # The queue filtered by a level (its chips; status filtered on the way):
             # equality on confidence_level, then the queue's default order.
             models.Index(

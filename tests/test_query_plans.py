@@ -47,6 +47,7 @@ def test_the_main_list_queries_read_their_indexes(corpus):
     _queue_default_order()
     _queue_level_filter()
     _level_and_status_filter()
+    _level_filter()
     _source_type_filter()
     _search()
 
@@ -83,6 +84,12 @@ def _level_and_status_filter():
     plan = plan_of(apply_ordering(filtered, keys)[:51])
     assert_index_scan(plan, "claim_level_status_order")
     assert "Unique" not in plan and "DISTINCT" not in str(filtered.query)
+
+
+def _level_filter():
+    keys = CLAIM_ORDERINGS["confidence_score"]
+    filtered = selectors.claim_list(filters={"confidence_level": ["low"]})
+    assert_index_scan(plan_of(apply_ordering(filtered, keys)[:51]), "claim_level_order")
 
 
 def _source_type_filter():
