@@ -44,22 +44,21 @@ def start_pipeline(article_id: int, run_id: str) -> bool:
     # backend, which the Redis backend would otherwise subscribe to for every task
     # sent (a second Redis round trip that raises RuntimeError, not a connection
     # error, when Redis is down, and a subscription per article nobody reads).
-    try:
-        analyze_article.si(article_id, run_id).apply_async(ignore_result=True)
-    except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
-        log.warning("article %s: broker unreachable, left queued (%s)", article_id, exc)
-        return False
-    return True
+    return _publish(analyze_article, article_id, run_id, "queued")
 
 
 def start_fetch(article_id: int, run_id: str) -> bool:
     """Put the fetch of a URL article on the broker (it then starts the pipeline).
     False if the broker is unreachable (the article stays fetching; requeue_stale
     starts it later)."""
+    return _publish(fetch_article, article_id, run_id, "fetching")
+
+
+def _publish(task, article_id: int, run_id: str, state: str) -> bool:
     try:
-        fetch_article.si(article_id, run_id).apply_async(ignore_result=True)
+        task.si(article_id, run_id).apply_async(ignore_result=True)
     except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
-        log.warning("article %s: broker unreachable, left fetching (%s)", article_id, exc)
+        log.warning("article %s: broker unreachable, left %s (%s)", article_id, state, exc)
         return False
     return True
 

@@ -229,11 +229,8 @@ class _Builder:
         if subj is None:
             return None
         frame = attribution.describe_source(subj, self.offset, exclude={c.i for c in contents})
-        frame.verb = verb.text
-        frame.verb_lemma = verb.lemma_.lower()
-        frame.verb_start = self.offset + verb.idx
-        frame.verb_end = frame.verb_start + len(verb)
-        frame.verb_tags = sorted(tags)
+        start = self.offset + verb.idx
+        frame.set_verb(verb.text, verb.lemma_.lower(), start, start + len(verb), tags)
         frame.relayed = frame.relayed or any(
             c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() == "cite" for c in verb.children
         )
@@ -246,10 +243,8 @@ class _Builder:
         if obj is None:
             return None
         frame = attribution.describe_source(obj, self.offset, exclude=set())
-        frame.verb = "according to"
-        frame.verb_lemma = "according to"
-        frame.verb_start = self.offset + prep.idx
-        frame.verb_end = self.offset + to.idx + len(to)
+        end = self.offset + to.idx + len(to)
+        frame.set_verb("according to", "according to", self.offset + prep.idx, end)
         self.frames.append(frame)
         return frame
 
@@ -451,10 +446,8 @@ class _Builder:
             frame = attribution.describe_source(noun, self.offset, {t.i for t in content.subtree})
         else:
             return None
-        frame.verb, frame.verb_lemma = noun.text, noun.lemma_.lower()
-        frame.verb_start = self.offset + noun.idx
-        frame.verb_end = frame.verb_start + len(noun)
-        frame.verb_tags = sorted(tags)
+        start = self.offset + noun.idx
+        frame.set_verb(noun.text, noun.lemma_.lower(), start, start + len(noun), tags)
         self.frames.append(frame)
         return frame
 

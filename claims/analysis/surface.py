@@ -206,9 +206,8 @@ def _dash_attribution(builder) -> bool:
     while head.head.i != head.i and head.head.i > dash and head.head.tag_ in ("NNP", "NNPS"):
         head = head.head  # "Sonya Herridge": the name's head
     frame = attribution.describe_source(head, builder.offset, set(range(0, dash + 1)))
-    frame.verb = frame.verb_lemma = doc[dash].text
-    frame.verb_start = builder.offset + doc[dash].idx
-    frame.verb_end = frame.verb_start + len(doc[dash])
+    start = builder.offset + doc[dash].idx
+    frame.set_verb(doc[dash].text, doc[dash].text, start, start + len(doc[dash]))
     builder.frames.append(frame)
     return _reframe(builder, frame, content=range(0, dash - 1), frame_tokens=range(dash, len(doc)))
 
@@ -246,9 +245,8 @@ def _according(builder) -> bool:
             continue
         exclude = set(range(0, len(doc))) - set(frame_tokens) | {tok.i, to.i}
         frame = attribution.describe_source(obj, builder.offset, exclude)
-        frame.verb, frame.verb_lemma = "according to", "according to"
-        frame.verb_start = builder.offset + tok.idx
-        frame.verb_end = builder.offset + to.idx + len(to)
+        end = builder.offset + to.idx + len(to)
+        frame.set_verb("according to", "according to", builder.offset + tok.idx, end)
         builder.frames.append(frame)
         return _reframe(builder, frame, content=content, frame_tokens=frame_tokens)
     return False
@@ -256,11 +254,8 @@ def _according(builder) -> bool:
 
 def _frame(builder, subj, verb, exclude: set[int]) -> Frame:
     frame = attribution.describe_source(subj, builder.offset, exclude)
-    frame.verb = verb.text
-    frame.verb_lemma = verb.lemma_.lower()
-    frame.verb_start = builder.offset + verb.idx
-    frame.verb_end = frame.verb_start + len(verb)
-    frame.verb_tags = sorted(reporting_verbs()[frame.verb_lemma])
+    lemma, start = verb.lemma_.lower(), builder.offset + verb.idx
+    frame.set_verb(verb.text, lemma, start, start + len(verb), reporting_verbs()[lemma])
     builder.frames.append(frame)
     return frame
 

@@ -135,6 +135,13 @@ class Frame:
     inner_verb_end: int | None = None
     inner_verb_tags: list[str] = field(default_factory=list)
 
+    def set_verb(self, text: str, lemma: str, start: int, end: int, tags=()) -> None:
+        """The frame's cue ("said", "according to", "claim", a signing dash) and
+        its offsets in the text."""
+        self.verb, self.verb_lemma = text, lemma
+        self.verb_start, self.verb_end = start, end
+        self.verb_tags = sorted(tags)
+
 
 @dataclass
 class Claim:
