@@ -73,6 +73,21 @@ VERDICTS = (
 )
 
 
+class Priority(models.IntegerChoices):
+    # Smaller sorts first: the queue's "priority" order puts urgent work on top.
+    URGENT = 1, "Urgent"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+    LOW = 4, "Low"
+
+
+class DismissReason(models.TextChoices):
+    NOT_CHECKWORTHY = "not_checkworthy", "Not check-worthy"
+    DUPLICATE = "duplicate", "Duplicate"
+    OPINION = "opinion", "Opinion"
+    OTHER = "other", "Other"
+
+
 class HedgeCategory(models.TextChoices):
     APPROXIMATOR = "approximator", "Approximator"
     VAGUE_QUANTITY = "vague_quantity", "Vague quantity"
@@ -217,6 +232,15 @@ class Claim(models.Model):
         related_name="assigned_claims",
     )
     notes = models.TextField(blank=True)
+    # The desk's planning: set by editors, in bulk too; the queue sorts and filters by them.
+    due_at = models.DateTimeField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Why a claim was dismissed (the free text goes in the transition's note).
+    dismiss_reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
+    # The published fact-check: what a ClaimReview export puts in public. Set by an
+    # editor with the verdict, and kept apart from the desk's internal notes.
+    public_url = models.URLField(max_length=2000, blank=True)
+    public_summary = models.TextField(blank=True)
     # People's corrections of the machine's fields survive re-analysis.
     human_edited = models.BooleanField(default=False)
     human_added = models.BooleanField(default=False)

@@ -69,3 +69,21 @@ def log_in(page, base: str, user, password: str):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_accessible(page, name: str = ""):
+    """Run the vendored axe-core in the page (no network) at WCAG 2.2 AA and fail
+    with each violation's rule, impact and first target if there is any."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in result["violations"]
+    ]
+    assert problems == [], f"axe-core on {name or page.url}: {problems}"
