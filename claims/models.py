@@ -478,3 +478,51 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class FactCheckOrigin(models.TextChoices):
+    IMPORTED = "imported", "Imported ClaimReview"
+    OURS = "ours", "Our own verdict"
+
+
+class FactCheck(models.Model):
+    """A published fact-check in the library that claims are matched against: an
+    imported schema.org ClaimReview, or one of our own verdicts exported as one."""
+
+    # sha256 of (url, claim text): a re-import finds the same row and updates it.
+    key = models.CharField(max_length=64, unique=True)
+    origin = models.CharField(
+        max_length=10, choices=FactCheckOrigin.choices, default=FactCheckOrigin.IMPORTED
+    )
+    claim_text = models.TextField()
+    claimant = models.CharField(max_length=500, blank=True)
+    rating = models.CharField(max_length=200, blank=True)  # reviewRating.alternateName
+    rating_value = models.FloatField(null=True, blank=True)
+    rating_best = models.FloatField(null=True, blank=True)
+    rating_worst = models.FloatField(null=True, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    publisher_url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Our own verdict's claim, when origin is "ours".
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="factcheck"
+    )
+    document = models.JSONField(default=dict, blank=True)  # the ClaimReview as imported
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("origin", FactCheckOrigin), name="factcheck_origin_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher or 'unknown'}: {self.rating or '?'}"
