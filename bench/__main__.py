@@ -17,6 +17,9 @@ Sections (all of them when none is chosen):
             5 cursor pages deep, the queue, the overview, the admin changelist and
             the CSV export (time, bytes and the largest gunicorn worker RSS), and each
             p50's ratio to the smallest size's.
+--long-article  with --scale, at the largest size: the queue, the API list and the
+            article page with one article at the 1 MB ingest limit added to the corpus,
+            against the same requests before it (issue 12's long-article targets).
 --load      at the largest size: requests/s and p50/p99 under --connections
             keep-alive connections for --duration s against gunicorn with 2 workers,
             for the API list, the dashboard queue, a bare JsonResponse view of the
@@ -452,6 +455,41 @@ def section_load(server: Server, auth: dict, args) -> dict:
     return out
 
 
+LONG_REQUESTS = [
+    ("queue /", "/", "session"),
+    ("queue ?confidence_level=very_low", "/?confidence_level=very_low", "session"),
+    ("api (no filter)", API, "api"),
+]
+
+
+def section_long(server: Server, auth: dict, env: dict, args) -> dict:
+    """The long-article targets: the queue, the API list and the article page with
+    an article at the ingest limit (--long-kb) in the corpus, each against the same
+    request before it was added."""
+
+    def measure(requests) -> dict:
+        out = {}
+        for name, path, who in requests:
+            client = Client(server.port, auth.get(who))
+            time_request(client, path)  # warm up
+            times = [time_request(client, path)[0] for _ in range(args.repeat)]
+            out[name] = {"p50": statistics.median(times), "p99": pct(times, 99)}
+        return out
+
+    before = measure(LONG_REQUESTS)
+    printed = manage(env, "generate_corpus", "--claims", "0", "--big-article-kb", str(args.long_kb))
+    big, kb, n = re.search(r"long article (\d+): (\d+) KB, (\d+) claims", printed).groups()
+    after = measure(
+        [*LONG_REQUESTS, ("article page (long)", f"/articles/{big}/", "session"),
+         ("api ?article=<long>", f"{API}?article={big}", "api")]
+    )  # fmt: skip
+    print(f"  -- long article: {kb} KB, {n} claims (article {big})", flush=True)
+    for name, r in after.items():
+        ratio = f"{r['p50'] / before[name]['p50']:.2f}x without it" if name in before else ""
+        print(f"    {name:<58} p50 {ms(r['p50']):>9}  p99 {ms(r['p99']):>9}  {ratio}", flush=True)
+    return {"kb": int(kb), "claims": int(n), "article": int(big), "before": before, "after": after}
+
+
 def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None:
     """Fills result["scale"] and result["load"] as it goes."""
     sizes = sorted(parse_size(s) for s in args.sizes.split(","))
@@ -493,6 +531,8 @@ def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None
                         "generate_seconds": round(gen_s, 1),
                         "requests": measure_size(server, auth, mid, args.repeat),
                     }
+                if args.long_article and size == sizes[-1]:
+                    result["long_article"] = section_long(server, auth, env, args)
                 if want_load and size == sizes[-1]:
                     print(f"  -- 3. {args.connections} connections, {args.duration:.0f} s each, "
                           "gunicorn 2 sync workers", flush=True)  # fmt: skip
@@ -544,6 +584,11 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--duration", type=float, default=20.0, help="seconds per load test")
     ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    ap.add_argument(
+        "--long-article", action="store_true",
+        help="with --scale: at the largest size, the pages with a --long-kb article added",
+    )  # fmt: skip
+    ap.add_argument("--long-kb", type=int, default=1000, help="the long article's size in KB")
     ap.add_argument("--child-rss", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_rss:

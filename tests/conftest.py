@@ -80,3 +80,13 @@ def _eager_celery_unless_worker(request, settings):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached counts (claims.selectors) are
+    keyed by their query, which the next test's data would otherwise find."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

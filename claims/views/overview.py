@@ -5,29 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.utils import timezone
 
 from claims.models import Claim, ClaimStatus, StatusChange
-from claims.selectors import LEVEL_ORDER, article_list, claim_counts
+from claims.selectors import LEVEL_ORDER, article_list, claim_counts, daily_counts
 
 from . import charts
 from ._common import reader
 
 DAYS = 30
 ARTICLES = 15
-
-
-def _per_day(queryset, since) -> dict:
-    rows = (
-        queryset.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["day"]: row["n"] for row in rows}
 
 
 def _per_article() -> list[dict]:
@@ -64,8 +52,8 @@ def overview(request):
     statuses = [(s.value, s.label, counts["status"].get(s, 0)) for s in ClaimStatus]
     today = timezone.localdate()
     since = timezone.now() - timedelta(days=DAYS)
-    created = charts.days(_per_day(Claim.objects.all(), since), today, DAYS)
-    changes = charts.days(_per_day(StatusChange.objects.all(), since), today, DAYS)
+    created = charts.days(daily_counts(Claim.objects.all(), since=since), today, DAYS)
+    changes = charts.days(daily_counts(StatusChange.objects.all(), since=since), today, DAYS)
     articles = _per_article()
     stacked_rows = [
         (_short(row["article"].title or f"Article {row['article'].pk}"), row["levels"])

@@ -45,3 +45,34 @@ def test_stacked_segments_add_up():
     assert first["total"] == 4 and len(first["segments"]) == 2
     assert second["segments"][0]["w"] == first["segments"][0]["w"] / 2
     assert len(second["segments"]) == 1  # no zero-width rectangles
+
+
+def test_daily_counts_keep_finished_days_and_count_today_live():
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from claims.models import Claim
+    from claims.selectors import daily_counts
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    article = ArticleFactory()
+    now = timezone.localtime()
+    since, past = now - timedelta(days=30), (now - timedelta(days=3))
+
+    def add(n: int, when=None):
+        ids = [ClaimFactory(article=article, position=Claim.objects.count()).pk for _ in range(n)]
+        if when is not None:
+            Claim.objects.filter(pk__in=ids).update(created_at=when)
+
+    add(2)
+    add(1, past)
+    assert daily_counts(Claim.objects.all(), since=since) == {now.date(): 2, past.date(): 1}
+
+    add(1)  # today: counted on the next call
+    add(1, past)  # a finished day: the cached count stands until it expires
+    assert daily_counts(Claim.objects.all(), since=since) == {now.date(): 3, past.date(): 1}
+    add(1, now - timedelta(days=31))  # before the window: never counted
+    cache.clear()
+    assert daily_counts(Claim.objects.all(), since=since) == {now.date(): 3, past.date(): 2}

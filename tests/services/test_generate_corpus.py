@@ -114,3 +114,15 @@ def test_postgres_copy_path():
         cur.execute("DELETE FROM claims_statuschange")
     generate(100, "--clear", "--force")
     assert Claim.objects.count() == 100
+
+
+@pytest.mark.django_db
+def test_a_long_article_at_the_ingest_limit():
+    out = generate(30, "--seed", "5", "--big-article-kb", "300", "--no-analysis-data")
+    big = max(Article.objects.all(), key=lambda a: len(a.raw_text))
+    n = big.claims.count()
+    assert len(big.raw_text.encode()) >= 300 * 1024
+    assert f"long article {big.pk}: " in out and f"{n} claims" in out
+    assert n > 1000  # a claim or more per paragraph, like the engine finds in news
+    for c in big.claims.all()[:50]:
+        assert big.raw_text[c.start : c.end] == c.text

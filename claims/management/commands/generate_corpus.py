@@ -48,7 +48,6 @@ from claims.models import (
     Article,
     Claim,
     ClaimChange,
-    Evidence,
     HedgeCue,
     StatusChange,
 )
@@ -309,7 +308,9 @@ class Generator:
             self._score_cache[key] = score_claim(engine, self.policy)
         return self._score_cache[key]
 
-    def article(self, index: int, n_claims: int) -> tuple[dict, list[dict], list[list[dict]]]:
+    def article(
+        self, index: int, n_claims: int, min_bytes: int = 0
+    ) -> tuple[dict, list[dict], list[list[dict]]]:
         rng = self.rng
         out = _Text()
         title = (
@@ -320,10 +321,10 @@ class Generator:
         out.add(f"{title}\nBy {author}\n\n")
         body_offset = out.size
         rows, hedges = [], []
-        while len(rows) < n_claims:
+        while len(rows) < n_claims or out.size < min_bytes:
             for _ in range(rng.choice([0, 0, 1, 1, 2])):
                 out.add(rng.choice(FILLER) + " ")
-            for _ in range(min(n_claims - len(rows), rng.choice([1, 1, 2, 3]))):
+            for _ in range(max(min(n_claims - len(rows), rng.choice([1, 1, 2, 3])), min_bytes > 0)):
                 row, h = self.claim_sentence(out)
                 rows.append(row)
                 hedges.append(h)
@@ -494,6 +495,22 @@ def write(model, rows: list[dict], now: datetime) -> None:
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values))  # noqa: S608
 
 
+def hanging_off(root) -> list:
+    """``root`` and every model of this app whose rows point at it, directly or
+    through another (claims, their history, hedges, evidence, and whatever is added
+    later), with the tables of their many-to-many fields: what --clear empties
+    together (PostgreSQL's TRUNCATE takes every referencing table at once)."""
+    seen, todo = [], [root]
+    while todo:
+        model = todo.pop()
+        if model in seen or model._meta.app_label != root._meta.app_label:
+            continue
+        seen.append(model)
+        todo += [rel.related_model for rel in model._meta.related_objects]
+        todo += [f.remote_field.through for f in model._meta.many_to_many]
+    return seen
+
+
 class Command(BaseCommand):
     help = "Fill the database with a generated corpus of articles and claims (benchmarks)."
 
@@ -509,6 +526,13 @@ class Command(BaseCommand):
             help="leave Article.analysis_data empty (by default it is as big as the engine's)",
         )
         parser.add_argument(
+            "--big-article-kb",
+            type=int,
+            default=0,
+            help="then add one article of at least this many KB, with as many claims as it "
+            "holds (issue 12's long-article targets: 1000 is the 1 MB ingest limit)",
+        )
+        parser.add_argument(
             "--clear", action="store_true", help="empty articles, claims and history first"
         )
         parser.add_argument(
@@ -516,7 +540,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, claims: int, seed, articles_per_batch: int, clear: bool, force: bool,
-               no_analysis_data: bool = False, **options):  # fmt: skip
+               no_analysis_data: bool = False, big_article_kb: int = 0,
+               **options):  # fmt: skip
         if claims < 0 or articles_per_batch < 1:
             raise CommandError("--claims must be >= 0 and --articles-per-batch >= 1")
         if settings.DJANGO_ENV == "production":
@@ -541,10 +566,21 @@ class Command(BaseCommand):
                     index += 1
                     made["claims"] += n
                 self.write_batch(gen, batch, made)
+        if big_article_kb > 0:
+            with transaction.atomic():
+                art, rows, hedges = gen.article(index, 1, min_bytes=big_article_kb * 1024)
+                self.write_batch(gen, [(art, rows, hedges)], made)
+                made["claims"] += len(rows)
+                kb = len(art["raw_text"].encode()) / 1024
+                self.stdout.write(f"long article {art['id']}: {kb:.0f} KB, {len(rows)} claims")
         if connection.vendor == "postgresql":
+            # Leave the tables as autovacuum would after a bulk load: statistics for
+            # the planner, and (outside a transaction) the visibility map that lets
+            # counts and key lookups be index-only scans instead of heap reads.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             with connection.cursor() as cur:
                 for model in (Article, Claim, HedgeCue, StatusChange, ClaimChange):
-                    cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    cur.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{made['articles']} articles, {made['claims']} claims, {made['hedges']} hedge cues, "
@@ -605,8 +641,16 @@ class Command(BaseCommand):
                 f"--clear refuses: {others} article(s) were not generated by this command "
                 "(use --force to delete them too)"
             )
-        models_ = (StatusChange, ClaimChange, HedgeCue, Evidence, Claim, Article)
-        tables = [m._meta.db_table for m in models_]
+        models_ = hanging_off(Article)
+        written = {Article, Claim, HedgeCue, StatusChange, ClaimChange}
+        for model in models_:
+            n = 0 if model in written else model._default_manager.count()
+            if n and not force:
+                raise CommandError(
+                    f"--clear refuses: {model._meta.db_table} holds {n} row(s) this command "
+                    "did not write (use --force to delete them too)"
+                )
+        tables = [m._meta.db_table for m in reversed(models_)]  # children first
         qn = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
