@@ -181,7 +181,7 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 DATABASE_URL = env_str("DATABASE_URL")
 # DATABASE_POOL_SIZE=N (PostgreSQL only; off by default): each process keeps a
 # psycopg pool of up to N connections instead of one persistent connection
-# (needs `pip install "psycopg[pool]"`). With many processes on many machines a
+# (psycopg-pool, installed with psycopg[pool]). With many processes on many machines a
 # pgbouncer in front of PostgreSQL does the same for all of them: see the README's
 # deployment section. Celery's prefork workers are safe either way: its Django
 # fixup closes, in each new pool process, the connections and the psycopg pool
