@@ -9,7 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from claims.forms import PasswordChangeForm, TokenCreateForm, TokenRevokeForm
+from claims.forms import (
+    NotificationPreferencesForm,
+    PasswordChangeForm,
+    TokenCreateForm,
+    TokenRevokeForm,
+)
+from claims.notifications import preferences_get, preferences_set
 from claims.tokens import TokenError, token_create, token_list, token_revoke
 
 from ._common import only_once, reader
@@ -33,6 +39,7 @@ def _context(request, **extra) -> dict:
         "abilities": [text for perm, text in ABILITIES if user.has_perm(perm)],
         "tokens": list(token_list(user=user)),
         "create_form": TokenCreateForm(),
+        "prefs_form": NotificationPreferencesForm.from_preferences(preferences_get(user=user)),
         **extra,
     }
 
@@ -60,6 +67,18 @@ def token_create_view(request):
         return redirect("dashboard:account")
     context = _context(request, new_key=key, new_token=token)
     return render(request, "claims/account.html", context, status=201)
+
+
+@reader
+@require_POST
+def notification_preferences_view(request):
+    """Per kind of notification: in the inbox, by e-mail (each a checkbox)."""
+    form = NotificationPreferencesForm(request.POST)
+    if not form.is_valid():
+        return render(request, "claims/account.html", _context(request, prefs_form=form), status=400)
+    preferences_set(user=request.user, choices=form.choices())
+    messages.success(request, "Your notification choices are saved.")
+    return redirect("dashboard:account")
 
 
 @reader

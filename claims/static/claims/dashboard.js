@@ -31,7 +31,24 @@
       th.appendChild(box);
     });
     var start = root.querySelector ? root.querySelector("#panel-start[data-claim]") : null;
-    if (start) markSelected(start.getAttribute("data-claim"));
+    if (start) {
+      markSelected(start.getAttribute("data-claim"));
+      showState(start);
+    }
+  }
+
+  // After an action in the panel, the claim's highlights in the text show its
+  // new status (the list item below comes in the same answer, out of band).
+  function showState(start) {
+    var id = start.getAttribute("data-claim");
+    var status = start.getAttribute("data-status");
+    var state = start.getAttribute("data-state");
+    document.querySelectorAll('.article-text a.claim[data-claim="' + id + '"]').forEach(function (a) {
+      a.className = a.className.replace(/\bst-[a-z_]+/, "st-" + status);
+      if (status === "unstarted") a.removeAttribute("data-state");
+      else a.setAttribute("data-state", state);
+      a.title = a.title.replace(/; [^:]*: [^:]*: open this claim$/, "; " + state.toLowerCase() + ": open this claim");
+    });
   }
 
   document.addEventListener("change", function (event) {
