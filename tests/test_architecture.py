@@ -125,11 +125,7 @@ def forbidden(source: str, target: str) -> str | None:
     faces = group_of(source, FACES), group_of(target, FACES)
     if None not in faces and faces[0] != faces[1]:
         return f"{faces[0]} and {faces[1]} never import each other"
-    if (
-        source == "claims.tasks"
-        and within(target, "claims")
-        and target not in TASK_SERVICES
-    ):
+    if source == "claims.tasks" and within(target, "claims") and target not in TASK_SERVICES:
         return "the tasks import their services (pipeline, notifications) and nothing else of ours"
     layers = group_of(source, LAYERS), group_of(target, LAYERS)
     upward = None not in layers and RANK[layers[0]] < RANK[layers[1]]

@@ -11,7 +11,6 @@ from .account import (
     token_create_view,
     token_revoke_view,
 )
-from .inbox import inbox, inbox_read
 from .articles import (
     article_body,
     article_list_page,
@@ -31,6 +30,7 @@ from .claim_pages import (
     claim_review_download,
     claim_transition_view,
 )
+from .inbox import inbox, inbox_read
 from .overview import overview
 from .queue import article_suggest, bulk, queue, user_suggest
 

@@ -75,7 +75,8 @@ def notification_preferences_view(request):
     """Per kind of notification: in the inbox, by e-mail (each a checkbox)."""
     form = NotificationPreferencesForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/account.html", _context(request, prefs_form=form), status=400)
+        context = _context(request, prefs_form=form)
+        return render(request, "claims/account.html", context, status=400)
     preferences_set(user=request.user, choices=form.choices())
     messages.success(request, "Your notification choices are saved.")
     return redirect("dashboard:account")

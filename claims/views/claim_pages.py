@@ -100,7 +100,6 @@ def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=Fal
         "comment_form": forms.get("comment") or CommentForm(),
         "evidence_form": forms.get("evidence") or EvidenceForm(),
         "error": error,
-        "notes_conflict": error is not None and "notes" in forms,
         "review_json": claim_review_json(request, claim),
         "in_panel": in_panel,
         "next_url": next_url,
@@ -157,6 +156,10 @@ def _write(request, pk: int, form_class, key: str, action):
             # again is a deliberate choice made with the current state in view.
             data["version"] = str(fresh.version)
         forms = {key: form_class(data)}
+        if key == "notes":
+            # The notes box is gone from the page (the discussion replaced it):
+            # what the user typed is kept in the comment box instead.
+            forms["comment"] = CommentForm(initial={"body": data.get("notes", "")})
         return _show(request, fresh, forms=forms, error=exc.message, status=status_for(exc))
     messages.success(request, message)
     if is_htmx(request):
