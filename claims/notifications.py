@@ -220,7 +220,7 @@ def inbox(*, user) -> QuerySet[Notification]:
             "message",
             "created_at",
             "read_at",
-            "claim__pk",
+            "claim__id",
             "claim__text",
             "claim__status",
             "actor__username",

@@ -58,9 +58,7 @@ def test_a_verdict_notifies_everyone_who_worked_on_the_claim():
     claim_assign(claim=claim, assignee=bob, user=boss, expected_version=2)
     comment_add(claim=claim, body="Looked at it.", user=cem)
     Notification.objects.all().delete()
-    claim_transition(
-        claim=claim, to_status="false", user=boss, note="Wrong.", expected_version=3
-    )
+    claim_transition(claim=claim, to_status="false", user=boss, note="Wrong.", expected_version=3)
     got = Notification.objects.filter(kind="verdict")
     assert sorted(n.recipient.username for n in got) == ["ana", "bob", "cem"]
     assert kinds(dee) == [] and kinds(boss) == []
@@ -78,9 +76,7 @@ def test_preferences_default_and_choice():
     ana = checker(username="ana", email="ana@example.org")
     prefs = notifications.preferences_get(user=ana)
     assert prefs["mention"] == {"in_app": True, "email": False}
-    notifications.preferences_set(
-        user=ana, choices={"assigned": {"in_app": False, "email": False}}
-    )
+    notifications.preferences_set(user=ana, choices={"assigned": {"in_app": False, "email": False}})
     claim_assign(claim=ClaimFactory(), assignee=ana, user=editor(), expected_version=1)
     assert kinds(ana) == [] and mail.outbox == []
     with pytest.raises(ValueError):
