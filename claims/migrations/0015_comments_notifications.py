@@ -33,14 +33,6 @@ def notes_to_comments(apps, schema_editor):
         Comment.objects.filter(pk=comment.pk).update(created_at=claim.updated_at)
 
 
-def comments_to_notes(apps, schema_editor):
-    # Claim.notes were never changed: undoing only removes the comments
-    # (the trigger is dropped first, by the reverse of the step after this one).
-    Comment = apps.get_model("claims", "Comment")
-    Comment.mentioned.through.objects.all().delete()
-    Comment.objects.all().delete()
-
-
 def append_only(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite: the model refuses it (AppendOnly)
@@ -113,6 +105,8 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='notification_preference_once'), models.CheckConstraint(condition=models.Q(('kind__in', ['assigned', 'mention', 'verdict', 'deadline'])), name='notification_preference_kind_valid')],
             },
         ),
-        migrations.RunPython(notes_to_comments, comments_to_notes),
+        # Backwards: nothing to undo, Claim.notes were never changed (and the
+        # comments go with their table, dropped by the steps before).
+        migrations.RunPython(notes_to_comments, migrations.RunPython.noop),
         migrations.RunPython(append_only, drop_append_only),
     ]
