@@ -23,7 +23,7 @@ from ._common import only_once, reader
 # What each permission lets a person do, in the words of the roles.
 ABILITIES = [
     ("claims.view_claim", "Read articles, claims and their history"),
-    ("claims.work_claim", "Start, give back and dismiss claims; edit notes; take a claim"),
+    ("claims.work_claim", "Start, give back and dismiss claims; comment on them; take a claim"),
     ("claims.add_evidence", "Add evidence links"),
     ("claims.give_verdict", "Give, reopen and restore verdicts"),
     ("claims.assign_any", "Assign claims to anyone; bulk actions in the queue"),
