@@ -153,11 +153,13 @@ def test_the_panel_updates_the_list_and_the_highlight(new_page, live_server):
     mark = page.locator(f'.article-text a.claim[data-claim="{claim.pk}"]').first
     assert mark.get_attribute("data-state") == "Status: in progress"
     assert "status: in progress" in mark.get_attribute("title")
+    shot(page, "desk-05-panel-and-list-updated")
+    assert_accessible(page, "article page after a panel action")
     # The source name links to every claim by that source.
     page.locator(f"#claim-item-{claim.pk} a.source-name").click()
     page.wait_for_url(f"{base}/?source=Ana%20Ruiz")
     assert page.locator("a.claim-link").count() == 1
-    shot(page, "desk-05-queue-by-source")
+    shot(page, "desk-06-queue-by-source")
 
 
 def test_notification_choices_are_accessible(new_page, live_server):
@@ -170,5 +172,5 @@ def test_notification_choices_are_accessible(new_page, live_server):
     page.get_by_role("button", name="Save notification choices").click()
     page.wait_for_selector("text=Your notification choices are saved.")
     assert page.get_by_label("A claim is assigned to me: by e-mail").is_checked()
-    shot(page, "desk-06-account-notifications")
+    shot(page, "desk-07-account-notifications")
     assert_accessible(page, "account page with notification choices")
