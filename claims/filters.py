@@ -61,6 +61,10 @@ class ClaimFilter(django_filters.FilterSet):
     )
     assignee = AssigneeFilter(help_text='A username, a user id, "me" or "none".')
     kind = _column_choice(ClaimKind.choices)
+    # Every claim by one source (its name as the analysis read it, exactly).
+    source = django_filters.CharFilter(
+        field_name="source_text", lookup_expr="exact", help_text="A source's name, exactly."
+    )
     q = django_filters.CharFilter(method="search", help_text="Words in the claim or its source.")
 
     class Meta:
@@ -74,6 +78,7 @@ class ClaimFilter(django_filters.FilterSet):
             "hedge_category",
             "assignee",
             "kind",
+            "source",
             "q",
         ]
 

@@ -15,6 +15,7 @@ from claims.models import (
     ClaimStatus,
     ConfidenceLevel,
     HedgeCategory,
+    NotificationKind,
     SourceType,
     Strength,
 )
@@ -90,6 +91,52 @@ class NotesForm(VersionedForm):
     notes = forms.CharField(
         required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class CommentForm(ClaimForm):
+    prefix_id = "comment"
+    body = forms.CharField(
+        max_length=20_000,
+        label="Add to the discussion",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown: **bold**, _italic_, [a link](https://example.org), lists. "
+        "@username tells a colleague (they get a notification).",
+    )
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Per kind: in the inbox, and by e-mail."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "pref_%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for kind, label in NotificationKind.choices:
+            self.fields[f"{kind}_in_app"] = forms.BooleanField(required=False, label="In the inbox")
+            self.fields[f"{kind}_email"] = forms.BooleanField(required=False, label="By e-mail")
+            self.fields[f"{kind}_in_app"].kind_label = label
+
+    @classmethod
+    def from_preferences(cls, prefs: dict) -> NotificationPreferencesForm:
+        initial = {}
+        for kind, ways in prefs.items():
+            initial[f"{kind}_in_app"] = ways["in_app"]
+            initial[f"{kind}_email"] = ways["email"]
+        return cls(initial=initial)
+
+    def rows(self):
+        """(label, in-app field, e-mail field) per kind, for the template's table."""
+        return [
+            (label, self[f"{kind}_in_app"], self[f"{kind}_email"])
+            for kind, label in NotificationKind.choices
+        ]
+
+    def choices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            kind: {"in_app": data[f"{kind}_in_app"], "email": data[f"{kind}_email"]}
+            for kind in NotificationKind.values
+        }
 
 
 class EvidenceForm(ClaimForm):
@@ -214,6 +261,9 @@ class QueueForm(forms.Form):
         max_length=150,
         help_text='A username, "me" or "none".',
     )
+    # Every claim by one source: the source names on the claim page and in the
+    # queue link here (exact name, as the analysis read it).
+    source = forms.CharField(required=False, label="Source (exact name)", max_length=500)
     sort = forms.ChoiceField(
         required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Then sort"
     )

@@ -526,3 +526,103 @@ class FactCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publisher or 'unknown'}: {self.rating or '?'}"
+
+
+class Comment(AppendOnly):
+    """One message of a claim's discussion. Append-only like the history (no edit,
+    no delete; on PostgreSQL a trigger refuses both, migration 0014): what was said
+    stays said, and a correction is a new comment."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="comments")
+    # None: the claim's notes from before the discussion ("earlier notes").
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()  # markdown, as typed
+    # The sanitised HTML of ``body`` (claims.markup), rendered once when written:
+    # the row never changes, so neither does its rendering.
+    body_html = models.TextField()
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A claim's discussion, oldest first.
+            models.Index(fields=["claim", "created_at"], name="comment_claim_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on claim {self.claim_id}"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "A claim is assigned to me"
+    MENTION = "mention", "Someone mentions me in a comment"
+    VERDICT = "verdict", "A verdict on a claim I worked on"
+    DEADLINE = "deadline", "A claim of mine is due within a day"
+
+
+class Notification(models.Model):
+    """One item of a person's inbox."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=300)
+    # The deadline a reminder is about: one reminder per claim per deadline.
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("kind", NotificationKind), name="notification_kind_valid"
+            ),
+            # The beat task may run twice over the same claims (a redelivery, two
+            # beats): the second insert is refused, so nobody is reminded twice.
+            models.UniqueConstraint(
+                fields=["claim", "due_at"],
+                condition=Q(kind="deadline"),
+                name="notification_deadline_once",
+            ),
+        ]
+        indexes = [
+            # The inbox, newest first, and the header's unread count.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotificationPreference(models.Model):
+    """What a person receives of one kind, and how. No row: in the inbox, no e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=_in("kind", NotificationKind), name="notification_preference_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

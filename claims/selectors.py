@@ -23,7 +23,15 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from claims.models import Article, Claim, ClaimChange, ConfidenceLevel, Evidence, StatusChange
+from claims.models import (
+    Article,
+    Claim,
+    ClaimChange,
+    Comment,
+    ConfidenceLevel,
+    Evidence,
+    StatusChange,
+)
 
 # What a list never shows of an article: its text (up to 1 MB) and the engine's
 # extraction (a JSON blob of megabytes for a long article, decoded on every row it
@@ -82,9 +90,23 @@ def claim_detail(*, pk: int) -> Claim:
             Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("user")),
             Prefetch("changes", queryset=ClaimChange.objects.select_related("user")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
         )
         .get(pk=pk)
     )
+
+
+def comment_queryset() -> QuerySet[Comment]:
+    return Comment.objects.select_related("author").prefetch_related("mentioned")
+
+
+def comment_list(*, claim: Claim) -> list[Comment]:
+    """A claim's discussion, oldest first, with authors and mentions (3 queries)."""
+    return list(comment_queryset().filter(claim=claim))
+
+
+def comment_get(*, pk: int) -> Comment:
+    return comment_queryset().get(pk=pk)
 
 
 def claim_history(*, claim: Claim) -> list[dict]:

@@ -7,9 +7,9 @@ extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
 broker still finish; nothing publishes them any more.
 
-They import claims.services.pipeline and no other service: the articles service
-imports this module (start_pipeline) to publish, so importing it back would close
-a circle.
+They import claims.services.pipeline and claims.notifications and no other
+service: the articles service imports this module (start_pipeline) to publish, so
+importing it back would close a circle.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
+from claims import notifications
 from claims.services import pipeline
 
 log = logging.getLogger(__name__)
@@ -121,3 +122,11 @@ def score_confidence(self, article_id: int, run_id: str):
 def requeue_stale_task():
     """Periodic (Celery beat): re-enqueue articles stuck in fetching, queued or running."""
     return pipeline.runs_requeue_stale(publish=start_pipeline, publish_fetch=start_fetch)
+
+
+# On the light "default" queue (the default route): a query and a few inserts.
+@shared_task(ignore_result=True, **RETRY)
+def deadline_reminders_task():
+    """Periodic (Celery beat): remind assignees of deadlines within a day. Idempotent:
+    each claim's deadline is reminded of once, however often this runs."""
+    return notifications.deadline_reminders_send()

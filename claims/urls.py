@@ -29,8 +29,16 @@ dashboard = [
     path("claims/<int:pk>/assign/", views.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/notes/", views.claim_notes_view, name="claim-notes"),
     path("claims/<int:pk>/evidence/", views.claim_evidence_view, name="claim-evidence"),
+    path("claims/<int:pk>/comments/", views.claim_comment_view, name="claim-comment"),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
     path("account/", views.account, name="account"),
+    path(
+        "account/notifications/",
+        views.notification_preferences_view,
+        name="notification-preferences",
+    ),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox-read"),
     path("account/tokens/", views.token_create_view, name="token-create"),
     path("account/tokens/revoke/", views.token_revoke_view, name="token-revoke"),
 ]

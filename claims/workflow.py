@@ -16,14 +16,25 @@ and it costs no dependency.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claims import notifications
 from claims.domain import claim_confidence, fingerprint, validate_evidence_url
-from claims.models import VERDICTS, Claim, ClaimChange, ClaimStatus, Evidence, StatusChange
+from claims.markup import mention_candidates, render_markdown
+from claims.models import (
+    VERDICTS,
+    Claim,
+    ClaimChange,
+    ClaimStatus,
+    Comment,
+    Evidence,
+    StatusChange,
+)
 
 S = ClaimStatus
 WORK, VERDICT = "claims.work_claim", "claims.give_verdict"
@@ -126,9 +137,12 @@ def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expe
         # Still conditional on the version: the row is locked, so this cannot miss,
         # but the one write path stays the same for every editorial change.
         _bump(claim, expected_version, user, status=to_status)
-        return StatusChange.objects.create(
+        change = StatusChange.objects.create(
             claim=claim, user=user, from_status=from_status, to_status=to_status, note=note
         )
+        if to_status in VERDICTS:
+            notifications.notify_verdict(claim=claim, verdict=to_status, actor=user)
+        return change
 
 
 def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
@@ -174,15 +188,56 @@ def claim_assign(*, claim: Claim, assignee, user, expected_version: int, note: s
     with transaction.atomic():
         _bump(claim, expected_version, user, assignee=assignee)
         _log(claim, user, "assigned", {"assignee": [before, after]}, note)
+        if after is not None and after != before:
+            notifications.notify_assigned(claim=claim, assignee=assignee, actor=user)
 
 
 def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
+    """Deprecated: the discussion (comment_add) replaced the single notes box.
+    Kept for the callers of the old notes form: the claim's ``notes`` (which the
+    API still reads) are set as before, and the text is added to the discussion
+    as a comment, so nothing anyone wrote is overwritten."""
     if not user.has_perm(WORK):
         raise NotPermitted("Your role cannot edit notes.")
     with transaction.atomic():
         before = claim.notes
         _bump(claim, expected_version, user, notes=notes)
         _log(claim, user, "notes", {"notes": [before, notes]})
+        if notes.strip() and notes != before:
+            comment_add(claim=claim, body=notes, user=user)
+
+
+COMMENT_MAX = 20_000
+
+
+def comment_add(*, claim: Claim, body: str, user) -> Comment:
+    """Add a comment (markdown) to a claim's discussion. ``@username`` of an
+    active person links to them, is recorded, and notifies them. Comments do not
+    change the claim: no version check, so a comment never conflicts with a
+    status change made at the same time."""
+    if not user.has_perm(WORK):
+        raise NotPermitted("Your role can read the discussion but not comment.")
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError("A comment cannot be empty.")
+    if len(body) > COMMENT_MAX:
+        raise WorkflowError(f"A comment can be at most {COMMENT_MAX} characters.")
+    from django.contrib.auth import get_user_model
+
+    names = mention_candidates(body)
+    mentioned = list(
+        get_user_model().objects.filter(username__in=names, is_active=True) if names else []
+    )
+    # A mention links to the queue of the person's claims.
+    links = {u.get_username(): "/?" + urlencode({"assignee": u.get_username()}) for u in mentioned}
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            claim=claim, author=user, body=body, body_html=render_markdown(body, links)
+        )
+        if mentioned:
+            comment.mentioned.set(mentioned)
+            notifications.notify_mentioned(comment=comment, mentioned=mentioned)
+    return comment
 
 
 def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:

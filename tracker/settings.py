@@ -170,6 +170,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "claims.context_processors.inbox",
             ],
         },
     },
@@ -428,7 +429,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.requeue_stale_task",
         "schedule": env_float("REQUEUE_STALE_EVERY", 60.0),
     },
+    # Reminders of deadlines within a day, once per claim per deadline (the task
+    # is idempotent: run it as often as the reminders should be timely).
+    "deadline-reminders": {
+        "task": "claims.tasks.deadline_reminders_task",
+        "schedule": env_float("DEADLINE_REMINDERS_EVERY", 600.0),
+        "options": {"queue": "default"},
+    },
 }
+
+# --- Notifications (claims/notifications.py) --------------------------------------------
+# E-mail for the kinds each person chose on their account page, through Django's
+# e-mail backend: the console in development, SMTP (EMAIL_HOST...) in production.
+NOTIFICATIONS_EMAIL = env_bool("NOTIFICATIONS_EMAIL", True)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "claim-tracker@localhost")
+# The dashboard's address as people reach it, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 if DJANGO_ENV == "test":
     # Tests create many users; the slow production hasher would dominate the run.

@@ -16,6 +16,7 @@ from claims.models import (
     Article,
     Claim,
     ClaimStatus,
+    Comment,
     ConfidenceLevel,
     Evidence,
     HedgeCue,
@@ -121,6 +122,25 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CommentSerializer(serializers.ModelSerializer):
+    author = username(allow_null=True, help_text="null: the claim's notes from before comments.")
+    body_html = serializers.CharField(
+        read_only=True, help_text="The markdown rendered: no raw HTML, no unsafe links."
+    )
+    mentions = serializers.SlugRelatedField(
+        source="mentioned", slug_field="username", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "body_html", "mentions", "created_at"]
+        read_only_fields = fields
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = StrictCharField(max_length=20_000, help_text="Markdown; @username mentions a colleague.")
+
+
 class HistoryEventSerializer(serializers.Serializer):
     """One entry of claims.selectors.claim_history: a status change (``kind``
     "status", with from/to) or another change (assigned, notes, evidence, ...)."""
@@ -138,6 +158,11 @@ class HistoryEventSerializer(serializers.Serializer):
 
 class ClaimDetailSerializer(ClaimSerializer):
     sentence = serializers.SerializerMethodField()
+    notes = serializers.CharField(
+        read_only=True,
+        help_text="Deprecated: the claim's discussion (/comments/) replaced the notes. "
+        "Still the notes as last saved; the old notes became the discussion's first comment.",
+    )
     evidence = EvidenceSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()

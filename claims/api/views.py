@@ -156,6 +156,31 @@ class ClaimViewSet(ApiViewSet):
         return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
+        summary="A claim's discussion, oldest first",
+        responses={200: s.CommentSerializer(many=True), **CLAIM_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a comment (markdown, @mentions) to a claim's discussion",
+        description="Fact-checkers and editors; viewers read. Comments cannot be "
+        "edited or deleted.",
+        request=s.CommentInputSerializer,
+        responses={201: s.CommentSerializer, **errors(*WRITE, 404)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def comments(self, request, pk):
+        if request.method == "POST":
+            claim = self.load(Claim.objects.get, pk, "claim")
+            data = self._valid(s.CommentInputSerializer)
+            comment = services.comment_add(claim=claim, body=data["body"], user=request.user)
+            comment = selectors.comment_get(pk=comment.pk)
+            return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        claim = self.load(Claim.objects.get, pk, "claim")
+        rows = selectors.comment_list(claim=claim)
+        return Response(s.CommentSerializer(rows, many=True).data)
+
+    @extend_schema(
         summary="A claim's history: status changes and other changes, oldest first",
         responses={200: s.HistoryEventSerializer(many=True), **CLAIM_ERRORS},
     )

@@ -6,7 +6,8 @@ holds a business rule of its own. One module per concern:
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
-* the verification workflow lives in ``claims.workflow``, re-exported here.
+* the verification workflow lives in ``claims.workflow``, re-exported here;
+* notifications live in ``claims.notifications``.
 
 Callers import from ``claims.services``: the names below are the contract. The
 submodules never import this package back.
@@ -40,6 +41,7 @@ from claims.workflow import (
     claim_transition,
     claims_bulk_assign,
     claims_bulk_transition,
+    comment_add,
     evidence_add,
 )
 
@@ -66,6 +68,7 @@ __all__ = [
     "claim_transition",
     "claims_bulk_assign",
     "claims_bulk_transition",
+    "comment_add",
     "content_hash",
     "evidence_add",
     "fingerprint",

@@ -33,6 +33,7 @@ from claims.models import (
     Article,
     Claim,
     ClaimStatus,
+    Comment,
     Evidence,
     HedgeCue,
     StatusChange,
@@ -238,6 +239,8 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
 def _worked_on() -> Q:
     evidence = Evidence.objects.filter(claim=OuterRef("pk"))
     history = StatusChange.objects.filter(claim=OuterRef("pk"))
+    # A discussed claim is worked on (and its comments hold it: PROTECT).
+    comments = Comment.objects.filter(claim=OuterRef("pk"))
     return (
         ~Q(status=ClaimStatus.UNSTARTED)
         | Q(assignee__isnull=False)
@@ -247,6 +250,7 @@ def _worked_on() -> Q:
         | Q(version__gt=1)
         | Q(Exists(evidence))
         | Q(Exists(history))
+        | Q(Exists(comments))
     )
 
 

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.models import ConfidenceLevel, HedgeCategory, SourceType
+from claims.models import VERDICTS, ClaimStatus, ConfidenceLevel, HedgeCategory, SourceType
 
 register = template.Library()
 
@@ -149,7 +149,14 @@ def claim_pieces(claims) -> list[tuple[int, int, object, bool]]:
 
 def _claim_title(claim) -> str:
     level = ConfidenceLevel(claim.confidence_level).label if claim.confidence_level else "Unscored"
-    return f"{level} confidence, {claim.get_status_display().lower()}: open this claim"
+    return f"{level} confidence; {claim_state(claim.status).lower()}: open this claim"
+
+
+@register.filter
+def claim_state(status: str) -> str:
+    """A claim's status in words, verdicts named as such: "Verdict: false"."""
+    label = ClaimStatus(status).label
+    return f"Verdict: {label.lower()}" if status in VERDICTS else f"Status: {label.lower()}"
 
 
 def article_marks(article, claims, *, panel: bool = True) -> list[Mark]:
@@ -161,10 +168,17 @@ def article_marks(article, claims, *, panel: bool = True) -> list[Mark]:
         level = claim.confidence_level or "none"
         attrs = [
             ("href", href),
-            ("class", f"claim lvl-{level}" + (" claim-overlap" if overlapped else "")),
+            (
+                "class",
+                f"claim lvl-{level} st-{claim.status}" + (" claim-overlap" if overlapped else ""),
+            ),
             ("title", _claim_title(claim)),
             ("data-claim", str(claim.pk)),
         ]
+        # Shown after the claim in words (dashboard.css), not by colour alone:
+        # anything but unstarted, which is every claim's starting point.
+        if claim.status != ClaimStatus.UNSTARTED:
+            attrs.append(("data-state", claim_state(claim.status)))
         if panel:
             page = reverse("dashboard:article", args=[article.pk])
             attrs += [

@@ -4,7 +4,13 @@ Views read through claims.selectors and write through claims.services /
 claims.workflow; they hold no rules of their own beyond who may see a page.
 """
 
-from .account import PasswordChangeView, account, token_create_view, token_revoke_view
+from .account import (
+    PasswordChangeView,
+    account,
+    notification_preferences_view,
+    token_create_view,
+    token_revoke_view,
+)
 from .articles import (
     article_body,
     article_list_page,
@@ -16,6 +22,7 @@ from .articles import (
 )
 from .claim_pages import (
     claim_assign_view,
+    claim_comment_view,
     claim_evidence_view,
     claim_notes_view,
     claim_page,
@@ -23,6 +30,7 @@ from .claim_pages import (
     claim_review_download,
     claim_transition_view,
 )
+from .inbox import inbox, inbox_read
 from .overview import overview
 from .queue import article_suggest, bulk, queue, user_suggest
 
@@ -38,13 +46,17 @@ __all__ = [
     "article_state",
     "bulk",
     "claim_assign_view",
+    "claim_comment_view",
     "claim_evidence_view",
     "claim_notes_view",
     "claim_page",
     "claim_panel",
     "claim_review_download",
     "claim_transition_view",
+    "inbox",
+    "inbox_read",
     "ingest",
+    "notification_preferences_view",
     "overview",
     "queue",
     "token_create_view",

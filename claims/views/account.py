@@ -9,7 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from claims.forms import PasswordChangeForm, TokenCreateForm, TokenRevokeForm
+from claims.forms import (
+    NotificationPreferencesForm,
+    PasswordChangeForm,
+    TokenCreateForm,
+    TokenRevokeForm,
+)
+from claims.notifications import preferences_get, preferences_set
 from claims.tokens import TokenError, token_create, token_list, token_revoke
 
 from ._common import only_once, reader
@@ -17,7 +23,7 @@ from ._common import only_once, reader
 # What each permission lets a person do, in the words of the roles.
 ABILITIES = [
     ("claims.view_claim", "Read articles, claims and their history"),
-    ("claims.work_claim", "Start, give back and dismiss claims; edit notes; take a claim"),
+    ("claims.work_claim", "Start, give back and dismiss claims; comment on them; take a claim"),
     ("claims.add_evidence", "Add evidence links"),
     ("claims.give_verdict", "Give, reopen and restore verdicts"),
     ("claims.assign_any", "Assign claims to anyone; bulk actions in the queue"),
@@ -33,6 +39,7 @@ def _context(request, **extra) -> dict:
         "abilities": [text for perm, text in ABILITIES if user.has_perm(perm)],
         "tokens": list(token_list(user=user)),
         "create_form": TokenCreateForm(),
+        "prefs_form": NotificationPreferencesForm.from_preferences(preferences_get(user=user)),
         **extra,
     }
 
@@ -60,6 +67,19 @@ def token_create_view(request):
         return redirect("dashboard:account")
     context = _context(request, new_key=key, new_token=token)
     return render(request, "claims/account.html", context, status=201)
+
+
+@reader
+@require_POST
+def notification_preferences_view(request):
+    """Per kind of notification: in the inbox, by e-mail (each a checkbox)."""
+    form = NotificationPreferencesForm(request.POST)
+    if not form.is_valid():
+        context = _context(request, prefs_form=form)
+        return render(request, "claims/account.html", context, status=400)
+    preferences_set(user=request.user, choices=form.choices())
+    messages.success(request, "Your notification choices are saved.")
+    return redirect("dashboard:account")
 
 
 @reader

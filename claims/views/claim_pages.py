@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from claims.claimreview import claim_review_document, dumps
-from claims.forms import AssignForm, EvidenceForm, NotesForm, TransitionForm
+from claims.forms import AssignForm, CommentForm, EvidenceForm, NotesForm, TransitionForm
 from claims.models import Claim, ClaimStatus
-from claims.selectors import claim_detail, claim_history
+from claims.selectors import claim_detail, claim_history, keyset_after, keyset_order
 from claims.workflow import (
     TRANSITIONS,
     VERDICTS,
@@ -26,10 +26,16 @@ from claims.workflow import (
     claim_assign,
     claim_set_notes,
     claim_transition,
+    comment_add,
     evidence_add,
 )
 
-from ._common import reader, redirect_next, status_for, wants_panel
+from ._common import is_htmx, reader, redirect_next, status_for, wants_panel
+from .queue import view_claims, view_params
+
+# The claim page's swappable part: its forms post with htmx and get it back, so
+# a save keeps the reader's place (a full reload jumped to the top).
+MAIN_ID = "claim-main"
 
 
 def _detail(pk: int) -> Claim:
@@ -60,13 +66,28 @@ def claim_review_json(request, claim: Claim) -> str | None:
     return dumps(document, indent=2)
 
 
+def next_claim(request, claim: Claim) -> int | None:
+    """The id of the claim after ``claim`` in the queue's view that the page's
+    query string carries (the default queue without one): one query, a keyset
+    step from the claim's own sort key."""
+    params = view_params(request.GET)
+    _form, claims, keys = view_claims(params, request.user)
+    position = [getattr(claim, k.name) for k in keys]
+    after = keyset_order(claims.select_related(None).prefetch_related(None), keys)
+    return after.filter(keyset_after(keys, position)).values_list("pk", flat=True).first()
+
+
 def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=False) -> dict:
     forms = forms or {}
     version = {"version": claim.version}
+    view = view_params(request.GET)
+    view_query = f"?{view.urlencode()}" if view else ""
     if in_panel:
         next_url = reverse("dashboard:article", args=[claim.article_id]) + f"?claim={claim.pk}"
+        next_pk = None
     else:
-        next_url = reverse("dashboard:claim", args=[claim.pk])
+        next_url = reverse("dashboard:claim", args=[claim.pk]) + view_query
+        next_pk = next_claim(request, claim)
     return {
         "claim": claim,
         "article": claim.article,
@@ -76,12 +97,16 @@ def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=Fal
         "assign_form": forms.get("assign")
         or AssignForm(initial={**version, "assignee": claim.assignee_id}),
         "notes_form": forms.get("notes") or NotesForm(initial={**version, "notes": claim.notes}),
+        "comment_form": forms.get("comment") or CommentForm(),
         "evidence_form": forms.get("evidence") or EvidenceForm(),
         "error": error,
-        "notes_conflict": error is not None and "notes" in forms,
         "review_json": claim_review_json(request, claim),
         "in_panel": in_panel,
         "next_url": next_url,
+        "view_query": view_query,
+        "next_pk": next_pk,
+        # Where the forms' htmx answer goes: the panel, or the page's main part.
+        "swap_target": "claim-panel" if in_panel else MAIN_ID,
         "hs": 3 if in_panel else 2,  # section heading level
     }
 
@@ -100,9 +125,17 @@ def claim_panel(request, pk: int):
 
 
 def _show(request, claim: Claim, *, status: int = 200, **kwargs):
+    """The claim after a form: the panel (with the article's list item, out of
+    band), the page's main part (an htmx save on the claim page), or the page."""
     in_panel = wants_panel(request)
     context = claim_context(request, claim, in_panel=in_panel, **kwargs)
-    template = "claims/_claim_panel.html" if in_panel else "claims/claim_detail.html"
+    if in_panel:
+        template = "claims/_claim_panel.html"
+        context["oob_item"] = True
+    elif is_htmx(request) and request.headers.get("HX-Target") == MAIN_ID:
+        template = "claims/_claim_main.html"
+    else:
+        template = "claims/claim_detail.html"
     return render(request, template, context, status=status)
 
 
@@ -123,9 +156,13 @@ def _write(request, pk: int, form_class, key: str, action):
             # again is a deliberate choice made with the current state in view.
             data["version"] = str(fresh.version)
         forms = {key: form_class(data)}
+        if key == "notes":
+            # The notes box is gone from the page (the discussion replaced it):
+            # what the user typed is kept in the comment box instead.
+            forms["comment"] = CommentForm(initial={"body": data.get("notes", "")})
         return _show(request, fresh, forms=forms, error=exc.message, status=status_for(exc))
     messages.success(request, message)
-    if wants_panel(request):
+    if is_htmx(request):
         return _show(request, _detail(pk))
     return redirect_next(request, reverse("dashboard:claim", args=[pk]))
 
@@ -169,6 +206,16 @@ def claim_notes_view(request, pk: int):
         return "Notes saved."
 
     return _write(request, pk, NotesForm, "notes", act)
+
+
+@reader
+@require_POST
+def claim_comment_view(request, pk: int):
+    def act(claim, data):
+        comment_add(claim=claim, body=data["body"], user=request.user)
+        return "Comment added."
+
+    return _write(request, pk, CommentForm, "comment", act)
 
 
 @reader

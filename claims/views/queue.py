@@ -84,16 +84,29 @@ def _given(query: QueryDict) -> QueryDict:
     return given
 
 
-@reader
-def queue(request):
-    params = _given(request.GET)
-    form = QueueForm({**QUEUE_DEFAULTS, **params.dict()})
-    form.is_valid()  # errors are shown; ClaimFilter then returns no rows
+def view_params(query: QueryDict) -> QueryDict:
+    """The queue's view (its filters and sort) in ``query``, without page cursors:
+    what a claim opened from the queue carries, for "Next claim in this view"."""
+    params = _given(query)
     for name in ("after", "before"):
         params.pop(name, None)
-    claims = claim_list(filters=params, user=request.user)
-    counts = claim_counts(qs=claims)
+    return params
+
+
+def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
+    """The queue's form, claims and sort keys for the view ``params``."""
+    form = QueueForm({**QUEUE_DEFAULTS, **params.dict()})
+    form.is_valid()  # errors are shown; ClaimFilter then returns no rows
+    claims = claim_list(filters=params, user=user)
     keys = [Key("level_rank", kind=int), *SORT_KEYS[form.sort_name()], Key("id", kind=int)]
+    return form, claims, keys
+
+
+@reader
+def queue(request):
+    params = view_params(request.GET)
+    form, claims, keys = view_claims(params, request.user)
+    counts = claim_counts(qs=claims)
     page = keyset_page(request, claims, keys, form.page_size())
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
@@ -106,6 +119,8 @@ def queue(request):
         "groups": _groups(page.rows, counts["level"]),
         "summary": summary,
         "filtered": any(name in params for name in form.fields if name not in QUEUE_DEFAULTS),
+        # Carried to each claim's page: its "Next claim" follows this view.
+        "view_query": f"?{params.urlencode()}" if params else "",
     }
     if request.user.has_perm("claims.assign_any"):
         context["bulk_form"] = BulkForm()

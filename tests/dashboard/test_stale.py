@@ -43,10 +43,13 @@ def test_stale_notes_keep_both_texts(client_as, claim):
     html = response.content.decode()
     assert response.status_code == 409
     assert "changed by editor at" in html
+    # The old notes form's text is kept, in the comment box that replaced it;
+    # the saved notes are the discussion's comment.
     assert "Asked the residents&#x27; group for its list.</textarea>" in html
-    assert "The notes as saved now:" in html and "Called the county." in html
+    assert 'name="body"' in html and "<p>Called the county.</p>" in html
     claim.refresh_from_db()
     assert claim.notes == "Called the county."
+    assert [c.body for c in claim.comments.all()] == ["Called the county."]
 
 
 def test_stale_in_the_side_panel(client_as, claim):

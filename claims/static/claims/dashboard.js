@@ -31,7 +31,24 @@
       th.appendChild(box);
     });
     var start = root.querySelector ? root.querySelector("#panel-start[data-claim]") : null;
-    if (start) markSelected(start.getAttribute("data-claim"));
+    if (start) {
+      markSelected(start.getAttribute("data-claim"));
+      showState(start);
+    }
+  }
+
+  // After an action in the panel, the claim's highlights in the text show its
+  // new status (the list item below comes in the same answer, out of band).
+  function showState(start) {
+    var id = start.getAttribute("data-claim");
+    var status = start.getAttribute("data-status");
+    var state = start.getAttribute("data-state");
+    document.querySelectorAll('.article-text a.claim[data-claim="' + id + '"]').forEach(function (a) {
+      a.className = a.className.replace(/\bst-[a-z_]+/, "st-" + status);
+      if (status === "unstarted") a.removeAttribute("data-state");
+      else a.setAttribute("data-state", state);
+      a.title = a.title.replace(/; [^:]*: [^:]*: open this claim$/, "; " + state.toLowerCase() + ": open this claim");
+    });
   }
 
   document.addEventListener("change", function (event) {
@@ -64,6 +81,50 @@
       if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
       focus.focus();
     }
+  });
+
+  // A form on the claim page posts with htmx and gets the page's main part back
+  // (#claim-main). Keep the reader's place: the form that was sent stays where
+  // it was on screen, whatever was added above it (a comment, a message).
+  var MAIN = "claim-main";
+  var kept = null;
+
+  function formKey(form) {
+    var key = form.getAttribute("hx-post");
+    var same = document.querySelectorAll('#' + MAIN + ' form[hx-post="' + key + '"]');
+    return { key: key, index: Array.prototype.indexOf.call(same, form) };
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var form = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    kept = null;
+    if (!target || target.id !== MAIN || !form || !form.matches("form[hx-post]")) return;
+    kept = formKey(form);
+    kept.top = form.getBoundingClientRect().top;
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== MAIN || !kept) return;
+    var forms = target.querySelectorAll('form[hx-post="' + kept.key + '"]');
+    var form = forms[kept.index] || forms[0];
+    var top = kept.top;
+    kept = null;
+    if (!form) return;
+    window.scrollBy(0, form.getBoundingClientRect().top - top);
+    // Keyboard and screen-reader users continue where they were: at the field
+    // with an error, or the form's first field (a refusal for the whole claim,
+    // such as a change made meanwhile, is summarised at the top instead).
+    var summary = target.querySelector(".error-summary");
+    var focus = form.querySelector(".has-error input, .has-error textarea, .has-error select");
+    if (!focus && summary) {
+      summary.setAttribute("tabindex", "-1");
+      summary.focus();
+      return;
+    }
+    focus = focus || form.querySelector("textarea, input:not([type=hidden]), select, button");
+    if (focus) focus.focus({ preventScroll: true });
   });
 
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
