@@ -6,6 +6,7 @@ holds a business rule of its own. One module per concern:
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
+* ``saved_views``: a user's named queue filters;
 * the verification workflow lives in ``claims.workflow``, re-exported here.
 
 Callers import from ``claims.services``: the names below are the contract. The
@@ -32,6 +33,7 @@ from claims.services.pipeline import (
     analysis_tag_hedging,
     analysis_tag_sourcing,
 )
+from claims.services.saved_views import saved_view_create, saved_view_delete
 from claims.workflow import (
     claim_add,
     claim_assign,
@@ -69,5 +71,7 @@ __all__ = [
     "content_hash",
     "evidence_add",
     "fingerprint",
+    "saved_view_create",
+    "saved_view_delete",
     "seeds_load",
 ]

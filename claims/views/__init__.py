@@ -24,7 +24,15 @@ from .claim_pages import (
     claim_transition_view,
 )
 from .overview import overview
-from .queue import article_suggest, bulk, queue, user_suggest
+from .queue import (
+    article_suggest,
+    bulk,
+    queue,
+    queue_csv,
+    saved_view_create_view,
+    saved_view_delete_view,
+    user_suggest,
+)
 
 __all__ = [
     "PasswordChangeView",
@@ -47,6 +55,9 @@ __all__ = [
     "ingest",
     "overview",
     "queue",
+    "queue_csv",
+    "saved_view_create_view",
+    "saved_view_delete_view",
     "token_create_view",
     "token_revoke_view",
     "user_suggest",
