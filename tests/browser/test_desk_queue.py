@@ -179,6 +179,9 @@ def test_the_queue_by_keyboard(new_page, live_server, desk):
     change = StatusChange.objects.get(claim=medium, to_status="dismissed")
     assert change.note == "Same as the claim in yesterday's piece." and change.user == worker
     assert page.locator(f'tr[data-claim="{medium.pk}"]').count() == 0  # done: off the list
+    # The focus is on the claim now in its place, so triage goes on from there.
+    page.wait_for_function("document.activeElement.classList.contains('claim-link')")
+    assert focused_claim(page) == str(desk["high"].pk)
 
     # --- Every action is also a button reachable by Tab -------------------------------------
     row = page.locator(f'tr[data-claim="{desk["high"].pk}"]')

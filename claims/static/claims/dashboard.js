@@ -132,7 +132,7 @@
       openDialog(document.getElementById(action + "-dialog"), row);
       return;
     }
-    try { sessionStorage.setItem(FOCUS_KEY, row.getAttribute("data-claim")); } catch (e) { /* private mode */ }
+    remember(row);
     control.click();
   }
 
@@ -185,19 +185,25 @@
     var form = event.target;
     var dialog = form.closest("dialog");
     var row = dialog && dialog.returnRow;
-    if (row) {
-      try { sessionStorage.setItem(FOCUS_KEY, row.getAttribute("data-claim")); } catch (e) { /* private mode */ }
-    }
+    if (row) remember(row);
   });
 
   // After an action the page reloads: focus the claim acted on, or the one now
   // in its place, so triage goes on from there.
+  function remember(row) {
+    var value = row.getAttribute("data-claim") + ":" + rows().indexOf(row);
+    try { sessionStorage.setItem(FOCUS_KEY, value); } catch (e) { /* storage off: no memory */ }
+  }
+
   function restoreFocus() {
-    var id = null;
-    try { id = sessionStorage.getItem(FOCUS_KEY); sessionStorage.removeItem(FOCUS_KEY); } catch (e) { return; }
-    if (!id) return;
-    var row = document.querySelector('tr.claim-row[data-claim="' + id.replace(/[^0-9]/g, "") + '"]');
-    focusRow(row || rows()[0]);
+    var saved = null;
+    try { saved = sessionStorage.getItem(FOCUS_KEY); sessionStorage.removeItem(FOCUS_KEY); } catch (e) { return; }
+    if (!saved) return;
+    var parts = saved.split(":");
+    var all = rows();
+    var row = document.querySelector('tr.claim-row[data-claim="' + parts[0].replace(/[^0-9]/g, "") + '"]');
+    var index = Math.min(parseInt(parts[1], 10) || 0, all.length - 1);
+    focusRow(row || all[index]);
   }
 
   function setUpQueue() {
