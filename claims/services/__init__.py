@@ -33,7 +33,7 @@ from claims.services.pipeline import (
     analysis_tag_hedging,
     analysis_tag_sourcing,
 )
-from claims.services.saved_views import saved_view_create, saved_view_delete
+from claims.services.saved_views import saved_view_create, saved_view_delete, saved_view_query
 from claims.workflow import (
     claim_add,
     claim_assign,
@@ -73,5 +73,6 @@ __all__ = [
     "fingerprint",
     "saved_view_create",
     "saved_view_delete",
+    "saved_view_query",
     "seeds_load",
 ]

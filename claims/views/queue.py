@@ -39,6 +39,7 @@ from claims.selectors import (
 )
 from claims.services import saved_view_create, saved_view_delete
 from claims.services.csvexport import claims_csv_response, count_up_to, sync_max_rows
+from claims.services.saved_views import saved_view_query
 from claims.workflow import allowed_targets, claims_bulk_assign, claims_bulk_transition
 
 from ._common import keyset_page, reader, redirect_next
@@ -257,7 +258,9 @@ def queue_csv(request):
 def saved_view_create_view(request):
     form = SavedViewForm(request.POST)
     query = request.POST.get("query", "")
-    back = reverse("dashboard:queue") + (f"?{query}" if query else "")
+    # Back to the filters the user was looking at (only the queue's own fields).
+    kept = saved_view_query(query=query, fields=QUEUE_FIELDS)
+    back = reverse("dashboard:queue") + (f"?{kept}" if kept else "")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
