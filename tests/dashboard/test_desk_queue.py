@@ -288,7 +288,9 @@ def test_row_actions_follow_the_role(client_as, desk):
     assert 'data-action="verdict"' not in actions(editor_html, c[0])  # unstarted
     assert 'id="verdict-dialog"' in editor_html
     for reason in ("not_checkworthy", "duplicate", "opinion", "other"):
-        assert f'name="dismiss_reason" value="{reason}" required' in editor_html
+        assert f'name="dismiss_reason" value="{reason}" id="dismiss-reason-{reason}" required' in (
+            editor_html
+        )
 
 
 def test_start_from_the_row_returns_to_the_queue(client_as, desk):
