@@ -9,13 +9,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
 from claims.domain import validate_evidence_url
-from claims.filters import assignee_choices
+from claims.filters import QUICK_VIEWS, assignee_choices
 from claims.models import (
     Article,
     ClaimStatus,
     ConfidenceLevel,
     HedgeCategory,
     NotificationKind,
+    Priority,
     SourceType,
     Strength,
 )
@@ -221,6 +222,8 @@ class BulkForm(ClaimForm):
 SORTS = {
     "worth": ("Most check-worthy first", ["-checkworthiness", "article_id", "position"]),
     "score": ("Lowest confidence first", ["confidence_score", "article_id", "position"]),
+    "due": ("Due date, soonest first", ["due_key", "priority"]),
+    "priority": ("Priority, urgent first", ["priority", "due_key"]),
     "newest": ("Newest first", ["-created_at", "position"]),
     "oldest": ("Oldest first", ["created_at", "position"]),
     "article": ("By article, in reading order", ["article_id", "position"]),
@@ -228,24 +231,38 @@ SORTS = {
 PAGE_SIZES = [25, 50, 100]
 
 
+def _several(choices, label):
+    """Several values of one filter, as a group of checkboxes
+    (?status=unstarted&status=in_progress)."""
+    return forms.MultipleChoiceField(
+        required=False, label=label, choices=choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
 class QueueForm(forms.Form):
     """The queue's controls: claims.filters.ClaimFilter's fields (the filter reads
     the same query string), plus sort and page size."""
 
-    q = forms.CharField(required=False, label="Search", max_length=200)
-    confidence_level = forms.ChoiceField(
-        required=False, label="Confidence", choices=_any(ConfidenceLevel.choices)
+    view = forms.ChoiceField(required=False, choices=list(QUICK_VIEWS.items()), label="View")
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        max_length=200,
+        help_text="The claim, its source, or the article's title or publication.",
     )
-    status = forms.ChoiceField(required=False, choices=_any(ClaimStatus.choices))
-    source_type = forms.ChoiceField(
-        required=False, label="Source type", choices=_any(SourceType.choices)
+    status = _several(ClaimStatus.choices, "Status")
+    confidence_level = _several(ConfidenceLevel.choices, "Confidence")
+    priority = forms.TypedMultipleChoiceField(
+        required=False,
+        label="Priority",
+        coerce=int,
+        choices=Priority.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
-    sourcing_strength = forms.ChoiceField(
-        required=False, label="Strength", choices=_any(Strength.choices)
-    )
-    hedge_category = forms.ChoiceField(
-        required=False, label="Hedge", choices=_any(HedgeCategory.choices)
-    )
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    source_type = _several(SourceType.choices, "Source type")
+    sourcing_strength = _several(Strength.choices, "Strength")
+    hedge_category = _several(HedgeCategory.choices, "Hedge")
     # Validated by id only: the page offers the chosen article and up to 20
     # matches of a search as you type (claims.views.queue.article_suggest),
     # never a <select> of every article (5.1 MB of HTML at 1M claims).
@@ -265,7 +282,7 @@ class QueueForm(forms.Form):
     # queue link here (exact name, as the analysis read it).
     source = forms.CharField(required=False, label="Source (exact name)", max_length=500)
     sort = forms.ChoiceField(
-        required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Then sort"
+        required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Sort"
     )
     per_page = forms.TypedChoiceField(
         required=False,
@@ -287,6 +304,15 @@ class QueueForm(forms.Form):
     def page_size(self) -> int:
         size = self.cleaned_data.get("per_page") if self.is_valid() else None
         return size or PAGE_SIZES[1]
+
+
+# The queue's query string parameters a saved view keeps (not the page cursor).
+QUEUE_FIELDS = [*QueueForm.base_fields, "article_q"]
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name this view")
+    query = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
 
 
 TOKEN_DAYS = [7, 30, 90, 365]

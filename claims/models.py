@@ -6,6 +6,8 @@ decided) live side by side on a claim; neither overwrites the other.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -105,6 +107,8 @@ LEVEL_RANKS = ["very_low", "low", "medium", "high"]
 UNSCORED_RANK = len(LEVEL_RANKS)
 # Unscored claims (analysis unfinished) sort after every score, lowest first.
 UNSCORED_SCORE = 2.0
+# Claims without a due date sort after every dated one in the queue's due order.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Article(models.Model):
@@ -212,6 +216,13 @@ class Claim(models.Model):
     score_key = models.GeneratedField(
         expression=Coalesce(F("confidence_score"), Value(UNSCORED_SCORE)),
         output_field=models.FloatField(),
+        db_persist=True,
+    )
+    # due_at with "no date" as the far future: the queue's due and priority orders
+    # are keyset pages, and a cursor cannot hold a NULL (nor can "> NULL" match).
+    due_key = models.GeneratedField(
+        expression=Coalesce(F("due_at"), Value(NO_DUE_DATE)),
+        output_field=models.DateTimeField(),
         db_persist=True,
     )
     # The full-text document (claim text weight A, source weight B). On PostgreSQL
@@ -343,6 +354,12 @@ class Claim(models.Model):
                 F("id"),
                 name="claim_source_order",
             ),
+            # The queue sorted by due date (no date last), then priority:
+            # ORDER BY due_key, priority, id.
+            models.Index(F("due_key"), F("priority"), F("id"), name="claim_due_order"),
+            # The queue sorted by priority (urgent first), then due date:
+            # ORDER BY priority, due_key, id.
+            models.Index(F("priority"), F("due_key"), F("id"), name="claim_priority_order"),
             # ?ordering=(-)checkworthiness cursor pages.
             models.Index(F("checkworthiness").desc(), F("id"), name="claim_worth_order"),
             # ?ordering=(-)created, the queue's newest/oldest sort and the
@@ -626,3 +643,23 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+class SavedView(models.Model):
+    """A queue filter set a user saved by name: the query string of the queue."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
 from claims.models import (
@@ -30,6 +30,7 @@ from claims.models import (
     Comment,
     ConfidenceLevel,
     Evidence,
+    SavedView,
     StatusChange,
 )
 
@@ -71,6 +72,43 @@ def claim_list(*, filters: dict | None = None, user=None) -> QuerySet[Claim]:
             return fs.qs
         return qs.none()
     return qs
+
+
+def with_sentence(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """``qs`` with ``sentence``: the claim's sentence, cut from the article's text
+    in the database (a list row never loads the whole text)."""
+    return qs.annotate(
+        sentence=Substr(
+            "article__raw_text", F("sentence_start") + 1, F("sentence_end") - F("sentence_start")
+        )
+    )
+
+
+# The context a queue row shows either side of its claim, at most.
+SENTENCE_CONTEXT = 240
+
+
+def claim_in_sentence(claim: Claim) -> tuple[str, str, str]:
+    """(before, the claim, after) of a claim annotated by with_sentence(): the
+    claim marked inside its sentence. Its own text alone if the offsets do not
+    fit the sentence (a claim people added by hand keeps its text)."""
+    sentence = getattr(claim, "sentence", None) or ""
+    lo, hi = claim.start - claim.sentence_start, claim.end - claim.sentence_start
+    if not sentence or not 0 <= lo < hi <= len(sentence):
+        return "", claim.text, ""
+    before, marked, after = sentence[:lo], sentence[lo:hi], sentence[hi:]
+    if len(before) > SENTENCE_CONTEXT:
+        before = "…" + before[-SENTENCE_CONTEXT:].lstrip()
+    if len(after) > SENTENCE_CONTEXT:
+        after = after[:SENTENCE_CONTEXT].rstrip() + "…"
+    return before, marked, after
+
+
+def saved_view_list(*, user) -> QuerySet[SavedView]:
+    """The user's saved views, by name: nobody sees another user's."""
+    if user is None or not user.is_authenticated:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(user=user).order_by("name", "id")
 
 
 class _Request:

@@ -13,6 +13,9 @@ from claims import views
 dashboard = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("queue.csv", views.queue_csv, name="queue-csv"),
+    path("views/", views.saved_view_create_view, name="saved-view-create"),
+    path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved-view-delete"),
     path("suggest/articles/", views.article_suggest, name="article-suggest"),
     path("suggest/users/", views.user_suggest, name="user-suggest"),
     path("overview/", views.overview, name="overview"),

@@ -31,8 +31,8 @@ from django.utils.datastructures import MultiValueDict
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import selectors
-from claims.api.csvexport import HEADER, csv_records
 from claims.api.pagination import CLAIM_ORDERINGS, apply_ordering
+from claims.services.csvexport import HEADER, csv_records
 
 log = logging.getLogger(__name__)
 

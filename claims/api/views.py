@@ -23,7 +23,6 @@ from claims import claimreview as reviews
 from claims import selectors, services, tokens
 from claims.api import exportjobs
 from claims.api import serializers as s
-from claims.api.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
 from claims.api.exceptions import error_body
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,
@@ -37,6 +36,7 @@ from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims
 from claims.api.schema import READ, WRITE, errors
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
+from claims.services.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
 
 PAGE_PARAMS = {"cursor", "page_size", "ordering"}
 

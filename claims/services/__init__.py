@@ -6,6 +6,7 @@ holds a business rule of its own. One module per concern:
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
+* ``saved_views``: a user's named queue filters;
 * the verification workflow lives in ``claims.workflow``, re-exported here;
 * notifications live in ``claims.notifications``.
 
@@ -33,6 +34,7 @@ from claims.services.pipeline import (
     analysis_tag_hedging,
     analysis_tag_sourcing,
 )
+from claims.services.saved_views import saved_view_create, saved_view_delete, saved_view_query
 from claims.workflow import (
     claim_add,
     claim_assign,
@@ -72,5 +74,8 @@ __all__ = [
     "content_hash",
     "evidence_add",
     "fingerprint",
+    "saved_view_create",
+    "saved_view_delete",
+    "saved_view_query",
     "seeds_load",
 ]

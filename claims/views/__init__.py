@@ -32,7 +32,15 @@ from .claim_pages import (
 )
 from .inbox import inbox, inbox_read
 from .overview import overview
-from .queue import article_suggest, bulk, queue, user_suggest
+from .queue import (
+    article_suggest,
+    bulk,
+    queue,
+    queue_csv,
+    saved_view_create_view,
+    saved_view_delete_view,
+    user_suggest,
+)
 
 __all__ = [
     "PasswordChangeView",
@@ -59,6 +67,9 @@ __all__ = [
     "notification_preferences_view",
     "overview",
     "queue",
+    "queue_csv",
+    "saved_view_create_view",
+    "saved_view_delete_view",
     "token_create_view",
     "token_revoke_view",
     "user_suggest",

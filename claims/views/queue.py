@@ -4,25 +4,43 @@ the shared ClaimFilter, and the editors' bulk actions."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.http import QueryDict
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from claims.forms import BULK_TARGETS, PAGE_SIZES, BulkForm, QueueForm
-from claims.models import Claim, ClaimStatus, ConfidenceLevel
+from claims.filters import OPEN_STATUSES, QUICK_VIEWS
+from claims.forms import (
+    BULK_TARGETS,
+    PAGE_SIZES,
+    QUEUE_FIELDS,
+    SORTS,
+    BulkForm,
+    QueueForm,
+    SavedViewForm,
+)
+from claims.models import VERDICTS, Claim, ClaimStatus, ConfidenceLevel, DismissReason
 from claims.selectors import (
     LEVEL_ORDER,
     Key,
     article_suggestions,
     claim_counts,
+    claim_in_sentence,
     claim_list,
+    keyset_order,
+    saved_view_list,
     user_suggestions,
+    with_sentence,
 )
-from claims.workflow import claims_bulk_assign, claims_bulk_transition
+from claims.services import saved_view_create, saved_view_delete
+from claims.services.csvexport import claims_csv_response, count_up_to, sync_max_rows
+from claims.services.saved_views import saved_view_query
+from claims.workflow import allowed_targets, claims_bulk_assign, claims_bulk_transition
 
 from ._common import keyset_page, reader, redirect_next
 
@@ -35,12 +53,26 @@ _ARTICLE_ORDER = [Key("article_id", kind=int), Key("position", kind=int)]
 SORT_KEYS = {
     "worth": [Key("checkworthiness", True), *_ARTICLE_ORDER],
     "score": [Key("score_key"), *_ARTICLE_ORDER],
+    # The desk's planning orders come without the level first (a to-do list by
+    # date or urgency): the claim_due_order and claim_priority_order indexes.
+    "due": [Key("due_key", kind=datetime), Key("priority", kind=int)],
+    "priority": [Key("priority", kind=int), Key("due_key", kind=datetime)],
     "newest": [Key("created_at", True, datetime), Key("position", kind=int)],
     "oldest": [Key("created_at", False, datetime), Key("position", kind=int)],
     "article": _ARTICLE_ORDER,
 }
+UNLEVELLED_SORTS = {"due", "priority"}
 UNSCORED = "Not scored yet"
 QUEUE_DEFAULTS = {"sort": "worth", "per_page": str(PAGE_SIZES[1])}
+DEFAULT_VIEW = "open"
+# The quick views, in the order of their tabs.
+TABS = ["open", "mine", "unassigned", "due", "done", "all"]
+
+
+def queue_keys(sort: str) -> list[Key]:
+    """The keyset of a sort: the level first (but for the planning orders), the id last."""
+    lead = [] if sort in UNLEVELLED_SORTS else [Key("level_rank", kind=int)]
+    return [*lead, *SORT_KEYS[sort], Key("id", kind=int)]
 
 
 def _level_label(level: str) -> str:
@@ -56,7 +88,7 @@ def _groups(rows, level_counts: dict) -> list[dict]:
             groups.append(
                 {
                     "level": level or "none",
-                    "label": _level_label(level),
+                    "label": f"{_level_label(level)} confidence",
                     "total": level_counts.get(level, 0),
                     "rows": [],
                 }
@@ -85,8 +117,8 @@ def _given(query: QueryDict) -> QueryDict:
 
 
 def view_params(query: QueryDict) -> QueryDict:
-    """The queue's view (its filters and sort) in ``query``, without page cursors:
-    what a claim opened from the queue carries, for "Next claim in this view"."""
+    """The queue's view (its quick view, filters and sort) in ``query``, without page
+    cursors: what a claim opened from the queue carries, for "Next claim in this view"."""
     params = _given(query)
     for name in ("after", "before"):
         params.pop(name, None)
@@ -95,36 +127,175 @@ def view_params(query: QueryDict) -> QueryDict:
 
 def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
     """The queue's form, claims and sort keys for the view ``params``."""
-    form = QueueForm({**QUEUE_DEFAULTS, **params.dict()})
+    filters = params.copy()
+    filters["view"] = params.get("view") or DEFAULT_VIEW  # open work unless asked
+    data = filters.copy()
+    for name, value in QUEUE_DEFAULTS.items():
+        data.setdefault(name, value)
+    form = QueueForm(data)
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
-    claims = claim_list(filters=params, user=user)
-    keys = [Key("level_rank", kind=int), *SORT_KEYS[form.sort_name()], Key("id", kind=int)]
-    return form, claims, keys
+    claims = claim_list(filters=filters, user=user)
+    return form, claims, queue_keys(form.sort_name())
+
+
+def _hours(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return f"{max(int(delta.total_seconds() // 60), 1)} min"
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def _due(claim: Claim, now: datetime) -> dict | None:
+    """How a row shows its due date: in words, and whether open work is overdue."""
+    if claim.due_at is None:
+        return None
+    overdue = claim.status in OPEN_STATUSES and claim.due_at < now
+    if overdue:
+        text = f"Overdue {_hours(now - claim.due_at)}"
+    elif claim.status in OPEN_STATUSES:
+        text = f"Due in {_hours(claim.due_at - now)}"
+    else:
+        text = "Was due"
+    return {"at": claim.due_at, "text": text, "overdue": overdue}
+
+
+def _actions(claim: Claim, user) -> dict:
+    """What this user may do to the row's claim from the queue (its buttons and keys)."""
+    targets = allowed_targets(claim, user)
+    can_work = user.has_perm("claims.work_claim")
+    return {
+        "start": ClaimStatus.IN_PROGRESS in targets and claim.status == ClaimStatus.UNSTARTED,
+        "dismiss": ClaimStatus.DISMISSED in targets,
+        "verdict": any(t in VERDICTS for t in targets),
+        "take": can_work and claim.assignee_id != user.pk,
+    }
+
+
+def _tabs(view: str, params: QueryDict) -> list[dict]:
+    keep = {k: params[k] for k in ("sort", "per_page") if k in params}
+    tabs = []
+    for key in TABS:
+        query = QueryDict(mutable=True)
+        query.update({"view": key, **keep} if key != DEFAULT_VIEW else keep)
+        tabs.append({"key": key, "label": QUICK_VIEWS[key], "query": query.urlencode()})
+    return [{**t, "current": t["key"] == view} for t in tabs]
+
+
+def _view_query(params: QueryDict) -> str:
+    """The query string of this view as a saved view keeps it."""
+    query = params.copy()
+    if query.get("view") == DEFAULT_VIEW:
+        del query["view"]
+    return query.urlencode()
 
 
 @reader
 def queue(request):
     params = view_params(request.GET)
+    view = params.get("view") or DEFAULT_VIEW
     form, claims, keys = view_claims(params, request.user)
     counts = claim_counts(qs=claims)
-    page = keyset_page(request, claims, keys, form.page_size())
+    sort = form.sort_name()
+    page = keyset_page(request, with_sentence(claims), keys, form.page_size())
+    now = timezone.now()
+    for claim in page.rows:
+        claim.in_sentence = claim_in_sentence(claim)
+        claim.due = _due(claim, now)
+        claim.actions = _actions(claim, request.user)
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
+    if sort in UNLEVELLED_SORTS:
+        groups = [{"level": "all", "label": SORTS[sort][0], "total": None, "rows": page.rows}]
+        groups = groups if page.rows else []
+    else:
+        groups = _groups(page.rows, counts["level"])
+    current_query = _view_query(params)
     context = {
         "form": form,
+        "view": view,
+        "tabs": _tabs(view, params),
         "chosen_article": chosen,
         "page": page,
         "total": summary["total"],
         "estimated": counts["estimated"],
-        "groups": _groups(page.rows, counts["level"]),
+        "groups": groups,
         "summary": summary,
-        "filtered": any(name in params for name in form.fields if name not in QUEUE_DEFAULTS),
+        "filtered": any(
+            name in params for name in form.fields if name not in {*QUEUE_DEFAULTS, "view"}
+        ),
+        "current_query": current_query,
+        "saved_views": saved_view_list(user=request.user),
+        "saved_view_form": SavedViewForm(initial={"query": current_query}),
+        "dismiss_reasons": DismissReason.choices,
+        "verdicts": [(v, ClaimStatus(v).label) for v in VERDICTS],
+        "can_work": request.user.has_perm("claims.work_claim"),
+        "can_verdict": request.user.has_perm("claims.give_verdict"),
         # Carried to each claim's page: its "Next claim" follows this view.
         "view_query": f"?{params.urlencode()}" if params else "",
     }
     if request.user.has_perm("claims.assign_any"):
         context["bulk_form"] = BulkForm()
     return render(request, "claims/queue.html", context)
+
+
+@reader
+def queue_csv(request):
+    """The queue's current view (its filters and sort, every page) as CSV: the
+    API's export, streamed. Past the size a download streams, the page says so
+    and the API's export job is the way (it writes the file off the request)."""
+    params = view_params(request.GET)
+    form, claims, keys = view_claims(params, request.user)
+    back = reverse("dashboard:queue") + (f"?{params.urlencode()}" if params else "")
+    if not form.is_valid():
+        messages.error(request, "Fix the filters before exporting.")
+        return redirect(back)
+    qs = keyset_order(claims, keys)
+    limit = sync_max_rows()
+    if count_up_to(qs, limit + 1) > limit:
+        messages.error(
+            request,
+            f"This view has more than {limit:,} claims, more than a download from the page "
+            "holds. Narrow the filters, or start an export job with the API "
+            "(GET /api/v1/claims/export.csv).",
+        )
+        return redirect(back)
+    return claims_csv_response(qs)
+
+
+@reader
+@require_POST
+def saved_view_create_view(request):
+    form = SavedViewForm(request.POST)
+    query = request.POST.get("query", "")
+    # Back to the filters the user was looking at (only the queue's own fields).
+    kept = saved_view_query(query=query, fields=QUEUE_FIELDS)
+    back = reverse("dashboard:queue") + (f"?{kept}" if kept else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"The view was not saved: {error}")
+        return redirect(back)
+    try:
+        saved = saved_view_create(
+            user=request.user, name=form.cleaned_data["name"], query=query, fields=QUEUE_FIELDS
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, f"The view was not saved: {error}")
+        return redirect(back)
+    messages.success(request, f"View “{saved.name}” saved.")
+    return redirect(reverse("dashboard:queue") + (f"?{saved.query}" if saved.query else ""))
+
+
+@reader
+@require_POST
+def saved_view_delete_view(request, pk: int):
+    if not saved_view_delete(user=request.user, pk=pk):
+        raise Http404("You have no such saved view.")
+    messages.success(request, "The saved view is deleted.")
+    return redirect_next(request, reverse("dashboard:queue"))
 
 
 @reader

@@ -53,7 +53,7 @@ def test_checker_editor_and_viewer(new_page, live_server, seed_claim):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
 
-    page.get_by_role("combobox", name="Confidence:").select_option("very_low")
+    page.get_by_role("checkbox", name="Very low").check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**confidence_level=very_low**")
     shot(page, "02-queue-very-low")

@@ -70,6 +70,8 @@ def test_hostile_text_is_escaped_on_every_page(client_as, hostile):
     urls = [
         reverse("dashboard:queue"),
         reverse("dashboard:queue") + "?q=mayor",
+        reverse("dashboard:queue") + "?view=all",
+        reverse("dashboard:queue") + "?view=done&sort=due",
         reverse("dashboard:articles"),
         reverse("dashboard:overview"),
         reverse("dashboard:article", args=[first.article_id]),
@@ -93,8 +95,14 @@ def test_the_markup_is_shown_as_text(client_as, hostile):
     claim = client.get(reverse("dashboard:claim", args=[first.pk])).content.decode()
     for shown in ("notes &lt;img", "verdict &lt;script&gt;", "ev &lt;img", "eason with &lt;script"):
         assert shown in claim
-    queue = client.get(reverse("dashboard:queue")).content.decode()
+    # The first claim has a verdict: the default (open) queue hides it, "All" shows it.
+    queue = client.get(reverse("dashboard:queue"), {"view": "all"}).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in queue
+    # Its sentence, with the claim marked: the marks are ours, the text is escaped.
+    assert (
+        '<p class="in-sentence small">The mayor said <mark>&lt;img src=x onerror=alert(1)&gt;'
+        " was fine</mark> on Monday.</p>"
+    ) in queue
 
 
 def test_claimreview_json_is_escaped_in_the_page(client_as, hostile):

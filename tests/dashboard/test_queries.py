@@ -69,3 +69,32 @@ def test_article_page_queries_do_not_grow_with_its_claims(client_as):
     for i in range(3, 40):
         ClaimFactory(article=article, start=i * 20, end=i * 20 + 10)
     assert count_queries(client, url) == few
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "view=all&sort=due",
+        "view=unassigned&sort=priority&overdue=false",
+        "status=unstarted&status=in_progress&confidence_level=low&confidence_level=high",
+        "q=inspection",  # the article's title: one more query for its ids, whatever the rows
+    ],
+)
+@pytest.mark.parametrize("role", ["checker", "editor"])
+def test_the_desk_views_are_fixed_too(client_as, role, query):
+    """Issue 13: quick views, several values, the planning sorts and the title
+    search, with the rows' actions (start, take, dismiss, verdict) and a saved view."""
+    client = client_as(role)
+    from claims.models import SavedView
+
+    SavedView.objects.create(user=client.user, name="Mine", query="view=mine")
+    url = reverse("dashboard:queue") + f"?per_page=50&{query}"
+    make_claims(5, None)
+    five = count_queries(client, url)
+    few = client.get(url).content.decode().count('class="claim-link"')
+    make_claims(45, None)
+    fifty = count_queries(client, url)
+    html = client.get(url).content.decode()
+    many = html.count('class="claim-link"')
+    assert few <= 5 and many >= 24 and 'data-action="start"' in html, (few, many)
+    assert five == fifty, (five, fifty)

@@ -127,6 +127,156 @@
     if (focus) focus.focus({ preventScroll: true });
   });
 
+  // --- The queue: keyboard triage -------------------------------------------------
+  // j/k move the focus from claim to claim, Enter opens (the focused link does),
+  // s starts, a assigns to me, d dismisses (a dialog asks why), v gives a verdict,
+  // ? lists the keys. Each key presses a control the row shows anyway, so every
+  // action stays a button reachable with Tab.
+
+  var FOCUS_KEY = "queue-focus";
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.claim-row")); }
+
+  function currentRow() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("tr.claim-row") : null;
+  }
+
+  function say(text) {
+    var status = document.getElementById("key-status");
+    if (status) status.textContent = text;
+  }
+
+  function focusRow(row) {
+    if (!row) return;
+    var link = row.querySelector("a.claim-link");
+    link.focus();
+    link.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) { say("No claims on this page."); return; }
+    var index = all.indexOf(currentRow());
+    var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : index + step;
+    if (next < 0 || next >= all.length) {
+      say(step > 0 ? "Last claim on this page." : "First claim on this page.");
+      return;
+    }
+    focusRow(all[next]);
+  }
+
+  function openDialog(dialog, row) {
+    var form = dialog.querySelector("form[data-dialog-form]");
+    if (form && row) {
+      form.reset();
+      form.action = row.getAttribute("data-transition-url");
+      form.querySelector('input[name="version"]').value = row.getAttribute("data-version");
+      var text = dialog.querySelector("[data-claim-text]");
+      if (text) text.textContent = "“" + row.querySelector("a.claim-link").textContent + "”";
+      dialog.returnRow = row;
+    }
+    dialog.showModal();
+    var first = dialog.querySelector("input:not([type=hidden]), textarea, button");
+    if (first) first.focus();
+  }
+
+  function act(action, row) {
+    if (!row) { say("Move to a claim first (j or k)."); return; }
+    if (row.getAttribute("data-can-" + action) !== "1") {
+      var names = { start: "start", take: "take", dismiss: "dismiss", verdict: "give a verdict on" };
+      say("You cannot " + names[action] + " this claim now.");
+      return;
+    }
+    var control = row.querySelector('[data-action="' + action + '"]');
+    if (action === "dismiss" || action === "verdict") {
+      openDialog(document.getElementById(action + "-dialog"), row);
+      return;
+    }
+    remember(row);
+    control.click();
+  }
+
+  var KEYS = { s: "start", a: "take", d: "dismiss", v: "verdict" };
+
+  document.addEventListener("keydown", function (event) {
+    if (!document.querySelector("tr.claim-row, #keys-dialog")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]")) return;
+    if (target.isContentEditable) return;
+    var key = event.key;
+    if (key === "?") {
+      var help = document.getElementById("keys-dialog");
+      if (help) { event.preventDefault(); openDialog(help, null); }
+    } else if (key === "j" || key === "k") {
+      event.preventDefault();
+      move(key === "j" ? 1 : -1);
+    } else if (KEYS[key] && document.querySelector("tr.claim-row")) {
+      event.preventDefault();
+      act(KEYS[key], currentRow());
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest('[data-action="dismiss"], [data-action="verdict"]');
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-action") + "-dialog");
+      if (dialog && dialog.showModal) {
+        event.preventDefault();
+        openDialog(dialog, opener.closest("tr.claim-row"));
+      }
+      return;
+    }
+    if (event.target.closest("#keys-button")) {
+      openDialog(document.getElementById("keys-dialog"), null);
+      return;
+    }
+    var close = event.target.closest("dialog [data-close]");
+    if (close) close.closest("dialog").close();
+  });
+
+  // Back to the row a dialog was opened from; the dialog's own form reloads the page.
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (dialog.returnRow) { focusRow(dialog.returnRow); dialog.returnRow = null; }
+  }, true);
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = form.closest("dialog");
+    var row = dialog && dialog.returnRow;
+    if (row) remember(row);
+  });
+
+  // After an action the page reloads: focus the claim acted on, or the one now
+  // in its place, so triage goes on from there.
+  function remember(row) {
+    var value = row.getAttribute("data-claim") + ":" + rows().indexOf(row);
+    try { sessionStorage.setItem(FOCUS_KEY, value); } catch (e) { /* storage off: no memory */ }
+  }
+
+  function restoreFocus() {
+    var saved = null;
+    try { saved = sessionStorage.getItem(FOCUS_KEY); sessionStorage.removeItem(FOCUS_KEY); } catch (e) { return; }
+    if (!saved) return;
+    var parts = saved.split(":");
+    var all = rows();
+    var row = document.querySelector('tr.claim-row[data-claim="' + parts[0].replace(/[^0-9]/g, "") + '"]');
+    var index = Math.min(parseInt(parts[1], 10) || 0, all.length - 1);
+    focusRow(row || all[index]);
+  }
+
+  function setUpQueue() {
+    var keys = document.getElementById("keys-button");
+    if (keys) keys.hidden = false;
+    // Small screens: the filters fold away so the first claim is on the first screen.
+    var tools = document.getElementById("queue-tools");
+    if (tools && !tools.hasAttribute("data-keep-open") && window.matchMedia("(max-width: 760px)").matches) tools.open = false;
+    restoreFocus();
+  }
+
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+  document.addEventListener("DOMContentLoaded", setUpQueue);
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 })();
