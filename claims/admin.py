@@ -466,14 +466,14 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description="Start (in progress)", permissions=["work"])
     def bulk_start(self, request, queryset):
-        result = workflow.claims_bulk_transition(
+        result = services.claims_bulk_transition(
             claims=queryset, to_status=ClaimStatus.IN_PROGRESS, user=request.user
         )
         self._report(request, result, "Started")
 
     @admin.action(description="Dismiss (not a checkable claim)", permissions=["work"])
     def bulk_dismiss(self, request, queryset):
-        result = workflow.claims_bulk_transition(
+        result = services.claims_bulk_transition(
             claims=queryset, to_status=ClaimStatus.DISMISSED, user=request.user
         )
         self._report(request, result, "Dismissed")
@@ -482,7 +482,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def bulk_assign(self, request, queryset):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            result = workflow.claims_bulk_assign(
+            result = services.claims_bulk_assign(
                 claims=queryset,
                 assignee=form.cleaned_data["assignee"],
                 user=request.user,
@@ -496,7 +496,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def bulk_verdict(self, request, queryset):
         form = BulkVerdictForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            result = workflow.claims_bulk_transition(
+            result = services.claims_bulk_transition(
                 claims=queryset,
                 to_status=form.cleaned_data["verdict"],
                 user=request.user,

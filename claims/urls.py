@@ -13,6 +13,7 @@ from claims import views
 dashboard = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("bulk/<int:pk>/undo/", views.bulk_undo, name="bulk-undo"),
     path("suggest/articles/", views.article_suggest, name="article-suggest"),
     path("suggest/users/", views.user_suggest, name="user-suggest"),
     path("overview/", views.overview, name="overview"),
@@ -29,6 +30,8 @@ dashboard = [
     path("claims/<int:pk>/assign/", views.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/notes/", views.claim_notes_view, name="claim-notes"),
     path("claims/<int:pk>/evidence/", views.claim_evidence_view, name="claim-evidence"),
+    path("claims/<int:pk>/plan/", views.claim_plan_view, name="claim-plan"),
+    path("claims/<int:pk>/publish/", views.claim_publish_view, name="claim-publish"),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
     path("account/", views.account, name="account"),
     path("account/tokens/", views.token_create_view, name="token-create"),

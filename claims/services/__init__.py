@@ -6,6 +6,7 @@ holds a business rule of its own. One module per concern:
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
+* ``bulk``: bulk actions, recorded so that they can be undone for a while;
 * the verification workflow lives in ``claims.workflow``, re-exported here.
 
 Callers import from ``claims.services``: the names below are the contract. The
@@ -22,6 +23,14 @@ from claims.services.articles import (
     articles_requeue_stale,
     seeds_load,
 )
+from claims.services.bulk import (
+    BulkResult,
+    bulk_action_undo,
+    bulk_action_undoable,
+    claims_bulk_assign,
+    claims_bulk_plan,
+    claims_bulk_transition,
+)
 from claims.services.pipeline import (
     SOURCING_FIELDS,
     StaleRun,
@@ -36,14 +45,20 @@ from claims.workflow import (
     claim_add,
     claim_assign,
     claim_correct,
+    claim_plan,
+    claim_publish,
     claim_set_notes,
     claim_transition,
-    claims_bulk_assign,
-    claims_bulk_transition,
     evidence_add,
 )
 
 __all__ = [
+    "BulkResult",
+    "bulk_action_undo",
+    "bulk_action_undoable",
+    "claims_bulk_plan",
+    "claim_plan",
+    "claim_publish",
     "SOURCING_FIELDS",
     "IngestError",
     "IngestResult",

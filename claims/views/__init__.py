@@ -14,17 +14,20 @@ from .articles import (
     article_state,
     ingest,
 )
+from .bulk import bulk, bulk_undo
 from .claim_pages import (
     claim_assign_view,
     claim_evidence_view,
     claim_notes_view,
     claim_page,
     claim_panel,
+    claim_plan_view,
+    claim_publish_view,
     claim_review_download,
     claim_transition_view,
 )
 from .overview import overview
-from .queue import article_suggest, bulk, queue, user_suggest
+from .queue import article_suggest, queue, user_suggest
 
 __all__ = [
     "PasswordChangeView",
@@ -37,11 +40,14 @@ __all__ = [
     "article_reanalyze_view",
     "article_state",
     "bulk",
+    "bulk_undo",
     "claim_assign_view",
     "claim_evidence_view",
     "claim_notes_view",
     "claim_page",
     "claim_panel",
+    "claim_plan_view",
+    "claim_publish_view",
     "claim_review_download",
     "claim_transition_view",
     "ingest",

@@ -3,28 +3,24 @@ the shared ClaimFilter, and the editors' bulk actions."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
-from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from claims.forms import BULK_TARGETS, PAGE_SIZES, BulkForm, QueueForm
-from claims.models import Claim, ClaimStatus, ConfidenceLevel
+from claims.forms import PAGE_SIZES, BulkForm, QueueForm
+from claims.models import ClaimStatus, ConfidenceLevel
 from claims.selectors import (
     LEVEL_ORDER,
     Key,
     article_suggestions,
+    bulk_action_latest,
     claim_counts,
     claim_list,
     user_suggestions,
 )
-from claims.workflow import claims_bulk_assign, claims_bulk_transition
 
-from ._common import keyset_page, reader, redirect_next
+from ._common import keyset_page, reader
 
 # Each sort, after the level (Claim.level_rank: very low first, unscored last) and
 # before the id that breaks the last ties. "worth", the default, is the column
@@ -109,6 +105,7 @@ def queue(request):
     }
     if request.user.has_perm("claims.assign_any"):
         context["bulk_form"] = BulkForm()
+        context["undo"] = bulk_action_latest(user=request.user)
     return render(request, "claims/queue.html", context)
 
 
@@ -129,38 +126,3 @@ def user_suggest(request):
     """Usernames for the assignee filter's datalist, as you type."""
     names = user_suggestions(query=request.GET.get("assignee", ""))
     return render(request, "claims/_user_options.html", {"names": names})
-
-
-@reader
-@require_POST
-def bulk(request):
-    """Bulk start, dismiss, assign or verdict. One service call per claim, each
-    checked like a single change; refusals are listed, the rest is done."""
-    back = redirect_next(request, reverse("dashboard:queue"))
-    form = BulkForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return back
-    data = form.cleaned_data
-    claims = list(Claim.objects.select_related("assignee").filter(pk__in=data["claims"]))
-    if data["action"] == "assign":
-        result = claims_bulk_assign(
-            claims=claims, assignee=data["assignee"], user=request.user, note=data["note"]
-        )
-    else:
-        result = claims_bulk_transition(
-            claims=claims,
-            to_status=BULK_TARGETS[data["action"]],
-            user=request.user,
-            note=data["note"],
-        )
-    if result.done:
-        messages.success(request, f"Done for {len(result.done)} claim(s).")
-    by_reason = defaultdict(list)
-    for pk, reason in sorted(result.refused.items()):
-        by_reason[reason].append(f"#{pk}")
-    for reason, ids in by_reason.items():
-        messages.error(request, f"Refused for {len(ids)} claim(s) ({', '.join(ids)}): {reason}")
-    return back
