@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import AnalysisState
-from claims.workflow import claim_publish, claim_transition
+from claims.workflow import claim_transition
 
 pytestmark = pytest.mark.django_db
 
