@@ -4,6 +4,7 @@ writing the inverse as new changes, never by deleting history."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,8 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import BulkAction, Claim, ClaimStatus
+from claims.models import BulkAction, Claim, ClaimStatus, Priority
 from claims.workflow import (
+    TRANSITIONS,
     NotPermitted,
     WorkflowError,
     claim_assign,
@@ -21,6 +23,59 @@ from claims.workflow import (
     claim_snapshot,
     claim_transition,
 )
+
+KEEP = object()  # "not part of this action" for bulk_describe's arguments
+
+
+def _label(status: str) -> str:
+    return ClaimStatus(status).label
+
+
+def bulk_describe(
+    *, claims: list[Claim], to_status=None, assignee=KEEP, due_at=None, priority=None
+) -> list[str]:
+    """What a bulk action will change, one line per kind of change with its count
+    ("21: status Unstarted -> Dismissed"), for the confirmation the faces show
+    before anything is written. Claims the move is impossible for are named too."""
+    if to_status is not None:
+        moves = Counter(c.status for c in claims)
+        lines = []
+        for frm, n in sorted(moves.items()):
+            if (frm, to_status) in TRANSITIONS:
+                lines.append(f"{n}: status {_label(frm)} -> {_label(to_status)}")
+            else:
+                lines.append(
+                    f"{n}: no change (a {_label(frm).lower()} claim cannot become "
+                    f"{_label(to_status).lower()}; it will be refused)"
+                )
+        if to_status == ClaimStatus.IN_PROGRESS:
+            n = sum(
+                1 for c in claims if c.assignee_id is None and c.status == ClaimStatus.UNSTARTED
+            )
+            if n:
+                lines.append(f"{n}: assigned to you (starting an unassigned claim takes it)")
+        return lines
+    if assignee is not KEEP:
+        after = assignee.get_username() if assignee else "nobody"
+        before = Counter(c.assignee.get_username() if c.assignee else "nobody" for c in claims)
+        return [f"{n}: assignee {b} -> {after}" for b, n in sorted(before.items())]
+    lines = []
+    if due_at is not None:
+        lines.append(f"{len(claims)}: due date -> {timezone.localtime(due_at):%Y-%m-%d %H:%M}")
+    if priority is not None:
+        before = Counter(c.get_priority_display() for c in claims)
+        after = Priority(priority).label
+        lines += [f"{n}: priority {b} -> {after}" for b, n in sorted(before.items())]
+    return lines
+
+
+def bulk_summary(verb: str, claims: list, lines: list[str]) -> str:
+    """ "Dismiss 21 claims: status Unstarted -> Dismissed" (the changes joined)."""
+    n = len(claims)
+    head = f"{verb} {n} claim{'s' if n != 1 else ''}"
+    if len(lines) == 1:
+        return f"{head}: {lines[0].split(': ', 1)[1]}"
+    return f"{head}: " + "; ".join(lines)
 
 
 @dataclass

@@ -9,7 +9,7 @@ BULK_UNDO_MINUTES.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,22 +19,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from claims.forms import BULK_ACTIONS, BULK_TARGETS, BulkForm
-from claims.models import BulkAction, Claim, ClaimStatus, Priority
+from claims.models import BulkAction, Claim
 from claims.services import (
     bulk_action_undo,
+    bulk_describe,
+    bulk_summary,
     claims_bulk_assign,
     claims_bulk_plan,
     claims_bulk_transition,
 )
-from claims.workflow import TRANSITIONS, WorkflowError
+from claims.workflow import WorkflowError
 
 from ._common import reader, redirect_next, safe_next
 
 VERBS = {"start": "Start", "dismiss": "Dismiss", "assign": "Assign", "plan": "Plan"}
-
-
-def _status(value: str) -> str:
-    return ClaimStatus(value).label
 
 
 def _verb(action: str) -> str:
@@ -42,48 +40,12 @@ def _verb(action: str) -> str:
 
 
 def _changes(form: BulkForm, claims: list[Claim]) -> list[str]:
-    """What the action will change, one line per kind of change, with counts."""
     data, action = form.cleaned_data, form.cleaned_data["action"]
     if action in BULK_TARGETS:
-        to = BULK_TARGETS[action]
-        moves = Counter(c.status for c in claims)
-        lines = []
-        for frm, n in sorted(moves.items()):
-            if (frm, to) in TRANSITIONS:
-                lines.append(f"{n}: status {_status(frm)} -> {_status(to)}")
-            else:
-                lines.append(
-                    f"{n}: no change (a {_status(frm).lower()} claim cannot become "
-                    f"{_status(to).lower()}; it will be refused)"
-                )
-        if action == "start":
-            n = sum(
-                1 for c in claims if c.assignee_id is None and c.status == ClaimStatus.UNSTARTED
-            )
-            if n:
-                lines.append(f"{n}: assigned to you (starting an unassigned claim takes it)")
-        return lines
+        return bulk_describe(claims=claims, to_status=BULK_TARGETS[action])
     if action == "assign":
-        who = form.assignee_user()
-        after = who.get_username() if who else "nobody"
-        before = Counter(c.assignee.get_username() if c.assignee else "nobody" for c in claims)
-        return [f"{n}: assignee {b} -> {after}" for b, n in sorted(before.items())]
-    lines = []
-    if data["due_at"] is not None:
-        lines.append(f"{len(claims)}: due date -> {data['due_at']:%Y-%m-%d %H:%M}")
-    if data["priority"] is not None:
-        before = Counter(c.get_priority_display() for c in claims)
-        after = Priority(data["priority"]).label
-        lines += [f"{n}: priority {b} -> {after}" for b, n in sorted(before.items())]
-    return lines
-
-
-def _summary(form: BulkForm, claims: list[Claim], lines: list[str]) -> str:
-    n = len(claims)
-    head = f"{_verb(form.cleaned_data['action'])} {n} claim{'s' if n != 1 else ''}"
-    if len(lines) == 1:
-        return f"{head}: {lines[0].split(': ', 1)[1]}"
-    return f"{head}: " + "; ".join(lines)
+        return bulk_describe(claims=claims, assignee=form.assignee_user())
+    return bulk_describe(claims=claims, due_at=data["due_at"], priority=data["priority"])
 
 
 def _apply(form: BulkForm, claims: list[Claim], user, summary: str):
@@ -141,7 +103,7 @@ def bulk(request):
         .order_by("pk")
     )
     lines = _changes(form, claims)
-    summary = _summary(form, claims, lines)
+    summary = bulk_summary(_verb(form.cleaned_data["action"]), claims, lines)
     if request.POST.get("confirm") != "yes":
         context = {
             "form": form,
