@@ -873,6 +873,10 @@ class PeopleAdmin(UserAdmin):
         return (*readonly, "last_login", "date_joined")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # Three roles: checkboxes, not the two-list filter widget (whose icon
+            # carries an ARIA attribute its role does not allow, per axe-core).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=ROLE_PERMISSIONS).order_by("name")
             kwargs["help_text"] = "The person's role: Viewer, Fact-checker or Editor."
