@@ -393,7 +393,7 @@ class ClaimAdmin(admin.ModelAdmin):
     # filtered count estimated past EstimatedCountPaginator.EXACT_UP_TO rows.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    readonly_fields = ("article", "status", "version", *MACHINE_FIELDS)
+    readonly_fields = ("article", "status", "dismiss_reason", "version", *MACHINE_FIELDS)
     inlines = [HedgeInline, EvidenceInline, StatusChangeInline, ClaimChangeInline]
     actions = ["bulk_assign", "bulk_start", "bulk_dismiss", "bulk_verdict", "bulk_plan"]
 
