@@ -7,13 +7,18 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
@@ -21,15 +26,20 @@ from claims import services, workflow
 from claims.domain import validate_evidence_url
 from claims.models import (
     Article,
+    BulkAction,
     Claim,
     ClaimChange,
     ClaimStatus,
     ConfidenceLevel,
+    DismissReason,
     Evidence,
     HedgeCategory,
     HedgeCue,
+    Priority,
     StatusChange,
 )
+from claims.roles import ROLE_PERMISSIONS
+from claims.selectors import claim_history
 
 ARTICLE_BLOBS = ("article__raw_text", "article__analysis_data")
 MACHINE_FIELDS = (
@@ -314,12 +324,28 @@ class ClaimForm(forms.ModelForm):
     transition_note = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (rationale)"
     )
+    public_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        validators=[validate_evidence_url],
+        label="Published fact-check URL",
+    )
+    transition_dismiss_reason = forms.ChoiceField(
+        required=False,
+        choices=[("", "(only for a dismiss)"), *DismissReason.choices],
+        label="Why dismiss it",
+    )
 
     class Meta:
         model = Claim
         fields = (
             "assignee",
             "notes",
+            "due_at",
+            "priority",
+            "public_url",
+            "public_summary",
             "source_text",
             "source_type",
             "source_role",
@@ -367,9 +393,9 @@ class ClaimAdmin(admin.ModelAdmin):
     # filtered count estimated past EstimatedCountPaginator.EXACT_UP_TO rows.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    readonly_fields = ("article", "status", "version", *MACHINE_FIELDS)
+    readonly_fields = ("article", "status", "dismiss_reason", "version", *MACHINE_FIELDS)
     inlines = [HedgeInline, EvidenceInline, StatusChangeInline, ClaimChangeInline]
-    actions = ["bulk_assign", "bulk_start", "bulk_dismiss", "bulk_verdict"]
+    actions = ["bulk_assign", "bulk_start", "bulk_dismiss", "bulk_verdict", "bulk_plan"]
 
     def get_queryset(self, request):
         # The joined article's text and analysis blob (megabytes each) are never
@@ -429,6 +455,21 @@ class ClaimAdmin(admin.ModelAdmin):
                     claim=claim, notes=data["notes"], user=request.user, expected_version=version
                 )
                 version = claim.version
+            plan = {k: data[k] for k in ("due_at", "priority") if data[k] != getattr(claim, k)}
+            if plan:
+                workflow.claim_plan(
+                    claim=claim, user=request.user, expected_version=version, **plan
+                )
+                version = claim.version
+            public = ("public_url", "public_summary")
+            if any(data[k] != getattr(claim, k) for k in public):
+                workflow.claim_publish(
+                    claim=claim,
+                    user=request.user,
+                    expected_version=version,
+                    **{k: data[k] for k in public},
+                )
+                version = claim.version
             if data["transition_to"]:
                 workflow.claim_transition(
                     claim=claim,
@@ -436,6 +477,7 @@ class ClaimAdmin(admin.ModelAdmin):
                     user=request.user,
                     note=data["transition_note"],
                     expected_version=version,
+                    dismiss_reason=data["transition_dismiss_reason"],
                 )
         except workflow.WorkflowError as exc:
             request.claim_refused = exc.message  # per request: ModelAdmin is shared
@@ -457,86 +499,232 @@ class ClaimAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)  # back to the form, with the reason
         return super().response_change(request, obj)
 
-    # --- bulk actions -----------------------------------------------------------
-    def _report(self, request, result, verb):
-        if result.done:
-            self.message_user(request, f"{verb} {len(result.done)} claim(s).")
-        for pk, why in result.refused.items():
-            self.message_user(request, f"Claim {pk}: {why}", messages.WARNING)
+    # --- bulk actions -------------------------------------------------------------
+    # The same rules as the dashboard's: an intermediate page names the count, the
+    # action and what will change before anything is written; a target is chosen,
+    # never defaulted; each applied action is a BulkAction, undone from its page.
 
-    @admin.action(description="Start (in progress)", permissions=["work"])
+    @admin.action(description="Start (in progress) ...", permissions=["work"])
     def bulk_start(self, request, queryset):
-        result = workflow.claims_bulk_transition(
-            claims=queryset, to_status=ClaimStatus.IN_PROGRESS, user=request.user
+        return self._bulk(
+            request, queryset, "bulk_start", "Start", ConfirmForm, ClaimStatus.IN_PROGRESS
         )
-        self._report(request, result, "Started")
 
-    @admin.action(description="Dismiss (not a checkable claim)", permissions=["work"])
+    @admin.action(description="Dismiss (with a reason) ...", permissions=["work"])
     def bulk_dismiss(self, request, queryset):
-        result = workflow.claims_bulk_transition(
-            claims=queryset, to_status=ClaimStatus.DISMISSED, user=request.user
+        return self._bulk(
+            request, queryset, "bulk_dismiss", "Dismiss", BulkDismissForm, ClaimStatus.DISMISSED
         )
-        self._report(request, result, "Dismissed")
 
-    @admin.action(description="Assign to ...", permissions=["work"])
+    @admin.action(description="Assign to ...", permissions=["assign"])
     def bulk_assign(self, request, queryset):
-        form = BulkAssignForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            result = workflow.claims_bulk_assign(
-                claims=queryset,
-                assignee=form.cleaned_data["assignee"],
-                user=request.user,
-                note=form.cleaned_data["note"],
-            )
-            self._report(request, result, "Assigned")
-            return None
-        return self._intermediate(request, queryset, form, "Assign claims", "bulk_assign")
+        return self._bulk(request, queryset, "bulk_assign", "Assign", BulkAssignForm)
 
     @admin.action(description="Give a verdict ...", permissions=["verdict"])
     def bulk_verdict(self, request, queryset):
-        form = BulkVerdictForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            result = workflow.claims_bulk_transition(
-                claims=queryset,
-                to_status=form.cleaned_data["verdict"],
-                user=request.user,
-                note=form.cleaned_data["note"],
-            )
-            self._report(request, result, "Gave a verdict on")
-            return None
-        return self._intermediate(request, queryset, form, "Give a verdict", "bulk_verdict")
+        return self._bulk(request, queryset, "bulk_verdict", "Give a verdict on", BulkVerdictForm)
 
-    def _intermediate(self, request, queryset, form, title, action):
+    @admin.action(description="Set due date / priority ...", permissions=["assign"])
+    def bulk_plan(self, request, queryset):
+        return self._bulk(request, queryset, "bulk_plan", "Plan", BulkPlanForm)
+
+    def _bulk(self, request, queryset, action, verb, form_class, to_status=None):
+        claims = list(queryset.select_related("assignee").order_by("pk"))
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            lines = form.describe(claims, to_status) if hasattr(form, "describe") else None
+            lines = lines or services.bulk_describe(claims=claims, to_status=to_status)
+            context = {"verb": verb, "lines": lines, "danger": action == "bulk_dismiss"}
+            return self._intermediate(request, claims, form, action, context)
+        data = form.cleaned_data
+        to_status = data.get("verdict") or to_status
+        if action in ("bulk_assign", "bulk_plan"):
+            lines = form.describe(claims, to_status)
+        else:
+            lines = services.bulk_describe(claims=claims, to_status=to_status)
+        summary = services.bulk_summary(verb, claims, lines)
+        if action == "bulk_assign":
+            result = services.claims_bulk_assign(
+                claims=claims,
+                assignee=form.assignee_user(),
+                user=request.user,
+                note=data["note"],
+                summary=summary,
+            )
+        elif action == "bulk_plan":
+            result = services.claims_bulk_plan(
+                claims=claims,
+                user=request.user,
+                note=data["note"],
+                summary=summary,
+                **form.plan(),
+            )
+        else:
+            result = services.claims_bulk_transition(
+                claims=claims,
+                to_status=to_status,
+                user=request.user,
+                note=data.get("note", ""),
+                dismiss_reason=data.get("dismiss_reason", ""),
+                summary=summary,
+            )
+        self._report(request, result, summary)
+        return None
+
+    def _report(self, request, result, summary):
+        if result.done:
+            bulk = result.action
+            link = reverse("admin:claims_bulkaction_change", args=[bulk.pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Done: {} (bulk action <a href="{}">#{}</a>: it can be undone there for '
+                    "{} minutes).",
+                    summary,
+                    link,
+                    bulk.pk,
+                    settings.BULK_UNDO_MINUTES,
+                ),
+            )
+        for pk, why in result.refused.items():
+            self.message_user(request, f"Claim {pk}: {why}", messages.WARNING)
+
+    def _intermediate(self, request, claims, form, action, extra):
         context = {
             **self.admin_site.each_context(request),
-            "title": title,
+            "title": f"{extra['verb']} {len(claims)} claim{'s' if len(claims) != 1 else ''}",
             "form": form,
-            "claims": queryset,
+            "claims": claims,
             "action": action,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "undo_minutes": settings.BULK_UNDO_MINUTES,
+            **extra,
         }
         return TemplateResponse(request, "admin/claims/bulk_action.html", context)
 
     def has_work_permission(self, request):
         return request.user.has_perm("claims.work_claim")
 
+    def has_assign_permission(self, request):
+        return request.user.has_perm("claims.assign_any")
+
     def has_verdict_permission(self, request):
         return request.user.has_perm("claims.give_verdict")
 
+    # --- our history behind the History button ---------------------------------------
+    def history_view(self, request, object_id, extra_context=None):
+        """The claim's own history (status changes and other changes), not the
+        admin's LogEntry list: every change goes through the services, which
+        record it there."""
+        claim = self.get_object(request, object_id)
+        if claim is None or not self.has_view_or_change_permission(request, claim):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {claim}",
+            "subtitle": None,
+            "object": claim,
+            "opts": self.model._meta,
+            "events": claim_history(claim=claim),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/claims/claim/object_history.html", context)
 
-class BulkAssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        required=False,
-        empty_label="(nobody: unassign)",
-    )
+
+class ConfirmForm(forms.Form):
+    """Nothing to choose: the page itself is the confirmation."""
+
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def is_valid(self):
+        return self.is_bound and super().is_valid()
 
-class BulkVerdictForm(forms.Form):
+
+class BulkDismissForm(ConfirmForm):
+    dismiss_reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *DismissReason.choices], label="Why dismiss them"
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note (required for “other”)",
+    )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            workflow.dismiss_check(
+                ClaimStatus.DISMISSED, data.get("dismiss_reason"), data.get("note")
+            )
+        except workflow.WorkflowError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+
+UNASSIGN = "none"
+
+
+class BulkAssignForm(ConfirmForm):
+    # A choice, never a default: "nobody" is an explicit option, not the empty one.
+    assignee = forms.ChoiceField(label="Assign to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.people = {str(u.pk): u for u in people}
+        self.fields["assignee"].choices = [
+            ("", "Choose a person"),
+            *[(pk, u.get_username()) for pk, u in self.people.items()],
+            (UNASSIGN, "Nobody: unassign them"),
+        ]
+        self.fields["assignee"].error_messages["required"] = (
+            'Choose who gets the claims ("Nobody: unassign them" to unassign).'
+        )
+
+    def assignee_user(self):
+        chosen = self.cleaned_data["assignee"]
+        return None if chosen == UNASSIGN else self.people[chosen]
+
+    def describe(self, claims, to_status=None):
+        if not self.is_bound or not self.is_valid():
+            return [f"{len(claims)}: assignee -> the person you choose below"]
+        return services.bulk_describe(claims=claims, assignee=self.assignee_user())
+
+
+class BulkVerdictForm(ConfirmForm):
     verdict = forms.ChoiceField(choices=[(v, ClaimStatus(v).label) for v in workflow.VERDICTS])
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Note (rationale)")
+
+    def describe(self, claims, to_status=None):
+        return [f"{len(claims)}: status -> the verdict you choose below"]
+
+
+class BulkPlanForm(ConfirmForm):
+    due_at = forms.SplitDateTimeField(
+        required=False, label="Due", widget=admin.widgets.AdminSplitDateTime
+    )
+    priority = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Keep"), *Priority.choices],
+        label="Priority",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_at") is None and data.get("priority") is None:
+            raise forms.ValidationError("Give a due date or a priority to set.")
+        return data
+
+    def plan(self) -> dict:
+        return {k: v for k in ("due_at", "priority") if (v := self.cleaned_data.get(k)) is not None}
+
+    def describe(self, claims, to_status=None):
+        if not self.is_bound or not self.is_valid():
+            return [f"{len(claims)}: due date and/or priority -> what you choose below"]
+        return services.bulk_describe(claims=claims, **self.plan())
 
 
 class HistoryAdmin(admin.ModelAdmin):
@@ -564,3 +752,151 @@ class StatusChangeAdmin(HistoryAdmin):
 class ClaimChangeAdmin(HistoryAdmin):
     list_display = ("created_at", "claim", "user", "action", "note")
     list_filter = ("action",)
+
+
+@admin.register(BulkAction)
+class BulkActionAdmin(admin.ModelAdmin):
+    """Bulk actions as applied, for reading, and their undo (for BULK_UNDO_MINUTES):
+    the undo writes the inverse as new changes through the same service as the
+    dashboard's."""
+
+    list_display = ("id", "created_at", "user", "summary", "claim_count", "undone_at")
+    list_select_related = ("user", "undone_by")
+    readonly_fields = ("user", "action", "summary", "created_at", "undone_at", "undone_by")
+    exclude = ("items",)
+    actions = ["undo"]
+    change_form_template = "admin/claims/bulkaction/change_form.html"
+
+    @admin.display(description="claims")
+    def claim_count(self, obj):
+        return len(obj.items)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_undo_permission(self, request):
+        return request.user.has_perm("claims.assign_any")
+
+    @admin.action(description="Undo (write the inverse as new changes) ...", permissions=["undo"])
+    def undo(self, request, queryset):
+        actions = list(queryset.select_related("user"))
+        if "apply" not in request.POST:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Undo {len(actions)} bulk action{'s' if len(actions) != 1 else ''}",
+                "actions": actions,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "undo_minutes": settings.BULK_UNDO_MINUTES,
+            }
+            return TemplateResponse(request, "admin/claims/bulkaction/undo.html", context)
+        for bulk in actions:
+            try:
+                result = services.bulk_action_undo(bulk_action=bulk, user=request.user)
+            except workflow.WorkflowError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                continue
+            self.message_user(request, f"Undone for {len(result.done)} claim(s): {bulk.summary}")
+            for pk, why in result.refused.items():
+                self.message_user(request, f"Claim {pk}: {why}", messages.WARNING)
+        return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        bulk = self.get_object(request, object_id)
+        extra = {
+            "undoable": bulk is not None and services.bulk_action_undoable(bulk_action=bulk),
+            "may_undo": self.has_undo_permission(request),
+            "undo_minutes": settings.BULK_UNDO_MINUTES,
+            "items": bulk.items if bulk else [],
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+
+# --- People and their roles, for editors ------------------------------------------------
+
+User = get_user_model()
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """Editors see the roles; only superusers change what a role may do (changing
+    a group's permissions would be an escalation)."""
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PeopleAdmin(UserAdmin):
+    """Editors manage people and their roles (group membership) and reset
+    passwords; they never see, change or create superusers, and never grant
+    superuser, staff or single permissions (escalations only a superuser makes)."""
+
+    ESCALATIONS = ("is_superuser", "is_staff", "user_permissions")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.ESCALATIONS]})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, "last_login", "date_joined")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # Three roles: checkboxes, not the two-list filter widget (whose icon
+            # carries an ARIA attribute its role does not allow, per axe-core).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLE_PERMISSIONS).order_by("name")
+            kwargs["help_text"] = "The person's role: Viewer, Fact-checker or Editor."
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # deactivate people: history keeps who did what
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, id)
+        if target is not None and target.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

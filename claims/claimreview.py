@@ -2,8 +2,11 @@
 
 What Google's fact-check markup reads: claimReviewed, itemReviewed (a Claim with
 its author and where it appeared), reviewRating (set explicitly from the
-CLAIMREVIEW_RATINGS setting, never derived), author (our newsroom), datePublished
-and url (the claim's page on the dashboard).
+CLAIMREVIEW_RATINGS setting, never derived), author (our newsroom), datePublished,
+and from the published fact-check an editor records on the claim: url
+(Claim.public_url) and reviewBody / ratingExplanation (Claim.public_summary).
+The desk's internal notes and verdict rationales are never published; a claim
+without its public URL and summary is refused (ClaimReviewIncomplete).
 """
 
 from __future__ import annotations
@@ -19,7 +22,32 @@ CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google: keep claimReviewed under 75 characters
 ELLIPSIS = "\u2026"
 
-PERSON_SOURCES = {SourceType.NAMED_PERSON, SourceType.UNNAMED}
+# itemReviewed.author from the source type: a named person is a Person; an
+# organisation or a government body speaking as one ("the health ministry said")
+# an Organization; an unnamed source ("another opposition group", "officials")
+# or a document has no author schema.org could name, so none is given.
+AUTHOR_TYPES = {
+    SourceType.NAMED_PERSON: "Person",
+    SourceType.NAMED_ORGANIZATION: "Organization",
+    SourceType.GOVERNMENT: "Organization",
+}
+
+
+class ClaimReviewIncomplete(ValueError):
+    """A verdict without its published fact-check (URL and public summary)."""
+
+    def __init__(self, claims: list[Claim]):
+        self.claim_ids = [c.pk for c in claims]
+        ids = ", ".join(f"#{pk}" for pk in self.claim_ids)
+        super().__init__(
+            f"No ClaimReview without the published fact-check: claim {ids} needs its "
+            "public URL and public summary (set by an editor) first."
+        )
+
+
+def missing_public(claim: Claim) -> bool:
+    return not (claim.public_url.strip() and claim.public_summary.strip())
+
 
 # The document is meant to be pasted into a <script type="application/ld+json"> of a
 # public page. Titles, quotes and verdict notes are anyone's text: a raw "</script>"
@@ -76,33 +104,41 @@ def shorten(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
     return head + ELLIPSIS
 
 
-def claim_review(claim: Claim, *, build_url) -> dict:
-    """One ClaimReview (without @context). ``claim`` comes from verdict_claims();
-    ``build_url`` makes a path absolute (request.build_absolute_uri)."""
+def claim_review(claim: Claim, *, build_url=None) -> dict:
+    """One ClaimReview (without @context). ``claim`` comes from verdict_claims().
+    Raises ClaimReviewIncomplete without the claim's public URL and summary.
+    (``build_url`` is accepted for earlier callers; the url is the public one.)"""
+    if missing_public(claim):
+        raise ClaimReviewIncomplete([claim])
     verdict = _latest_verdict(claim)
+    summary = claim.public_summary.strip()
     review = {
         "@type": "ClaimReview",
-        "url": build_url(settings.CLAIMREVIEW_CLAIM_PATH.format(id=claim.pk)),
+        "url": claim.public_url.strip(),
         "claimReviewed": shorten(claim.text),
         "itemReviewed": _item_reviewed(claim),
         "author": _publisher(),
-        "reviewRating": _rating(claim.status),
+        "reviewRating": {**_rating(claim.status), "ratingExplanation": summary},
+        "reviewBody": summary,
     }
     if verdict is not None:
         review["datePublished"] = verdict.created_at.date().isoformat()
-        if verdict.note:
-            review["reviewRating"]["ratingExplanation"] = verdict.note
     else:  # a verdict set outside the workflow (fixtures, imports): its last change
         review["datePublished"] = claim.updated_at.date().isoformat()
     return review
 
 
-def claim_review_document(claim: Claim, *, build_url) -> dict:
+def claim_review_document(claim: Claim, *, build_url=None) -> dict:
     return {"@context": CONTEXT, **claim_review(claim, build_url=build_url)}
 
 
-def article_review_document(article: Article, claims, *, build_url) -> dict:
-    """All of an article's verdicts, as one JSON-LD graph."""
+def article_review_document(article: Article, claims, *, build_url=None) -> dict:
+    """All of an article's verdicts, as one JSON-LD graph; refused (naming them)
+    while any of them lacks its published fact-check."""
+    claims = list(claims)
+    missing = [c for c in claims if missing_public(c)]
+    if missing:
+        raise ClaimReviewIncomplete(missing)
     return {
         "@context": CONTEXT,
         "@graph": [claim_review(c, build_url=build_url) for c in claims],
@@ -156,7 +192,9 @@ def _claim_author(claim: Claim) -> dict | None:
         if article.publication:
             return {"@type": "Organization", "name": article.publication}
         return _person(article.author)
-    kind = "Person" if claim.source_type in PERSON_SOURCES else "Organization"
+    kind = AUTHOR_TYPES.get(claim.source_type)
+    if kind is None:
+        return None
     author = {"@type": kind, "name": name}
     if kind == "Person" and claim.source_role:
         author["jobTitle"] = claim.source_role

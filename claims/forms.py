@@ -14,13 +14,14 @@ from claims.models import (
     Article,
     ClaimStatus,
     ConfidenceLevel,
+    DismissReason,
     HedgeCategory,
     NotificationKind,
     Priority,
     SourceType,
     Strength,
 )
-from claims.workflow import VERDICTS
+from claims.workflow import VERDICTS, WorkflowError, dismiss_check
 
 NOTE_MAX = 5000
 
@@ -77,6 +78,58 @@ class TransitionForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Note on this change",
         help_text="Required for a verdict and for reopening one: say what checking found.",
+    )
+    # Sent with a dismiss (the keyboard's "d" sends these two names too).
+    dismiss_reason = forms.ChoiceField(
+        required=False,
+        choices=_any(DismissReason.choices, "Choose a reason"),
+        label="Why dismiss it",
+    )
+
+
+class DismissForm(TransitionForm):
+    """The claim page's own dismiss form: the same fields, its own element ids."""
+
+    prefix_id = "dismiss"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "Say why (required for “other”)"
+        self.fields["note"].help_text = ""
+        self.fields["note"].widget.attrs["rows"] = 2
+
+
+class PlanForm(VersionedForm):
+    """An editor's plan for a claim: when it is due and how urgent it is."""
+
+    prefix_id = "plan"
+    due_at = forms.DateTimeField(
+        required=False,
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        help_text="Leave empty for no deadline.",
+    )
+    priority = forms.TypedChoiceField(coerce=int, choices=Priority.choices, label="Priority")
+
+
+class PublishForm(VersionedForm):
+    """The published fact-check of a verdict: what its ClaimReview shows in public."""
+
+    prefix_id = "publish"
+    public_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        label="Published fact-check URL",
+        assume_scheme="https",
+        validators=[validate_evidence_url],
+    )
+    public_summary = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        label="Public summary",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in public as the review's explanation; not the desk's internal notes.",
     )
 
 
@@ -176,12 +229,16 @@ class IngestForm(forms.Form):
 
 BULK_ACTIONS = [
     ("start", "Start (in progress)"),
-    ("dismiss", "Dismiss (not checkable)"),
+    ("dismiss", "Dismiss ..."),
     ("assign", "Assign to ..."),
+    ("plan", "Set due date / priority ..."),
     *[(f"verdict:{v}", f"Verdict: {ClaimStatus(v).label}") for v in VERDICTS],
 ]
 BULK_TARGETS = {"start": ClaimStatus.IN_PROGRESS, "dismiss": ClaimStatus.DISMISSED}
 BULK_TARGETS.update({f"verdict:{v}": v for v in VERDICTS})
+# The explicit "nobody" choice of "Assign to": never the default (an empty
+# choice is refused), so a forgotten person cannot silently unassign claims.
+UNASSIGN = "none"
 
 
 class BulkForm(ClaimForm):
@@ -193,17 +250,30 @@ class BulkForm(ClaimForm):
         error_messages={"required": "Select at least one claim."},
     )
     action = forms.ChoiceField(choices=_any(BULK_ACTIONS, "Choose an action"))
-    assignee = forms.ModelChoiceField(
-        queryset=assignee_choices(),
+    assignee = forms.ChoiceField(required=False, label="Assign to")
+    dismiss_reason = forms.ChoiceField(
         required=False,
-        empty_label="Nobody (unassign)",
-        label="Assign to",
+        choices=_any(DismissReason.choices, "Choose a reason"),
+        label="Why dismiss",
+    )
+    due_at = forms.DateTimeField(
+        required=False,
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    priority = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=_any(Priority.choices, "Keep"),
+        label="Priority",
     )
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for a verdict.",
+        help_text="Required for a verdict and for a dismiss for “other” reasons.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -211,12 +281,45 @@ class BulkForm(ClaimForm):
         # Any claim id; the service loads them and refuses what it must.
         ids = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
         self.fields["claims"].choices = [(i, i) for i in ids if i.isdigit()]
+        people = [(str(u.pk), u.get_username()) for u in assignee_choices()]
+        self.fields["assignee"].choices = [
+            ("", "Choose a person"),
+            *people,
+            (UNASSIGN, "Nobody: unassign them"),
+        ]
 
     def clean_action(self):
         action = self.cleaned_data["action"]
         if not action:
             raise forms.ValidationError("Choose what to do with the selected claims.")
         return action
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "assign" and not data.get("assignee"):
+            self.add_error(
+                "assignee",
+                'Choose who gets the claims ("Nobody: unassign them" to unassign): '
+                "nothing was changed.",
+            )
+        if action == "dismiss":
+            try:
+                dismiss_check(ClaimStatus.DISMISSED, data.get("dismiss_reason"), data.get("note"))
+            except WorkflowError as exc:
+                self.add_error("dismiss_reason", f"{exc.message} Nothing was changed.")
+        if action and action.startswith("verdict:") and not (data.get("note") or "").strip():
+            self.add_error("note", "A note (the rationale) is required for a verdict.")
+        if action == "plan" and data.get("due_at") is None and data.get("priority") is None:
+            self.add_error("due_at", "Give a due date or a priority to set: nothing was changed.")
+        return data
+
+    def assignee_user(self):
+        """The chosen person (None for the explicit "nobody")."""
+        chosen = self.cleaned_data["assignee"]
+        if chosen == UNASSIGN:
+            return None
+        return assignee_choices().get(pk=int(chosen))
 
 
 SORTS = {

@@ -663,3 +663,32 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BulkAction(models.Model):
+    """One bulk action as it was applied: who, what, and each claim's fields
+    before and after, so that it can be undone for a while (BULK_UNDO_MINUTES)
+    by writing the inverse as new changes. History itself is never rewritten."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # "start", "dismiss", "assign", "plan", "verdict:false", ...
+    action = models.CharField(max_length=30)
+    # What the face showed in its confirmation: "Dismiss 21 claims: status ...".
+    summary = models.CharField(max_length=500, blank=True)
+    # [{"claim": id, "before": {field: value}, "after": {field: value, "version": n}}]
+    items = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The queue's "Undo" offer: a user's latest bulk action.
+            models.Index(fields=["user", "-created_at"], name="bulkaction_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bulk action #{self.pk}: {self.summary or self.action}"

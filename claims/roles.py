@@ -2,7 +2,8 @@
 
 Viewer reads everything; Fact-checker works claims (start, give back, dismiss,
 notes, evidence, assign to self); Editor also gives and reopens verdicts,
-assigns anyone, runs bulk actions and manages articles. Superusers are not
+assigns anyone, runs bulk actions (and undoes them), plans due dates and
+priorities, manages articles, and manages people and their roles in the admin. Superusers are not
 needed for daily work.
 """
 
@@ -25,13 +26,20 @@ _EDIT = [
     "add_article",
     "change_article",
     "reanalyze_article",
+    "view_bulkaction",
 ]
+# Editors manage people and their roles in the admin (not superusers, and never
+# the groups' permissions themselves: claims.admin.UserAdmin keeps to that).
+_PEOPLE = ["view_user", "add_user", "change_user", "view_group"]
 
 ROLE_PERMISSIONS = {
     VIEWER: _READ,
     FACT_CHECKER: _READ + _WORK,
     EDITOR: _READ + _WORK + _EDIT,
 }
+
+
+ROLE_AUTH_PERMISSIONS = {EDITOR: _PEOPLE}
 
 
 def ensure_roles() -> None:
@@ -44,4 +52,7 @@ def ensure_roles() -> None:
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         perms = Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
-        group.permissions.set(perms)
+        people = Permission.objects.filter(
+            content_type__app_label="auth", codename__in=ROLE_AUTH_PERMISSIONS.get(name, [])
+        )
+        group.permissions.set([*perms, *people])

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from claims.models import (
     Article,
+    BulkAction,
     Claim,
     ClaimChange,
     Comment,
@@ -428,3 +429,13 @@ def user_suggestions(*, query: str, limit: int = SUGGESTIONS) -> list[str]:
 
     qs = assignee_choices().filter(username__istartswith=query.strip()[:150])
     return list(qs.values_list("username", flat=True)[:limit])
+
+
+def bulk_action_latest(*, user) -> BulkAction | None:
+    """The user's latest bulk action if it can still be undone (the queue offers it)."""
+    since = timezone.now() - timedelta(minutes=settings.BULK_UNDO_MINUTES)
+    return (
+        BulkAction.objects.filter(user=user, undone_at__isnull=True, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -16,6 +16,7 @@ dashboard = [
     path("queue.csv", views.queue_csv, name="queue-csv"),
     path("views/", views.saved_view_create_view, name="saved-view-create"),
     path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved-view-delete"),
+    path("bulk/<int:pk>/undo/", views.bulk_undo, name="bulk-undo"),
     path("suggest/articles/", views.article_suggest, name="article-suggest"),
     path("suggest/users/", views.user_suggest, name="user-suggest"),
     path("overview/", views.overview, name="overview"),
@@ -33,6 +34,8 @@ dashboard = [
     path("claims/<int:pk>/notes/", views.claim_notes_view, name="claim-notes"),
     path("claims/<int:pk>/evidence/", views.claim_evidence_view, name="claim-evidence"),
     path("claims/<int:pk>/comments/", views.claim_comment_view, name="claim-comment"),
+    path("claims/<int:pk>/plan/", views.claim_plan_view, name="claim-plan"),
+    path("claims/<int:pk>/publish/", views.claim_publish_view, name="claim-publish"),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
     path("account/", views.account, name="account"),
     path(

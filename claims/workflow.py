@@ -32,7 +32,9 @@ from claims.models import (
     ClaimChange,
     ClaimStatus,
     Comment,
+    DismissReason,
     Evidence,
+    Priority,
     StatusChange,
 )
 
@@ -45,6 +47,9 @@ class Rule:
     permission: str
     note_required: bool
     label: str
+    # Also allowed to whoever holds this permission when they made the step this
+    # one reverses themselves: a fact-checker restores a claim they dismissed.
+    own_permission: str | None = None
 
 
 # (from, to) -> who may, and whether a rationale is required.
@@ -53,7 +58,7 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.IN_PROGRESS, S.UNSTARTED): Rule(WORK, False, "give back"),
     (S.UNSTARTED, S.DISMISSED): Rule(WORK, False, "dismiss"),
     (S.IN_PROGRESS, S.DISMISSED): Rule(WORK, False, "dismiss"),
-    (S.DISMISSED, S.UNSTARTED): Rule(VERDICT, False, "restore"),
+    (S.DISMISSED, S.UNSTARTED): Rule(VERDICT, False, "restore", own_permission=WORK),
     **{(S.IN_PROGRESS, v): Rule(VERDICT, True, f"verdict: {S(v).label.lower()}") for v in VERDICTS},
     **{(v, S.IN_PROGRESS): Rule(VERDICT, True, "reopen") for v in VERDICTS},
 }
@@ -85,21 +90,67 @@ class StaleVersion(WorkflowError):
     code = "stale_version"  # 409: someone saved in between
 
 
+class ReasonRequired(WorkflowError):
+    code = "reason_required"  # 400: a dismiss without its reason
+
+
+DISMISS = S.DISMISSED
+
+
+def _dismissed_by(claim: Claim, user) -> bool:
+    """Whether ``user`` made the step that dismissed the claim (its latest one)."""
+    last = claim.status_changes.filter(to_status=S.DISMISSED).order_by("-created_at", "-id")
+    return last.values_list("user_id", flat=True).first() == user.pk
+
+
+def _may(rule: Rule, claim: Claim, user) -> bool:
+    if user.has_perm(rule.permission):
+        return True
+    return bool(rule.own_permission) and (
+        user.has_perm(rule.own_permission) and _dismissed_by(claim, user)
+    )
+
+
 def allowed_targets(claim: Claim, user) -> list[str]:
     """Statuses this user may move the claim to now (for buttons and messages)."""
     return [
         to
         for (frm, to), rule in TRANSITIONS.items()
-        if frm == claim.status and user.has_perm(rule.permission)
+        if frm == claim.status and _may(rule, claim, user)
     ]
+
+
+def dismiss_check(to_status: str, reason: str | None, note: str | None) -> str:
+    """The reason a dismiss needs (one of DismissReason; "other" says why in the
+    note); "" for any other move, which clears the claim's dismiss reason."""
+    if to_status != DISMISS:
+        return ""
+    note = (note or "").strip()
+    if reason not in DismissReason.values:
+        choices = ", ".join(label.lower() for label in DismissReason.labels)
+        raise ReasonRequired(f"Say why the claim is dismissed: {choices}.")
+    if reason == DismissReason.OTHER and not note:
+        raise ReasonRequired('A dismiss for "other" reasons needs a note saying what it is.')
+    return reason
 
 
 def _describe(statuses: list[str]) -> str:
     return ", ".join(S(s).label.lower() for s in statuses) or "nothing"
 
 
-def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expected_version: int):
+def claim_transition(
+    *,
+    claim: Claim,
+    to_status: str,
+    user,
+    note: str = "",
+    expected_version: int,
+    dismiss_reason: str = "",
+):
     """Move a claim to ``to_status``; returns the StatusChange written.
+
+    A dismiss needs ``dismiss_reason`` (and a note for "other"). Starting an
+    unassigned claim assigns it to whoever starts it (recorded as an assignment).
 
     The move is chosen from the claim's row as it is now, locked until the change
     is committed (SELECT ... FOR UPDATE), never from the copy the caller loaded:
@@ -112,7 +163,7 @@ def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expe
         locked = (
             Claim.objects.select_for_update()
             .filter(pk=claim.pk)
-            .values("status", "version")
+            .values("status", "version", "assignee_id")
             .first()
         )
         if locked is None or locked["version"] != expected_version:
@@ -126,20 +177,34 @@ def claim_transition(*, claim: Claim, to_status: str, user, note: str = "", expe
                 f"A claim that is {S(from_status).label.lower()} cannot become "
                 f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
             )
-        if not user.has_perm(rule.permission):
+        if not _may(rule, claim, user):
+            mine = (
+                " (a claim you dismissed yourself you can restore)" if rule.own_permission else ""
+            )
             raise NotPermitted(
-                f"Your role cannot {rule.label} a claim. "
+                f"Your role cannot {rule.label} a claim{mine}. "
                 f"You can move this one to: {_describe(allowed_targets(claim, user))}."
             )
         note = (note or "").strip()
         if rule.note_required and not note:
             raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
+        fields = {
+            "status": to_status,
+            "dismiss_reason": dismiss_check(to_status, dismiss_reason, note),
+        }
+        take = to_status == S.IN_PROGRESS and from_status == S.UNSTARTED
+        take = take and locked["assignee_id"] is None
+        if take:
+            fields["assignee"] = user
         # Still conditional on the version: the row is locked, so this cannot miss,
         # but the one write path stays the same for every editorial change.
-        _bump(claim, expected_version, user, status=to_status)
+        _bump(claim, expected_version, user, **fields)
         change = StatusChange.objects.create(
             claim=claim, user=user, from_status=from_status, to_status=to_status, note=note
         )
+        if take:
+            who = user.get_username()
+            _log(claim, user, "assigned", {"assignee": [None, who]}, "Taken on start.")
         if to_status in VERDICTS:
             notifications.notify_verdict(claim=claim, verdict=to_status, actor=user)
         return change
@@ -238,6 +303,96 @@ def comment_add(*, claim: Claim, body: str, user) -> Comment:
             comment.mentioned.set(mentioned)
             notifications.notify_mentioned(comment=comment, mentioned=mentioned)
     return comment
+
+
+def _plan_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def claim_plan(*, claim: Claim, user, expected_version: int, note: str = "", **plan):
+    """An editor sets a claim's due date and/or priority (``due_at``, ``priority``;
+    a due date of None clears it). Recorded as a "planned" change."""
+    if not user.has_perm("claims.assign_any"):
+        raise NotPermitted("Only editors can set due dates and priorities.")
+    unknown = set(plan) - {"due_at", "priority"}
+    if unknown:
+        raise WorkflowError(f"These fields cannot be planned: {', '.join(sorted(unknown))}.")
+    if "priority" in plan and plan["priority"] not in Priority.values:
+        raise WorkflowError(f"{plan['priority']!r} is not a priority (1 urgent to 4 low).")
+    changes = {
+        k: [_plan_value(getattr(claim, k)), _plan_value(v)]
+        for k, v in plan.items()
+        if getattr(claim, k) != v
+    }
+    with transaction.atomic():
+        _bump(claim, expected_version, user, **plan)
+        _log(claim, user, "planned", changes, note)
+
+
+def claim_publish(
+    *, claim: Claim, user, expected_version: int, public_url: str, public_summary: str
+):
+    """An editor records the published fact-check (its URL and public summary):
+    what a ClaimReview export shows, apart from the desk's internal notes."""
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can set the published fact-check.")
+    public_url, public_summary = (public_url or "").strip(), (public_summary or "").strip()
+    if public_url:
+        try:
+            validate_evidence_url(public_url)
+        except ValidationError as exc:
+            raise WorkflowError(" ".join(exc.messages)) from None
+    fields = {"public_url": public_url, "public_summary": public_summary}
+    changes = {k: [getattr(claim, k), v] for k, v in fields.items() if getattr(claim, k) != v}
+    with transaction.atomic():
+        _bump(claim, expected_version, user, **fields)
+        _log(claim, user, "published", changes)
+
+
+def _username(pk) -> str | None:
+    from django.contrib.auth import get_user_model
+
+    if pk is None:
+        return None
+    return get_user_model().objects.filter(pk=pk).values_list("username", flat=True).first()
+
+
+REVERTIBLE = ("status", "assignee_id", "dismiss_reason", "due_at", "priority")
+
+
+def claim_snapshot(claim: Claim) -> dict:
+    """The fields a bulk action may change, as JSON (for its undo)."""
+    snap = {name: _plan_value(getattr(claim, name)) for name in REVERTIBLE}
+    snap["version"] = claim.version
+    return snap
+
+
+def claim_revert(*, claim: Claim, to: dict, user, expected_version: int, note: str):
+    """Put back the fields of a snapshot (claim_snapshot) as new changes: a status
+    change and an "undone" change, each with ``note``. Who may is the caller's
+    rule (the bulk action's undo); the version check is this one's."""
+    from django.utils.dateparse import parse_datetime
+
+    target = {k: to[k] for k in REVERTIBLE if k in to}
+    if target.get("due_at"):
+        target["due_at"] = parse_datetime(target["due_at"])
+    now = {k: getattr(claim, k) for k in target}
+    diff = {k: v for k, v in target.items() if now[k] != v}
+    with transaction.atomic():
+        _bump(claim, expected_version, user, **diff)
+        if "status" in diff:
+            StatusChange.objects.create(
+                claim=claim,
+                user=user,
+                from_status=now["status"],
+                to_status=diff["status"],
+                note=note,
+            )
+        rest = {k: [_plan_value(now[k]), _plan_value(v)] for k, v in diff.items() if k != "status"}
+        if "assignee_id" in rest:
+            rest["assignee"] = [_username(pk) for pk in rest.pop("assignee_id")]
+        if rest:
+            _log(claim, user, "undone", rest, note)
 
 
 def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:
@@ -382,42 +537,3 @@ def _rescore(claim: Claim) -> None:
     Claim.objects.filter(pk=claim.pk).update(
         confidence_score=conf.score, confidence_level=conf.level, confidence_reasons=conf.reasons
     )
-
-
-# --- Bulk actions: one service call, one audit row, per claim ----------------------
-
-
-@dataclass
-class BulkResult:
-    done: list[int]
-    refused: dict[int, str]
-
-
-def claims_bulk_transition(*, claims, to_status: str, user, note: str = "") -> BulkResult:
-    result = BulkResult([], {})
-    for claim in claims:
-        try:
-            claim_transition(
-                claim=claim,
-                to_status=to_status,
-                user=user,
-                note=note,
-                expected_version=claim.version,
-            )
-            result.done.append(claim.pk)
-        except WorkflowError as exc:
-            result.refused[claim.pk] = exc.message
-    return result
-
-
-def claims_bulk_assign(*, claims, assignee, user, note: str = "") -> BulkResult:
-    result = BulkResult([], {})
-    for claim in claims:
-        try:
-            claim_assign(
-                claim=claim, assignee=assignee, user=user, note=note, expected_version=claim.version
-            )
-            result.done.append(claim.pk)
-        except WorkflowError as exc:
-            result.refused[claim.pk] = exc.message
-    return result

@@ -342,6 +342,9 @@ CSV_EXPORT_SYNC_MAX_ROWS = env_int("CSV_EXPORT_SYNC_MAX_ROWS", 20_000)
 CSV_EXPORT_DIR = Path(env_str("CSV_EXPORT_DIR", str(VAR_DIR / "exports")))
 CSV_EXPORT_KEEP_HOURS = env_int("CSV_EXPORT_KEEP_HOURS", 24)  # then the job's files go
 
+# How long a bulk action (dashboard or admin) can be undone by its author or an editor.
+BULK_UNDO_MINUTES = env_int("BULK_UNDO_MINUTES", 10)
+
 # --- Ingest ------------------------------------------------------------------------
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
 # Seconds for the whole fetch of a URL (lookups, redirects, headers and body): one

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from claims.claimreview import ClaimReviewIncomplete
 from claims.ingest import IngestError
 from claims.workflow import NotPermitted, StaleVersion, WorkflowError
 
@@ -39,6 +40,15 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The resource was changed in the meantime."
     default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    """The request is understood but the resource cannot give it yet (a
+    ClaimReview of a verdict without its published fact-check)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The resource is not ready for this request."
+    default_code = "unprocessable"
 
 
 def _as_api_exception(exc: Exception) -> Exception:
@@ -59,6 +69,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.ValidationError({"non_field_errors": [exc.message]}, code=exc.code)
     if isinstance(exc, IngestError):
         return exceptions.ValidationError({"non_field_errors": [str(exc)]}, code="invalid_article")
+    if isinstance(exc, ClaimReviewIncomplete):
+        return Unprocessable(str(exc), code="claimreview_incomplete")
     return exc
 
 

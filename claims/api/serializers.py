@@ -18,8 +18,10 @@ from claims.models import (
     ClaimStatus,
     Comment,
     ConfidenceLevel,
+    DismissReason,
     Evidence,
     HedgeCue,
+    Priority,
     SourceType,
 )
 from claims.selectors import claim_history
@@ -84,6 +86,15 @@ class ClaimSerializer(serializers.ModelSerializer):
     confidence = ConfidenceSerializer(source="*", read_only=True)
     hedges = HedgeSerializer(many=True, read_only=True)
     assignee = username(allow_null=True)
+    dismiss_reason = serializers.ChoiceField(
+        choices=DismissReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why a dismissed claim was dismissed; empty otherwise.",
+    )
+    public_url = serializers.CharField(
+        read_only=True, help_text="The published fact-check (editors set it); may be empty."
+    )
 
     class Meta:
         model = Claim
@@ -103,7 +114,12 @@ class ClaimSerializer(serializers.ModelSerializer):
             "confidence",
             "checkworthiness",
             "status",
+            "dismiss_reason",
             "assignee",
+            "due_at",
+            "priority",
+            "public_url",
+            "public_summary",
             "version",
             "missing_from_analysis",
             "human_edited",
@@ -205,13 +221,45 @@ class TransitionInputSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=NOTE_MAX,
-        help_text="The rationale; required for verdicts and reopening.",
+        help_text="The rationale; required for verdicts and reopening, and for a "
+        'dismiss for "other" reasons.',
+    )
+    dismiss_reason = serializers.ChoiceField(
+        choices=DismissReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to dismiss: why the claim is not checked.",
     )
     version = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
         help_text="The claim's version you saw; 409 if someone changed it since.",
     )
+
+
+class ClaimUpdateInputSerializer(serializers.Serializer):
+    """PATCH /claims/{id}/: the desk's plan (due date, priority) and the published
+    fact-check (public URL and summary), for editors. Only the fields sent change."""
+
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    public_url = StrictCharField(
+        required=False, allow_blank=True, max_length=2000, validators=[validate_evidence_url]
+    )
+    public_summary = StrictCharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The claim's version you saw; 409 if someone changed it since.",
+    )
+
+    def validate(self, attrs):
+        if len(attrs) == 1:
+            raise serializers.ValidationError(
+                "Send at least one of due_at, priority, public_url, public_summary."
+            )
+        return attrs
 
 
 class EvidenceInputSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -138,7 +139,38 @@ class ClaimViewSet(ApiViewSet):
             user=request.user,
             note=data["note"],
             expected_version=data["version"],
+            dismiss_reason=data["dismiss_reason"],
         )
+        return Response(self._detail(pk))
+
+    @extend_schema(
+        summary="Plan a claim (due date, priority) or set its published fact-check (editors)",
+        description="Send the claim's `version` and any of `due_at` (null clears it), "
+        "`priority` (1 urgent to 4 low), `public_url` and `public_summary` (what the "
+        "ClaimReview export publishes). 403 for other roles, 409 if the claim changed.",
+        request=s.ClaimUpdateInputSerializer,
+        responses={200: s.ClaimDetailSerializer, **errors(*WRITE, 404, 409)},
+    )
+    def partial_update(self, request, pk):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        data = self._valid(s.ClaimUpdateInputSerializer)
+        version = data.pop("version")
+        plan = {k: data[k] for k in ("due_at", "priority") if k in data}
+        public = {k: data[k] for k in ("public_url", "public_summary") if k in data}
+        with transaction.atomic():
+            if plan:
+                services.claim_plan(
+                    claim=claim, user=request.user, expected_version=version, **plan
+                )
+                version = claim.version
+            if public:
+                services.claim_publish(
+                    claim=claim,
+                    user=request.user,
+                    expected_version=version,
+                    public_url=public.get("public_url", claim.public_url),
+                    public_summary=public.get("public_summary", claim.public_summary),
+                )
         return Response(self._detail(pk))
 
     @extend_schema(
@@ -192,8 +224,10 @@ class ClaimViewSet(ApiViewSet):
 
     @extend_schema(
         summary="schema.org ClaimReview (JSON-LD) of a claim with a verdict",
-        description="404 if the claim has no verdict (verified, false, misleading, inconclusive).",
-        responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS},
+        description="404 if the claim has no verdict (verified, false, misleading, "
+        "inconclusive); 422 while it has no public URL and public summary (its `url`, "
+        "`reviewBody` and `reviewRating.ratingExplanation`).",
+        responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS, **errors(422)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
@@ -388,7 +422,8 @@ class ArticleViewSet(ApiViewSet):
 
     @extend_schema(
         summary="schema.org ClaimReviews (a JSON-LD @graph) of the article's verdicts",
-        responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404)},
+        description="422, naming the claims, while a verdict lacks its public URL or summary.",
+        responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404, 422)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):

@@ -7,6 +7,7 @@ holds a business rule of its own. One module per concern:
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
 * ``saved_views``: a user's named queue filters;
+* ``bulk``: bulk actions, recorded so that they can be undone for a while;
 * the verification workflow lives in ``claims.workflow``, re-exported here;
 * notifications live in ``claims.notifications``.
 
@@ -24,6 +25,16 @@ from claims.services.articles import (
     articles_requeue_stale,
     seeds_load,
 )
+from claims.services.bulk import (
+    BulkResult,
+    bulk_action_undo,
+    bulk_action_undoable,
+    bulk_describe,
+    bulk_summary,
+    claims_bulk_assign,
+    claims_bulk_plan,
+    claims_bulk_transition,
+)
 from claims.services.pipeline import (
     SOURCING_FIELDS,
     StaleRun,
@@ -39,15 +50,23 @@ from claims.workflow import (
     claim_add,
     claim_assign,
     claim_correct,
+    claim_plan,
+    claim_publish,
     claim_set_notes,
     claim_transition,
-    claims_bulk_assign,
-    claims_bulk_transition,
     comment_add,
     evidence_add,
 )
 
 __all__ = [
+    "BulkResult",
+    "bulk_action_undo",
+    "bulk_action_undoable",
+    "bulk_describe",
+    "bulk_summary",
+    "claims_bulk_plan",
+    "claim_plan",
+    "claim_publish",
     "SOURCING_FIELDS",
     "IngestError",
     "IngestResult",

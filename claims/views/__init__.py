@@ -20,6 +20,7 @@ from .articles import (
     article_state,
     ingest,
 )
+from .bulk import bulk, bulk_undo
 from .claim_pages import (
     claim_assign_view,
     claim_comment_view,
@@ -27,6 +28,8 @@ from .claim_pages import (
     claim_notes_view,
     claim_page,
     claim_panel,
+    claim_plan_view,
+    claim_publish_view,
     claim_review_download,
     claim_transition_view,
 )
@@ -34,7 +37,6 @@ from .inbox import inbox, inbox_read
 from .overview import overview
 from .queue import (
     article_suggest,
-    bulk,
     queue,
     queue_csv,
     saved_view_create_view,
@@ -53,12 +55,15 @@ __all__ = [
     "article_reanalyze_view",
     "article_state",
     "bulk",
+    "bulk_undo",
     "claim_assign_view",
     "claim_comment_view",
     "claim_evidence_view",
     "claim_notes_view",
     "claim_page",
     "claim_panel",
+    "claim_plan_view",
+    "claim_publish_view",
     "claim_review_download",
     "claim_transition_view",
     "inbox",

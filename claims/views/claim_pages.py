@@ -13,8 +13,17 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from claims.claimreview import claim_review_document, dumps
-from claims.forms import AssignForm, CommentForm, EvidenceForm, NotesForm, TransitionForm
+from claims.claimreview import ClaimReviewIncomplete, claim_review_document, dumps
+from claims.forms import (
+    AssignForm,
+    CommentForm,
+    DismissForm,
+    EvidenceForm,
+    NotesForm,
+    PlanForm,
+    PublishForm,
+    TransitionForm,
+)
 from claims.models import Claim, ClaimStatus
 from claims.selectors import claim_detail, claim_history, keyset_after, keyset_order
 from claims.workflow import (
@@ -24,6 +33,8 @@ from claims.workflow import (
     WorkflowError,
     allowed_targets,
     claim_assign,
+    claim_plan,
+    claim_publish,
     claim_set_notes,
     claim_transition,
     comment_add,
@@ -45,24 +56,42 @@ def _detail(pk: int) -> Claim:
         raise Http404("No such claim.") from None
 
 
+# Labels that say what happens (the rule's short name is for messages).
+WORK_LABELS = {
+    (ClaimStatus.IN_PROGRESS, ClaimStatus.UNSTARTED): "Give back to the queue",
+    (ClaimStatus.DISMISSED, ClaimStatus.UNSTARTED): "Restore to the queue (undo the dismiss)",
+}
+
+
 def _buttons(claim: Claim, user) -> dict[str, list[dict]]:
-    """The status buttons this user may press now: work steps and verdicts."""
-    groups: dict[str, list[dict]] = {"work": [], "verdict": []}
+    """The status buttons this user may press now: work steps, verdicts, and
+    the dismiss (a form of its own, apart from the constructive buttons)."""
+    groups: dict[str, list[dict]] = {"work": [], "verdict": [], "dismiss": []}
     for to in allowed_targets(claim, user):
         rule = TRANSITIONS[(claim.status, to)]
-        verdict = to in VERDICTS
-        label = ClaimStatus(to).label if verdict else rule.label.capitalize()
-        groups["verdict" if verdict else "work"].append(
-            {"to": to, "label": label, "note_required": rule.note_required}
-        )
+        if to in VERDICTS:
+            group, label = "verdict", ClaimStatus(to).label
+        elif to == ClaimStatus.DISMISSED:
+            group, label = "dismiss", "Dismiss this claim"
+        elif to == ClaimStatus.IN_PROGRESS and claim.status == ClaimStatus.UNSTARTED:
+            group = "work"
+            label = "Start (and take it)" if claim.assignee_id is None else "Start"
+        else:
+            group = "work"
+            label = WORK_LABELS.get((claim.status, to), rule.label.capitalize())
+        groups[group].append({"to": to, "label": label, "note_required": rule.note_required})
     return groups
 
 
 def claim_review_json(request, claim: Claim) -> str | None:
-    """The claim's ClaimReview JSON-LD, pretty-printed and script-safe, if it has a verdict."""
+    """The claim's ClaimReview JSON-LD, pretty-printed and script-safe, if it has a
+    verdict and its published fact-check (else None; ClaimReviewIncomplete says why)."""
     if claim.status not in VERDICTS:
         return None
-    document = claim_review_document(claim, build_url=request.build_absolute_uri)
+    try:
+        document = claim_review_document(claim, build_url=request.build_absolute_uri)
+    except ClaimReviewIncomplete:
+        return None
     return dumps(document, indent=2)
 
 
@@ -99,6 +128,18 @@ def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=Fal
         "notes_form": forms.get("notes") or NotesForm(initial={**version, "notes": claim.notes}),
         "comment_form": forms.get("comment") or CommentForm(),
         "evidence_form": forms.get("evidence") or EvidenceForm(),
+        "dismiss_form": forms.get("dismiss") or DismissForm(initial=version),
+        "plan_form": forms.get("plan")
+        or PlanForm(initial={**version, "due_at": claim.due_at, "priority": claim.priority}),
+        "publish_form": forms.get("publish")
+        or PublishForm(
+            initial={
+                **version,
+                "public_url": claim.public_url,
+                "public_summary": claim.public_summary,
+            }
+        ),
+        "has_verdict": claim.status in VERDICTS,
         "error": error,
         "review_json": claim_review_json(request, claim),
         "in_panel": in_panel,
@@ -177,10 +218,45 @@ def claim_transition_view(request, pk: int):
             user=request.user,
             note=data["note"],
             expected_version=data["version"],
+            dismiss_reason=data["dismiss_reason"],
         )
         return f"The claim is now {ClaimStatus(data['to_status']).label.lower()}."
 
+    if request.POST.get("to_status") == ClaimStatus.DISMISSED:
+        return _write(request, pk, DismissForm, "dismiss", act)
     return _write(request, pk, TransitionForm, "transition", act)
+
+
+@reader
+@require_POST
+def claim_plan_view(request, pk: int):
+    def act(claim, data):
+        claim_plan(
+            claim=claim,
+            user=request.user,
+            expected_version=data["version"],
+            due_at=data["due_at"],
+            priority=data["priority"],
+        )
+        return "Due date and priority saved."
+
+    return _write(request, pk, PlanForm, "plan", act)
+
+
+@reader
+@require_POST
+def claim_publish_view(request, pk: int):
+    def act(claim, data):
+        claim_publish(
+            claim=claim,
+            user=request.user,
+            expected_version=data["version"],
+            public_url=data["public_url"],
+            public_summary=data["public_summary"],
+        )
+        return "Published fact-check saved."
+
+    return _write(request, pk, PublishForm, "publish", act)
 
 
 @reader
@@ -232,9 +308,15 @@ def claim_evidence_view(request, pk: int):
 def claim_review_download(request, pk: int):
     """The ClaimReview JSON-LD as a file (the API serves the same document)."""
     claim = _detail(pk)
-    body = claim_review_json(request, claim)
-    if body is None:
+    if claim.status not in VERDICTS:
         raise Http404("This claim has no verdict yet.")
+    try:
+        document = claim_review_document(claim)
+    except ClaimReviewIncomplete as exc:
+        messages.error(request, str(exc))
+        context = claim_context(request, claim)
+        return render(request, "claims/claim_detail.html", context, status=422)
+    body = dumps(document, indent=2)
     response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="claimreview-{pk}.json"'
     return response

@@ -3,7 +3,6 @@ the shared ClaimFilter, and the editors' bulk actions."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from claims.filters import OPEN_STATUSES, QUICK_VIEWS
 from claims.forms import (
-    BULK_TARGETS,
     PAGE_SIZES,
     QUEUE_FIELDS,
     SORTS,
@@ -29,6 +27,7 @@ from claims.selectors import (
     LEVEL_ORDER,
     Key,
     article_suggestions,
+    bulk_action_latest,
     claim_counts,
     claim_in_sentence,
     claim_list,
@@ -40,7 +39,7 @@ from claims.selectors import (
 from claims.services import saved_view_create, saved_view_delete
 from claims.services.csvexport import claims_csv_response, count_up_to, sync_max_rows
 from claims.services.saved_views import saved_view_query
-from claims.workflow import allowed_targets, claims_bulk_assign, claims_bulk_transition
+from claims.workflow import allowed_targets
 
 from ._common import keyset_page, reader, redirect_next
 
@@ -237,6 +236,7 @@ def queue(request):
     }
     if request.user.has_perm("claims.assign_any"):
         context["bulk_form"] = BulkForm()
+        context["undo"] = bulk_action_latest(user=request.user)
     return render(request, "claims/queue.html", context)
 
 
@@ -315,38 +315,3 @@ def user_suggest(request):
     """Usernames for the assignee filter's datalist, as you type."""
     names = user_suggestions(query=request.GET.get("assignee", ""))
     return render(request, "claims/_user_options.html", {"names": names})
-
-
-@reader
-@require_POST
-def bulk(request):
-    """Bulk start, dismiss, assign or verdict. One service call per claim, each
-    checked like a single change; refusals are listed, the rest is done."""
-    back = redirect_next(request, reverse("dashboard:queue"))
-    form = BulkForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return back
-    data = form.cleaned_data
-    claims = list(Claim.objects.select_related("assignee").filter(pk__in=data["claims"]))
-    if data["action"] == "assign":
-        result = claims_bulk_assign(
-            claims=claims, assignee=data["assignee"], user=request.user, note=data["note"]
-        )
-    else:
-        result = claims_bulk_transition(
-            claims=claims,
-            to_status=BULK_TARGETS[data["action"]],
-            user=request.user,
-            note=data["note"],
-        )
-    if result.done:
-        messages.success(request, f"Done for {len(result.done)} claim(s).")
-    by_reason = defaultdict(list)
-    for pk, reason in sorted(result.refused.items()):
-        by_reason[reason].append(f"#{pk}")
-    for reason, ids in by_reason.items():
-        messages.error(request, f"Refused for {len(ids)} claim(s) ({', '.join(ids)}): {reason}")
-    return back

@@ -6,7 +6,7 @@ import pytest
 from pyld import jsonld
 
 from claims.claimreview import shorten
-from claims.workflow import claim_transition
+from claims.workflow import claim_publish, claim_transition
 from tests.api.conftest import error_of
 from tests.factories import ArticleFactory, ClaimFactory, editor
 
@@ -35,13 +35,28 @@ def expand(document) -> list:
     return jsonld.expand(document, {"documentLoader": offline_loader})
 
 
-def give_verdict(claim, verdict="false", note="Hospital records show 12 deaths."):
+PUBLIC_SUMMARY = "Hospital records show 12 deaths, not hundreds."
+
+
+def public_url(claim) -> str:
+    return f"https://factcheck.example/homs-{claim.pk}"
+
+
+def give_verdict(claim, verdict="false", note="Internal: rang the hospital, see notes."):
+    """A verdict with its published fact-check (URL and public summary)."""
     user = editor()
     claim_transition(
         claim=claim, to_status="in_progress", user=user, expected_version=claim.version
     )
     claim_transition(
         claim=claim, to_status=verdict, user=user, note=note, expected_version=claim.version
+    )
+    claim_publish(
+        claim=claim,
+        user=user,
+        expected_version=claim.version,
+        public_url=public_url(claim),
+        public_summary=PUBLIC_SUMMARY,
     )
     return claim
 
@@ -79,7 +94,7 @@ def test_claim_review_fields(api_as, claim, article, settings):
     assert LONG.startswith(doc["claimReviewed"][:-1])
     assert doc["claimReviewed"][:-1] == LONG[: len(doc["claimReviewed"]) - 1]  # word boundary
     assert LONG[len(doc["claimReviewed"]) - 1] == " "
-    assert doc["url"] == f"http://testserver/claims/{claim.pk}/"
+    assert doc["url"] == public_url(claim)  # the published fact-check, not the dashboard
     assert doc["author"] == {
         "@type": "Organization",
         "name": settings.CLAIMREVIEW_PUBLISHER["name"],
@@ -93,11 +108,14 @@ def test_claim_review_fields(api_as, claim, article, settings):
         "bestRating": 5,
         "worstRating": 1,
         "alternateName": "False",
-        "ratingExplanation": "Hospital records show 12 deaths.",
+        "ratingExplanation": PUBLIC_SUMMARY,
     }
+    assert doc["reviewBody"] == PUBLIC_SUMMARY
+    assert "Internal" not in r.content.decode()  # the verdict's rationale stays inside
     item = doc["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert item["author"] == {"@type": "Person", "name": "Another opposition group"}
+    # An unnamed source ("another opposition group") is nobody schema.org can name.
+    assert "author" not in item
     assert item["datePublished"] == "2012-12-29"
     assert item["appearance"] == {
         "@type": "NewsArticle",
@@ -146,7 +164,7 @@ def test_rating_map_and_publisher_are_settings(api_as, claim, settings):
     assert doc["author"] == {"@type": "Organization", "name": "Daily Check"}
 
 
-def test_the_latest_verdict_sets_date_and_explanation(api_as, claim):
+def test_the_latest_verdict_sets_the_date_and_the_public_summary_the_explanation(api_as, claim):
     user = editor()
     claim_transition(
         claim=claim,
@@ -162,8 +180,17 @@ def test_the_latest_verdict_sets_date_and_explanation(api_as, claim):
         note="Still false: see court file.",
         expected_version=claim.version,
     )
+    claim_publish(
+        claim=claim,
+        user=user,
+        expected_version=claim.version,
+        public_url=public_url(claim),
+        public_summary="Still false: the court file says 12.",
+    )
     doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
-    assert doc["reviewRating"]["ratingExplanation"] == "Still false: see court file."
+    assert doc["reviewRating"]["ratingExplanation"] == "Still false: the court file says 12."
+    latest = claim.status_changes.filter(to_status="false").last()
+    assert doc["datePublished"] == latest.created_at.date().isoformat()
 
 
 @pytest.mark.parametrize("status", ["unstarted", "in_progress", "dismissed"])
@@ -185,12 +212,10 @@ def test_article_claim_reviews_are_a_graph_of_its_verdicts(api_as, article, clai
     assert r.status_code == 200
     doc = r.json()
     assert doc["@context"] == "https://schema.org"
-    assert sorted(g["url"] for g in doc["@graph"]) == sorted(
-        f"http://testserver/claims/{c.pk}/" for c in (claim, other)
-    )
+    assert sorted(g["url"] for g in doc["@graph"]) == sorted(public_url(c) for c in (claim, other))
     by_url = {g["url"]: g for g in doc["@graph"]}
     # A claim the article makes itself: its publication is the author.
-    assert by_url[f"http://testserver/claims/{other.pk}/"]["itemReviewed"]["author"] == {
+    assert by_url[public_url(other)]["itemReviewed"]["author"] == {
         "@type": "Organization",
         "name": "New York Times",
     }
@@ -223,3 +248,55 @@ def test_json_ld_media_type_on_request(api_as, claim):
 def test_shorten(text, expected):
     assert shorten(text) == expected
     assert len(shorten(text)) < 75
+
+
+# --- The published fact-check is required; the author is typed from the source -------
+
+
+def verdict_without_public(article=None, **kw):
+    user = editor()
+    claim = ClaimFactory(**({"article": article} if article else {}), **kw)
+    claim_transition(claim=claim, to_status="in_progress", user=user, expected_version=1)
+    claim_transition(claim=claim, to_status="false", user=user, note="n", expected_version=2)
+    return claim
+
+
+@pytest.mark.parametrize("missing", ["public_url", "public_summary", "both"])
+def test_no_claim_review_without_the_published_fact_check(api_as, missing):
+    claim = verdict_without_public()
+    values = {"public_url": "https://factcheck.example/x", "public_summary": "Twelve, not 100."}
+    for name in ("public_url", "public_summary") if missing == "both" else (missing,):
+        values[name] = ""
+    claim_publish(claim=claim, user=editor(), expected_version=claim.version, **values)
+    r = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/")
+    assert r.status_code == 422, r.content
+    assert error_of(r)["code"] == "claimreview_incomplete"
+    assert f"#{claim.pk}" in error_of(r)["message"] and "public URL" in error_of(r)["message"]
+
+
+def test_an_article_graph_is_refused_naming_the_claims_without_it(api_as, article, claim):
+    bare = verdict_without_public(article)
+    r = api_as("viewer").get(f"/api/v1/articles/{article.pk}/claimreview/")
+    assert r.status_code == 422 and f"#{bare.pk}" in error_of(r)["message"]
+    assert f"#{claim.pk}" not in error_of(r)["message"]
+
+
+@pytest.mark.parametrize(
+    "source_type, expected",
+    [
+        ("named_person", "Person"),
+        ("named_organization", "Organization"),
+        ("government", "Organization"),
+        ("unnamed", None),
+        ("document", None),
+    ],
+)
+def test_the_author_is_typed_from_the_source_type(api_as, article, source_type, expected):
+    claim = give_verdict(
+        ClaimFactory(article=article, source_text="Ana Ruiz", source_type=source_type)
+    )
+    item = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()["itemReviewed"]
+    if expected is None:
+        assert "author" not in item
+    else:
+        assert item["author"]["@type"] == expected and item["author"]["name"] == "Ana Ruiz"

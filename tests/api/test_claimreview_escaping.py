@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from claims.workflow import claim_transition
+from claims.workflow import claim_publish, claim_transition
 from tests.factories import ArticleFactory, ClaimFactory, editor
 
 HOSTILE = '</script><script>alert(1)</script><!-- & \u2028 "quoted"'
@@ -19,7 +19,14 @@ def claim(db):
     user = editor()
     claim_transition(claim=claim, to_status="in_progress", user=user, expected_version=1)
     claim_transition(
-        claim=claim, to_status="false", user=user, note=f"Refuted {HOSTILE}", expected_version=2
+        claim=claim, to_status="false", user=user, note="Internal rationale.", expected_version=2
+    )
+    claim_publish(
+        claim=claim,
+        user=user,
+        expected_version=3,
+        public_url="https://factcheck.example/dam",
+        public_summary=f"Refuted {HOSTILE}",
     )
     return claim
 
@@ -46,7 +53,7 @@ def test_the_api_escapes_claim_reviews(api_as, claim, accept):
         assert_script_safe(response.content)
 
 
-def test_the_verdict_note_is_in_the_document(api_as, claim):
+def test_the_public_summary_is_in_the_document(api_as, claim):
     body = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").content
     document = assert_script_safe(body)
     assert document["reviewRating"]["ratingExplanation"] == f"Refuted {HOSTILE}"

@@ -210,7 +210,9 @@ def test_detail_has_source_hedges_reasons_status_history_evidence(api_as, claims
     assert body["status"] == "in_progress" and body["version"] == 2
     assert body["evidence"][0]["url"] == "https://example.org/a"
     assert body["evidence"][0]["added_by"] == "editor"
-    assert [e["kind"] for e in body["history"]] == ["status", "evidence"]
+    # Starting an unassigned claim took it: recorded as an assignment.
+    assert [e["kind"] for e in body["history"]] == ["status", "assigned", "evidence"]
+    assert body["assignee"] == "editor"
     assert body["history"][0]["from_status"] == "unstarted"
     assert body["history"][0]["to_status"] == "in_progress"
     assert body["history"][0]["user"] == "editor"
@@ -239,6 +241,7 @@ def test_history_endpoint(api_as, claims):
     body = api_as("viewer").get(f"{URL}{claim.pk}/history/").json()
     assert [(e["from_status"], e["to_status"], e["note"]) for e in body] == [
         ("unstarted", "in_progress", ""),
+        (None, None, "Taken on start."),
         ("in_progress", "verified", "ok"),
     ]
 
@@ -281,8 +284,9 @@ def test_transition_returns_the_updated_claim(api_as, claims):
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["status"] == "in_progress" and body["version"] == 2
-    assert body["history"][-1]["to_status"] == "in_progress"
-    assert body["history"][-1]["user"] == "checker"
+    start = [e for e in body["history"] if e["kind"] == "status"][-1]
+    assert (start["to_status"], start["user"]) == ("in_progress", "checker")
+    assert body["assignee"] == "checker"  # starting an unassigned claim takes it
 
 
 def test_transition_stale_version_is_409(api_as, claims):

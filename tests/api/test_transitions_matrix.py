@@ -8,7 +8,7 @@ from claims.models import ClaimStatus, StatusChange
 from claims.workflow import claim_set_notes
 from tests.api.conftest import error_of
 from tests.factories import ClaimFactory, editor
-from tests.transition_table import EXPECTED, PAIRS
+from tests.transition_table import EXPECTED, EXTRA, PAIRS
 
 S = ClaimStatus
 
@@ -16,7 +16,12 @@ S = ClaimStatus
 def post(client, claim, to, version=1, note="checked"):
     return client.post(
         f"/api/v1/claims/{claim.pk}/transitions/",
-        {"to": to, "note": note, "version": version},
+        {
+            "to": to,
+            "note": note,
+            "version": version,
+            **EXTRA.get(to if isinstance(to, str) else "", {}),
+        },
         format="json",
     )
 

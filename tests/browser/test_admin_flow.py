@@ -60,7 +60,7 @@ def test_editor_bulk_assigns_very_low_claims_to_the_checker(new_page, live_serve
     shot(page, "admin-2-bulk-assign-form")
     page.click("input[name=apply]")
     page.wait_for_selector(".messagelist")
-    assert "Assigned 3 claim(s)" in page.inner_text(".messagelist")
+    assert "Done: Assign 3 claims: assignee nobody -> checker" in page.inner_text(".messagelist")
     shot(page, "admin-3-assigned")
 
     other = new_page()

@@ -96,7 +96,12 @@ def test_checker_editor_and_viewer(new_page, live_server, seed_claim):
     desk.get_by_label("Note on this change").fill("No count for that day supports 'hundreds'.")
     desk.get_by_role("button", name="Misleading").click()
     desk.get_by_text("The claim is now misleading.").wait_for()
-    assert "ClaimReview" in desk.inner_text("main")
+    # No ClaimReview before the published fact-check's URL and public summary.
+    assert "No ClaimReview yet" in desk.inner_text("main")
+    desk.get_by_label("Published fact-check URL").fill("https://factcheck.example/homs")
+    desk.get_by_label("Public summary").fill("No count for that day supports hundreds.")
+    desk.get_by_role("button", name="Save the published fact-check").click()
+    desk.get_by_text("Published fact-check saved.").wait_for()
     assert '"alternateName": "Misleading"' in desk.inner_text("pre.json")
     shot(desk, "05-editor-verdict-claimreview")
     claim.refresh_from_db()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import HedgeCue
-from claims.workflow import claim_set_notes, claim_transition, evidence_add
+from claims.workflow import claim_publish, claim_set_notes, claim_transition, evidence_add
 from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,13 @@ def hostile(client_as):
     claim_transition(claim=first, to_status="in_progress", user=worker, expected_version=2)
     claim_transition(
         claim=first, to_status="false", user=worker, note=f"verdict {SCRIPT}", expected_version=3
+    )
+    claim_publish(
+        claim=first,
+        user=worker,
+        expected_version=4,
+        public_url="https://factcheck.example/mayor",
+        public_summary=f"public {SCRIPT} {IMG}",
     )
     evidence_add(claim=first, url="https://example.org/a?q=<b>", note=f"ev {IMG}", user=worker)
     return first, second

@@ -105,12 +105,29 @@ def test_claimreview_for_a_verdict(client_as, claim):
     claim_transition(
         claim=claim, to_status="false", user=boss.user, note="Records show 12.", expected_version=2
     )
+    # Without the published fact-check there is no ClaimReview, and the page says why.
+    html = boss.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
+    assert "needs the published fact-check" in html and '<pre class="json"' not in html
+    refused = boss.get(reverse("dashboard:claim-review", args=[claim.pk]))
+    assert refused.status_code == 422 and "public URL" in refused.content.decode()
+    saved = boss.post(
+        reverse("dashboard:claim-publish", args=[claim.pk]),
+        {
+            "version": 3,
+            "public_url": "https://factcheck.example/records",
+            "public_summary": "Twelve, say the records.",
+        },
+    )
+    assert saved.status_code == 302
     html = boss.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
     assert "ClaimReview" in html and "&quot;@context&quot;: &quot;https://schema.org&quot;" in html
     download = boss.get(reverse("dashboard:claim-review", args=[claim.pk]))
     assert download["Content-Type"].startswith("application/ld+json")
     assert "attachment" in download["Content-Disposition"]
-    assert download.json()["reviewRating"]["ratingExplanation"] == "Records show 12."
+    review = download.json()
+    assert review["reviewRating"]["ratingExplanation"] == "Twelve, say the records."
+    assert review["url"] == "https://factcheck.example/records"
+    assert "Records show 12." not in download.content.decode()  # the internal note
 
 
 def test_claimreview_download_needs_a_verdict(client_as, claim):

@@ -31,13 +31,15 @@ def test_viewer_sees_no_status_buttons_or_work_forms(client_as, claim):
 def test_checker_sees_start_and_dismiss_but_no_verdicts(client_as, claim):
     client = client_as("checker")
     html = claim_page(client, claim)
-    assert 'name="to_status" value="in_progress">Start<' in html
-    assert 'name="to_status" value="dismissed">Dismiss<' in html
+    assert 'name="to_status" value="in_progress" class="btn-primary">Start (and take it)<' in html
+    assert 'name="to_status" value="dismissed" class="btn-danger">Dismiss this claim<' in html
+    assert 'name="dismiss_reason"' in html
     assert "Take it myself" in html and "Add evidence" in html
     assert 'id="assign_assignee"' not in html  # no assign-anyone select
     start(claim, client.user)
     html = claim_page(client, claim)
-    assert 'value="unstarted">Give back<' in html
+    assert 'value="unstarted" class="btn-primary">Give back to the queue<' in html
+    assert "Unassign me" in html  # the claim is the checker's now
     for button in VERDICT_BUTTONS:
         assert button not in html
 
@@ -179,11 +181,11 @@ def test_bulk_actions_are_shown_to_editors_only(client_as, claim):
         assert ('name="claims"' in html) is shown, role
 
 
-def test_viewer_forged_bulk_changes_nothing(client_as, claim):
-    response = client_as("viewer").post(
-        reverse("dashboard:bulk"), {"claims": [claim.pk], "action": "start"}, follow=True
-    )
-    assert "Refused for 1 claim(s)" in response.content.decode()
+@pytest.mark.parametrize("role", ["viewer", "checker"])
+def test_forged_bulk_changes_nothing(client_as, claim, role):
+    form = {"claims": [claim.pk], "action": "start", "confirm": "yes"}
+    response = client_as(role).post(reverse("dashboard:bulk"), form)
+    assert response.status_code == 403
     claim.refresh_from_db()
     assert claim.status == "unstarted"
 
@@ -192,24 +194,28 @@ def test_editor_bulk_assigns_and_gives_verdicts(client_as, claim):
     client = client_as("editor")
     worker = client_as("checker").user
     other = Claim.objects.get(pk=claim.pk)
-    response = client.post(
-        reverse("dashboard:bulk"),
-        {"claims": [claim.pk], "action": "assign", "assignee": worker.pk, "note": "by six"},
-        follow=True,
-    )
-    assert "Done for 1 claim(s)." in response.content.decode()
+    form = {"claims": [claim.pk], "action": "assign", "assignee": worker.pk, "note": "by six"}
+    response = client.post(reverse("dashboard:bulk"), {**form, "confirm": "yes"}, follow=True)
+    assert "Done: Assign 1 claim: assignee nobody -&gt; checker" in response.content.decode()
     other.refresh_from_db()
     assert other.assignee == worker
-    client.post(reverse("dashboard:bulk"), {"claims": [claim.pk], "action": "start"})
+    client.post(
+        reverse("dashboard:bulk"), {"claims": [claim.pk], "action": "start", "confirm": "yes"}
+    )
     no_note = client.post(
         reverse("dashboard:bulk"),
-        {"claims": [claim.pk], "action": "verdict:misleading"},
+        {"claims": [claim.pk], "action": "verdict:misleading", "confirm": "yes"},
         follow=True,
     )
     assert "A note (the rationale) is required" in no_note.content.decode()
     client.post(
         reverse("dashboard:bulk"),
-        {"claims": [claim.pk], "action": "verdict:misleading", "note": "Only 12 homes."},
+        {
+            "claims": [claim.pk],
+            "action": "verdict:misleading",
+            "note": "Only 12 homes.",
+            "confirm": "yes",
+        },
     )
     claim.refresh_from_db()
     assert claim.status == "misleading"

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from claims import notifications
 from claims.models import Notification
+from claims.services import claims_bulk_assign
 from claims.tasks import deadline_reminders_task
-from claims.workflow import claim_assign, claim_transition, claims_bulk_assign, comment_add
+from claims.workflow import claim_assign, claim_transition, comment_add
 from tests.factories import ClaimFactory, checker, editor, viewer
 
 pytestmark = pytest.mark.django_db

@@ -32,6 +32,12 @@ def form_data(claim, **extra):
         "kind": claim.kind,
         "transition_to": "",
         "transition_note": "",
+        "transition_dismiss_reason": "",
+        "due_at_0": "",
+        "due_at_1": "",
+        "priority": claim.priority,
+        "public_url": claim.public_url,
+        "public_summary": claim.public_summary,
     }
     for prefix in ("hedges", "evidence", "status_changes", "changes"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})

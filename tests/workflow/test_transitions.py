@@ -11,7 +11,7 @@ from claims.workflow import (
     claim_transition,
 )
 from tests.factories import ClaimFactory, checker, editor, viewer
-from tests.transition_table import EXPECTED, PAIRS, VERDICTS
+from tests.transition_table import EXPECTED, EXTRA, OWN, PAIRS, VERDICTS
 
 S = ClaimStatus
 ROLES = {"editor": editor, "checker": checker, "viewer": viewer}
@@ -19,6 +19,8 @@ ROLES = {"editor": editor, "checker": checker, "viewer": viewer}
 
 def test_the_rules_table_is_the_issues_table():
     assert set(TRANSITIONS) == set(EXPECTED)
+    own = {pair for pair, rule in TRANSITIONS.items() if rule.own_permission}
+    assert own == set(OWN)
 
 
 @pytest.mark.django_db
@@ -30,7 +32,12 @@ def test_matrix(role, frm, to):
     allowed = role in EXPECTED.get((frm, to), set())
     if allowed:
         change = claim_transition(
-            claim=claim, to_status=to, user=user, note="checked", expected_version=1
+            claim=claim,
+            to_status=to,
+            user=user,
+            note="checked",
+            expected_version=1,
+            **EXTRA.get(to, {}),
         )
         claim.refresh_from_db()
         assert claim.status == to and claim.version == 2
@@ -38,7 +45,14 @@ def test_matrix(role, frm, to):
         return
     expected = NotPermitted if (frm, to) in EXPECTED else TransitionNotAllowed
     with pytest.raises(expected) as info:
-        claim_transition(claim=claim, to_status=to, user=user, note="checked", expected_version=1)
+        claim_transition(
+            claim=claim,
+            to_status=to,
+            user=user,
+            note="checked",
+            expected_version=1,
+            **EXTRA.get(to, {}),
+        )
     assert "can" in info.value.message  # says what is allowed instead
     claim.refresh_from_db()
     assert claim.status == frm and claim.version == 1

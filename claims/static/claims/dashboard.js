@@ -23,13 +23,17 @@
     root.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
       if (navigator.clipboard) button.hidden = false;
     });
+    // Select-all covers what the user sees: every claim on the page, whichever
+    // confidence group's header box is used (they all stay in step).
     root.querySelectorAll("th.col-select").forEach(function (th) {
       if (th.querySelector("input")) return;
       var box = document.createElement("input");
       box.type = "checkbox";
-      box.setAttribute("aria-label", "Select all claims in this table");
+      box.setAttribute("data-select-all", "bulk-form");
+      box.setAttribute("aria-label", "Select all claims on this page");
       th.appendChild(box);
     });
+    root.querySelectorAll(".select-all[hidden]").forEach(function (p) { p.hidden = false; });
     var start = root.querySelector ? root.querySelector("#panel-start[data-claim]") : null;
     if (start) {
       markSelected(start.getAttribute("data-claim"));
@@ -53,10 +57,15 @@
 
   document.addEventListener("change", function (event) {
     var box = event.target;
-    if (!box.matches("th.col-select input")) return;
-    box.closest("table").querySelectorAll('tbody input[name="claims"]').forEach(function (row) {
-      row.checked = box.checked;
-    });
+    var form = box.form || box.closest("form");
+    if (!form || form.id !== "bulk-form") return;
+    var rows = form.querySelectorAll('input[name="claims"]');
+    var all = form.querySelectorAll("input[data-select-all]");
+    if (box.hasAttribute("data-select-all")) {
+      rows.forEach(function (row) { row.checked = box.checked; });
+    }
+    var every = rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.checked; });
+    all.forEach(function (b) { b.checked = every; });
   });
 
   document.addEventListener("click", function (event) {

@@ -1,0 +1,141 @@
+"""The queue's bulk actions: a target is chosen, never defaulted; nothing is
+written before a confirmation naming count, action and change; the queue then
+offers the undo. And the claim page's dismiss, plan and published fact-check."""
+
+import pytest
+from django.urls import reverse
+
+from claims.models import BulkAction, ClaimStatus
+from tests.factories import ClaimFactory, checker
+
+pytestmark = pytest.mark.django_db
+BULK = "dashboard:bulk"
+
+
+def test_bulk_assign_without_a_target_is_refused(client_as):
+    owner = checker(username="owner")
+    claims = [ClaimFactory(assignee=owner), ClaimFactory(assignee=owner)]
+    client = client_as("editor")
+    html = client.get(reverse("dashboard:queue")).content.decode()
+    assert '<option value="" selected>Choose a person</option>' in html
+    assert '<option value="none">Nobody: unassign them</option>' in html
+    form = {"claims": [c.pk for c in claims], "action": "assign", "assignee": ""}
+    for extra in ({}, {"confirm": "yes"}):
+        response = client.post(reverse(BULK), {**form, **extra}, follow=True)
+        assert "Choose who gets the claims" in response.content.decode()
+    for c in claims:
+        c.refresh_from_db()
+        assert c.assignee == owner and c.version == 1
+    assert not BulkAction.objects.exists()
+
+
+def test_bulk_dismiss_asks_then_applies_then_offers_undo(client_as):
+    claims = [ClaimFactory() for _ in range(3)]
+    client = client_as("editor")
+    form = {"claims": [c.pk for c in claims], "action": "dismiss", "dismiss_reason": "opinion"}
+    ask = client.post(reverse(BULK), {**form, "next": "/?status=unstarted"})
+    html = ask.content.decode()
+    assert ask.status_code == 200
+    assert "Dismiss 3 claims: status Unstarted -&gt; Dismissed" in html
+    assert 'name="confirm" value="yes"' in html and 'class="btn-danger"' in html
+    for c in claims:
+        c.refresh_from_db()
+        assert c.status == ClaimStatus.UNSTARTED  # not yet
+
+    done = client.post(reverse(BULK), {**form, "confirm": "yes", "next": "/?status=unstarted"})
+    assert done.status_code == 302 and done["Location"] == "/?status=unstarted"
+    for c in claims:
+        c.refresh_from_db()
+        assert (c.status, c.dismiss_reason) == (ClaimStatus.DISMISSED, "opinion")
+    bulk = BulkAction.objects.get()
+    queue = client.get(reverse("dashboard:queue")).content.decode()
+    assert f"Undo bulk action #{bulk.pk}" in queue
+
+    undone = client.post(reverse("dashboard:bulk-undo", args=[bulk.pk]), follow=True)
+    assert "Undone for 3 claims" in undone.content.decode()
+    for c in claims:
+        c.refresh_from_db()
+        assert c.status == ClaimStatus.UNSTARTED
+    assert "Undo bulk action" not in client.get(reverse("dashboard:queue")).content.decode()
+
+
+def test_bulk_dismiss_without_a_reason_is_refused_before_the_confirmation(client_as):
+    claim = ClaimFactory()
+    response = client_as("editor").post(
+        reverse(BULK), {"claims": [claim.pk], "action": "dismiss"}, follow=True
+    )
+    assert "Say why the claim is dismissed" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNSTARTED
+
+
+def test_bulk_plan(client_as):
+    claims = [ClaimFactory(), ClaimFactory(priority=4)]
+    client = client_as("editor")
+    form = {"claims": [c.pk for c in claims], "action": "plan", "priority": "1"}
+    ask = client.post(reverse(BULK), form).content.decode()
+    assert "1: priority Low -&gt; Urgent" in ask and "1: priority Normal -&gt; Urgent" in ask
+    client.post(reverse(BULK), {**form, "confirm": "yes"})
+    for c in claims:
+        c.refresh_from_db()
+        assert c.priority == 1
+
+
+@pytest.mark.parametrize("role", ["viewer", "checker"])
+def test_undo_is_for_editors(client_as, role):
+    claim = ClaimFactory()
+    boss = client_as("editor")
+    boss.post(reverse(BULK), {"claims": [claim.pk], "action": "start", "confirm": "yes"})
+    bulk = BulkAction.objects.get()
+    assert client_as(role).post(reverse("dashboard:bulk-undo", args=[bulk.pk])).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_PROGRESS
+
+
+# --- The claim page ---------------------------------------------------------------------
+
+
+def test_dismiss_on_the_claim_page_needs_a_reason(client_as, claim):
+    client = client_as("checker")
+    url = reverse("dashboard:claim-transition", args=[claim.pk])
+    refused = client.post(url, {"to_status": "dismissed", "version": 1, "note": "meh"})
+    assert refused.status_code == 400 and "Say why" in refused.content.decode()
+    assert "meh" in refused.content.decode()  # what was typed is kept
+    other = client.post(url, {"to_status": "dismissed", "version": 1, "dismiss_reason": "other"})
+    assert other.status_code == 400 and "needs a note" in other.content.decode()
+    done = client.post(
+        url, {"to_status": "dismissed", "version": 1, "dismiss_reason": "duplicate", "note": "#3"}
+    )
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.dismiss_reason) == ("dismissed", "duplicate")
+    # The checker who dismissed it can restore it.
+    page = client.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
+    assert "Restore to the queue (undo the dismiss)" in page
+
+
+def test_editors_plan_a_claim_and_others_cannot(client_as, claim):
+    url = reverse("dashboard:claim-plan", args=[claim.pk])
+    form = {"version": 1, "due_at": "2026-12-24T09:00", "priority": "2"}
+    for role in ("viewer", "checker"):
+        page = client_as(role).get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
+        assert "Save due date and priority" not in page
+        assert client_as(role).post(url, form).status_code == 403
+    assert client_as("editor").post(url, form).status_code == 302
+    claim.refresh_from_db()
+    assert claim.priority == 2 and claim.due_at.strftime("%Y-%m-%d %H:%M") == "2026-12-24 09:00"
+
+
+def test_the_public_url_is_validated_on_the_claim_page(client_as, claim):
+    client = client_as("editor")
+    url = reverse("dashboard:claim-publish", args=[claim.pk])
+    bad = client.post(url, {"version": 1, "public_url": "javascript:alert(1)"})
+    assert bad.status_code == 400
+    claim.refresh_from_db()
+    assert claim.public_url == ""
+    assert (
+        client_as("checker")
+        .post(url, {"version": 1, "public_url": "https://f.example/x"})
+        .status_code
+        == 403
+    )
