@@ -15,6 +15,8 @@ _READ = [
     "view_statuschange",
     "view_evidence",
     "view_claimchange",
+    "view_factcheck",
+    "view_source",
 ]
 _WORK = ["work_claim", "add_evidence"]
 _EDIT = [
@@ -25,6 +27,10 @@ _EDIT = [
     "add_article",
     "change_article",
     "reanalyze_article",
+    "add_factcheck",
+    "change_factcheck",
+    "change_source",
+    "manage_source",
 ]
 
 ROLE_PERMISSIONS = {
