@@ -109,7 +109,8 @@ def _generic(word: str) -> bool:
 
 def display_name(name: str) -> str:
     name = " ".join(name.split())
-    return name[4:] if name.startswith("the ") else name
+    # "The Syrian Observatory said" and "the Syrian Observatory said" are one name.
+    return name[4:] if name[:4].lower() == "the " and len(name) > 4 else name
 
 
 # --- Resolution -----------------------------------------------------------------------
