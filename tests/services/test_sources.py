@@ -160,9 +160,7 @@ def make_record(verified: int, false: int, dismissed: int = 0, **extra) -> list[
         for s in statuses
     ]
     claims += [
-        ClaimFactory(
-            source_text="Syrian Observatory", source_type="named_organization", **extra
-        )
+        ClaimFactory(source_text="Syrian Observatory", source_type="named_organization", **extra)
     ]
     sources_resolve(claim_ids=[c.pk for c in claims])
     for c in claims:
