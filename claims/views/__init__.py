@@ -25,6 +25,7 @@ from .claim_pages import (
 )
 from .overview import overview
 from .queue import article_suggest, bulk, queue, user_suggest
+from .sources import source_list_page, source_merge_view, source_page, source_split_view
 
 __all__ = [
     "PasswordChangeView",
@@ -47,6 +48,10 @@ __all__ = [
     "ingest",
     "overview",
     "queue",
+    "source_list_page",
+    "source_merge_view",
+    "source_page",
+    "source_split_view",
     "token_create_view",
     "token_revoke_view",
     "user_suggest",
