@@ -17,6 +17,7 @@ _READ = [
     "view_claimchange",
     "view_factcheck",
     "view_source",
+    "view_sourcechange",
 ]
 _WORK = ["work_claim", "add_evidence"]
 _EDIT = [

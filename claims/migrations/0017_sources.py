@@ -7,11 +7,11 @@ from django.db import migrations, models
 # Who reads and who manages the fact-check library and the sources (a frozen copy
 # of what claims.roles adds for them).
 GRANTS = {
-    "Viewer": ["view_factcheck", "view_source"],
-    "Fact-checker": ["view_factcheck", "view_source"],
+    "Viewer": ["view_factcheck", "view_source", "view_sourcechange"],
+    "Fact-checker": ["view_factcheck", "view_source", "view_sourcechange"],
     "Editor": [
         "view_factcheck", "add_factcheck", "change_factcheck", "view_source", "change_source",
-        "manage_source",
+        "manage_source", "view_sourcechange",
     ],
 }  # fmt: skip
 
