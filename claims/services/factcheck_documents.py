@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import NamedTuple
 
 import lxml.html
@@ -340,12 +341,19 @@ def _url(value, field: str, reasons: list[str], *, required: bool = False) -> st
     if len(value) > URL_MAX:
         reasons.append(f"{field} is longer than {URL_MAX} characters")
         return ""
-    try:
-        _URL(value)
-    except ValidationError:
+    if not _web_url(value):
         reasons.append(f"{field} {value[:200]!r} is not an http:// or https:// URL")
         return ""
     return value
+
+
+@lru_cache(maxsize=4096)  # a feed repeats its publishers' URLs thousands of times
+def _web_url(value: str) -> bool:
+    try:
+        _URL(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _number(rating: dict, field: str, reasons: list[str]) -> float | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from claims import claimreview as reviews
 from claims import ingest
@@ -109,33 +108,38 @@ def factchecks_import(
 
 
 def _write(items: list[Review], user, progress: Progress | None) -> tuple[int, int, int]:
+    """Upsert by key in batches: INSERT ... ON CONFLICT (key) DO UPDATE, one
+    statement per batch, so a re-import keeps each row's id (matches point at it)
+    and costs what the first import did. Rows of our own verdicts are left alone."""
     created = updated = skipped = 0
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
-        existing = {
-            fc.key: fc
-            for fc in FactCheck.objects.filter(key__in=[r.key for r in batch]).only(
-                "pk", "key", "origin"
-            )
-        }
-        new, changed = [], []
+        origins = dict(
+            FactCheck.objects.filter(key__in=[r.key for r in batch]).values_list("key", "origin")
+        )
+        rows = []
         for review in batch:
-            row = existing.get(review.key)
-            if row is not None and row.origin == FactCheckOrigin.OURS:
+            if origins.get(review.key) == FactCheckOrigin.OURS:
                 skipped += 1
                 continue
-            row = row or FactCheck(key=review.key, origin=FactCheckOrigin.IMPORTED)
-            for name, value in review.fields.items():
-                setattr(row, name, value)
-            row.document, row.imported_by = review.document, user
-            (changed if row.pk else new).append(row)
-        FactCheck.objects.bulk_create(new, batch_size=BATCH)
-        # bulk_update leaves auto_now alone: set it, or updated_at would lie.
-        now = timezone.now()
-        for row in changed:
-            row.updated_at = now
-        FactCheck.objects.bulk_update(changed, [*FIELDS, "updated_at"], batch_size=BATCH)
-        created, updated = created + len(new), updated + len(changed)
+            rows.append(
+                FactCheck(
+                    key=review.key,
+                    origin=FactCheckOrigin.IMPORTED,
+                    document=review.document,
+                    imported_by=user,
+                    **review.fields,
+                )
+            )
+        FactCheck.objects.bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=[*FIELDS, "updated_at"],
+        )
+        known = sum(1 for row in rows if row.key in origins)
+        created, updated = created + len(rows) - known, updated + known
         if progress:
             progress("write", start + len(batch), len(items))
     return created, updated, skipped
