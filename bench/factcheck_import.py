@@ -42,7 +42,7 @@ def review(n: int) -> dict:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": f"https://factcheck.example/reviews/{n}",
-        "claimReviewed": f"Claim number {n}: the dam passed its last inspection in {2000 + n % 25}.",
+        "claimReviewed": f"Claim {n}: the dam passed its last inspection in {2000 + n % 25}.",
         "itemReviewed": {
             "@type": "Claim",
             "author": {"@type": "Person", "name": f"Person {n % 500}"},
