@@ -237,11 +237,12 @@ def test_a_file_of_a_thousand_reviews(tmp_path):
 
 def test_a_published_verdict_is_in_the_library_and_leaves_it_when_reopened():
     boss = editor()
-    claim = ClaimFactory(status="in_progress", public_url="https://news.example/check/1")
+    claim = ClaimFactory(status="in_progress", public_url="https://news.example/check/1", start=30)
     claim_transition(
         claim=claim, to_status="false", user=boss, note="Records", expected_version=claim.version
     )
     ours = FactCheck.objects.get(claim=claim)
+    assert claim.text.strip()
     assert ours.origin == FactCheckOrigin.OURS
     assert ours.url == "https://news.example/check/1"
     assert ours.rating == "False" and ours.claim_text == " ".join(claim.text.split())
@@ -264,7 +265,7 @@ def test_a_verdict_without_a_public_url_is_not_in_the_library():
 
 def test_an_import_leaves_our_own_rows_alone():
     boss = editor()
-    claim = ClaimFactory(status="in_progress", public_url="https://news.example/check/2")
+    claim = ClaimFactory(status="in_progress", public_url="https://news.example/check/2", start=30)
     claim_transition(
         claim=claim, to_status="false", user=boss, note="n", expected_version=claim.version
     )
