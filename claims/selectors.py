@@ -374,13 +374,15 @@ def source_list(*, q: str = "") -> QuerySet[Source]:
 
 def source_detail(*, pk: int) -> Source:
     """One source with its aliases and the merges and splits it took part in."""
-    return (
-        Source.objects.select_related("merged_into")
-        .prefetch_related(
-            "aliases",
-            Prefetch("changes", queryset=SourceChange.objects.select_related("user", "other")),
-        )
-        .get(pk=pk)
+    return Source.objects.select_related("merged_into").prefetch_related("aliases").get(pk=pk)
+
+
+def source_changes(*, source: Source) -> list[SourceChange]:
+    """The merges and splits the source took part in, either side, oldest first."""
+    return list(
+        SourceChange.objects.filter(Q(source=source) | Q(other=source))
+        .select_related("user", "source", "other")
+        .order_by("created_at", "id")
     )
 
 

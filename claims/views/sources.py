@@ -15,6 +15,7 @@ from claims.models import ClaimStatus, Source
 from claims.selectors import (
     RECORD_STATUSES,
     Key,
+    source_changes,
     source_claims,
     source_detail,
     source_hedging,
@@ -74,7 +75,7 @@ def _context(request, source: Source, merge_form=None, split_form=None) -> dict:
         "months": months,
         "claims": source_claims(source=source),
         "names": names,
-        "changes": source.changes.all(),
+        "changes": source_changes(source=source),
         "can_manage": request.user.has_perm(MANAGE),
         "merge_form": merge_form or SourceMergeForm(),
         "split_form": split_form or SourceSplitForm(names=names),

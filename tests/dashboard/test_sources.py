@@ -68,10 +68,15 @@ def test_an_editor_merges_then_splits(client_as, observatory):
     assert Claim.objects.filter(source=observatory).count() == 11
     # The merged source's page leads to the one it joined.
     assert client.get(f"/sources/{other.pk}/")["Location"] == f"/sources/{observatory.pk}/"
+    page = client.get(f"/sources/{observatory.pk}/").content.decode()
+    assert "editor merged Observatory into this source (Observatory; 1 claim)." in page
     response = client.post(f"/sources/{observatory.pk}/split/", {"aliases": ["Observatory"]})
     assert response.status_code == 302
     assert Claim.objects.filter(source=observatory).count() == 10
     assert SourceChange.objects.filter(action="split").count() == 1
+    split = SourceChange.objects.get(action="split")
+    page = client.get(f"/sources/{split.other_id}/").content.decode()
+    assert "split this source off" in page and "Syrian Observatory" in page
 
 
 def test_a_bad_merge_says_why(client_as, observatory):

@@ -273,3 +273,20 @@ def test_an_import_leaves_our_own_rows_alone():
     result = run(("ours.json", json.dumps(copy)))
     assert (result.created, result.skipped_ours) == (0, 1)
     assert FactCheck.objects.get().origin == FactCheckOrigin.OURS
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path, monkeypatch):
+    path = tmp_path / "some.jsonl"
+    path.write_text("\n".join(json.dumps(review(n)) for n in range(20)))
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = io.StringIO()
+    call_command("import_claimreviews", str(path), stdout=out)
+    bars = terminal.getvalue()
+    assert "writing reviews: 100%" in bars and "20/20" in bars
+    assert "writing reviews: 20 of 20" not in out.getvalue()  # no plain lines on a terminal
