@@ -31,6 +31,7 @@ from claims.services.factcheck_documents import (
     read_document,
 )
 
+IMPORT = "claims.add_factcheck"
 BATCH = 500  # rows per INSERT/UPDATE statement, and keys per look-up
 FIELDS = [
     "claim_text", "claimant", "rating", "rating_value", "rating_best", "rating_worst",
@@ -51,6 +52,10 @@ class FactCheckImportError(Exception):
         if len(problems) > shown:
             lines.append(f"... and {len(problems) - shown} more problem(s)")
         super().__init__(f"{len(problems)} problem(s); nothing was imported.\n" + "\n".join(lines))
+
+
+class FactCheckNotPermitted(PermissionError):
+    """The user's role may not import fact-checks."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,10 @@ def documents_from_urls(urls: Iterable[str]) -> list[Document]:
 def factchecks_import(
     *, documents: Iterable[Document], user, progress: Progress | None = None
 ) -> ImportResult:
-    """Import ClaimReview documents into the library, all or nothing (see above)."""
+    """Import ClaimReview documents into the library, all or nothing (see above).
+    ``user`` needs claims.add_factcheck; None is the system (the command)."""
+    if user is not None and not user.has_perm(IMPORT):
+        raise FactCheckNotPermitted("Only editors can import fact-checks.")
     documents = list(documents)
     found: dict[str, Review] = {}  # by key: the last of duplicates wins, as a re-import would
     problems: list[Problem] = []

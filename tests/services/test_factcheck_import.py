@@ -14,11 +14,12 @@ from claims.models import FactCheck, FactCheckOrigin
 from claims.services.factcheck_documents import Document, factcheck_key
 from claims.services.factchecks import (
     FactCheckImportError,
+    FactCheckNotPermitted,
     factcheck_sync_ours,
     factchecks_import,
 )
 from claims.workflow import claim_transition
-from tests.factories import ClaimFactory, editor
+from tests.factories import ClaimFactory, checker, editor, viewer
 
 from .conftest import Page
 
@@ -290,3 +291,11 @@ def test_a_terminal_gets_a_progress_bar(tmp_path, monkeypatch):
     bars = terminal.getvalue()
     assert "writing reviews: 100%" in bars and "20/20" in bars
     assert "writing reviews: 20 of 20" not in out.getvalue()  # no plain lines on a terminal
+
+
+@pytest.mark.parametrize("make", [checker, viewer])
+def test_the_service_refuses_other_roles(make):
+    with pytest.raises(FactCheckNotPermitted):
+        factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=make())
+    assert not FactCheck.objects.exists()
+    assert factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=editor())
