@@ -102,3 +102,17 @@ def test_the_claim_page_links_to_its_source(client_as, observatory):
     claim = Claim.objects.filter(source=observatory).first()
     body = client_as("viewer").get(f"/claims/{claim.pk}/").content.decode()
     assert f'href="/sources/{observatory.pk}/"' in body
+
+
+def test_a_source_page_costs_the_same_whatever_its_claims(client_as, django_assert_max_num_queries):
+    claims = [
+        ClaimFactory(source_text="Busy Agency", source_type="government", start=30)
+        for _ in range(30)
+    ]
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    source = Source.objects.get(key="busy agency")
+    client = client_as("viewer")
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/sources/{source.pk}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/sources/").status_code == 200
