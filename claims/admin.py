@@ -33,13 +33,18 @@ from claims.models import (
     ConfidenceLevel,
     DismissReason,
     Evidence,
+    FactCheck,
     HedgeCategory,
     HedgeCue,
     Priority,
+    Source,
+    SourceAlias,
+    SourceChange,
     StatusChange,
 )
 from claims.roles import ROLE_PERMISSIONS
 from claims.selectors import claim_history
+from claims.services import sources
 
 ARTICLE_BLOBS = ("article__raw_text", "article__analysis_data")
 MACHINE_FIELDS = (
@@ -900,3 +905,108 @@ class PeopleAdmin(UserAdmin):
         if target is not None and target.is_superuser and not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+
+# --- The fact-check library and sources ----------------------------------------------
+
+
+@admin.register(FactCheck)
+class FactCheckAdmin(admin.ModelAdmin):
+    """Read-only: the library changes by import (import_claimreviews, the API) and
+    by our own verdicts (the workflow), never by hand."""
+
+    list_display = ("short_claim", "publisher", "rating", "origin", "reviewed_at", "claimant")
+    list_filter = ("origin", "publisher", "rating")
+    search_fields = ("claim_text", "claimant", "publisher", "url")
+    list_select_related = ("imported_by",)
+    exclude = ("document",)
+    readonly_fields = (
+        "key", "origin", "claim_text", "claimant", "rating", "rating_value", "rating_best",
+        "rating_worst", "publisher", "publisher_url", "url", "language", "reviewed_at", "claim",
+        "imported_by", "created_at", "updated_at", "document_json",
+    )  # fmt: skip
+
+    @admin.display(description="claim")
+    def short_claim(self, obj):
+        return obj.claim_text[:100]
+
+    @admin.display(description="ClaimReview document")
+    def document_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SourceAliasInline(ReadOnlyInline):
+    model = SourceAlias
+    fields = ("name", "key")
+    readonly_fields = fields
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    """Sources are made by resolution; editors merge them here (the selected ones
+    into the one with the most claims) and split them on the source's page."""
+
+    list_display = ("name", "type", "claim_count", "merged_into")
+    list_filter = ("type", ("merged_into", admin.EmptyFieldListFilter))
+    search_fields = ("name", "aliases__name")
+    readonly_fields = ("key", "name", "type", "merged_into", "created_at", "dashboard_page")
+    inlines = [SourceAliasInline]
+    actions = ["merge_sources"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_claims=Count("claims"))
+
+    @admin.display(description="claims", ordering="n_claims")
+    def claim_count(self, obj):
+        return obj.n_claims
+
+    @admin.display(description="record, merge and split")
+    def dashboard_page(self, obj):
+        return format_html('<a href="/sources/{}/">the source\'s page</a>', obj.pk)
+
+    @admin.action(
+        description="Merge the selected sources into the one with the most claims",
+        permissions=["manage"],
+    )
+    def merge_sources(self, request, queryset):
+        chosen = sorted(
+            queryset.filter(merged_into__isnull=True), key=lambda s: (-s.n_claims, s.pk)
+        )
+        if len(chosen) < 2:
+            self.message_user(request, "Select two or more sources to merge.", messages.WARNING)
+            return
+        into, others = chosen[0], chosen[1:]
+        for source in others:
+            try:
+                sources.source_merge(source=source, into=into, user=request.user)
+            except sources.SourceError as exc:
+                self.message_user(request, f"{source.name}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"Merged {len(others)} source(s) into {into.name}.")
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm(sources.MANAGE)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourceChange)
+class SourceChangeAdmin(HistoryAdmin):
+    list_display = ("created_at", "source", "action", "other", "user", "claims")
+    list_filter = ("action",)
+    list_select_related = ("source", "other", "user")

@@ -145,6 +145,11 @@ def article_review_document(article: Article, claims, *, build_url=None) -> dict
     }
 
 
+def latest_verdict(claim: Claim) -> StatusChange | None:
+    """The status change that set the claim's current verdict, or None."""
+    return _latest_verdict(claim)
+
+
 def _latest_verdict(claim: Claim) -> StatusChange | None:
     """The status change that set the claim's current verdict (the latest one to it)."""
     changes = getattr(claim, "verdicts", None)

@@ -18,7 +18,7 @@ from django.core.validators import URLValidator
 
 from claims.analysis.confidence import score_claim
 from claims.analysis.types import Claim as EngineClaim
-from claims.analysis.types import Confidence, Hedge, Source, Span
+from claims.analysis.types import Confidence, Hedge, Source, SourceRecord, Span
 
 if TYPE_CHECKING:
     from claims.models import Claim
@@ -67,9 +67,12 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(normal.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def claim_confidence(claim: Claim, policy: dict, hedges: list | None = None) -> Confidence:
+def claim_confidence(
+    claim: Claim, policy: dict, hedges: list | None = None, record: SourceRecord | None = None
+) -> Confidence:
     """The engine's confidence policy applied to a saved claim (or to one about to
-    be saved, with its ``hedges``: objects with text, category, start and end)."""
+    be saved, with its ``hedges``: objects with text, category, start and end);
+    ``record``, the source's track record, when the desk uses it as a prior."""
     if hedges is None:
         hedges = claim.hedges.all()
     engine_claim = EngineClaim(
@@ -83,4 +86,4 @@ def claim_confidence(claim: Claim, policy: dict, hedges: list | None = None) -> 
         sourcing_strength=claim.sourcing_strength,
         hedges=[Hedge(h.text, h.category, h.start, h.end) for h in hedges],
     )
-    return score_claim(engine_claim, policy)
+    return score_claim(engine_claim, policy, record)

@@ -437,3 +437,27 @@ class TokenCreateForm(forms.Form):
 
 class TokenRevokeForm(forms.Form):
     token_key = forms.CharField(max_length=64)
+
+
+# --- Sources ---------------------------------------------------------------------------
+
+
+class SourceMergeForm(forms.Form):
+    into = forms.IntegerField(
+        label="Merge this source into source number",
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The number shown beside each source on the sources list.",
+    )
+
+
+class SourceSplitForm(forms.Form):
+    aliases = forms.MultipleChoiceField(
+        label="Names to split off into a new source",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their claims move with them; the other names stay here.",
+    )
+
+    def __init__(self, *args, names: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aliases"].choices = [(n, n) for n in names]

@@ -149,21 +149,29 @@ def check_url(url: str) -> str:
 def text_from_url(url: str) -> str:
     """Fetch a page and return its article text. Everything, redirects included,
     ends within INGEST_URL_TIMEOUT seconds."""
-    deadline = _Deadline(settings.INGEST_URL_TIMEOUT)
-    try:
-        response = _fetch(url, deadline)
-        try:
-            content_type = response.headers.get("Content-Type", "").lower()
-            body = _read_limited(response, deadline)
-        finally:
-            response.release_conn()
-    finally:
-        deadline.cancel()
+    body, content_type = bytes_from_url(url)
     if "html" in content_type or body.lstrip()[:1] == b"<":
         return html_to_text(_decode(body))
     if content_type.startswith("text/") or not content_type:
         return _decode(body)
     raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
+
+
+def bytes_from_url(url: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """The body of a URL and its lower-cased Content-Type, fetched as pages are
+    (public addresses only, one deadline, redirects checked hop by hop), at most
+    ``max_bytes`` (default INGEST_URL_MAX_BYTES); IngestError otherwise."""
+    deadline = _Deadline(settings.INGEST_URL_TIMEOUT)
+    try:
+        response = _fetch(url, deadline)
+        try:
+            content_type = response.headers.get("Content-Type", "").lower()
+            body = _read_limited(response, deadline, max_bytes)
+        finally:
+            response.release_conn()
+    finally:
+        deadline.cancel()
+    return body, content_type
 
 
 class _Deadline:
@@ -289,8 +297,10 @@ def _get(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
         raise IngestError(f"The URL could not be fetched: {type(exc).__name__}.") from None
 
 
-def _read_limited(response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> bytes:
-    limit = settings.INGEST_URL_MAX_BYTES
+def _read_limited(
+    response: urllib3.BaseHTTPResponse, deadline: _Deadline, limit: int | None = None
+) -> bytes:
+    limit = limit or settings.INGEST_URL_MAX_BYTES
     chunks, size = [], 0
     try:
         while chunk := response.read(64 * 1024):

@@ -193,6 +193,11 @@ class Claim(models.Model):
     sourcing_strength = models.CharField(
         max_length=10, choices=Strength.choices, default=Strength.NONE
     )
+    # The source entity the name resolves to across articles (claims.services.sources);
+    # None for unnamed sources and the publication's own assertions.
+    source = models.ForeignKey(
+        "Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
     confidence_score = models.FloatField(null=True, blank=True)
     confidence_level = models.CharField(max_length=10, choices=ConfidenceLevel.choices, blank=True)
     confidence_reasons = models.JSONField(default=list, blank=True)
@@ -692,3 +697,67 @@ class BulkAction(models.Model):
 
     def __str__(self) -> str:
         return f"Bulk action #{self.pk}: {self.summary or self.action}"
+
+
+class Source(models.Model):
+    """A source resolved across articles: every claim whose source name normalises
+    to one of its aliases is linked to it. Editors merge and split them; a merged
+    source keeps its row (``merged_into``) so that old links still lead somewhere."""
+
+    key = models.CharField(max_length=300)  # the normalised name it was created from
+    name = models.CharField(max_length=500)  # as people read it: "the Syrian Observatory"
+    type = models.CharField(max_length=20, choices=SourceType.choices)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        permissions = [("manage_source", "Can merge and split sources")]
+        constraints = [
+            models.CheckConstraint(condition=_in("type", SourceType), name="source_type_valid"),
+        ]
+        indexes = [
+            # The sources list's search (?q=) and order.
+            models.Index(fields=["name", "id"], name="source_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceAlias(models.Model):
+    """One normalised name of a source. Unique: a name resolves to one source."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    key = models.CharField(max_length=300, unique=True)
+    name = models.CharField(max_length=500)  # the name as first seen
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "source aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceChange(AppendOnly):
+    """An editor's merge or split of sources. Written once, never changed."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="changes")
+    other = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10)  # "merged" (into other) or "split" (to other)
+    aliases = models.JSONField(default=list)  # the names that moved
+    claims = models.PositiveIntegerField(default=0)  # how many claims moved
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.action} {self.other_id}"

@@ -16,6 +16,9 @@ _READ = [
     "view_statuschange",
     "view_evidence",
     "view_claimchange",
+    "view_factcheck",
+    "view_source",
+    "view_sourcechange",
 ]
 _WORK = ["work_claim", "add_evidence"]
 _EDIT = [
@@ -27,6 +30,10 @@ _EDIT = [
     "change_article",
     "reanalyze_article",
     "view_bulkaction",
+    "add_factcheck",
+    "change_factcheck",
+    "change_source",
+    "manage_source",
 ]
 # Editors manage people and their roles in the admin (not superusers, and never
 # the groups' permissions themselves: claims.admin.UserAdmin keeps to that).

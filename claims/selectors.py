@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from claims.models import (
@@ -28,10 +28,16 @@ from claims.models import (
     BulkAction,
     Claim,
     ClaimChange,
+    ClaimStatus,
     Comment,
     ConfidenceLevel,
     Evidence,
+    FactCheck,
+    HedgeCue,
     SavedView,
+    Source,
+    SourceAlias,
+    SourceChange,
     StatusChange,
 )
 
@@ -439,3 +445,99 @@ def bulk_action_latest(*, user) -> BulkAction | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# --- Sources ---------------------------------------------------------------------------
+
+# The statuses a source's record counts, in the order pages show them.
+RECORD_STATUSES = [
+    ClaimStatus.VERIFIED,
+    ClaimStatus.FALSE,
+    ClaimStatus.MISLEADING,
+    ClaimStatus.INCONCLUSIVE,
+    ClaimStatus.DISMISSED,
+]
+SOURCE_CLAIMS_SHOWN = 200
+
+
+def source_list(*, q: str = "") -> QuerySet[Source]:
+    """Sources that were not merged away, with their number of claims (n_claims);
+    ``q`` searches their names and aliases."""
+    qs = Source.objects.filter(merged_into__isnull=True).annotate(n_claims=Count("claims"))
+    q = (q or "").strip()
+    if q:
+        alias = SourceAlias.objects.filter(source=OuterRef("pk"), name__icontains=q)
+        qs = qs.filter(Q(name__icontains=q) | Q(Exists(alias)))
+    return qs
+
+
+def source_detail(*, pk: int) -> Source:
+    """One source with its aliases and the merges and splits it took part in."""
+    return Source.objects.select_related("merged_into").prefetch_related("aliases").get(pk=pk)
+
+
+def source_changes(*, source: Source) -> list[SourceChange]:
+    """The merges and splits the source took part in, either side, oldest first."""
+    return list(
+        SourceChange.objects.filter(Q(source=source) | Q(other=source))
+        .select_related("user", "source", "other")
+        .order_by("created_at", "id")
+    )
+
+
+def source_record(*, source: Source) -> dict:
+    """The source's record: its claims, and how many of them ended in each of
+    RECORD_STATUSES ({"claims": n, "verified": n, ..., "verdicts": n})."""
+    counts = dict(
+        Claim.objects.filter(source=source).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    record = {status.value: counts.get(status, 0) for status in RECORD_STATUSES}
+    record["claims"] = sum(counts.values())
+    record["verdicts"] = sum(record[s] for s in RECORD_STATUSES if s != ClaimStatus.DISMISSED)
+    return record
+
+
+def source_hedging(*, source: Source) -> list[dict]:
+    """Per month (of the article's publication, else of the claim): the source's
+    claims and the share of them that were hedged (at least one hedge cue)."""
+    hedged = HedgeCue.objects.filter(claim=OuterRef("pk"))
+    rows = (
+        Claim.objects.filter(source=source)
+        .annotate(
+            month=TruncMonth(Coalesce("article__published_at", "created_at")),
+            is_hedged=Exists(hedged),
+        )
+        .values("month")
+        .annotate(n=Count("pk"), hedged=Count("pk", filter=Q(is_hedged=True)))
+        .order_by("month")
+    )
+    return [
+        {
+            "month": row["month"],
+            "claims": row["n"],
+            "hedged": row["hedged"],
+            "share": row["hedged"] / row["n"] if row["n"] else 0.0,
+        }
+        for row in rows
+    ]
+
+
+def source_claims(*, source: Source, limit: int = SOURCE_CLAIMS_SHOWN) -> list[Claim]:
+    """The source's latest claims, with their article (no text) and hedges."""
+    return list(claim_queryset().filter(source=source).order_by("-created_at", "-id")[:limit])
+
+
+# --- The fact-check library --------------------------------------------------------------
+
+
+def factcheck_list(*, publisher: str = "", rating: str = "", q: str = "") -> QuerySet[FactCheck]:
+    """Fact-checks of the library: ``publisher`` and ``rating`` match exactly
+    (case-insensitive), ``q`` searches the claim text and the claimant."""
+    qs = FactCheck.objects.defer("document")
+    if publisher:
+        qs = qs.filter(publisher__iexact=publisher)
+    if rating:
+        qs = qs.filter(rating__iexact=rating)
+    if q:
+        qs = qs.filter(Q(claim_text__icontains=q) | Q(claimant__icontains=q))
+    return qs

@@ -37,6 +37,10 @@ dashboard = [
     path("claims/<int:pk>/plan/", views.claim_plan_view, name="claim-plan"),
     path("claims/<int:pk>/publish/", views.claim_publish_view, name="claim-publish"),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
+    path("sources/", views.source_list_page, name="sources"),
+    path("sources/<int:pk>/", views.source_page, name="source"),
+    path("sources/<int:pk>/merge/", views.source_merge_view, name="source-merge"),
+    path("sources/<int:pk>/split/", views.source_split_view, name="source-split"),
     path("account/", views.account, name="account"),
     path(
         "account/notifications/",

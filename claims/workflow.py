@@ -207,7 +207,22 @@ def claim_transition(
             _log(claim, user, "assigned", {"assignee": [None, who]}, "Taken on start.")
         if to_status in VERDICTS:
             notifications.notify_verdict(claim=claim, verdict=to_status, actor=user)
+        if from_status in VERDICTS or to_status in VERDICTS:
+            _verdict_changed(claim)
         return change
+
+
+def _verdict_changed(claim: Claim) -> None:
+    """What follows a verdict given or withdrawn, in the same transaction: our own
+    fact-check in the library, and (with the record prior on) the confidence of
+    the source's other claims."""
+    # Imported here: claims.services imports this module, so a module-level import
+    # of a claims.services submodule would be circular.
+    from claims.services.factchecks import factcheck_sync_ours
+    from claims.services.sources import source_record_changed
+
+    factcheck_sync_ours(claim=claim)
+    source_record_changed(claim=claim)
 
 
 def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
@@ -347,6 +362,7 @@ def claim_publish(
     with transaction.atomic():
         _bump(claim, expected_version, user, **fields)
         _log(claim, user, "published", changes)
+        _verdict_changed(claim)  # our own fact-check in the library follows it
 
 
 def _username(pk) -> str | None:
@@ -532,8 +548,13 @@ def _replace_hedges(claim: Claim, hedges: list[dict]) -> None:
 def _rescore(claim: Claim) -> None:
     from django.conf import settings
 
+    from claims.services.sources import sources_resolve
+
     claim.refresh_from_db()
     conf = claim_confidence(claim, settings.CONFIDENCE_POLICY)
     Claim.objects.filter(pk=claim.pk).update(
         confidence_score=conf.score, confidence_level=conf.level, confidence_reasons=conf.reasons
     )
+    # A corrected source name may be another source (and, with the record prior
+    # on, scores the claim again with that source's record).
+    sources_resolve(claim_ids=[claim.pk])

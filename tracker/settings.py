@@ -319,6 +319,23 @@ CONFIDENCE_POLICY = {
     },
 }
 
+# A source's track record as a prior on the strength of its new claims (off by
+# default): with at least SOURCE_RECORD_MIN_VERDICTS verdicts on its other claims,
+# the base score of the claim's sourcing strength moves toward the share of them
+# verified (smoothed), by SOURCE_RECORD_WEIGHT (0: no effect, 1: the record alone).
+SOURCE_RECORD_PRIOR = env_bool("SOURCE_RECORD_PRIOR", False)
+SOURCE_RECORD_MIN_VERDICTS = env_int("SOURCE_RECORD_MIN_VERDICTS", 5)
+SOURCE_RECORD_WEIGHT = env_float("SOURCE_RECORD_WEIGHT", 0.3)
+if not 0.0 <= SOURCE_RECORD_WEIGHT <= 1.0:
+    raise ImproperlyConfigured("SOURCE_RECORD_WEIGHT must be between 0 and 1")
+
+# --- Fact-check library -------------------------------------------------------------
+# Largest ClaimReview document (a file, a URL's body) `import_claimreviews` and
+# POST /api/v1/factchecks/import/ read, in bytes; and how many problems a refused
+# import lists before "... and N more".
+FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+FACTCHECK_IMPORT_MAX_PROBLEMS = env_int("FACTCHECK_IMPORT_MAX_PROBLEMS", 200)
+
 # --- Cache ---------------------------------------------------------------------------
 # Per process by default; CACHE_URL=redis://... shares it (API throttle counters
 # must be shared when several web processes serve the API).

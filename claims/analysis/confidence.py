@@ -2,13 +2,17 @@
 
     score = base[sourcing_strength] * product(penalty[c] for each hedge category present)
 
+Given a source's track record (an option of the caller), the base is first moved
+toward the share of its verdicts that were verified, smoothed as (verified + 1) /
+(verdicts + 2), by the policy's record weight: a prior on the strength.
+
 The numbers are a policy passed in (Django settings ``CONFIDENCE_POLICY``); the
 defaults below are the contract's.
 """
 
 from __future__ import annotations
 
-from .types import Claim, Confidence
+from .types import Claim, Confidence, SourceRecord
 
 DEFAULT_POLICY = {
     "base": {"strong": 0.9, "moderate": 0.7, "weak": 0.45, "none": 0.5},
@@ -20,6 +24,7 @@ DEFAULT_POLICY = {
         "evidential_gap": 0.5,
     },
     "levels": {"high": 0.8, "medium": 0.55, "low": 0.3},
+    "record": {"weight": 0.3},
 }
 LEVELS = ("very_low", "low", "medium", "high")
 
@@ -62,11 +67,18 @@ def level_for(score: float, levels: dict) -> str:
     return "very_low"
 
 
-def score_claim(claim: Claim, policy: dict | None = None) -> Confidence:
+def score_claim(
+    claim: Claim, policy: dict | None = None, record: SourceRecord | None = None
+) -> Confidence:
     policy = merge_policy(policy)
     strength = claim.sourcing_strength
     score = policy["base"][strength]
     reasons = [_source_reason(claim)]
+    if record is not None and record.verdicts > 0:
+        weight = policy["record"]["weight"]
+        share = (record.verified + 1) / (record.verdicts + 2)
+        score = (1 - weight) * score + weight * share
+        reasons.append(f"source's record: {record.verified} of {record.verdicts} verified")
     for category in sorted({h.category for h in claim.hedges}, key=_order):
         score *= policy["penalty"].get(category, 1.0)
         cues = ", ".join(f'"{h.text}"' for h in claim.hedges if h.category == category)

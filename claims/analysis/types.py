@@ -94,6 +94,15 @@ class Confidence:
         return {"score": self.score, "level": self.level, "reasons": list(self.reasons)}
 
 
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source's track record on its other claims, as the caller counted it:
+    how many got a verdict and how many of those were verified."""
+
+    verified: int
+    verdicts: int
+
+
 @dataclass
 class Frame:
     """The "X said" part of a reported claim, as found in the parse.

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from claims.api.exceptions import api_not_found
+from claims.api.library import FactCheckViewSet, SourceViewSet
 from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
 
 app_name = "api"
@@ -14,6 +15,8 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("tokens", TokenViewSet, basename="token")
 router.register("exports", ExportViewSet, basename="export")
+router.register("factchecks", FactCheckViewSet, basename="factcheck")
+router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     # Before the router: "export.csv" is no claim id (the router's ids are digits).

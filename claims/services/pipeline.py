@@ -38,6 +38,7 @@ from claims.models import (
     HedgeCue,
     StatusChange,
 )
+from claims.services.sources import sources_resolve
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
@@ -215,6 +216,7 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
         # the policy may have changed (retag).
         if saved.kept:
             _write_scores(article.claims.filter(pk__in=saved.kept))
+        sources_resolve(claim_ids=[*saved.ids, *saved.kept])
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={})
     return len(saved.ids)
@@ -512,6 +514,7 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
     article = _current(article_id, run_id)
     with transaction.atomic():
         _write_scores(article.claims.all())
+        sources_resolve(claim_ids=article.claims.values_list("pk", flat=True))
         _finish(article_id, run_id)
 
 

@@ -43,6 +43,7 @@ from .queue import (
     saved_view_delete_view,
     user_suggest,
 )
+from .sources import source_list_page, source_merge_view, source_page, source_split_view
 
 __all__ = [
     "PasswordChangeView",
@@ -75,6 +76,10 @@ __all__ = [
     "queue_csv",
     "saved_view_create_view",
     "saved_view_delete_view",
+    "source_list_page",
+    "source_merge_view",
+    "source_page",
+    "source_split_view",
     "token_create_view",
     "token_revoke_view",
     "user_suggest",

@@ -197,7 +197,7 @@ def test_source_names_link_to_the_queue_filtered_by_source(client_as, claim):
     other = ClaimFactory(source_text="Ana Ruiz")
     client = client_as("viewer")
     html = client.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
-    assert 'href="/?source=Residents"' in html
+    assert 'href="/?view=all&amp;source=Residents"' in html
     listed = client.get("/?source=Ana%20Ruiz").content.decode()
     assert f"/claims/{other.pk}/" in listed and f"/claims/{claim.pk}/" not in listed
     assert 'href="/?source=Ana%20Ruiz"' in listed

@@ -1,0 +1,206 @@
+"""Writes to the library of published fact-checks (claims.models.FactCheck).
+
+``factchecks_import`` stores imported ClaimReviews. It is all or nothing for the
+whole call: every document is read and every review checked first; if anything
+is wrong, nothing is written and every problem is reported (document, line or
+item, reason). Otherwise all the reviews are written in one transaction. A review
+is identified by its key (URL and claim text): importing the same file again
+updates those rows and adds none.
+
+``factcheck_sync_ours`` keeps our own verdicts in the library: a claim with a
+verdict and a public fact-check URL is a FactCheck of origin "ours"; without
+either, it has none. The workflow calls it after every status change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from claims import claimreview as reviews
+from claims import ingest
+from claims.models import VERDICTS, Claim, FactCheck, FactCheckOrigin
+from claims.services.factcheck_documents import (
+    Document,
+    Problem,
+    Review,
+    factcheck_key,
+    read_document,
+)
+
+IMPORT = "claims.add_factcheck"
+BATCH = 500  # rows per INSERT/UPDATE statement, and keys per look-up
+FIELDS = [
+    "claim_text", "claimant", "rating", "rating_value", "rating_best", "rating_worst",
+    "publisher", "publisher_url", "url", "language", "reviewed_at", "document", "imported_by",
+]  # fmt: skip
+
+# progress(stage, done, total): stage "read" counts documents, "write" reviews.
+Progress = Callable[[str, int, int], None]
+
+
+class FactCheckImportError(Exception):
+    """The import was refused: nothing was written. ``problems`` says what and where."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = settings.FACTCHECK_IMPORT_MAX_PROBLEMS
+        lines = [str(p) for p in problems[:shown]]
+        if len(problems) > shown:
+            lines.append(f"... and {len(problems) - shown} more problem(s)")
+        super().__init__(f"{len(problems)} problem(s); nothing was imported.\n" + "\n".join(lines))
+
+
+class FactCheckNotPermitted(PermissionError):
+    """The user's role may not import fact-checks."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    skipped_ours: int  # reviews of our own verdicts: the workflow keeps those
+    documents: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.skipped_ours
+
+
+def documents_from_urls(urls: Iterable[str]) -> list[Document]:
+    """Fetch each URL through the hardened fetch (public addresses only, one
+    deadline, a size limit): FactCheckImportError naming each URL that failed."""
+    documents, problems = [], []
+    for url in urls:
+        try:
+            body, _ = ingest.bytes_from_url(url, max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES)
+        except ingest.IngestError as exc:
+            problems.append(Problem(url, "", str(exc)))
+            continue
+        documents.append(Document(url, body))
+    if problems:
+        raise FactCheckImportError(problems)
+    return documents
+
+
+def factchecks_import(
+    *, documents: Iterable[Document], user, progress: Progress | None = None
+) -> ImportResult:
+    """Import ClaimReview documents into the library, all or nothing (see above).
+    ``user`` needs claims.add_factcheck; None is the system (the command)."""
+    if user is not None and not user.has_perm(IMPORT):
+        raise FactCheckNotPermitted("Only editors can import fact-checks.")
+    documents = list(documents)
+    found: dict[str, Review] = {}  # by key: the last of duplicates wins, as a re-import would
+    problems: list[Problem] = []
+    for done, doc in enumerate(documents, 1):
+        size = len(doc.content) if isinstance(doc.content, str | bytes) else 0
+        if size > settings.FACTCHECK_IMPORT_MAX_BYTES:
+            limit = settings.FACTCHECK_IMPORT_MAX_BYTES
+            problems.append(Problem(doc.name, "", f"larger than the limit of {limit:,} bytes"))
+            continue
+        items, doc_problems = read_document(doc)
+        problems.extend(doc_problems)
+        for review in items:
+            found[review.key] = review
+        if progress:
+            progress("read", done, len(documents))
+    if problems:
+        raise FactCheckImportError(problems)
+    with transaction.atomic():
+        created, updated, skipped = _write(list(found.values()), user, progress)
+    return ImportResult(created, updated, skipped, len(documents))
+
+
+def _write(items: list[Review], user, progress: Progress | None) -> tuple[int, int, int]:
+    """Upsert by key in batches: INSERT ... ON CONFLICT (key) DO UPDATE, one
+    statement per batch, so a re-import keeps each row's id (matches point at it)
+    and costs what the first import did. Rows of our own verdicts are left alone."""
+    created = updated = skipped = 0
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+        origins = dict(
+            FactCheck.objects.filter(key__in=[r.key for r in batch]).values_list("key", "origin")
+        )
+        rows = []
+        for review in batch:
+            if origins.get(review.key) == FactCheckOrigin.OURS:
+                skipped += 1
+                continue
+            rows.append(
+                FactCheck(
+                    key=review.key,
+                    origin=FactCheckOrigin.IMPORTED,
+                    document=review.document,
+                    imported_by=user,
+                    **review.fields,
+                )
+            )
+        FactCheck.objects.bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=[*FIELDS, "updated_at"],
+        )
+        known = sum(1 for row in rows if row.key in origins)
+        created, updated = created + len(rows) - known, updated + known
+        if progress:
+            progress("write", start + len(batch), len(items))
+    return created, updated, skipped
+
+
+# --- Our own verdicts -----------------------------------------------------------------
+
+
+def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
+    """Make the library agree with the claim: a FactCheck of origin "ours" while it
+    has a verdict and its published fact-check (public URL and summary: what a
+    ClaimReview export needs), none otherwise (reopened, or not published yet).
+    Idempotent: call it after any change to the verdict or the public fields."""
+    with transaction.atomic():
+        existing = FactCheck.objects.select_for_update().filter(claim_id=claim.pk).first()
+        current = reviews.verdict_claims().filter(pk=claim.pk).first()
+        published = current is not None and current.public_url and current.public_summary
+        if not published or current.status not in VERDICTS:
+            if existing is not None:
+                existing.delete()
+            return None
+        key = factcheck_key(current.public_url, current.text)
+        # An imported copy of our own review (same URL and text) becomes this row.
+        FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).delete()
+        row = existing or FactCheck(claim=current)
+        for name, value in _ours(current, key).items():
+            setattr(row, name, value)
+        row.save()
+    return row
+
+
+def _ours(claim: Claim, key: str) -> dict:
+    document = reviews.claim_review_document(claim, build_url=lambda path: path)
+    document["url"] = claim.public_url
+    if claim.public_summary:
+        document["reviewBody"] = claim.public_summary
+    rating = document["reviewRating"]
+    publisher = settings.CLAIMREVIEW_PUBLISHER
+    author = document["itemReviewed"].get("author") or {}
+    verdict = reviews.latest_verdict(claim)
+    return {
+        "key": key,
+        "origin": FactCheckOrigin.OURS,
+        "claim_text": " ".join(claim.text.split()),
+        "claimant": (author.get("name") or "")[:500],
+        "rating": rating["alternateName"][:200],
+        "rating_value": rating["ratingValue"],
+        "rating_best": rating["bestRating"],
+        "rating_worst": rating["worstRating"],
+        "publisher": publisher["name"][:300],
+        "publisher_url": publisher.get("url") or "",
+        "url": claim.public_url,
+        "language": settings.LANGUAGE_CODE[:20],
+        "reviewed_at": verdict.created_at if verdict is not None else claim.updated_at,
+        "document": document,
+    }

@@ -1,0 +1,134 @@
+"""/api/v1/factchecks/ (list, import) and /api/v1/sources/ (list, detail), for
+every role."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from claims.models import FactCheck
+from claims.services.sources import sources_resolve
+from tests.api.conftest import error_of
+from tests.factories import ClaimFactory
+from tests.services.test_factcheck_import import review
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/factchecks/"
+IMPORT = "/api/v1/factchecks/import/"
+
+
+def test_editors_import_a_json_body_and_everyone_lists(api_as):
+    response = api_as("editor").post(IMPORT, [review(1), review(2)], format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "created": 2,
+        "updated": 0,
+        "skipped_ours": 0,
+        "documents": 1,
+        "total": 2,
+    }
+    again = api_as("editor").post(IMPORT, [review(1), review(2)], format="json")
+    assert again.json()["updated"] == 2 and FactCheck.objects.count() == 2
+    for role in ("viewer", "checker", "editor"):
+        listed = api_as(role).get(LIST)
+        assert listed.status_code == 200
+        assert {r["url"] for r in listed.json()["results"]} == {
+            "https://factcheck.example/reviews/1",
+            "https://factcheck.example/reviews/2",
+        }
+
+
+@pytest.mark.parametrize("role", ["viewer", "checker"])
+def test_other_roles_cannot_import(api_as, role):
+    response = api_as(role).post(IMPORT, [review(1)], format="json")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "permission_denied"
+    assert not FactCheck.objects.exists()
+
+
+def test_anonymous_gets_401(anon):
+    assert anon.get(LIST).status_code == 401
+    assert anon.post(IMPORT, [review(1)], format="json").status_code == 401
+    assert anon.get("/api/v1/sources/").status_code == 401
+
+
+def test_an_uploaded_json_lines_file(api_as):
+    lines = "\n".join(json.dumps(review(n)) for n in range(3)).encode()
+    upload = SimpleUploadedFile("feed.jsonl", lines, content_type="application/x-ndjson")
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 3
+
+
+def test_a_broken_upload_is_400_line_by_line_and_writes_nothing(api_as):
+    body = json.dumps(review(1)) + "\n{oops\n" + json.dumps(review(3, url="ftp://x")) + "\n"
+    upload = SimpleUploadedFile("feed.jsonl", body.encode())
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "invalid_claimreviews"
+    problems = error["details"]["problems"]
+    assert [(p["document"], p["where"]) for p in problems] == [
+        ("feed.jsonl", "line 2"),
+        ("feed.jsonl", "line 3"),
+    ]
+    assert "not valid JSON" in problems[0]["reason"]
+    assert "is not an http" in problems[1]["reason"]
+    assert not FactCheck.objects.exists()
+
+
+def test_an_empty_body_is_a_clear_400(api_as):
+    response = api_as("editor").post(IMPORT, {}, format="json")
+    assert response.status_code == 400
+    assert "ClaimReview" in error_of(response)["message"]
+
+
+def test_the_list_filters_and_pages(api_as):
+    other = review(3, author={"name": "Other Desk"}, reviewRating={"alternateName": "True"})
+    api_as("editor").post(IMPORT, [review(1), review(2), other], format="json")
+    client = api_as("viewer")
+    by_publisher = client.get(LIST, {"publisher": "other desk"}).json()["results"]
+    assert [r["publisher"] for r in by_publisher] == ["Other Desk"]
+    by_rating = client.get(LIST, {"rating": "mostly false"}).json()["results"]
+    assert len(by_rating) == 2
+    by_words = client.get(LIST, {"q": "inspection (2)"}).json()["results"]
+    assert [r["url"][-1] for r in by_words] == ["2"]
+    first = client.get(LIST, {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 1
+    assert client.get(LIST, {"publsher": "x"}).status_code == 400
+
+
+def test_sources_list_and_detail_with_the_record(api_as, django_assert_max_num_queries):
+    claims = [
+        ClaimFactory(source_text="Syrian Observatory", source_type="named_organization", status=s)
+        for s in ["verified"] * 8 + ["false", "dismissed", "unstarted"]
+    ]
+    ClaimFactory(source_text="officials", source_type="government")
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    for role in ("viewer", "checker", "editor"):
+        client = api_as(role)
+        listed = client.get("/api/v1/sources/").json()["results"]
+        assert [(s["name"], s["claims"]) for s in listed] == [("Syrian Observatory", 11)]
+        with django_assert_max_num_queries(12):
+            detail = client.get(listed[0]["url"])
+        assert detail.status_code == 200
+        body = detail.json()
+        assert body["record"] == {
+            "claims": 11,
+            "verdicts": 9,
+            "verified": 8,
+            "false": 1,
+            "misleading": 0,
+            "inconclusive": 0,
+            "dismissed": 1,
+        }
+        assert body["aliases"] == ["Syrian Observatory"]
+        assert sum(m["claims"] for m in body["hedging"]) == 11
+    assert api_as("viewer").get("/api/v1/sources/", {"q": "observ"}).json()["results"]
+    assert not api_as("viewer").get("/api/v1/sources/", {"q": "nobody"}).json()["results"]
+    assert api_as("viewer").get("/api/v1/sources/999999/").status_code == 404

@@ -1,0 +1,118 @@
+"""The sources pages: list with search, a source's record, hedging and claims,
+merge and split for editors only, and the link from a claim's page."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Claim, Source, SourceChange
+from claims.services.sources import sources_resolve
+from tests.factories import ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def observatory():
+    claims = [
+        ClaimFactory(source_text="Syrian Observatory", source_type="named_organization", status=s)
+        for s in ["verified"] * 8 + ["false", "dismissed"]
+    ]
+    claims.append(ClaimFactory(source_text="The Observatory", source_type="named_organization"))
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    return Source.objects.get(key="syrian observatory")
+
+
+@pytest.mark.parametrize("role", ["viewer", "checker", "editor"])
+def test_every_role_reads_the_list_and_the_record(client_as, observatory, role):
+    client = client_as(role)
+    other = Source.objects.get(key="observatory")
+    everything = client.get("/sources/").content.decode()
+    assert f'href="/sources/{other.pk}/"' in everything
+    listed = client.get("/sources/", {"q": "syrian"})
+    assert listed.status_code == 200
+    assert f'href="/sources/{observatory.pk}/"' in listed.content.decode()
+    assert f'href="/sources/{other.pk}/"' not in listed.content.decode()
+    page = client.get(f"/sources/{observatory.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "8 of 9 verdicts verified; 1 dismissed." in text
+    assert '<th scope="row">Verified</th><td>8</td>' in text
+    assert "Hedging over time" in text
+    assert (b"Merge or split" in page.content) is (role == "editor")
+
+
+def test_anonymous_is_sent_to_log_in(client, observatory):
+    for url in ("/sources/", f"/sources/{observatory.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.post(f"/sources/{observatory.pk}/merge/", {"into": observatory.pk})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "checker"])
+def test_only_editors_merge_and_split(client_as, observatory, role):
+    other = Source.objects.get(key="observatory")
+    client = client_as(role)
+    assert client.post(f"/sources/{other.pk}/merge/", {"into": observatory.pk}).status_code == 403
+    assert client.post(f"/sources/{observatory.pk}/split/", {"aliases": ["x"]}).status_code == 403
+    assert not SourceChange.objects.exists()
+
+
+def test_an_editor_merges_then_splits(client_as, observatory):
+    other = Source.objects.get(key="observatory")
+    client = client_as("editor")
+    response = client.post(f"/sources/{other.pk}/merge/", {"into": observatory.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/sources/{observatory.pk}/"
+    assert b"was merged into Syrian Observatory" in response.content
+    assert Claim.objects.filter(source=observatory).count() == 11
+    # The merged source's page leads to the one it joined.
+    assert client.get(f"/sources/{other.pk}/")["Location"] == f"/sources/{observatory.pk}/"
+    page = client.get(f"/sources/{observatory.pk}/").content.decode()
+    assert "editor merged Observatory into this source (Observatory; 1 claim)." in page
+    response = client.post(f"/sources/{observatory.pk}/split/", {"aliases": ["Observatory"]})
+    assert response.status_code == 302
+    assert Claim.objects.filter(source=observatory).count() == 10
+    assert SourceChange.objects.filter(action="split").count() == 1
+    split = SourceChange.objects.get(action="split")
+    page = client.get(f"/sources/{split.other_id}/").content.decode()
+    assert "split this source off" in page and "Syrian Observatory" in page
+
+
+def test_a_bad_merge_says_why(client_as, observatory):
+    client = client_as("editor")
+    response = client.post(f"/sources/{observatory.pk}/merge/", {"into": 999999})
+    assert response.status_code == 400
+    assert b"There is no source number 999999." in response.content
+    response = client.post(f"/sources/{observatory.pk}/merge/", {"into": observatory.pk})
+    assert response.status_code == 400 and b"cannot be merged into itself" in response.content
+
+
+def test_names_are_escaped(client_as):
+    claim = ClaimFactory(source_text="<b>Evil</b> Corp", source_type="named_organization")
+    sources_resolve(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    client = client_as("viewer")
+    for url in ("/sources/", f"/sources/{claim.source_id}/", f"/claims/{claim.pk}/"):
+        body = client.get(url).content
+        assert b"<b>Evil</b>" not in body and b"&lt;b&gt;Evil&lt;/b&gt;" in body
+
+
+def test_the_claim_page_links_to_its_source(client_as, observatory):
+    claim = Claim.objects.filter(source=observatory).first()
+    body = client_as("viewer").get(f"/claims/{claim.pk}/").content.decode()
+    assert f'href="/sources/{observatory.pk}/"' in body
+
+
+def test_a_source_page_costs_the_same_whatever_its_claims(client_as, django_assert_max_num_queries):
+    claims = [
+        ClaimFactory(source_text="Busy Agency", source_type="government", start=30)
+        for _ in range(30)
+    ]
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    source = Source.objects.get(key="busy agency")
+    client = client_as("viewer")
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/sources/{source.pk}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/sources/").status_code == 200

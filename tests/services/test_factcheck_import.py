@@ -1,0 +1,332 @@
+"""Importing published fact-checks (ClaimReview) into the library: every shape,
+broken input reported line by line with nothing written, idempotent re-import,
+URLs through the hardened fetch, and our own verdicts in the library."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from claims.models import FactCheck, FactCheckOrigin
+from claims.services.factcheck_documents import Document, factcheck_key
+from claims.services.factchecks import (
+    FactCheckImportError,
+    FactCheckNotPermitted,
+    factcheck_sync_ours,
+    factchecks_import,
+)
+from claims.workflow import claim_transition
+from tests.factories import ClaimFactory, checker, editor, viewer
+
+from .conftest import Page
+
+pytestmark = pytest.mark.django_db
+
+
+def review(n: int = 1, **over) -> dict:
+    node = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"https://factcheck.example/reviews/{n}",
+        "claimReviewed": f"The dam passed its last inspection ({n}).",
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"@type": "Person", "name": "Ana Ruiz"},
+        },
+        "author": {"@type": "Organization", "name": "Fact Desk", "url": "https://fd.example"},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": "2",
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": "Mostly false",
+        },
+        "datePublished": "2026-03-04",
+        "inLanguage": "en",
+    }
+    node.update(over)
+    return node
+
+
+def run(*docs: tuple[str, object]):
+    return factchecks_import(documents=[Document(n, c) for n, c in docs], user=None)
+
+
+def test_a_single_object_stores_every_field():
+    result = run(("one.json", json.dumps(review())))
+    assert (result.created, result.updated) == (1, 0)
+    fc = FactCheck.objects.get()
+    assert fc.claim_text == "The dam passed its last inspection (1)."
+    assert fc.claimant == "Ana Ruiz"
+    assert (fc.rating, fc.rating_value, fc.rating_best, fc.rating_worst) == (
+        "Mostly false",
+        2.0,
+        5.0,
+        1.0,
+    )
+    assert (fc.publisher, fc.publisher_url) == ("Fact Desk", "https://fd.example")
+    assert fc.url == "https://factcheck.example/reviews/1"
+    assert fc.language == "en"
+    assert fc.reviewed_at.isoformat() == "2026-03-04T00:00:00+00:00"
+    assert fc.origin == FactCheckOrigin.IMPORTED
+    assert fc.key == factcheck_key(fc.url, fc.claim_text)
+    assert fc.document["claimReviewed"] == fc.claim_text
+
+
+def test_a_list_an_graph_and_a_feed():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "Organization", "name": "Fact Desk"}, review(2), review(3)],
+    }
+    feed = {
+        "@context": ["https://schema.org", "http://schema.googleapis.com"],
+        "@type": "DataFeed",
+        "dataFeedElement": [
+            {"@type": "DataFeedItem", "item": [review(4)]},
+            {"@type": "DataFeedItem", "item": review(5)},
+        ],
+    }
+    result = run(
+        ("list.json", json.dumps([review(1), review(6)])),
+        ("graph.jsonld", json.dumps(graph)),
+        ("feed.json", json.dumps(feed)),
+    )
+    assert result.created == 6
+    assert FactCheck.objects.count() == 6
+
+
+def test_an_html_page_with_json_ld():
+    page = (
+        "<!doctype html><html><head><title>Check</title>"
+        '<script type="application/ld+json">'
+        + json.dumps({"@type": "WebSite", "name": "Fact Desk"})
+        + '</script><script type="application/ld+json">'
+        + json.dumps(review(7))
+        + "</script></head><body><p>Our check.</p></body></html>"
+    )
+    assert run(("page.html", page)).created == 1
+    assert FactCheck.objects.get().url.endswith("/7")
+
+
+def test_json_lines_and_the_fact_check_tools_shape():
+    lines = "\n".join(json.dumps(review(n)) for n in (1, 2, 3)) + "\n"
+    tools = {
+        "claims": [
+            {
+                "text": "Forty homes flooded.",
+                "claimant": "Residents",
+                "claimReview": [
+                    {
+                        "publisher": {"name": "Other Desk", "site": "other.example"},
+                        "url": "https://other.example/check/1",
+                        "textualRating": "False",
+                        "languageCode": "en",
+                        "reviewDate": "2026-02-01T10:00:00Z",
+                    }
+                ],
+            }
+        ]
+    }
+    result = run(("reviews.jsonl", lines), ("api.json", json.dumps(tools)))
+    assert result.created == 4
+    other = FactCheck.objects.get(publisher="Other Desk")
+    assert (other.rating, other.claimant) == ("False", "Residents")
+
+
+def test_re_import_updates_and_adds_nothing():
+    run(("a.json", json.dumps([review(1), review(2)])))
+    first = {fc.key: fc.pk for fc in FactCheck.objects.all()}
+    changed = review(2, reviewRating={"alternateName": "False", "ratingValue": 1})
+    result = run(("a.json", json.dumps([review(1), changed])))
+    assert (result.created, result.updated) == (0, 2)
+    assert {fc.key: fc.pk for fc in FactCheck.objects.all()} == first
+    assert FactCheck.objects.get(url__endswith="/2").rating == "False"
+
+
+BROKEN = [
+    ("bad JSON line", "b.jsonl", None, "line 2", "not valid JSON"),
+    ("missing claimReviewed", "b.json", {"claimReviewed": ""}, "item 2", "claimReviewed"),
+    ("wrong @type", "b.json", {"@type": "Review"}, "item 2", "not ClaimReview"),
+    ("bad URL", "b.json", {"url": "javascript:alert(1)"}, "item 2", "is not an http"),
+    ("bad date", "b.json", {"datePublished": "last Tuesday"}, "item 2", "datePublished"),
+    ("bad rating", "b.json", {"reviewRating": {"ratingValue": "two"}}, "item 2", "not a number"),
+]
+
+
+@pytest.mark.parametrize("case,name,change,where,reason", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_item_is_reported_where_it_is_and_nothing_is_written(
+    case, name, change, where, reason
+):
+    if name.endswith(".jsonl"):
+        content = json.dumps(review(1)) + "\n{not json\n" + json.dumps(review(3)) + "\n"
+    else:
+        content = json.dumps([review(1), review(2, **change), review(3)])
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("good.json", json.dumps(review(9))), (name, content))
+    problems = caught.value.problems
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert (problems[0].document, problems[0].where) == (name, where)
+    assert reason in problems[0].reason
+    assert FactCheck.objects.count() == 0  # not even the good file
+
+
+def test_every_problem_is_reported_not_only_the_first():
+    content = json.dumps([review(1, url="nope"), review(2), review(3, claimReviewed=None)])
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("many.json", content))
+    assert [p.where for p in caught.value.problems] == ["item 1", "item 3"]
+
+
+def test_a_json_syntax_error_names_its_line_and_an_empty_page_says_so():
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("x.json", '[\n{"@type": "ClaimReview",\n oops}\n]'), ("page.html", "<html></html>"))
+    first, second = caught.value.problems
+    assert first.where.startswith("line 3") and "not valid JSON" in first.reason
+    assert second.document == "page.html" and "no ClaimReview" in second.reason
+
+
+def test_the_command_imports_files_and_lists_problems(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(json.dumps(review(n)) for n in range(1, 6)))
+    out = io.StringIO()
+    call_command("import_claimreviews", str(good), stdout=out)
+    assert "5 review(s) from 1 document(s): 5 new, 0 updated" in out.getvalue()
+    call_command("import_claimreviews", str(good), stdout=io.StringIO())
+    assert FactCheck.objects.count() == 5
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([review(7, datePublished="31/12/2026")]))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_claimreviews", str(bad), stdout=io.StringIO(), stderr=err)
+    assert "bad.json, item 1: datePublished '31/12/2026'" in err.getvalue()
+    assert FactCheck.objects.count() == 5
+
+
+def test_the_command_fetches_urls_through_the_hardened_fetch(local_http, settings):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True  # the test server is on 127.0.0.1
+    local_http.pages["/feed.json"] = Page(json.dumps([review(1)]).encode(), 200, "application/json")
+    call_command("import_claimreviews", local_http.url("/feed.json"), stdout=io.StringIO())
+    assert FactCheck.objects.count() == 1
+
+
+def test_a_private_url_is_refused_and_nothing_is_written(settings):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_claimreviews", "http://127.0.0.1:9/feed.json", stdout=io.StringIO(), stderr=err
+        )
+    assert "private or local address" in err.getvalue()
+    assert FactCheck.objects.count() == 0
+
+
+def test_a_file_of_a_thousand_reviews(tmp_path):
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(json.dumps(review(n)) for n in range(1000)))
+    out = io.StringIO()
+    call_command("import_claimreviews", str(path), stdout=out)
+    assert FactCheck.objects.count() == 1000
+    assert "writing reviews: 1000 of 1000" in out.getvalue()
+
+
+# --- Our own verdicts ----------------------------------------------------------------
+
+
+def test_a_published_verdict_is_in_the_library_and_leaves_it_when_reopened():
+    boss = editor()
+    claim = ClaimFactory(
+        status="in_progress",
+        public_url="https://news.example/check/1",
+        public_summary="The records show 12, not 40.",
+        start=30,
+    )
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="Records", expected_version=claim.version
+    )
+    ours = FactCheck.objects.get(claim=claim)
+    assert claim.text.strip()
+    assert ours.origin == FactCheckOrigin.OURS
+    assert ours.url == "https://news.example/check/1"
+    assert ours.rating == "False" and ours.claim_text == " ".join(claim.text.split())
+    assert factcheck_sync_ours(claim=claim).pk == ours.pk  # idempotent
+    assert FactCheck.objects.count() == 1
+    claim_transition(
+        claim=claim, to_status="in_progress", user=boss, note="New", expected_version=claim.version
+    )
+    assert not FactCheck.objects.filter(claim=claim).exists()
+
+
+def test_publishing_after_the_verdict_puts_it_in_the_library():
+    from claims.workflow import claim_publish
+
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", start=30)
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="Records", expected_version=claim.version
+    )
+    assert not FactCheck.objects.exists()  # not published yet
+    claim.refresh_from_db()
+    claim_publish(
+        claim=claim,
+        user=boss,
+        expected_version=claim.version,
+        public_url="https://news.example/check/2",
+        public_summary="The records show otherwise.",
+    )
+    ours = FactCheck.objects.get(claim=claim)
+    assert ours.url == "https://news.example/check/2" and ours.rating == "False"
+
+
+def test_a_verdict_without_a_public_url_is_not_in_the_library():
+    boss = editor()
+    claim = ClaimFactory(status="in_progress")
+    claim_transition(
+        claim=claim, to_status="verified", user=boss, note="ok", expected_version=claim.version
+    )
+    assert not FactCheck.objects.exists()
+
+
+def test_an_import_leaves_our_own_rows_alone():
+    boss = editor()
+    claim = ClaimFactory(
+        status="in_progress",
+        public_url="https://news.example/check/2",
+        public_summary="Not so.",
+        start=30,
+    )
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="n", expected_version=claim.version
+    )
+    copy = review(1, url=claim.public_url, claimReviewed=claim.text)
+    result = run(("ours.json", json.dumps(copy)))
+    assert (result.created, result.skipped_ours) == (0, 1)
+    assert FactCheck.objects.get().origin == FactCheckOrigin.OURS
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path, monkeypatch):
+    path = tmp_path / "some.jsonl"
+    path.write_text("\n".join(json.dumps(review(n)) for n in range(20)))
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = io.StringIO()
+    call_command("import_claimreviews", str(path), stdout=out)
+    bars = terminal.getvalue()
+    assert "writing reviews: 100%" in bars and "20/20" in bars
+    assert "writing reviews: 20 of 20" not in out.getvalue()  # no plain lines on a terminal
+
+
+@pytest.mark.parametrize("make", [checker, viewer])
+def test_the_service_refuses_other_roles(make):
+    with pytest.raises(FactCheckNotPermitted):
+        factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=make())
+    assert not FactCheck.objects.exists()
+    assert factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=editor())

@@ -1,0 +1,239 @@
+"""Sources across articles: resolution by normalised name, anonymity never
+merged, merge and split by editors only (recorded), the record, and the record as
+an optional prior on confidence."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from claims import selectors, services
+from claims.models import Claim, Source, SourceChange
+from claims.services import article_ingest
+from claims.services.sources import (
+    SourceError,
+    SourceNotPermitted,
+    resolvable_key,
+    source_key,
+    source_merge,
+    source_split,
+    sources_resolve,
+)
+from claims.workflow import claim_transition
+from tests.factories import ArticleFactory, ClaimFactory, checker, editor, viewer
+
+pytestmark = pytest.mark.django_db
+
+OBSERVATORY_1 = (
+    "Strikes hit Idlib\n\n"
+    "BEIRUT - The Syrian Observatory for Human Rights said on Sunday that 12 civilians "
+    "were killed in the strikes. Officials said the hospital was closed.\n"
+)
+OBSERVATORY_2 = (
+    "Ceasefire falters\n\n"
+    "BEIRUT - At least 30 fighters died overnight, the Syrian Observatory for Human "
+    "Rights said on Monday. Officials said the border crossing would reopen.\n"
+)
+
+
+def test_names_normalise_across_case_punctuation_and_the():
+    assert source_key("The U.S. Army") == source_key("US army") == "us army"
+    assert source_key("Syrian Observatory for Human Rights") == source_key(
+        "the  syrian observatory, for human rights"
+    )
+    assert source_key("Agência Brasil") == "agencia brasil"
+
+
+@pytest.mark.parametrize(
+    "name,kind",
+    [
+        ("officials", "government"),
+        ("Officials", "government"),
+        ("a witness", "unnamed"),
+        ("Ana Ruiz", "unnamed"),  # typed unnamed by the engine: no one in particular
+        ("Police sources", "unnamed"),
+        ("A spokesman", "named_organization"),
+        ("the department", "government"),
+        ("", "none"),
+    ],
+)
+def test_no_one_in_particular_is_not_resolved(name, kind):
+    assert resolvable_key(name, kind) is None
+
+
+def test_named_sources_are_resolved():
+    assert resolvable_key("the Kremlin", "government") == "kremlin"
+    assert resolvable_key("Ana Ruiz", "named_person") == "ana ruiz"
+
+
+def test_one_source_across_two_analysed_articles_and_officials_stay_apart(committed):
+    for text in (OBSERVATORY_1, OBSERVATORY_2):
+        with committed():
+            article_ingest(text=text)
+    observatory = Claim.objects.filter(source_text__icontains="Syrian Observatory")
+    assert observatory.count() == 2
+    assert {c.article_id for c in observatory} == set(Claim.objects.values_list("article", flat=1))
+    (source_id,) = {c.source_id for c in observatory}
+    assert source_id is not None
+    source = Source.objects.get(pk=source_id)
+    assert source.name == "Syrian Observatory for Human Rights"
+    officials = Claim.objects.filter(source_text__iexact="officials")
+    assert officials.count() == 2
+    assert all(c.source_id is None for c in officials)
+    assert Source.objects.count() == 1
+
+
+def test_resolution_is_idempotent_and_the_backfill_command_links_old_claims():
+    a = ClaimFactory(source_text="Ana Ruiz")
+    b = ClaimFactory(source_text="ANA RUIZ.", article=ArticleFactory())
+    c = ClaimFactory(source_text="officials", source_type="government")
+    assert a.source_id is None  # analysed before sources existed
+    out = io.StringIO()
+    call_command("resolve_sources", stdout=out)
+    assert "2 of 3 claim(s) linked" in out.getvalue()
+    call_command("resolve_sources", stdout=io.StringIO())
+    a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
+    assert a.source_id == b.source_id is not None and c.source_id is None
+    assert Source.objects.count() == 1
+
+
+def test_merge_moves_names_and_claims_and_is_recorded():
+    full = ClaimFactory(source_text="Ana Ruiz")
+    short = ClaimFactory(source_text="Ruiz")
+    sources_resolve(claim_ids=[full.pk, short.pk])
+    full.refresh_from_db(), short.refresh_from_db()
+    boss = editor()
+    change = source_merge(source=short.source, into=full.source, user=boss)
+    short.refresh_from_db()
+    assert short.source_id == full.source_id
+    assert change.action == "merged" and change.aliases == ["Ruiz"] and change.claims == 1
+    merged = Source.objects.get(pk=change.source_id)
+    assert merged.merged_into_id == full.source_id
+    # A new article saying "Ruiz" now resolves to the merged source.
+    later = ClaimFactory(source_text="Ruiz", article=ArticleFactory())
+    sources_resolve(claim_ids=[later.pk])
+    later.refresh_from_db()
+    assert later.source_id == full.source_id
+    assert selectors.source_list().filter(pk=merged.pk).count() == 0
+    with pytest.raises(SourceError):
+        source_merge(source=merged, into=full.source, user=boss)
+
+
+def test_split_takes_names_and_their_claims_to_a_new_source():
+    a = ClaimFactory(source_text="Ana Ruiz")
+    b = ClaimFactory(source_text="Ruiz")
+    sources_resolve(claim_ids=[a.pk, b.pk])
+    a.refresh_from_db(), b.refresh_from_db()
+    boss = editor()
+    source_merge(source=b.source, into=a.source, user=boss)
+    target = Source.objects.get(pk=a.source_id)
+    new = source_split(source=target, aliases=["Ruiz"], user=boss)
+    b.refresh_from_db(), a.refresh_from_db()
+    assert b.source_id == new.pk and a.source_id == target.pk
+    assert new.name == "Ruiz"
+    assert SourceChange.objects.filter(source=target, action="split", other=new).exists()
+    with pytest.raises(SourceError, match="at least one"):
+        source_split(source=target, aliases=["Ana Ruiz"], user=boss)
+    with pytest.raises(SourceError, match="not its aliases"):
+        source_split(source=target, aliases=["Somebody Else"], user=boss)
+
+
+@pytest.mark.parametrize("make", [checker, viewer])
+def test_only_editors_merge_and_split(make):
+    a = ClaimFactory(source_text="Ana Ruiz")
+    b = ClaimFactory(source_text="Ruiz")
+    sources_resolve(claim_ids=[a.pk, b.pk])
+    a.refresh_from_db(), b.refresh_from_db()
+    with pytest.raises(SourceNotPermitted):
+        source_merge(source=b.source, into=a.source, user=make())
+    with pytest.raises(SourceNotPermitted):
+        source_split(source=a.source, aliases=["Ana Ruiz"], user=make())
+    assert not SourceChange.objects.exists()
+
+
+def make_record(verified: int, false: int, dismissed: int = 0, **extra) -> list[Claim]:
+    statuses = ["verified"] * verified + ["false"] * false + ["dismissed"] * dismissed
+    claims = [
+        ClaimFactory(source_text="Syrian Observatory", source_type="named_organization", status=s)
+        for s in statuses
+    ]
+    claims += [
+        ClaimFactory(source_text="Syrian Observatory", source_type="named_organization", **extra)
+    ]
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    for c in claims:
+        c.refresh_from_db()
+    return claims
+
+
+def test_the_record_counts_verdicts_and_the_hedging_by_month():
+    claims = make_record(8, 1, dismissed=2, status="in_progress")
+    source = claims[0].source
+    record = selectors.source_record(source=source)
+    assert record == {
+        "verified": 8,
+        "false": 1,
+        "misleading": 0,
+        "inconclusive": 0,
+        "dismissed": 2,
+        "claims": 12,
+        "verdicts": 9,
+    }
+    claims[0].hedges.create(text="about", category="approximator", start=0, end=5)
+    months = selectors.source_hedging(source=source)
+    assert sum(m["claims"] for m in months) == 12
+    assert sum(m["hedged"] for m in months) == 1
+
+
+def test_the_prior_is_off_by_default(settings):
+    assert settings.SOURCE_RECORD_PRIOR is False
+    claims = make_record(8, 1, status="in_progress")
+    claim = claims[-1]
+    claim.refresh_from_db()
+    assert not any("record" in r for r in claim.confidence_reasons)
+
+
+def test_the_prior_on_says_so_and_moves_the_score(settings):
+    settings.SOURCE_RECORD_PRIOR = True
+    settings.SOURCE_RECORD_MIN_VERDICTS = 5
+    claims = make_record(8, 1, status="in_progress", sourcing_strength="moderate")
+    claim = claims[-1]
+    assert "source's record: 8 of 9 verified" in claim.confidence_reasons
+    # moderate (0.7) moved toward (8+1)/(9+2) by the weight 0.3: 0.7*0.7 + 0.3*0.818...
+    assert claim.confidence_score == pytest.approx(0.7 * 0.7 + 0.3 * 9 / 11, abs=1e-4)
+    # A claim's own verdict never counts in its record.
+    judged = claims[0]
+    assert judged.status == "verified"
+    assert "source's record: 7 of 8 verified" in judged.confidence_reasons
+
+
+def test_the_prior_waits_for_the_minimum_and_follows_new_verdicts(settings):
+    settings.SOURCE_RECORD_PRIOR = True
+    settings.SOURCE_RECORD_MIN_VERDICTS = 5
+    claims = make_record(3, 1, status="in_progress", sourcing_strength="moderate")
+    last = claims[-1]
+    assert not any("record" in r for r in last.confidence_reasons)
+    boss = editor()
+    other = ClaimFactory(
+        source_text="Syrian Observatory", source_type="named_organization", status="in_progress"
+    )
+    sources_resolve(claim_ids=[other.pk])
+    other.refresh_from_db()
+    claim_transition(
+        claim=other, to_status="verified", user=boss, note="ok", expected_version=other.version
+    )
+    last.refresh_from_db()
+    assert "source's record: 4 of 5 verified" in last.confidence_reasons
+
+
+def test_a_corrected_source_name_is_resolved_again():
+    claim = ClaimFactory(source_text="Ana Ruiz")
+    sources_resolve(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    services.claim_correct(
+        claim=claim, user=editor(), expected_version=claim.version, source_text="Marta Lopez"
+    )
+    claim.refresh_from_db()
+    assert claim.source.name == "Marta Lopez"
