@@ -22,7 +22,17 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from claims.models import Article, Claim, ClaimChange, ConfidenceLevel, Evidence, StatusChange
+from claims.models import (
+    VERDICTS,
+    Article,
+    Claim,
+    ClaimChange,
+    ClaimMatch,
+    ConfidenceLevel,
+    Evidence,
+    MatchState,
+    StatusChange,
+)
 
 # What a list never shows of an article: its text (up to 1 MB) and the engine's
 # extraction (a JSON blob of megabytes for a long article, decoded on every row it
@@ -333,3 +343,51 @@ def user_suggestions(*, query: str, limit: int = SUGGESTIONS) -> list[str]:
 
     qs = assignee_choices().filter(username__istartswith=query.strip()[:150])
     return list(qs.values_list("username", flat=True)[:limit])
+
+
+# --- Claim matching ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """One match as seen from a claim: the other side (a claim or a fact-check),
+    whichever direction the row was found in."""
+
+    match: ClaimMatch
+    other_claim: Claim | None
+    factcheck: object | None  # FactCheck
+
+    @property
+    def verdict(self) -> str:
+        if self.other_claim is not None:
+            return self.other_claim.get_status_display()
+        return self.factcheck.rating or "unrated"
+
+
+def claim_matches(*, claim: Claim, include_rejected: bool = True) -> list[MatchView]:
+    """The claim's matches, best first, with the other claim's article or the
+    fact-check loaded (three queries whatever the count)."""
+    rows = ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim)).select_related(
+        "claim__article", "matched_claim__article", "matched_factcheck", "decided_by"
+    )
+    if not include_rejected:
+        rows = rows.exclude(state=MatchState.REJECTED)
+    views = []
+    for m in rows.order_by("-score", "id"):
+        other = m.claim if m.matched_claim_id == claim.pk else m.matched_claim
+        views.append(MatchView(m, other, m.matched_factcheck))
+    return views
+
+
+def claim_suggested_verdicts(*, claim: Claim) -> list[Claim]:
+    """Verdicts given to other members of the claim's cluster that this claim does
+    not have: suggested to people, never applied by themselves."""
+    if not claim.cluster_id:
+        return []
+    return list(
+        Claim.objects.filter(cluster_id=claim.cluster_id, status__in=VERDICTS)
+        .exclude(pk=claim.pk)
+        .exclude(status=claim.status)
+        .select_related("article")
+        .order_by("updated_at", "id")
+    )

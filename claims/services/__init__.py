@@ -6,6 +6,8 @@ holds a business rule of its own. One module per concern:
 * ``articles``: ingest, queueing the analysis, re-analysis, seeds;
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
+* ``matching``: claim matching across articles and fact-checks, and editors'
+  decisions on matches;
 * the verification workflow lives in ``claims.workflow``, re-exported here.
 
 Callers import from ``claims.services``: the names below are the contract. The
@@ -21,6 +23,13 @@ from claims.services.articles import (
     article_reanalyze,
     articles_requeue_stale,
     seeds_load,
+)
+from claims.services.matching import (
+    claim_candidates,
+    claim_match_confirm,
+    claim_match_reject,
+    claim_matches_find,
+    claim_verdict_accept,
 )
 from claims.services.pipeline import (
     SOURCING_FIELDS,
@@ -60,6 +69,11 @@ __all__ = [
     "articles_requeue_stale",
     "claim_add",
     "claim_assign",
+    "claim_candidates",
+    "claim_match_confirm",
+    "claim_match_reject",
+    "claim_matches_find",
+    "claim_verdict_accept",
     "claim_confidence",
     "claim_correct",
     "claim_set_notes",

@@ -32,11 +32,14 @@ from claims.models import (
     AnalysisState,
     Article,
     Claim,
+    ClaimMatch,
     ClaimStatus,
     Evidence,
     HedgeCue,
+    MatchState,
     StatusChange,
 )
+from claims.services.matching import claim_matches_find_safely
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
@@ -216,6 +219,9 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
             _write_scores(article.claims.filter(pk__in=saved.kept))
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={})
+    # After the commit, outside the run's transaction: the claims are saved whatever
+    # matching finds (it logs its own failures).
+    claim_matches_find_safely(claim_ids=saved.ids)
     return len(saved.ids)
 
 
@@ -238,6 +244,11 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
 def _worked_on() -> Q:
     evidence = Evidence.objects.filter(claim=OuterRef("pk"))
     history = StatusChange.objects.filter(claim=OuterRef("pk"))
+    # An editor's decision on a match is work too: the claim keeps its id, so the
+    # rejection stays with it and is never suggested again.
+    decided = ClaimMatch.objects.filter(
+        Q(claim=OuterRef("pk")) | Q(matched_claim=OuterRef("pk"))
+    ).exclude(state=MatchState.SUGGESTED)
     return (
         ~Q(status=ClaimStatus.UNSTARTED)
         | Q(assignee__isnull=False)
@@ -247,6 +258,8 @@ def _worked_on() -> Q:
         | Q(version__gt=1)
         | Q(Exists(evidence))
         | Q(Exists(history))
+        | Q(Exists(decided))
+        | Q(cluster_id__isnull=False)
     )
 
 
@@ -509,6 +522,7 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
     with transaction.atomic():
         _write_scores(article.claims.all())
         _finish(article_id, run_id)
+    claim_matches_find_safely(claim_ids=list(article.claims.values_list("pk", flat=True)))
 
 
 def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:

@@ -1,0 +1,282 @@
+"""Claim matching: has this been checked before?
+
+After an analysis saves an article's claims, ``claim_matches_find`` looks for
+claims of OTHER articles and published fact-checks (FactCheck) that say the same
+thing, in two stages:
+
+1. candidates: on PostgreSQL, full-text search over the stored
+   ``Claim.search_vector`` (any of the claim's words, ranked) plus pg_trgm
+   similarity (``text % query``), each LIMITed and served by a GIN index
+   (migrations 0010 and 0016); in the embedded SQLite mode, word overlap in
+   Python over a bounded set of the newest claims and fact-checks;
+2. the re-ranker, claims.analysis.similarity (why lexical: README, "Claim
+   matching").
+
+A candidate scoring at least ``settings.CLAIM_MATCH_THRESHOLD`` becomes a
+suggested ClaimMatch. An editor confirms it (the two claims' clusters join) or
+rejects it; a rejected match is remembered by claim id and by the claim's
+fingerprint, so neither a new run nor a re-analysis suggests it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.analysis import similarity
+from claims.models import VERDICTS, Claim, ClaimChange, ClaimMatch, FactCheck, MatchState
+from claims.workflow import NotPermitted, WorkflowError, claim_transition
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 50  # per stage-1 query: what the re-ranker reads
+# The embedded mode's bounded scan: the newest claims and fact-checks.
+EMBEDDED_SCAN = 5000
+VERDICT = "claims.give_verdict"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # "claim" or "factcheck"
+    pk: int
+    text: str
+
+
+# --- Stage 1: candidates -------------------------------------------------------------
+
+# Any of the claim's words (plainto_tsquery's AND turned into OR), ranked; and the
+# trigram neighbours. Each half is LIMITed so that its GIN index serves it (claim_search
+# and claim_text_trgm; factcheck_search and factcheck_text_trgm, whose expression this
+# repeats to the letter). Constant SQL: the claim's text only goes in as a parameter.
+CLAIM_SQL = """
+(SELECT id, text FROM claims_claim
+  WHERE search_vector @@ replace(plainto_tsquery('pg_catalog.english', %(q)s)::text,
+                                 '&', '|')::tsquery
+    AND article_id <> %(article)s
+  ORDER BY ts_rank(search_vector, replace(plainto_tsquery('pg_catalog.english', %(q)s)::text,
+                                          '&', '|')::tsquery) DESC, id
+  LIMIT %(k)s)
+UNION
+(SELECT id, text FROM claims_claim
+  WHERE text %% %(q)s AND article_id <> %(article)s
+  ORDER BY similarity(text, %(q)s) DESC, id LIMIT %(k)s)
+"""
+FACTCHECK_SQL = """
+(SELECT id, claim_text FROM claims_factcheck
+  WHERE to_tsvector('pg_catalog.english', claim_text)
+        @@ replace(plainto_tsquery('pg_catalog.english', %(q)s)::text, '&', '|')::tsquery
+  ORDER BY ts_rank(to_tsvector('pg_catalog.english', claim_text),
+                   replace(plainto_tsquery('pg_catalog.english', %(q)s)::text,
+                           '&', '|')::tsquery) DESC, id
+  LIMIT %(k)s)
+UNION
+(SELECT id, claim_text FROM claims_factcheck
+  WHERE claim_text %% %(q)s
+  ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
+"""
+
+
+def _candidates_postgres(claim: Claim) -> list[Candidate]:
+    params = {"q": claim.text, "article": claim.article_id, "k": CANDIDATES}
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, params)
+        found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]
+        cursor.execute(FACTCHECK_SQL, params)
+        found += [Candidate("factcheck", pk, text) for pk, text in cursor.fetchall()]
+    return found
+
+
+def _candidates_embedded(claim: Claim) -> list[Candidate]:
+    """Word overlap over the newest claims of other articles and fact-checks."""
+    query = similarity.terms(claim.text)
+    claims = (
+        Claim.objects.exclude(article_id=claim.article_id)
+        .order_by("-id")
+        .values_list("pk", "text")[:EMBEDDED_SCAN]
+    )
+    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim_text")[:EMBEDDED_SCAN]
+    pool = [Candidate("claim", pk, t) for pk, t in claims]
+    pool += [Candidate("factcheck", pk, t) for pk, t in checks]
+    scored = [(similarity.word_overlap(query, similarity.terms(c.text)), c) for c in pool]
+    scored = [(s, c) for s, c in scored if s > 0]
+    scored.sort(key=lambda sc: (-sc[0], sc[1].kind, sc[1].pk))
+    return [c for _, c in scored[: 2 * CANDIDATES]]
+
+
+def claim_candidates(*, claim: Claim) -> list[Candidate]:
+    """Stage 1 for one claim (bench/matching_speed.py times it)."""
+    if connection.vendor == "postgresql":
+        return _candidates_postgres(claim)
+    return _candidates_embedded(claim)
+
+
+# --- Stage 2 and the links -----------------------------------------------------------
+
+
+def _known(claim: Claim) -> set[tuple[str, int]]:
+    """Targets not to suggest: every match of this claim already recorded (either
+    direction), and the rejections of a claim with the same text (re-analysis)."""
+    rows = ClaimMatch.objects.filter(
+        Q(claim=claim)
+        | Q(matched_claim=claim)
+        | Q(
+            claim_fingerprint=claim.fingerprint,
+            claim__article_id=claim.article_id,
+            state=MatchState.REJECTED,
+        )
+    ).values_list("claim_id", "matched_claim_id", "matched_factcheck_id")
+    known = set()
+    for owner, other, factcheck in rows:
+        if factcheck is not None:
+            known.add(("factcheck", factcheck))
+        elif other == claim.pk:
+            known.add(("claim", owner))  # the other claim found this one first
+        else:
+            known.add(("claim", other))
+    known.discard(("claim", claim.pk))
+    return known
+
+
+def _matches_for(claim: Claim, threshold: float) -> list[ClaimMatch]:
+    known = _known(claim)
+    query = similarity.prepare(claim.text)
+    rows = []
+    for cand in claim_candidates(claim=claim):
+        if (cand.kind, cand.pk) in known:
+            continue
+        score = similarity.similarity(query, similarity.prepare(cand.text))
+        if score < threshold:
+            continue
+        known.add((cand.kind, cand.pk))
+        rows.append(
+            ClaimMatch(
+                claim=claim,
+                matched_claim_id=cand.pk if cand.kind == "claim" else None,
+                matched_factcheck_id=cand.pk if cand.kind == "factcheck" else None,
+                claim_fingerprint=claim.fingerprint,
+                score=round(score, 4),
+                spans=similarity.matching_spans(claim.text, cand.text),
+            )
+        )
+    return rows
+
+
+def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
+    """Suggest matches for the given claims (a pipeline step, after they are saved);
+    returns the new ClaimMatch rows. Idempotent: a match already recorded, in
+    either direction, or rejected for the same text, is not written again."""
+    threshold = settings.CLAIM_MATCH_THRESHOLD
+    claims = Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
+    created = []
+    for claim in claims:
+        rows = _matches_for(claim, threshold)
+        # ignore_conflicts: a concurrent run of the same article wrote them first.
+        created += ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True)
+    return created
+
+
+def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
+    """The pipeline's call: a matching failure is logged and never fails the
+    analysis that has already been saved. Returns the number of new matches."""
+    try:
+        return len(claim_matches_find(claim_ids=claim_ids))
+    except Exception:  # a broken candidate query must not undo a finished analysis
+        log.exception("claim matching failed for %d claims", len(claim_ids))
+        return 0
+
+
+# --- Editors' decisions --------------------------------------------------------------
+
+
+def _describe(match: ClaimMatch, about: Claim) -> str:
+    if match.matched_factcheck_id:
+        return f"fact-check #{match.matched_factcheck_id}"
+    other = match.matched_claim_id if match.claim_id == about.pk else match.claim_id
+    return f"claim #{other}"
+
+
+def _decide(*, match: ClaimMatch, user, state: str, note: str) -> ClaimMatch:
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can confirm or reject a match.")
+    now = timezone.now()
+    # Conditional: two editors deciding at once, the second is told, not obeyed.
+    decided = ClaimMatch.objects.filter(pk=match.pk, state=MatchState.SUGGESTED).update(
+        state=state, decided_by=user, decided_at=now
+    )
+    if not decided:
+        match.refresh_from_db()
+        raise WorkflowError(f"This match was already {match.get_state_display().lower()}.")
+    match.state, match.decided_by, match.decided_at = state, user, now
+    action = "match_confirmed" if state == MatchState.CONFIRMED else "match_rejected"
+    ClaimChange.objects.create(
+        claim_id=match.claim_id,
+        user=user,
+        action=action,
+        changes={"match": [None, f"{state}: {_describe(match, match.claim)}"]},
+        note=note,
+    )
+    return match
+
+
+def _join_clusters(a: int, b: int) -> int:
+    """One cluster for claims a and b and everything clustered with either; its id is
+    the smallest claim id among them. Returns it."""
+    pair = Claim.objects.filter(pk__in=[a, b]).values_list("pk", "cluster_id")
+    ids = {x for row in pair for x in row if x is not None}
+    clusters = [c for _, c in pair if c is not None]
+    members = Q(pk__in=[a, b]) | Q(cluster_id__in=clusters)
+    cluster = min(ids)
+    Claim.objects.filter(members).update(cluster_id=cluster, updated_at=timezone.now())
+    return cluster
+
+
+def claim_match_confirm(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
+    """An editor confirms that the two say the same thing: a match with another claim
+    joins their clusters (a verdict on one is then suggested to the others)."""
+    with transaction.atomic():
+        match = _decide(match=match, user=user, state=MatchState.CONFIRMED, note=note)
+        if match.matched_claim_id:
+            _join_clusters(match.claim_id, match.matched_claim_id)
+    return match
+
+
+def claim_match_reject(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
+    """An editor says they do not: the match is kept as rejected, never suggested again."""
+    with transaction.atomic():
+        return _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+
+
+def claim_verdict_accept(*, claim: Claim, source: Claim, user, expected_version: int):
+    """Take the verdict of another member of the claim's cluster: a recorded
+    transition (two, from unstarted: started, then the verdict) whose note points to
+    the original. Returns the last StatusChange."""
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can give a claim a verdict.")
+    # The cluster and the verdict as they are now, not as the caller loaded them.
+    source = Claim.objects.select_related("article").get(pk=source.pk)
+    claim.cluster_id = Claim.objects.values_list("cluster_id", flat=True).get(pk=claim.pk)
+    if not claim.cluster_id or claim.cluster_id != source.cluster_id or claim.pk == source.pk:
+        raise WorkflowError(f"Claim #{source.pk} is not in this claim's cluster.")
+    if source.status not in VERDICTS:
+        raise WorkflowError(f"Claim #{source.pk} has no verdict to take.")
+    title = source.article.title or f"article {source.article_id}"
+    note = f"Verdict from claim #{source.pk} (article #{source.article_id}: {title})"
+    with transaction.atomic():
+        version = expected_version
+        if claim.status == "unstarted":
+            claim_transition(
+                claim=claim,
+                to_status="in_progress",
+                user=user,
+                note=f"Started to take the verdict from claim #{source.pk}",
+                expected_version=version,
+            )
+            version = claim.version
+        return claim_transition(
+            claim=claim, to_status=source.status, user=user, note=note, expected_version=version
+        )
