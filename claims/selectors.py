@@ -358,6 +358,17 @@ class MatchView:
     factcheck: object | None  # FactCheck
 
     @property
+    def spans(self) -> list[dict]:
+        """The shared spans, ``start``/``end`` in the viewing claim's text."""
+        if self.match.matched_claim_id is None or self.other_claim is self.match.matched_claim:
+            return self.match.spans
+        return [
+            {"start": s["other_start"], "end": s["other_end"], "other_start": s["start"],
+             "other_end": s["end"]}
+            for s in self.match.spans
+        ]  # fmt: skip
+
+    @property
     def verdict(self) -> str:
         if self.other_claim is not None:
             return self.other_claim.get_status_display()
@@ -377,6 +388,11 @@ def claim_matches(*, claim: Claim, include_rejected: bool = True) -> list[MatchV
         other = m.claim if m.matched_claim_id == claim.pk else m.matched_claim
         views.append(MatchView(m, other, m.matched_factcheck))
     return views
+
+
+def claim_match_of(*, claim: Claim) -> QuerySet[ClaimMatch]:
+    """The matches of this claim, in either direction (for deciding one)."""
+    return ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim))
 
 
 def claim_suggested_verdicts(*, claim: Claim) -> list[Claim]:
