@@ -139,19 +139,14 @@ def candidate_run(vclaims, queries):
 def load_wordllama():
     """WordLlama's l2_supercat_256, from the files inside its wheel only. Its loader
     (0.4.0.post1) looks for the tokenizer under ``wordllama/tokenizer/`` but the
-    wheel ships it under ``wordllama/tokenizers/``, so WordLlama.load() goes to
-    huggingface.co at run time; a cache dir that points at the shipped files (and
-    disable_download) keeps it offline."""
-    import tempfile
-
+    wheel ships it under ``wordllama/tokenizers/``, so a plain WordLlama.load()
+    goes to huggingface.co at run time (and fails offline). Pointing its cache dir
+    at the package itself (which has tokenizers/ and weights/) keeps it offline."""
     import wordllama
     from wordllama import WordLlama
 
     package = Path(wordllama.__file__).parent
-    cache = Path(tempfile.mkdtemp(prefix="wordllama-"))
-    (cache / "tokenizer").symlink_to(package / "tokenizers")
-    (cache / "weights").symlink_to(package / "weights")
-    return WordLlama.load(cache_dir=cache, disable_download=True)
+    return WordLlama.load(cache_dir=package, disable_download=True)
 
 
 def rerank_run(name, cand, vclaims, queries, idf):
@@ -200,6 +195,7 @@ def main() -> None:
         run = bm25_run(vclaims, queries)
         ms = (time.perf_counter() - started) * 1000 / len(queries)
         rows.append(("bm25 (rank_bm25)", map_at(run, qrels), recall_at(run, qrels), ms))
+        print(rows[-1], flush=True)
     started = time.perf_counter()
     cand, idf = candidate_run(vclaims, queries)
     ms = (time.perf_counter() - started) * 1000 / len(queries)
@@ -208,6 +204,7 @@ def main() -> None:
         before = rss_mb()
         run, ms = rerank_run(name, cand, vclaims, queries, idf)
         rows.append((f"re-ranker: {name}", map_at(run, qrels), None, ms))
+        print(rows[-1], flush=True)
         print(f"  {name}: peak RSS {rss_mb():.0f} MB (+{rss_mb() - before:.0f} MB)")
     print(f"{'system':<24} {'MAP@5':>6} {'R@50':>6} {'ms/claim':>9}")
     for name, m, r, ms in rows:

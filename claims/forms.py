@@ -258,3 +258,16 @@ class TokenCreateForm(forms.Form):
 
 class TokenRevokeForm(forms.Form):
     token_key = forms.CharField(max_length=64)
+
+
+class MatchDecisionForm(forms.Form):
+    """An editor's confirm or reject of a suggested match (the decision is in the URL)."""
+
+    note = forms.CharField(required=False, max_length=5000)
+
+
+class VerdictAcceptForm(forms.Form):
+    """Take the verdict of another claim of the cluster."""
+
+    source = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)

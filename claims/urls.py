@@ -29,6 +29,16 @@ dashboard = [
     path("claims/<int:pk>/assign/", views.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/notes/", views.claim_notes_view, name="claim-notes"),
     path("claims/<int:pk>/evidence/", views.claim_evidence_view, name="claim-evidence"),
+    path(
+        "claims/<int:pk>/matches/<int:match_id>/<str:decision>/",
+        views.claim_match_decide_view,
+        name="claim-match-decide",
+    ),
+    path(
+        "claims/<int:pk>/accept-verdict/",
+        views.claim_verdict_accept_view,
+        name="claim-accept-verdict",
+    ),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
     path("account/", views.account, name="account"),
     path("account/tokens/", views.token_create_view, name="token-create"),

@@ -23,10 +23,13 @@ from .claim_pages import (
     claim_review_download,
     claim_transition_view,
 )
+from .matching import claim_match_decide_view, claim_verdict_accept_view
 from .overview import overview
 from .queue import article_suggest, bulk, queue, user_suggest
 
 __all__ = [
+    "claim_match_decide_view",
+    "claim_verdict_accept_view",
     "PasswordChangeView",
     "account",
     "article_body",
