@@ -20,7 +20,8 @@ Systems:
               baseline is Elasticsearch BM25 on vclaim+title)
   candidates  our stage 1 as the embedded mode runs it: IDF-weighted word overlap
               (claims.analysis.similarity.word_overlap), top 50
-  lexical     our re-ranker (claims.analysis.similarity.similarity) on those 50
+  lexical     our re-ranker (claims.analysis.similarity.similarity) on those 50, as
+              the app calls it (no IDF); lexical-idf: with the collection's IDF
   wordllama   a packaged static embedding (WordLlama l2_supercat_256, weights in
               the wheel) on the same 50, and "hybrid" = mean of lexical and it
 """
@@ -150,7 +151,9 @@ def load_wordllama():
 
 
 def rerank_run(name, cand, vclaims, queries, idf):
-    if name == "lexical":
+    if name == "lexical":  # as the app calls it: no collection statistics
+        score = similarity.rerank
+    elif name == "lexical-idf":  # with the IDF of the verified claims
         score = lambda q, docs: similarity.rerank(q, docs, idf)  # noqa: E731
     else:
         model = load_wordllama()
@@ -181,7 +184,9 @@ def main() -> None:
     parser.add_argument("mirror", help="the task's git repository (bare git dir or checkout)")
     parser.add_argument("--split", choices=["dev", "train"], default="dev")
     parser.add_argument(
-        "--rerankers", default="lexical", help="comma list of: lexical, wordllama, hybrid"
+        "--rerankers",
+        default="lexical",
+        help="comma list of: lexical, lexical-idf, wordllama, hybrid",
     )
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline (rank_bm25)")
     args = parser.parse_args()
