@@ -91,28 +91,48 @@ def _candidates_postgres(claim: Claim) -> list[Candidate]:
     return found
 
 
-def _candidates_embedded(claim: Claim) -> list[Candidate]:
+@dataclass(frozen=True)
+class _Pooled:
+    candidate: Candidate
+    article_id: int | None
+    terms: tuple[str, ...]
+
+
+def _embedded_pool() -> list[_Pooled]:
+    """The newest claims and fact-checks, their terms computed once per run."""
+    claims = Claim.objects.order_by("-id").values_list("pk", "article_id", "text")
+    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim_text")
+    pool = [
+        _Pooled(Candidate("claim", pk, t), article, tuple(similarity.terms(t)))
+        for pk, article, t in claims[:EMBEDDED_SCAN]
+    ]
+    pool += [
+        _Pooled(Candidate("factcheck", pk, t), None, tuple(similarity.terms(t)))
+        for pk, t in checks[:EMBEDDED_SCAN]
+    ]
+    return pool
+
+
+def _candidates_embedded(claim: Claim, pool: list[_Pooled] | None = None) -> list[Candidate]:
     """Word overlap over the newest claims of other articles and fact-checks."""
     query = similarity.terms(claim.text)
-    claims = (
-        Claim.objects.exclude(article_id=claim.article_id)
-        .order_by("-id")
-        .values_list("pk", "text")[:EMBEDDED_SCAN]
-    )
-    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim_text")[:EMBEDDED_SCAN]
-    pool = [Candidate("claim", pk, t) for pk, t in claims]
-    pool += [Candidate("factcheck", pk, t) for pk, t in checks]
-    scored = [(similarity.word_overlap(query, similarity.terms(c.text)), c) for c in pool]
-    scored = [(s, c) for s, c in scored if s > 0]
+    scored = []
+    for item in pool if pool is not None else _embedded_pool():
+        if item.article_id == claim.article_id:
+            continue
+        score = similarity.word_overlap(query, item.terms)
+        if score > 0:
+            scored.append((score, item.candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1].kind, sc[1].pk))
     return [c for _, c in scored[: 2 * CANDIDATES]]
 
 
-def claim_candidates(*, claim: Claim) -> list[Candidate]:
-    """Stage 1 for one claim (bench/matching_speed.py times it)."""
+def claim_candidates(*, claim: Claim, pool: list | None = None) -> list[Candidate]:
+    """Stage 1 for one claim (bench/matching_speed.py times it). ``pool``: the
+    embedded mode's scan set, shared by the claims of one run."""
     if connection.vendor == "postgresql":
         return _candidates_postgres(claim)
-    return _candidates_embedded(claim)
+    return _candidates_embedded(claim, pool)
 
 
 # --- Stage 2 and the links -----------------------------------------------------------
@@ -142,11 +162,11 @@ def _known(claim: Claim) -> set[tuple[str, int]]:
     return known
 
 
-def _matches_for(claim: Claim, threshold: float) -> list[ClaimMatch]:
+def _matches_for(claim: Claim, threshold: float, pool: list | None = None) -> list[ClaimMatch]:
     known = _known(claim)
     query = similarity.prepare(claim.text)
     rows = []
-    for cand in claim_candidates(claim=claim):
+    for cand in claim_candidates(claim=claim, pool=pool):
         if (cand.kind, cand.pk) in known:
             continue
         score = similarity.similarity(query, similarity.prepare(cand.text))
@@ -171,10 +191,13 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     returns the new ClaimMatch rows. Idempotent: a match already recorded, in
     either direction, or rejected for the same text, is not written again."""
     threshold = settings.CLAIM_MATCH_THRESHOLD
-    claims = Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
+    claims = list(
+        Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
+    )
+    pool = _embedded_pool() if claims and connection.vendor != "postgresql" else None
     created = []
     for claim in claims:
-        rows = _matches_for(claim, threshold)
+        rows = _matches_for(claim, threshold, pool)
         # ignore_conflicts: a concurrent run of the same article wrote them first.
         created += ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True)
     return created
