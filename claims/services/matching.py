@@ -162,32 +162,50 @@ def claim_candidates(*, claim: Claim, pool: list | None = None) -> list[Candidat
 # --- Stage 2 and the links -----------------------------------------------------------
 
 
-def _known(claim: Claim) -> set[tuple[str, int]]:
-    """Targets not to suggest: every match of this claim already recorded (either
-    direction), and the rejections of a claim with the same text (re-analysis)."""
-    rows = ClaimMatch.objects.filter(
-        Q(claim=claim)
-        | Q(matched_claim=claim)
-        | Q(
-            claim_fingerprint=claim.fingerprint,
-            claim__article_id=claim.article_id,
-            state=MatchState.REJECTED,
+def _known(claims: list[Claim]) -> dict[int, set[tuple[str, int]]]:
+    """Per claim, the targets not to suggest: every match already recorded (either
+    direction), and the rejections of a claim of the same article with the same
+    text (re-analysis). One query for all the claims of a run."""
+    ids = [c.pk for c in claims]
+    rows = list(
+        ClaimMatch.objects.filter(
+            Q(claim_id__in=ids)
+            | Q(matched_claim_id__in=ids)
+            | Q(
+                claim_fingerprint__in={c.fingerprint for c in claims},
+                claim__article_id__in={c.article_id for c in claims},
+                state=MatchState.REJECTED,
+            )
+        ).values_list(
+            "claim_id",
+            "matched_claim_id",
+            "matched_factcheck_id",
+            "claim_fingerprint",
+            "claim__article_id",
+            "state",
         )
-    ).values_list("claim_id", "matched_claim_id", "matched_factcheck_id")
-    known = set()
-    for owner, other, factcheck in rows:
-        if factcheck is not None:
-            known.add(("factcheck", factcheck))
-        elif other == claim.pk:
-            known.add(("claim", owner))  # the other claim found this one first
-        else:
-            known.add(("claim", other))
-    known.discard(("claim", claim.pk))
+    )
+    known: dict[int, set[tuple[str, int]]] = {}
+    for claim in claims:
+        found = known[claim.pk] = set()
+        for owner, other, factcheck, fp, article, state in rows:
+            same_text = (
+                fp == claim.fingerprint
+                and article == claim.article_id
+                and state == MatchState.REJECTED
+            )
+            if other == claim.pk:
+                found.add(("claim", owner))  # the other claim found this one first
+            elif owner == claim.pk or same_text:
+                found.add(("factcheck", factcheck) if factcheck else ("claim", other))
+        found.discard(("claim", claim.pk))
     return known
 
 
-def _matches_for(claim: Claim, threshold: float, pool: list | None = None) -> list[ClaimMatch]:
-    known = _known(claim)
+def _matches_for(
+    claim: Claim, threshold: float, pool: list | None = None, known: set | None = None
+) -> list[ClaimMatch]:
+    known = set(_known([claim])[claim.pk] if known is None else known)
     query = similarity.prepare(claim.text)
     rows = []
     for cand in claim_candidates(claim=claim, pool=pool):
@@ -219,12 +237,12 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
         Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
     )
     pool = _embedded_pool() if claims and connection.vendor != "postgresql" else None
-    created = []
+    known = _known(claims) if claims else {}
+    rows = []
     for claim in claims:
-        rows = _matches_for(claim, threshold, pool)
-        # ignore_conflicts: a concurrent run of the same article wrote them first.
-        created += ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True)
-    return created
+        rows += _matches_for(claim, threshold, pool, known[claim.pk])
+    # ignore_conflicts: a concurrent run of the same article wrote them first.
+    return ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
 
 
 def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
