@@ -461,3 +461,16 @@ class SourceSplitForm(forms.Form):
     def __init__(self, *args, names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["aliases"].choices = [(n, n) for n in names]
+
+
+class MatchDecisionForm(forms.Form):
+    """An editor's confirm or reject of a suggested match (the decision is in the URL)."""
+
+    note = forms.CharField(required=False, max_length=5000)
+
+
+class VerdictAcceptForm(forms.Form):
+    """Take the verdict of another claim of the cluster."""
+
+    source = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)

@@ -264,6 +264,9 @@ class Claim(models.Model):
     missing_from_analysis = models.BooleanField(default=False)
     # Optimistic locking: every editorial change increments it.
     version = models.PositiveIntegerField(default=1)
+    # The cluster of claims that say the same thing, joined by an editor's confirmed
+    # matches: the smallest claim id of the cluster; null while the claim stands alone.
+    cluster_id = models.PositiveBigIntegerField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -378,6 +381,8 @@ class Claim(models.Model):
             models.Index(fields=["status", "updated_at"], name="claim_status_updated"),
             # Re-analysis: find a claim again by its fingerprint within an article.
             models.Index(fields=["article", "fingerprint"], name="claim_article_fingerprint"),
+            # A cluster's members (the claim page's suggested verdicts, joining clusters).
+            models.Index(fields=["cluster_id"], name="claim_cluster"),
         ]
 
     def __str__(self) -> str:
@@ -761,3 +766,69 @@ class SourceChange(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.action} {self.other_id}"
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class ClaimMatch(models.Model):
+    """A claim that says the same thing as an earlier claim of another article, or as
+    a published fact-check: found by claim matching, then confirmed or rejected by
+    an editor. A rejected match is kept, so it is never suggested again."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    matched_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="matched_by"
+    )
+    matched_factcheck = models.ForeignKey(
+        FactCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
+    # The claim's fingerprint when matched: a rejection also holds for a claim that a
+    # re-analysis wrote again under a new id with the same text.
+    claim_fingerprint = models.CharField(max_length=40, blank=True)
+    score = models.FloatField()
+    # [{"start", "end", "other_start", "other_end"}]: shared word runs, in each text.
+    spans = models.JSONField(default=list, blank=True)
+    state = models.CharField(
+        max_length=10, choices=MatchState.choices, default=MatchState.SUGGESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("state", MatchState), name="match_state_valid"),
+            # Exactly one target: an earlier claim or a fact-check.
+            models.CheckConstraint(
+                condition=Q(matched_claim__isnull=False, matched_factcheck__isnull=True)
+                | Q(matched_claim__isnull=True, matched_factcheck__isnull=False),
+                name="match_one_target",
+            ),
+            models.CheckConstraint(condition=~Q(matched_claim=F("claim")), name="match_not_itself"),
+            models.UniqueConstraint(
+                fields=["claim", "matched_claim"],
+                condition=Q(matched_claim__isnull=False),
+                name="match_unique_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "matched_factcheck"],
+                condition=Q(matched_factcheck__isnull=False),
+                name="match_unique_factcheck",
+            ),
+        ]
+        indexes = [
+            # A claim's page lists the matches that point at it too (matched_by).
+            models.Index(fields=["matched_claim", "state"], name="match_matched_claim"),
+            # Remembered rejections by text: (fingerprint, target) on re-analysis.
+            models.Index(fields=["claim_fingerprint", "state"], name="match_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} ~ {self.matched_claim_id or self.matched_factcheck_id}"

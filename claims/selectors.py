@@ -24,16 +24,19 @@ from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from claims.models import (
+    VERDICTS,
     Article,
     BulkAction,
     Claim,
     ClaimChange,
+    ClaimMatch,
     ClaimStatus,
     Comment,
     ConfidenceLevel,
     Evidence,
     FactCheck,
     HedgeCue,
+    MatchState,
     SavedView,
     Source,
     SourceAlias,
@@ -541,3 +544,67 @@ def factcheck_list(*, publisher: str = "", rating: str = "", q: str = "") -> Que
     if q:
         qs = qs.filter(Q(claim_text__icontains=q) | Q(claimant__icontains=q))
     return qs
+
+
+# --- Claim matching ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """One match as seen from a claim: the other side (a claim or a fact-check),
+    whichever direction the row was found in."""
+
+    match: ClaimMatch
+    other_claim: Claim | None
+    factcheck: object | None  # FactCheck
+
+    @property
+    def spans(self) -> list[dict]:
+        """The shared spans, ``start``/``end`` in the viewing claim's text."""
+        if self.match.matched_claim_id is None or self.other_claim is self.match.matched_claim:
+            return self.match.spans
+        return [
+            {"start": s["other_start"], "end": s["other_end"], "other_start": s["start"],
+             "other_end": s["end"]}
+            for s in self.match.spans
+        ]  # fmt: skip
+
+    @property
+    def verdict(self) -> str:
+        if self.other_claim is not None:
+            return self.other_claim.get_status_display()
+        return self.factcheck.rating or "unrated"
+
+
+def claim_matches(*, claim: Claim, include_rejected: bool = True) -> list[MatchView]:
+    """The claim's matches, best first, with the other claim's article or the
+    fact-check loaded (three queries whatever the count)."""
+    rows = ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim)).select_related(
+        "claim__article", "matched_claim__article", "matched_factcheck", "decided_by"
+    )
+    if not include_rejected:
+        rows = rows.exclude(state=MatchState.REJECTED)
+    views = []
+    for m in rows.order_by("-score", "id"):
+        other = m.claim if m.matched_claim_id == claim.pk else m.matched_claim
+        views.append(MatchView(m, other, m.matched_factcheck))
+    return views
+
+
+def claim_match_of(*, claim: Claim) -> QuerySet[ClaimMatch]:
+    """The matches of this claim, in either direction (for deciding one)."""
+    return ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim))
+
+
+def claim_suggested_verdicts(*, claim: Claim) -> list[Claim]:
+    """Verdicts given to other members of the claim's cluster that this claim does
+    not have: suggested to people, never applied by themselves."""
+    if not claim.cluster_id:
+        return []
+    return list(
+        Claim.objects.filter(cluster_id=claim.cluster_id, status__in=VERDICTS)
+        .exclude(pk=claim.pk)
+        .exclude(status=claim.status)
+        .select_related("article")
+        .order_by("updated_at", "id")
+    )

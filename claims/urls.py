@@ -36,6 +36,16 @@ dashboard = [
     path("claims/<int:pk>/comments/", views.claim_comment_view, name="claim-comment"),
     path("claims/<int:pk>/plan/", views.claim_plan_view, name="claim-plan"),
     path("claims/<int:pk>/publish/", views.claim_publish_view, name="claim-publish"),
+    path(
+        "claims/<int:pk>/matches/<int:match_id>/<str:decision>/",
+        views.claim_match_decide_view,
+        name="claim-match-decide",
+    ),
+    path(
+        "claims/<int:pk>/accept-verdict/",
+        views.claim_verdict_accept_view,
+        name="claim-accept-verdict",
+    ),
     path("claims/<int:pk>/claimreview.json", views.claim_review_download, name="claim-review"),
     path("sources/", views.source_list_page, name="sources"),
     path("sources/<int:pk>/", views.source_page, name="source"),

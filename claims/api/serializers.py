@@ -123,10 +123,77 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version",
             "missing_from_analysis",
             "human_edited",
+            "cluster_id",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class MatchSpanSerializer(serializers.Serializer):
+    start = serializers.IntegerField(help_text="In this claim's text.")
+    end = serializers.IntegerField()
+    other_start = serializers.IntegerField(help_text="In the matched text.")
+    other_end = serializers.IntegerField()
+
+
+class MatchSerializer(serializers.Serializer):
+    """A claim's match (selectors.MatchView): the other claim or the fact-check."""
+
+    id = serializers.IntegerField(source="match.id")
+    state = serializers.CharField(source="match.state")
+    score = serializers.FloatField(source="match.score")
+    spans = MatchSpanSerializer(many=True)
+    kind = serializers.SerializerMethodField(help_text='"claim" or "factcheck".')
+    matched_id = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    verdict = serializers.CharField(help_text="The claim's status, or the fact-check's rating.")
+    article = serializers.SerializerMethodField()
+    article_title = serializers.SerializerMethodField()
+    factcheck_url = serializers.SerializerMethodField()
+    publisher = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(source="match.decided_at")
+
+    def get_kind(self, view) -> str:
+        return "claim" if view.other_claim is not None else "factcheck"
+
+    def get_matched_id(self, view) -> int:
+        return (view.other_claim or view.factcheck).pk
+
+    def get_text(self, view) -> str:
+        return view.other_claim.text if view.other_claim else view.factcheck.claim_text
+
+    def get_article(self, view) -> int | None:
+        return view.other_claim.article_id if view.other_claim else None
+
+    def get_article_title(self, view) -> str | None:
+        return view.other_claim.article.title if view.other_claim else None
+
+    def get_factcheck_url(self, view) -> str | None:
+        return view.factcheck.url if view.factcheck else None
+
+    def get_publisher(self, view) -> str | None:
+        return view.factcheck.publisher if view.factcheck else None
+
+    def get_decided_by(self, view) -> str | None:
+        user = view.match.decided_by
+        return user.get_username() if user else None
+
+
+class MatchDecisionInputSerializer(serializers.Serializer):
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
+
+
+class VerdictAcceptInputSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1, help_text="The claim of the same cluster whose verdict is taken."
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The claim's version you saw; 409 if someone changed it since.",
+    )
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -223,6 +223,60 @@ class ClaimViewSet(ApiViewSet):
         return Response(s.HistoryEventSerializer(events, many=True).data)
 
     @extend_schema(
+        summary="Claims of other articles and published fact-checks that say the same thing",
+        description="Best first, with each one's verdict (a claim's status or a fact-check's "
+        "rating); rejected matches included, with their state.",
+        responses={200: s.MatchSerializer(many=True), **CLAIM_ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def matches(self, request, pk):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        return Response(s.MatchSerializer(selectors.claim_matches(claim=claim), many=True).data)
+
+    @extend_schema(
+        summary="Confirm a match (editors): the two claims join one cluster",
+        request=s.MatchDecisionInputSerializer,
+        responses={200: s.MatchSerializer(many=True), **errors(*WRITE, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/confirm")
+    def match_confirm(self, request, pk, match_id):
+        return self._decide(services.claim_match_confirm, pk, match_id)
+
+    @extend_schema(
+        summary="Reject a match (editors): remembered, never suggested again",
+        request=s.MatchDecisionInputSerializer,
+        responses={200: s.MatchSerializer(many=True), **errors(*WRITE, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/reject")
+    def match_reject(self, request, pk, match_id):
+        return self._decide(services.claim_match_reject, pk, match_id)
+
+    @extend_schema(
+        summary="Take the verdict of another claim of the same cluster (editors)",
+        description="A recorded transition whose note points to the original claim.",
+        request=s.VerdictAcceptInputSerializer,
+        responses={200: s.ClaimDetailSerializer, **errors(*WRITE, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-verdict")
+    def accept_verdict(self, request, pk):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        data = self._valid(s.VerdictAcceptInputSerializer)
+        source = self.load(Claim.objects.get, data["source"], "claim")
+        services.claim_verdict_accept(
+            claim=claim, source=source, user=request.user, expected_version=data["version"]
+        )
+        return Response(self._detail(pk))
+
+    def _decide(self, decide, pk, match_id):
+        claim = self.load(Claim.objects.get, pk, "claim")
+        data = self._valid(s.MatchDecisionInputSerializer)
+        match = self.load(
+            selectors.claim_match_of(claim=claim).get, match_id, "match of this claim"
+        )
+        decide(match=match, user=self.request.user, note=data["note"])
+        return Response(s.MatchSerializer(selectors.claim_matches(claim=claim), many=True).data)
+
+    @extend_schema(
         summary="schema.org ClaimReview (JSON-LD) of a claim with a verdict",
         description="404 if the claim has no verdict (verified, false, misleading, "
         "inconclusive); 422 while it has no public URL and public summary (its `url`, "

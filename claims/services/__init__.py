@@ -8,6 +8,8 @@ holds a business rule of its own. One module per concern:
   steps of earlier deployments), and the run bookkeeping;
 * ``saved_views``: a user's named queue filters;
 * ``bulk``: bulk actions, recorded so that they can be undone for a while;
+* ``matching``: claim matching across articles and fact-checks, and editors'
+  decisions on matches;
 * the verification workflow lives in ``claims.workflow``, re-exported here;
 * notifications live in ``claims.notifications``.
 
@@ -34,6 +36,13 @@ from claims.services.bulk import (
     claims_bulk_assign,
     claims_bulk_plan,
     claims_bulk_transition,
+)
+from claims.services.matching import (
+    claim_candidates,
+    claim_match_confirm,
+    claim_match_reject,
+    claim_matches_find,
+    claim_verdict_accept,
 )
 from claims.services.pipeline import (
     SOURCING_FIELDS,
@@ -83,6 +92,11 @@ __all__ = [
     "articles_requeue_stale",
     "claim_add",
     "claim_assign",
+    "claim_candidates",
+    "claim_match_confirm",
+    "claim_match_reject",
+    "claim_matches_find",
+    "claim_verdict_accept",
     "claim_confidence",
     "claim_correct",
     "claim_set_notes",

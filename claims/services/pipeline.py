@@ -32,12 +32,15 @@ from claims.models import (
     AnalysisState,
     Article,
     Claim,
+    ClaimMatch,
     ClaimStatus,
     Comment,
     Evidence,
     HedgeCue,
+    MatchState,
     StatusChange,
 )
+from claims.services.matching import claim_matches_find_safely
 from claims.services.sources import sources_resolve
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
@@ -219,6 +222,9 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
         sources_resolve(claim_ids=[*saved.ids, *saved.kept])
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={})
+    # After the commit, outside the run's transaction: the claims are saved whatever
+    # matching finds (it logs its own failures).
+    claim_matches_find_safely(claim_ids=saved.ids)
     return len(saved.ids)
 
 
@@ -243,6 +249,11 @@ def _worked_on() -> Q:
     history = StatusChange.objects.filter(claim=OuterRef("pk"))
     # A discussed claim is worked on (and its comments hold it: PROTECT).
     comments = Comment.objects.filter(claim=OuterRef("pk"))
+    # An editor's decision on a match is work too: the claim keeps its id, so the
+    # rejection stays with it and is never suggested again.
+    decided = ClaimMatch.objects.filter(
+        Q(claim=OuterRef("pk")) | Q(matched_claim=OuterRef("pk"))
+    ).exclude(state=MatchState.SUGGESTED)
     return (
         ~Q(status=ClaimStatus.UNSTARTED)
         | Q(assignee__isnull=False)
@@ -253,6 +264,8 @@ def _worked_on() -> Q:
         | Q(Exists(evidence))
         | Q(Exists(history))
         | Q(Exists(comments))
+        | Q(Exists(decided))
+        | Q(cluster_id__isnull=False)
     )
 
 
@@ -516,6 +529,7 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
         _write_scores(article.claims.all())
         sources_resolve(claim_ids=article.claims.values_list("pk", flat=True))
         _finish(article_id, run_id)
+    claim_matches_find_safely(claim_ids=list(article.claims.values_list("pk", flat=True)))
 
 
 def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:

@@ -34,6 +34,7 @@ from .claim_pages import (
     claim_transition_view,
 )
 from .inbox import inbox, inbox_read
+from .matching import claim_match_decide_view, claim_verdict_accept_view
 from .overview import overview
 from .queue import (
     article_suggest,
@@ -46,6 +47,8 @@ from .queue import (
 from .sources import source_list_page, source_merge_view, source_page, source_split_view
 
 __all__ = [
+    "claim_match_decide_view",
+    "claim_verdict_accept_view",
     "PasswordChangeView",
     "account",
     "article_body",

@@ -101,8 +101,10 @@ def test_a_run_writes_claims_in_batches_not_one_by_one(seed_text):
     (few, short_queries), (many, long_queries) = counts
     assert many > 5 * few
     # Batches, not a statement per claim (SQLite caps a statement at 999
-    # parameters, so its batches are smaller than PostgreSQL's).
-    assert long_queries - short_queries <= (many - few) / 20, counts
+    # parameters, so its batches are smaller than PostgreSQL's). Two kinds of rows
+    # are written in batches: the claims, and the matches claim matching finds (here
+    # every claim of the long article repeats one of the first: ~1 match a claim).
+    assert long_queries - short_queries <= (many - few) / 10, counts
 
 
 def test_the_engine_and_the_light_work_go_to_separate_queues():

@@ -1,0 +1,347 @@
+"""Claim matching: has this been checked before?
+
+After an analysis saves an article's claims, ``claim_matches_find`` looks for
+claims of OTHER articles and published fact-checks (FactCheck) that say the same
+thing, in two stages:
+
+1. candidates: on PostgreSQL, full-text search over the stored
+   ``Claim.search_vector`` (the claim's adjacent word pairs, ranked; GIN index
+   from migration 0010), the best of them ordered by pg_trgm similarity; for
+   fact-checks full-text and trigram search, each on its GIN index (0016); in
+   the embedded SQLite mode, word overlap in Python over a bounded set of the
+   newest claims and fact-checks;
+2. the re-ranker, claims.analysis.similarity (why lexical: README, "Claim
+   matching").
+
+A candidate scoring at least ``settings.CLAIM_MATCH_THRESHOLD`` becomes a
+suggested ClaimMatch. An editor confirms it (the two claims' clusters join) or
+rejects it; a rejected match is remembered by claim id and by the claim's
+fingerprint, so neither a new run nor a re-analysis suggests it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.analysis import similarity
+from claims.models import VERDICTS, Claim, ClaimChange, ClaimMatch, FactCheck, MatchState
+from claims.workflow import NotPermitted, WorkflowError, claim_transition
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 50  # per stage-1 query: what the re-ranker reads
+# The embedded mode's bounded scan: the newest claims and fact-checks.
+EMBEDDED_SCAN = 5000
+VERDICT = "claims.give_verdict"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # "claim" or "factcheck"
+    pk: int
+    text: str
+
+
+# --- Stage 1: candidates -------------------------------------------------------------
+
+# Stage 1 on PostgreSQL. The claim's text becomes a tsquery of its adjacent content-
+# word pairs ('bridge' & 'reopen' | 'reopen' & 'may' | ...): a one-word change keeps
+# most pairs, and a pair is far more selective than any single word, so the GIN
+# index (claim_search) returns hundreds of rows where an OR of words returned half
+# the table. The best RANKED of them by ts_rank are then ordered by pg_trgm
+# similarity, on at most RANKED rows: a full-table trigram search (text % q) was a
+# sequential scan at 600 ms per claim on 10k generated claims.
+MAX_PAIRS = 12
+RANKED = 100
+CLAIM_SQL = """
+SELECT id, text FROM (
+  SELECT id, text FROM claims_claim
+  WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+  ORDER BY ts_rank(search_vector, %(tsq)s::tsquery) DESC, id
+  LIMIT %(ranked)s
+) ranked
+ORDER BY similarity(text, %(q)s) DESC, id
+LIMIT %(k)s
+"""
+# The library is smaller and written once: both halves, each on its GIN index
+# (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm).
+FACTCHECK_SQL = """
+(SELECT id, claim_text FROM claims_factcheck
+  WHERE to_tsvector('pg_catalog.english', claim_text) @@ %(tsq)s::tsquery
+  ORDER BY ts_rank(to_tsvector('pg_catalog.english', claim_text), %(tsq)s::tsquery) DESC, id
+  LIMIT %(k)s)
+UNION
+(SELECT id, claim_text FROM claims_factcheck
+  WHERE claim_text %% %(q)s
+  ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
+"""
+_PAIR = "plainto_tsquery('pg_catalog.english', %s)"
+
+
+def claim_tsquery(text: str) -> str:
+    """The text's adjacent content-word pairs as a tsquery (PostgreSQL stems them)."""
+    words = similarity.terms(text)
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][:MAX_PAIRS]
+    pairs = pairs or words[:1] or [text[:200]]
+    # Only the number of placeholders varies; every word goes in as a parameter.
+    sql = "SELECT (" + " || ".join([_PAIR] * len(pairs)) + ")::text"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pairs)
+        return cursor.fetchone()[0] or ""
+
+
+def _candidates_postgres(claim: Claim) -> list[Candidate]:
+    tsq = claim_tsquery(claim.text)
+    if not tsq:
+        return []
+    params = {
+        "q": claim.text,
+        "tsq": tsq,
+        "article": claim.article_id,
+        "k": CANDIDATES,
+        "ranked": RANKED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, params)
+        found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]
+        cursor.execute(FACTCHECK_SQL, params)
+        found += [Candidate("factcheck", pk, text) for pk, text in cursor.fetchall()]
+    return found
+
+
+@dataclass(frozen=True)
+class _Pooled:
+    candidate: Candidate
+    article_id: int | None
+    terms: tuple[str, ...]
+
+
+def _embedded_pool() -> list[_Pooled]:
+    """The newest claims and fact-checks, their terms computed once per run."""
+    claims = Claim.objects.order_by("-id").values_list("pk", "article_id", "text")
+    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim_text")
+    pool = [
+        _Pooled(Candidate("claim", pk, t), article, tuple(similarity.terms(t)))
+        for pk, article, t in claims[:EMBEDDED_SCAN]
+    ]
+    pool += [
+        _Pooled(Candidate("factcheck", pk, t), None, tuple(similarity.terms(t)))
+        for pk, t in checks[:EMBEDDED_SCAN]
+    ]
+    return pool
+
+
+def _candidates_embedded(claim: Claim, pool: list[_Pooled] | None = None) -> list[Candidate]:
+    """Word overlap over the newest claims of other articles and fact-checks."""
+    query = similarity.terms(claim.text)
+    scored = []
+    for item in pool if pool is not None else _embedded_pool():
+        if item.article_id == claim.article_id:
+            continue
+        score = similarity.word_overlap(query, item.terms)
+        if score > 0:
+            scored.append((score, item.candidate))
+    scored.sort(key=lambda sc: (-sc[0], sc[1].kind, sc[1].pk))
+    return [c for _, c in scored[: 2 * CANDIDATES]]
+
+
+def claim_candidates(*, claim: Claim, pool: list | None = None) -> list[Candidate]:
+    """Stage 1 for one claim (bench/matching_speed.py times it). ``pool``: the
+    embedded mode's scan set, shared by the claims of one run."""
+    if connection.vendor == "postgresql":
+        return _candidates_postgres(claim)
+    return _candidates_embedded(claim, pool)
+
+
+# --- Stage 2 and the links -----------------------------------------------------------
+
+
+def _known(claims: list[Claim]) -> dict[int, set[tuple[str, int]]]:
+    """Per claim, the targets not to suggest: every match already recorded (either
+    direction), and the rejections of a claim of the same article with the same
+    text (re-analysis). One query for all the claims of a run."""
+    ids = [c.pk for c in claims]
+    rows = list(
+        ClaimMatch.objects.filter(
+            Q(claim_id__in=ids)
+            | Q(matched_claim_id__in=ids)
+            | Q(
+                claim_fingerprint__in={c.fingerprint for c in claims},
+                claim__article_id__in={c.article_id for c in claims},
+                state=MatchState.REJECTED,
+            )
+        ).values_list(
+            "claim_id",
+            "matched_claim_id",
+            "matched_factcheck_id",
+            "claim_fingerprint",
+            "claim__article_id",
+            "state",
+        )
+    )
+    known: dict[int, set[tuple[str, int]]] = {}
+    for claim in claims:
+        found = known[claim.pk] = set()
+        for owner, other, factcheck, fp, article, state in rows:
+            same_text = (
+                fp == claim.fingerprint
+                and article == claim.article_id
+                and state == MatchState.REJECTED
+            )
+            if other == claim.pk:
+                found.add(("claim", owner))  # the other claim found this one first
+            elif owner == claim.pk or same_text:
+                found.add(("factcheck", factcheck) if factcheck else ("claim", other))
+        found.discard(("claim", claim.pk))
+    return known
+
+
+def _matches_for(
+    claim: Claim, threshold: float, pool: list | None = None, known: set | None = None
+) -> list[ClaimMatch]:
+    known = set(_known([claim])[claim.pk] if known is None else known)
+    query = similarity.prepare(claim.text)
+    rows = []
+    for cand in claim_candidates(claim=claim, pool=pool):
+        if (cand.kind, cand.pk) in known:
+            continue
+        score = similarity.similarity(query, similarity.prepare(cand.text))
+        if score < threshold:
+            continue
+        known.add((cand.kind, cand.pk))
+        rows.append(
+            ClaimMatch(
+                claim=claim,
+                matched_claim_id=cand.pk if cand.kind == "claim" else None,
+                matched_factcheck_id=cand.pk if cand.kind == "factcheck" else None,
+                claim_fingerprint=claim.fingerprint,
+                score=round(score, 4),
+                spans=similarity.matching_spans(claim.text, cand.text),
+            )
+        )
+    return rows
+
+
+def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
+    """Suggest matches for the given claims (a pipeline step, after they are saved);
+    returns the new ClaimMatch rows. Idempotent: a match already recorded, in
+    either direction, or rejected for the same text, is not written again."""
+    threshold = settings.CLAIM_MATCH_THRESHOLD
+    claims = list(
+        Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
+    )
+    pool = _embedded_pool() if claims and connection.vendor != "postgresql" else None
+    known = _known(claims) if claims else {}
+    rows = []
+    for claim in claims:
+        rows += _matches_for(claim, threshold, pool, known[claim.pk])
+    # ignore_conflicts: a concurrent run of the same article wrote them first.
+    return ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+
+def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
+    """The pipeline's call: a matching failure is logged and never fails the
+    analysis that has already been saved. Returns the number of new matches."""
+    try:
+        return len(claim_matches_find(claim_ids=claim_ids))
+    except Exception:  # a broken candidate query must not undo a finished analysis
+        log.exception("claim matching failed for %d claims", len(claim_ids))
+        return 0
+
+
+# --- Editors' decisions --------------------------------------------------------------
+
+
+def _describe(match: ClaimMatch, about: Claim) -> str:
+    if match.matched_factcheck_id:
+        return f"fact-check #{match.matched_factcheck_id}"
+    other = match.matched_claim_id if match.claim_id == about.pk else match.claim_id
+    return f"claim #{other}"
+
+
+def _decide(*, match: ClaimMatch, user, state: str, note: str) -> ClaimMatch:
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can confirm or reject a match.")
+    now = timezone.now()
+    # Conditional: two editors deciding at once, the second is told, not obeyed.
+    decided = ClaimMatch.objects.filter(pk=match.pk, state=MatchState.SUGGESTED).update(
+        state=state, decided_by=user, decided_at=now
+    )
+    if not decided:
+        match.refresh_from_db()
+        raise WorkflowError(f"This match was already {match.get_state_display().lower()}.")
+    match.state, match.decided_by, match.decided_at = state, user, now
+    action = "match_confirmed" if state == MatchState.CONFIRMED else "match_rejected"
+    ClaimChange.objects.create(
+        claim_id=match.claim_id,
+        user=user,
+        action=action,
+        changes={"match": [None, f"{state}: {_describe(match, match.claim)}"]},
+        note=note,
+    )
+    return match
+
+
+def _join_clusters(a: int, b: int) -> int:
+    """One cluster for claims a and b and everything clustered with either; its id is
+    the smallest claim id among them. Returns it."""
+    pair = Claim.objects.filter(pk__in=[a, b]).values_list("pk", "cluster_id")
+    ids = {x for row in pair for x in row if x is not None}
+    clusters = [c for _, c in pair if c is not None]
+    members = Q(pk__in=[a, b]) | Q(cluster_id__in=clusters)
+    cluster = min(ids)
+    Claim.objects.filter(members).update(cluster_id=cluster, updated_at=timezone.now())
+    return cluster
+
+
+def claim_match_confirm(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
+    """An editor confirms that the two say the same thing: a match with another claim
+    joins their clusters (a verdict on one is then suggested to the others)."""
+    with transaction.atomic():
+        match = _decide(match=match, user=user, state=MatchState.CONFIRMED, note=note)
+        if match.matched_claim_id:
+            _join_clusters(match.claim_id, match.matched_claim_id)
+    return match
+
+
+def claim_match_reject(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
+    """An editor says they do not: the match is kept as rejected, never suggested again."""
+    with transaction.atomic():
+        return _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+
+
+def claim_verdict_accept(*, claim: Claim, source: Claim, user, expected_version: int):
+    """Take the verdict of another member of the claim's cluster: a recorded
+    transition (two, from unstarted: started, then the verdict) whose note points to
+    the original. Returns the last StatusChange."""
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can give a claim a verdict.")
+    # The cluster and the verdict as they are now, not as the caller loaded them.
+    source = Claim.objects.select_related("article").get(pk=source.pk)
+    claim.cluster_id = Claim.objects.values_list("cluster_id", flat=True).get(pk=claim.pk)
+    if not claim.cluster_id or claim.cluster_id != source.cluster_id or claim.pk == source.pk:
+        raise WorkflowError(f"Claim #{source.pk} is not in this claim's cluster.")
+    if source.status not in VERDICTS:
+        raise WorkflowError(f"Claim #{source.pk} has no verdict to take.")
+    title = source.article.title or f"article {source.article_id}"
+    note = f"Verdict from claim #{source.pk} (article #{source.article_id}: {title})"
+    with transaction.atomic():
+        version = expected_version
+        if claim.status == "unstarted":
+            claim_transition(
+                claim=claim,
+                to_status="in_progress",
+                user=user,
+                note=f"Started to take the verdict from claim #{source.pk}",
+                expected_version=version,
+            )
+            version = claim.version
+        return claim_transition(
+            claim=claim, to_status=source.status, user=user, note=note, expected_version=version
+        )

@@ -1,0 +1,214 @@
+"""Claim matching (embedded mode): a repeated claim in another article is suggested
+as a match, unrelated claims are not, editors confirm (clusters join) or reject
+(remembered, also after re-analysis), and a cluster's verdict is suggested, then
+taken by a recorded transition."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import services
+from claims.models import ClaimChange, ClaimMatch, FactCheck, MatchState, StatusChange
+from claims.services import matching
+from claims.workflow import NotPermitted, WorkflowError, claim_transition
+from tests.factories import checker, editor, viewer
+
+pytestmark = pytest.mark.django_db
+
+FIRST = (
+    "Bridge closure\n\n"
+    "MILLTOWN - The mayor, Dana Cole, said on Tuesday that the old river bridge would "
+    "reopen in May after repairs costing $4 million. Unemployment in the county fell to "
+    "3 percent last year, the labour office said.\n"
+)
+# The same article from another wire, one word changed in the bridge claim.
+SECOND = FIRST.replace("old river bridge", "old iron bridge").replace(
+    "Unemployment in the county fell to 3 percent last year, the labour office said.",
+    "A new school will open on the east side, the district said.",
+)
+UNRELATED = (
+    "Harbour dredging\n\n"
+    "PORTSIDE - Fishermen said the harbour had silted up over the winter, and the port "
+    "authority promised to dredge it before the summer season.\n"
+)
+
+
+def bridge(article):
+    return article.claims.get(text__contains="bridge")
+
+
+@pytest.fixture
+def pair(ingest):
+    first = ingest(text=FIRST).article
+    second = ingest(text=SECOND).article
+    return bridge(first), bridge(second)
+
+
+def test_a_one_word_changed_claim_matches_the_earlier_one(pair):
+    earlier, repeated = pair
+    match = ClaimMatch.objects.get(claim=repeated)
+    assert match.matched_claim == earlier and match.state == MatchState.SUGGESTED
+    assert match.score >= 0.8 and match.claim_fingerprint == repeated.fingerprint
+    # The shared words are spans in both texts.
+    shared = [repeated.text[s["start"] : s["end"]] for s in match.spans]
+    assert any("would reopen in May" in s for s in shared)
+    assert all(
+        earlier.text[s["other_start"] : s["other_end"]].lower()
+        == repeated.text[s["start"] : s["end"]].lower()
+        for s in match.spans
+    )
+    # Only the bridge claim repeats: the school and unemployment claims match nothing.
+    assert ClaimMatch.objects.count() == 1
+
+
+def test_unrelated_claims_do_not_match(ingest):
+    ingest(text=FIRST)
+    ingest(text=UNRELATED)
+    assert not ClaimMatch.objects.exists()
+
+
+def test_a_published_factcheck_is_matched(ingest):
+    check = FactCheck.objects.create(
+        key="k1",
+        claim_text="The old river bridge in Milltown will reopen in May after $4 million repairs.",
+        rating="False",
+        publisher="Example Checks",
+        url="https://checks.example.org/bridge",
+    )
+    claim = bridge(ingest(text=FIRST).article)
+    match = ClaimMatch.objects.get(claim=claim)
+    assert match.matched_factcheck == check and match.matched_claim is None
+
+
+def test_matching_again_adds_nothing(pair):
+    earlier, repeated = pair
+    assert matching.claim_matches_find(claim_ids=[earlier.pk, repeated.pk]) == []
+    assert ClaimMatch.objects.count() == 1
+
+
+def test_the_threshold_is_a_setting(ingest, settings):
+    settings.CLAIM_MATCH_THRESHOLD = 0.99
+    ingest(text=FIRST)
+    ingest(text=SECOND)
+    assert not ClaimMatch.objects.exists()
+
+
+def test_confirm_joins_the_clusters_and_is_recorded(pair):
+    earlier, repeated = pair
+    user = editor()
+    services.claim_match_confirm(match=ClaimMatch.objects.get(), user=user)
+    earlier.refresh_from_db()
+    repeated.refresh_from_db()
+    assert earlier.cluster_id == repeated.cluster_id == earlier.pk
+    change = ClaimChange.objects.get(claim=repeated)
+    assert change.action == "match_confirmed" and change.user == user
+    assert f"claim #{earlier.pk}" in change.changes["match"][1]
+    # Decided once: a second decision is refused, not obeyed.
+    with pytest.raises(WorkflowError):
+        services.claim_match_reject(match=ClaimMatch.objects.get(), user=user)
+
+
+def test_confirm_merges_two_existing_clusters(ingest, pair):
+    earlier, repeated = pair
+    user = editor()
+    services.claim_match_confirm(match=ClaimMatch.objects.get(), user=user)
+    third = bridge(ingest(text=SECOND.replace("MILLTOWN", "MILL TOWN")).article)
+    new = ClaimMatch.objects.filter(claim=third, state=MatchState.SUGGESTED).first()
+    assert new is not None
+    services.claim_match_confirm(match=new, user=user)
+    third.refresh_from_db()
+    assert third.cluster_id == earlier.pk
+
+
+@pytest.mark.parametrize("make_user", [checker, viewer])
+def test_only_editors_decide_matches(pair, make_user):
+    match = ClaimMatch.objects.get()
+    for decide in (services.claim_match_confirm, services.claim_match_reject):
+        with pytest.raises(NotPermitted):
+            decide(match=match, user=make_user())
+    match.refresh_from_db()
+    assert match.state == MatchState.SUGGESTED and not ClaimChange.objects.exists()
+
+
+def test_a_rejected_match_stays_rejected_after_reanalysis(pair, committed):
+    earlier, repeated = pair
+    user = editor()
+    services.claim_match_reject(match=ClaimMatch.objects.get(), user=user, note="other bridge")
+    for claim in (repeated, earlier):
+        with committed():
+            assert services.article_reanalyze(article=claim.article) is not False
+    match = ClaimMatch.objects.get()
+    assert match.state == MatchState.REJECTED and match.decided_by == user
+    assert ClaimMatch.objects.count() == 1
+    # The claims kept their ids (a decision is work people did).
+    repeated.refresh_from_db()
+    assert not repeated.missing_from_analysis
+
+
+def test_a_rejection_holds_for_the_same_text_under_a_new_id(pair):
+    earlier, repeated = pair
+    services.claim_match_reject(match=ClaimMatch.objects.get(), user=editor())
+    # As a re-analysis that wrote the claim again would: same article, same text.
+    ClaimMatch.objects.filter(claim=repeated).update(
+        claim=repeated.article.claims.exclude(pk=repeated.pk).first()
+    )
+    assert matching.claim_matches_find(claim_ids=[repeated.pk]) == []
+
+
+def test_a_clusters_verdict_is_suggested_and_taken_by_a_transition(pair):
+    earlier, repeated = pair
+    user = editor()
+    services.claim_match_confirm(match=ClaimMatch.objects.get(), user=user)
+    claim_transition(claim=earlier, to_status="in_progress", user=user, expected_version=1)
+    claim_transition(
+        claim=earlier, to_status="false", user=user, note="Repairs cost $9m", expected_version=2
+    )
+    repeated.refresh_from_db()
+    from claims.selectors import claim_suggested_verdicts
+
+    suggested = claim_suggested_verdicts(claim=repeated)
+    assert [(c.pk, c.status) for c in suggested] == [(earlier.pk, "false")]
+    # Never applied silently: the claim is untouched until someone accepts.
+    assert repeated.status == "unstarted"
+    services.claim_verdict_accept(
+        claim=repeated, source=earlier, user=user, expected_version=repeated.version
+    )
+    repeated.refresh_from_db()
+    assert repeated.status == "false"
+    last = StatusChange.objects.filter(claim=repeated).last()
+    assert last.to_status == "false" and last.user == user
+    assert last.note.startswith(f"Verdict from claim #{earlier.pk} (article #{earlier.article_id}")
+    assert claim_suggested_verdicts(claim=repeated) == []
+
+
+def test_a_fact_checker_cannot_take_a_verdict(pair):
+    earlier, repeated = pair
+    user = editor()
+    services.claim_match_confirm(match=ClaimMatch.objects.get(), user=user)
+    claim_transition(claim=earlier, to_status="in_progress", user=user, expected_version=1)
+    claim_transition(claim=earlier, to_status="false", user=user, note="n", expected_version=2)
+    repeated.refresh_from_db()
+    with pytest.raises(NotPermitted):
+        services.claim_verdict_accept(
+            claim=repeated, source=earlier, user=checker(), expected_version=repeated.version
+        )
+    repeated.refresh_from_db()
+    assert repeated.status == "unstarted" and not StatusChange.objects.filter(claim=repeated)
+
+
+def test_a_verdict_outside_the_cluster_cannot_be_taken(pair):
+    earlier, repeated = pair
+    with pytest.raises(WorkflowError):
+        services.claim_verdict_accept(
+            claim=repeated, source=earlier, user=editor(), expected_version=1
+        )
+
+
+def test_a_matching_failure_does_not_fail_the_analysis(ingest, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("candidate query broke")
+
+    monkeypatch.setattr(matching, "claim_matches_find", broken)
+    article = ingest(text=FIRST).article
+    article.refresh_from_db()
+    assert article.state == "analyzed" and article.claims.exists()
