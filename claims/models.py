@@ -459,6 +459,9 @@ class StatusChange(AppendOnly):
         indexes = [
             # A claim's history, oldest first.
             models.Index(fields=["claim", "created_at"], name="statuschange_claim_time"),
+            # The overview's status changes per day: today's, on every request (without
+            # it a scan of the whole history: 63 ms at a million claims).
+            models.Index(fields=["created_at"], name="statuschange_time"),
         ]
 
     def __str__(self) -> str:
