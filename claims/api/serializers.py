@@ -129,6 +129,69 @@ class ClaimSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, claim: Claim) -> dict:
+        """The same document DRF's fields make (a test compares the two on every
+        kind of claim), written out: DRF's per-field machinery was 40-60 of the ~75 ms
+        of a 50-claim list page, whatever the corpus size (its SQL is under 10 ms).
+        Subclasses (the detail document) keep DRF's way."""
+        if type(self) is not ClaimSerializer:
+            return super().to_representation(claim)
+        score = claim.confidence_score
+        return {
+            "id": claim.pk,
+            "url": self.fields["url"].to_representation(claim),
+            "article": claim.article_id,
+            "article_title": claim.article.title,
+            "position": claim.position,
+            "text": claim.text,
+            "start": claim.start,
+            "end": claim.end,
+            "kind": claim.kind,
+            "source": {
+                "text": claim.source_text,
+                "type": claim.source_type,
+                "role": claim.source_role,
+                "verb": claim.source_verb,
+                "mention": claim.source_mention,
+                "via": claim.source_via,
+                "relayed": claim.source_relayed,
+                "start": claim.source_start,
+                "end": claim.source_end,
+            },
+            "sourcing_strength": claim.sourcing_strength,
+            "hedges": [
+                {"text": h.text, "category": h.category, "start": h.start, "end": h.end}
+                for h in claim.hedges.all()
+            ],
+            "confidence": {
+                "score": None if score is None else float(score),
+                "level": claim.confidence_level or None,
+                "reasons": [str(reason) for reason in claim.confidence_reasons or []],
+            },
+            "checkworthiness": float(claim.checkworthiness),
+            "status": claim.status,
+            "dismiss_reason": claim.dismiss_reason,
+            "assignee": claim.assignee.username if claim.assignee_id else None,
+            "due_at": _when(claim.due_at),
+            "priority": claim.priority,
+            "public_url": claim.public_url,
+            "public_summary": claim.public_summary,
+            "version": claim.version,
+            "missing_from_analysis": claim.missing_from_analysis,
+            "human_edited": claim.human_edited,
+            "cluster_id": claim.cluster_id,
+            "created_at": _when(claim.created_at),
+            "updated_at": _when(claim.updated_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value):
+    """A date and time as DRF's DateTimeField writes it (ISO 8601, current zone)."""
+    return None if value is None else _DATETIME.to_representation(value)
+
 
 class MatchSpanSerializer(serializers.Serializer):
     start = serializers.IntegerField(help_text="In this claim's text.")
