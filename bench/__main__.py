@@ -499,17 +499,22 @@ def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None
            "API_THROTTLE_USER": "10000000/min", "API_THROTTLE_ANON": "10000000/min",
            "CELERY_BROKER_URL": BROKER}  # fmt: skip
     env.pop("DJANGO_DEBUG", None)
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    if not args.existing:
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     scale, have = result["scale"], 0
     log_dir = Path(os.environ.get("TMPDIR", "/tmp"))
     try:
         manage(env, "migrate", "-v", "0")
         manage(env, "create_demo_users")
         key = manage(env, "create_api_token", "editor").strip().splitlines()[-1]
+        if args.existing:  # measure the kept database as it is, at its own size
+            sizes = [db_query("SELECT count(*) FROM claims_claim")[0][0]]
+            have = sizes[0]
         for i, size in enumerate(sizes):
             started = time.perf_counter()
-            manage(env, "generate_corpus", "--claims", str(size - have), "--seed", str(i + 1))
+            if not args.existing:
+                manage(env, "generate_corpus", "--claims", str(size - have), "--seed", str(i + 1))
             gen_s = time.perf_counter() - started
             have = size
             print(f"\n== {label(size)} claims (generated {size - (sizes[i - 1] if i else 0)} "
@@ -540,7 +545,7 @@ def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None
             finally:
                 server.stop()
     finally:
-        if args.keep:
+        if args.keep or args.existing:
             print(f"\nkept database {DB_NAME}")
         else:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
@@ -589,6 +594,11 @@ def main() -> None:
         help="with --scale: at the largest size, the pages with a --long-kb article added",
     )  # fmt: skip
     ap.add_argument("--long-kb", type=int, default=1000, help="the long article's size in KB")
+    ap.add_argument(
+        "--existing", action="store_true",
+        help="--scale/--load against the kept BENCH_DB_NAME as it is (migrated, not "
+        "regenerated or dropped): measure again after a change",
+    )  # fmt: skip
     ap.add_argument("--child-rss", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_rss:
