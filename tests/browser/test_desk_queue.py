@@ -153,11 +153,13 @@ def test_the_queue_by_keyboard(new_page, live_server, desk):
     page.keyboard.press("s")
     assert "cannot start this claim" in page.locator("#key-status").inner_text()
 
-    # --- a assigns it to me ---------------------------------------------------------------
+    assert claim.assignee == worker  # Start takes an unassigned claim (issue 13)
+
+    # --- a assigns a claim to me ---------------------------------------------------------
+    page.locator(f'tr[data-claim="{desk["working"].pk}"] a.claim-link').focus()
     press_and_reload(page, "a")
     page.get_by_text("You took the claim.").wait_for()
-    claim.refresh_from_db()
-    assert claim.assignee == worker
+    assert Claim.objects.get(pk=desk["working"].pk).assignee == worker
 
     # --- d asks why, then dismisses --------------------------------------------------------
     page.locator(f'tr[data-claim="{desk["medium"].pk}"] a.claim-link').focus()
