@@ -506,7 +506,10 @@ def hanging_off(root) -> list:
         if model in seen or model._meta.app_label != root._meta.app_label:
             continue
         seen.append(model)
-        todo += [rel.related_model for rel in model._meta.related_objects]
+        # Hidden reverse relations too (related_name="+"): they still hold a foreign key.
+        for rel in model._meta.get_fields(include_hidden=True):
+            if rel.auto_created and not rel.concrete:
+                todo.append(rel.through if rel.many_to_many else rel.related_model)
         todo += [f.remote_field.through for f in model._meta.many_to_many]
     return seen
 
