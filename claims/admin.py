@@ -755,10 +755,9 @@ class BulkPlanForm(ConfirmForm):
         return services.bulk_describe(claims=claims, **self.plan())
 
 
-class HistoryAdmin(admin.ModelAdmin):
-    """History is for reading: nobody adds, changes or deletes it here."""
-
-    list_select_related = ("claim", "user")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows for reading: nobody adds, changes or deletes them in the admin (they
+    change through the services: history, bulk actions, the library, sources)."""
 
     def has_add_permission(self, request):
         return False
@@ -768,6 +767,12 @@ class HistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HistoryAdmin(ReadOnlyAdmin):
+    """History is for reading: nobody adds, changes or deletes it here."""
+
+    list_select_related = ("claim", "user")
 
 
 @admin.register(StatusChange)
@@ -783,7 +788,7 @@ class ClaimChangeAdmin(HistoryAdmin):
 
 
 @admin.register(BulkAction)
-class BulkActionAdmin(admin.ModelAdmin):
+class BulkActionAdmin(ReadOnlyAdmin):
     """Bulk actions as applied, for reading, and their undo (for BULK_UNDO_MINUTES):
     the undo writes the inverse as new changes through the same service as the
     dashboard's."""
@@ -798,15 +803,6 @@ class BulkActionAdmin(admin.ModelAdmin):
     @admin.display(description="claims")
     def claim_count(self, obj):
         return len(obj.items)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_undo_permission(self, request):
         return request.user.has_perm("claims.assign_any")
@@ -934,7 +930,7 @@ class PeopleAdmin(UserAdmin):
 
 
 @admin.register(FactCheck)
-class FactCheckAdmin(admin.ModelAdmin):
+class FactCheckAdmin(ReadOnlyAdmin):
     """Read-only: the library changes by import (import_claimreviews, the API) and
     by our own verdicts (the workflow), never by hand."""
 
@@ -957,15 +953,6 @@ class FactCheckAdmin(admin.ModelAdmin):
     def document_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.document, indent=2, ensure_ascii=False))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class SourceAliasInline(ReadOnlyInline):
     model = SourceAlias
@@ -974,7 +961,7 @@ class SourceAliasInline(ReadOnlyInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ReadOnlyAdmin):
     """Sources are made by resolution; editors merge them here (the selected ones
     into the one with the most claims) and split them on the source's page."""
 
@@ -1017,15 +1004,6 @@ class SourceAdmin(admin.ModelAdmin):
 
     def has_manage_permission(self, request):
         return request.user.has_perm(sources.MANAGE)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SourceChange)
