@@ -139,7 +139,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         score = claim.confidence_score
         return {
             "id": claim.pk,
-            "url": self.fields["url"].to_representation(claim),
+            "url": self._claim_url(claim.pk),
             "article": claim.article_id,
             "article_title": claim.article.title,
             "position": claim.position,
@@ -183,6 +183,17 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at": _when(claim.created_at),
             "updated_at": _when(claim.updated_at),
         }
+
+    _URL_SENTINEL = 987654321987654321
+
+    def _claim_url(self, pk: int) -> str:
+        """The claim's ``url``, as the HyperlinkedIdentityField makes it, reversed once
+        per list instead of once per row (50 reverse() calls were ~15 ms of a page)."""
+        template = getattr(self, "_url_template", None)
+        if template is None:
+            template = self.fields["url"].to_representation(Claim(pk=self._URL_SENTINEL))
+            self._url_template = template
+        return template.replace(str(self._URL_SENTINEL), str(pk))
 
 
 _DATETIME = serializers.DateTimeField()
