@@ -172,6 +172,34 @@ def _actions(claim: Claim, user) -> dict:
     }
 
 
+class RowLinks:
+    """Each row's links, from one reverse() per kind of link per page: 50 rows
+    with 4-7 {% url %} tags each were about an eighth of the queue's rendering."""
+
+    _PK = 987654321987654321  # stands for the row's id in the reversed path
+
+    def __init__(self):
+        self._paths = {
+            key: reverse(f"dashboard:{name}", args=[self._PK])
+            for key, name in (
+                ("claim", "claim"),
+                ("transition", "claim-transition"),
+                ("assign", "claim-assign"),
+                ("article", "article"),
+            )
+        }
+
+    def of(self, claim: Claim) -> dict[str, str]:
+        marker, paths = str(self._PK), self._paths
+        pk, article = str(claim.pk), str(claim.article_id)
+        return {
+            "claim": paths["claim"].replace(marker, pk),
+            "transition": paths["transition"].replace(marker, pk),
+            "assign": paths["assign"].replace(marker, pk),
+            "article": paths["article"].replace(marker, article),
+        }
+
+
 def _tabs(view: str, params: QueryDict) -> list[dict]:
     keep = {k: params[k] for k in ("sort", "per_page") if k in params}
     tabs = []
@@ -199,10 +227,12 @@ def queue(request):
     sort = form.sort_name()
     page = keyset_page(request, with_sentence(claims), keys, form.page_size())
     now = timezone.now()
+    links = RowLinks()
     for claim in page.rows:
         claim.in_sentence = claim_in_sentence(claim)
         claim.due = _due(claim, now)
         claim.actions = _actions(claim, request.user)
+        claim.links = links.of(claim)
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
     if sort in UNLEVELLED_SORTS:
