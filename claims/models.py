@@ -890,6 +890,15 @@ class Feed(models.Model):
     def failing(self) -> bool:
         return self.consecutive_errors > 0
 
+    @property
+    def state(self) -> str:
+        """One word for the list: paused, error (the last poll failed), new or ok."""
+        if not self.active:
+            return "paused"
+        if self.failing:
+            return "error"
+        return "ok" if self.last_success_at else "new"
+
 
 class FeedItem(models.Model):
     """One entry of a feed, seen once: its id in the feed (``guid``: the entry's
