@@ -87,18 +87,21 @@ def test_bad_subscriptions_are_400s(api_as, feed, settings):
     assert Feed.objects.count() == 1
 
 
-def test_poll_now_fetches_the_feed_and_lists_its_items(
-    api_as, feed_server, settings, commit_immediately  # noqa: F811 (the fixture)
-):
-    settings.INGEST_ALLOW_PRIVATE_URLS = True
+@pytest.fixture
+def server(feed_server, settings):  # noqa: F811 (the fixture)
+    settings.INGEST_ALLOW_PRIVATE_URLS = True  # the test server is on 127.0.0.1
     feed_server.serve_fixture("/gazette.rss", "riverton-gazette.rss", MODIFIED)
     for path in ("/news/2026/12/01/bridge-repairs/", "/news/2026/12/01/dam-inspection/"):
         feed_server.serve_text(
             path, "Bridge repairs approved\n\nThe mayor said the work starts soon.\n"
         )
+    return feed_server
+
+
+def test_poll_now_fetches_the_feed_and_lists_its_items(api_as, server, commit_immediately):
     client = api_as("editor")
-    pk = client.post(FEEDS, {"url": feed_server.url("/gazette.rss")}, format="json").json()["id"]
-    assert feed_server.requests == []  # subscribing fetches nothing: beat or "poll now" does
+    pk = client.post(FEEDS, {"url": server.url("/gazette.rss")}, format="json").json()["id"]
+    assert server.requests == []  # subscribing fetches nothing: beat or "poll now" does
     response = client.post(f"{FEEDS}{pk}/poll/")
     assert response.status_code == 202 and response.json()["enqueued"] is True
     feed = client.get(f"{FEEDS}{pk}/").json()
