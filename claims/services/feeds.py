@@ -76,7 +76,7 @@ def feed_subscribe(
     """Subscribe to a feed; it is due at once. FeedError for an address URL ingest
     would refuse (the same check_url), a feed already subscribed, or an interval
     out of bounds."""
-    url = _checked_url(url)
+    url = feed_url_check(url)
     _check_interval(poll_interval_minutes)
     _check_unique(url)
     try:
@@ -103,7 +103,7 @@ def feed_update(*, feed: Feed, **changes) -> Feed:
         raise TypeError(f"feed_update() got unexpected fields: {sorted(unknown)}")
     now, fields = timezone.now(), {}
     if "url" in changes and changes["url"] != feed.url:
-        url = _checked_url(changes["url"])
+        url = feed_url_check(changes["url"])
         _check_unique(url, exclude=feed.pk)
         fields.update(url=url, etag="", last_modified="", error="", consecutive_errors=0)
         fields.update(error_since=None, next_poll_at=now)
@@ -147,7 +147,10 @@ def feed_poll_soon(*, feed: Feed, publish) -> bool | None:
     return outcome.get("enqueued")
 
 
-def _checked_url(url: str) -> str:
+def feed_url_check(url: str) -> str:
+    """The address if a feed can be fetched from it (ingest.check_url, as for a
+    pasted URL: a literal private address is refused at once, a name when it is
+    resolved at poll time); FeedError otherwise."""
     url = (url or "").strip()
     try:
         return ingest.check_url(url)
