@@ -6,10 +6,12 @@ fetched and analysed for real (the tasks run in-process, as in embedded mode).""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from claims import tasks
@@ -323,3 +325,16 @@ def test_the_beat_task_polls_due_feeds(server, django_capture_on_commit_callback
         tasks.poll_feeds_task.delay()
     feed.refresh_from_db()
     assert feed.last_success_at is not None and feed.items.count() == 2
+
+
+def test_the_command_polls_due_feeds_for_the_embedded_mode(
+    server, django_capture_on_commit_callbacks
+):
+    feed = subscribe(server, GAZETTE)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("poll_feeds", stdout=out)
+    assert out.getvalue() == (
+        f"feed {feed.pk}: 2 new article(s), 0 already here, 0 not added\npolled 1 feed(s)\n"
+    )
+    assert Article.objects.filter(state=AnalysisState.ANALYZED).count() == 2
