@@ -29,13 +29,14 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import feedparser
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -50,6 +51,7 @@ LEASE = timedelta(minutes=5)
 # Entries of one document looked at (feeds list the newest first).
 MAX_ENTRIES = 1000
 GUID_MAX = 500
+log = logging.getLogger(__name__)
 
 
 class FeedError(ValueError):
@@ -191,7 +193,7 @@ def feeds_poll_due(*, publish_fetch: pipeline.Publish) -> list[PollResult]:
             break
         feed = _claim(pk)
         if feed is not None:
-            results.append(feed_poll(feed=feed, publish_fetch=publish_fetch))
+            results.append(_poll_safely(feed, publish_fetch))
     return results
 
 
@@ -199,7 +201,21 @@ def feed_poll_if_due(*, feed_id: int, publish_fetch: pipeline.Publish) -> PollRe
     """Poll one feed if it is still due ("Poll now" made it so) and nobody is
     polling it; None otherwise (deleted, switched off, or polled meanwhile)."""
     feed = _claim(feed_id)
-    return feed_poll(feed=feed, publish_fetch=publish_fetch) if feed is not None else None
+    return _poll_safely(feed, publish_fetch) if feed is not None else None
+
+
+def _poll_safely(feed: Feed, publish_fetch) -> PollResult:
+    """A poll whose unexpected failure (a parser bug on a strange document, say) is
+    the feed's error state, not the end of the run: the other due feeds still get
+    polled. The database's errors are not the feed's: they propagate (the task
+    retries the transient ones)."""
+    try:
+        return feed_poll(feed=feed, publish_fetch=publish_fetch)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        log.exception("feed %s: the poll failed", feed.pk)
+        return _failed(feed, f"The poll failed unexpectedly ({type(exc).__name__}).")
 
 
 def _claim(pk: int) -> Feed | None:

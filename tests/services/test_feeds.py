@@ -338,3 +338,27 @@ def test_the_command_polls_due_feeds_for_the_embedded_mode(
         f"feed {feed.pk}: 2 new article(s), 0 already here, 0 not added\npolled 1 feed(s)\n"
     )
     assert Article.objects.filter(state=AnalysisState.ANALYZED).count() == 2
+
+
+def test_a_poll_that_breaks_unexpectedly_does_not_stop_the_others(
+    server, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A parser failure on one document is that feed's error; the next feed is polled."""
+    import feedparser
+
+    broken, fine = subscribe(server, GAZETTE), subscribe(server, WIRE)
+    real = feedparser.parse
+
+    def parse(stream, **kwargs):
+        if kwargs["response_headers"]["content-location"].endswith(GAZETTE):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(stream, **kwargs)
+
+    monkeypatch.setattr(feedparser, "parse", parse)
+    with django_capture_on_commit_callbacks(execute=True):
+        results = feeds_poll_due(publish_fetch=tasks.start_fetch)
+    assert [r.outcome for r in results] == ["error", "new"]
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.error == "The poll failed unexpectedly (RecursionError)."
+    assert broken.consecutive_errors == 1 and fine.state == "ok"
