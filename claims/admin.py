@@ -35,6 +35,8 @@ from claims.models import (
     DismissReason,
     Evidence,
     FactCheck,
+    Feed,
+    FeedItem,
     HedgeCategory,
     HedgeCue,
     Priority,
@@ -45,7 +47,8 @@ from claims.models import (
 )
 from claims.roles import ROLE_PERMISSIONS
 from claims.selectors import claim_history
-from claims.services import sources
+from claims.services import feeds, sources
+from claims.tasks import start_feed_poll
 
 ARTICLE_BLOBS = ("article__raw_text", "article__analysis_data")
 MACHINE_FIELDS = (
@@ -1011,3 +1014,121 @@ class SourceChangeAdmin(HistoryAdmin):
     list_display = ("created_at", "source", "action", "other", "user", "claims")
     list_filter = ("action",)
     list_select_related = ("source", "other", "user")
+
+
+# --- Feeds ------------------------------------------------------------------------------
+
+
+class FeedAdminForm(forms.ModelForm):
+    """The admin's own checks are the service's (the address as URL ingest checks
+    it, the interval's bounds), so an editor sees them as form errors."""
+
+    url = forms.URLField(max_length=2000, assume_scheme="https", label="Feed address")
+
+    class Meta:
+        model = Feed
+        fields = ("url", "title", "poll_interval_minutes", "active")
+
+    def clean_url(self):
+        try:
+            return feeds.feed_url_check(self.cleaned_data["url"])
+        except feeds.FeedError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_poll_interval_minutes(self):
+        minutes = self.cleaned_data["poll_interval_minutes"]
+        if not feeds.MIN_INTERVAL <= minutes <= feeds.MAX_INTERVAL:
+            raise forms.ValidationError(
+                f"Poll every {feeds.MIN_INTERVAL} to {feeds.MAX_INTERVAL} minutes."
+            )
+        return minutes
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """Editors subscribe, edit and unsubscribe here as on /feeds/ (through the same
+    service), and see each feed's error state and last poll; "Poll now" queues a poll."""
+
+    form = FeedAdminForm
+    list_display = (
+        "__str__", "active", "state_words", "last_polled_at", "next_poll_at", "item_count",
+    )  # fmt: skip
+    list_filter = ("active", ("error_since", admin.EmptyFieldListFilter))
+    search_fields = ("url", "title")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "state_words", "last_polled_at", "last_success_at", "next_poll_at",
+        "consecutive_errors", "error_since", "error", "etag", "last_modified", "created_by",
+        "created_at",
+    )  # fmt: skip
+    actions = ["poll_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items"))
+
+    @admin.display(description="items", ordering="n_items")
+    def item_count(self, obj):
+        return obj.n_items
+
+    @admin.display(description="state")
+    def state_words(self, obj):
+        if obj.state == "error":
+            return (
+                f"Error since {obj.error_since:%Y-%m-%d %H:%M}: {obj.error} "
+                f"Retrying at {obj.next_poll_at:%Y-%m-%d %H:%M} "
+                f"({obj.consecutive_errors} failed in a row)."
+            )
+        if obj.state == "ok":
+            return f"OK, last polled {obj.last_polled_at:%Y-%m-%d %H:%M}."
+        return {"paused": "Paused.", "new": "Not polled yet."}.get(obj.state, obj.state)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in FeedAdminForm.Meta.fields}
+        try:
+            if change:
+                feeds.feed_update(feed=Feed.objects.get(pk=obj.pk), **data)
+            else:
+                obj.pk = feeds.feed_subscribe(**data, user=request.user).pk
+        except feeds.FeedError as exc:  # a race the form could not see (a duplicate)
+            self.message_user(request, str(exc), messages.ERROR)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A feed's items go with it (the record of what it brought, not history):
+        # whoever may delete the feed may delete them. Its articles stay.
+        perms_needed.discard(FeedItem._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        feeds.feed_unsubscribe(feed=obj)
+
+    def delete_queryset(self, request, queryset):
+        for feed in queryset:
+            feeds.feed_unsubscribe(feed=feed)
+
+    @admin.action(description="Poll now (a task fetches the feed)", permissions=["change"])
+    def poll_now(self, request, queryset):
+        refused = [
+            f for f in queryset if feeds.feed_poll_soon(feed=f, publish=start_feed_poll) is False
+        ]
+        if refused:
+            self.message_user(
+                request,
+                "The task queue is unreachable: the feeds are polled when it is back.",
+                messages.WARNING,
+            )
+        else:
+            self.message_user(request, f"Poll queued for {queryset.count()} feed(s).")
+
+
+@admin.register(FeedItem)
+class FeedItemAdmin(ReadOnlyAdmin):
+    """What each feed brought: written by the polls only."""
+
+    list_display = ("__str__", "feed", "feed_published_at", "article", "first_seen_at")
+    list_filter = ("feed",)
+    search_fields = ("title", "link", "guid")
+    list_select_related = ("feed", "article")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*ARTICLE_BLOBS)

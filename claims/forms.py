@@ -474,3 +474,24 @@ class VerdictAcceptForm(forms.Form):
 
     source = forms.IntegerField(min_value=1)
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class FeedForm(forms.Form):
+    """A feed subscription; the service checks the address (as URL ingest does),
+    duplicates and the interval's bounds."""
+
+    url = forms.URLField(
+        max_length=2000,
+        label="Feed address",
+        assume_scheme="https",
+        help_text="The RSS or Atom feed's own address (often ending in /feed, .rss or .xml).",
+    )
+    title = forms.CharField(
+        required=False, max_length=500, label="Name", help_text="Empty: the feed's own title."
+    )
+    poll_interval_minutes = forms.IntegerField(
+        label="Poll every (minutes)", min_value=5, max_value=24 * 60, initial=15
+    )
+    active = forms.BooleanField(
+        required=False, initial=True, label="Active", help_text="Unticked: not polled."
+    )

@@ -21,6 +21,7 @@ import ipaddress
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -161,17 +162,51 @@ def bytes_from_url(url: str, *, max_bytes: int | None = None) -> tuple[bytes, st
     """The body of a URL and its lower-cased Content-Type, fetched as pages are
     (public addresses only, one deadline, redirects checked hop by hop), at most
     ``max_bytes`` (default INGEST_URL_MAX_BYTES); IngestError otherwise."""
+    fetched = response_from_url(url, max_bytes=max_bytes)
+    return fetched.body, fetched.content_type
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched URL: its status (200, or 304 to a conditional request), body and
+    the response headers a caller may keep (lower-cased Content-Type; ETag and
+    Last-Modified as they came, to be sent back on the next request)."""
+
+    status: int
+    body: bytes
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def response_from_url(
+    url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+) -> Fetched:
+    """Fetch a URL as pages are (public addresses only, one deadline, redirects
+    checked hop by hop, at most ``max_bytes``), sending ``headers`` too (such as
+    If-None-Match and If-Modified-Since: a 304 answer comes back with an empty
+    body, not as an error). IngestError for a failure or an HTTP error."""
     deadline = _Deadline(settings.INGEST_URL_TIMEOUT)
     try:
-        response = _fetch(url, deadline)
+        response = _fetch(url, deadline, headers or {})
         try:
-            content_type = response.headers.get("Content-Type", "").lower()
             body = _read_limited(response, deadline, max_bytes)
+            found = response.headers
+            return Fetched(
+                status=response.status,
+                body=body,
+                content_type=found.get("Content-Type", "").lower(),
+                etag=found.get("ETag", "")[:500],
+                last_modified=found.get("Last-Modified", "")[:100],
+            )
         finally:
             response.release_conn()
     finally:
         deadline.cancel()
-    return body, content_type
 
 
 class _Deadline:
@@ -249,10 +284,10 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _PinnedHTTPSConnection
 
 
-def _fetch(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
+def _fetch(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
     for hop in range(MAX_REDIRECTS + 1):
         try:
-            response = _get(check_url(url), deadline)
+            response = _get(check_url(url), deadline, headers)
         except IngestError as exc:
             if hop and str(exc) == PRIVATE:
                 raise IngestError("The URL redirected to a private or local address.") from None
@@ -268,7 +303,7 @@ def _fetch(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
     raise IngestError("The URL redirected too many times.")
 
 
-def _get(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
+def _get(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -285,7 +320,7 @@ def _get(url: str, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
         return pool.urlopen(
             "GET",
             path,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **headers},
             redirect=False,
             retries=False,
             preload_content=False,

@@ -13,6 +13,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 
 class AnalysisState(models.TextChoices):
@@ -157,6 +158,9 @@ class Article(models.Model):
             models.Index(fields=["state", "updated_at"], name="article_state_updated"),
             # Article lists, newest first.
             models.Index(fields=["-created_at"], name="article_created"),
+            # Feeds: is an item's link already an article? (claims.services.feeds,
+            # every poll of every feed).
+            models.Index(fields=["source_url"], name="article_source_url"),
         ]
 
     def __str__(self) -> str:
@@ -835,3 +839,96 @@ class ClaimMatch(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id} ~ {self.matched_claim_id or self.matched_factcheck_id}"
+
+
+# --- Feeds: RSS and Atom subscriptions, polled by Celery beat (claims.services.feeds) ---
+
+
+class Feed(models.Model):
+    """An RSS or Atom feed an editor subscribed to. Beat polls it every
+    ``poll_interval_minutes`` with a conditional GET (the ``etag`` and
+    ``last_modified`` it last answered); each new item's link becomes a URL
+    article. After an error the next poll is put off, twice as long each time."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)  # the feed's own, unless an editor set one
+    poll_interval_minutes = models.PositiveIntegerField(default=15)
+    active = models.BooleanField(default=True)
+    # What the server answered last time, sent back as If-None-Match and
+    # If-Modified-Since (the Last-Modified header as it came: never re-formatted).
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now)  # due from then on
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    # The error state: how many polls in a row failed, since when, and why (the last).
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    error_since = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "url", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(poll_interval_minutes__gte=1), name="feed_interval_positive"
+            ),
+        ]
+        indexes = [
+            # feeds_poll_due, every minute: the active feeds whose poll is due.
+            models.Index(fields=["active", "next_poll_at"], name="feed_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def failing(self) -> bool:
+        return self.consecutive_errors > 0
+
+    @property
+    def state(self) -> str:
+        """One word for the list: paused, error (the last poll failed), new or ok."""
+        if not self.active:
+            return "paused"
+        if self.failing:
+            return "error"
+        return "ok" if self.last_success_at else "new"
+
+
+class FeedItem(models.Model):
+    """One entry of a feed, seen once: its id in the feed (``guid``: the entry's
+    id, or its link when it has none) is unique per feed, so an item that stays in
+    the feed for days, or comes twice in one document, becomes one article."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="items")
+    guid = models.CharField(max_length=500)  # a longer one is stored as its sha256
+    link = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    # The feed's own dates for the entry (published, updated), kept as the feed gave them.
+    feed_published_at = models.DateTimeField(null=True, blank=True)
+    feed_updated_at = models.DateTimeField(null=True, blank=True)
+    # The article its link became (or already was); null when it could not be
+    # ingested (``error`` says why) or the article was deleted since.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
+    )
+    error = models.TextField(blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "guid"], name="feeditem_unique_guid"),
+        ]
+        indexes = [
+            # A feed's items, newest first (the API's /feeds/{id}/items/, the admin).
+            models.Index(fields=["feed", "-first_seen_at"], name="feeditem_feed_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.link or self.guid

@@ -35,6 +35,8 @@ from claims.models import (
     ConfidenceLevel,
     Evidence,
     FactCheck,
+    Feed,
+    FeedItem,
     HedgeCue,
     MatchState,
     SavedView,
@@ -608,3 +610,26 @@ def claim_suggested_verdicts(*, claim: Claim) -> list[Claim]:
         .select_related("article")
         .order_by("updated_at", "id")
     )
+
+
+# --- Feeds ---------------------------------------------------------------------------
+
+
+def feed_list() -> QuerySet[Feed]:
+    """Every subscription with its number of items (n_items) and who made it."""
+    return Feed.objects.select_related("created_by").annotate(n_items=Count("items"))
+
+
+def feed_detail(*, pk: int) -> Feed:
+    return feed_list().get(pk=pk)
+
+
+def feed_items(*, feed: Feed) -> QuerySet[FeedItem]:
+    """A feed's items, newest first, each with its article's id, title and state
+    (never its text)."""
+    return (
+        FeedItem.objects.filter(feed=feed)
+        .select_related("article")
+        .only("feed_id", "guid", "link", "title", "feed_published_at", "feed_updated_at",
+              "error", "first_seen_at", "article__id", "article__title", "article__state")
+    )  # fmt: skip

@@ -7,9 +7,9 @@ extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
 broker still finish; nothing publishes them any more.
 
-They import claims.services.pipeline and claims.notifications and no other
-service: the articles service imports this module (start_pipeline) to publish, so
-importing it back would close a circle.
+They import claims.services.pipeline, claims.services.feeds and
+claims.notifications and no other service: the articles service imports this
+module (start_pipeline) to publish, so importing it back would close a circle.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import notifications
-from claims.services import pipeline
+from claims.services import feeds, pipeline
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +130,29 @@ def deadline_reminders_task():
     """Periodic (Celery beat): remind assignees of deadlines within a day. Idempotent:
     each claim's deadline is reminded of once, however often this runs."""
     return notifications.deadline_reminders_send()
+
+
+# Feeds, on "default": a fetch (bounded by INGEST_URL_TIMEOUT) and a few inserts per
+# feed; each new item's page is fetched by its own fetch_article task.
+@shared_task(ignore_result=True, **RETRY)
+def poll_feeds_task():
+    """Periodic (Celery beat, every FEEDS_POLL_EVERY seconds): poll the feeds that
+    are due. Overlapping runs poll different feeds (each is claimed first)."""
+    return len(feeds.feeds_poll_due(publish_fetch=start_fetch))
+
+
+@shared_task(ignore_result=True, **RETRY)
+def poll_feed_task(feed_id: int):
+    """Poll one feed if it is still due ("Poll now": dashboard, API, admin)."""
+    feeds.feed_poll_if_due(feed_id=feed_id, publish_fetch=start_fetch)
+
+
+def start_feed_poll(feed_id: int) -> bool:
+    """Put the poll of one feed on the broker. False if the broker is unreachable
+    (the feed is due: beat polls it when the broker is back)."""
+    try:
+        poll_feed_task.delay(feed_id)
+    except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
+        log.warning("feed %s: broker unreachable, poll left to beat (%s)", feed_id, exc)
+        return False
+    return True

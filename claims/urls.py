@@ -51,6 +51,10 @@ dashboard = [
     path("sources/<int:pk>/", views.source_page, name="source"),
     path("sources/<int:pk>/merge/", views.source_merge_view, name="source-merge"),
     path("sources/<int:pk>/split/", views.source_split_view, name="source-split"),
+    path("feeds/", views.feed_list_page, name="feeds"),
+    path("feeds/<int:pk>/", views.feed_page, name="feed"),
+    path("feeds/<int:pk>/poll/", views.feed_poll_view, name="feed-poll"),
+    path("feeds/<int:pk>/delete/", views.feed_delete_view, name="feed-delete"),
     path("account/", views.account, name="account"),
     path(
         "account/notifications/",

@@ -381,6 +381,20 @@ INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of th
 # into the newsroom's own network. Tests turn this on to use a local server.
 INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
 
+# --- Feeds (claims/services/feeds.py) ---------------------------------------------------
+# Beat looks for due feeds this often (seconds); each feed is polled on its own
+# interval. A failing feed waits interval x 2^errors, at most FEEDS_BACKOFF_MAX_MINUTES.
+FEEDS_POLL_EVERY = env_float("FEEDS_POLL_EVERY", 60.0)
+FEEDS_BACKOFF_MAX_MINUTES = env_int("FEEDS_BACKOFF_MAX_MINUTES", 24 * 60)
+# New items made articles per poll; the rest come at the next poll (a first poll of
+# a feed with a long archive must not flood the analysis queue).
+FEEDS_MAX_NEW_ITEMS = env_int("FEEDS_MAX_NEW_ITEMS", 100)
+# One beat run polls at most this many due feeds, for at most this long (each fetch
+# can take INGEST_URL_TIMEOUT): the rest stay due for the next run, well inside the
+# task's soft time limit.
+FEEDS_POLL_BATCH = env_int("FEEDS_POLL_BATCH", 50)
+FEEDS_POLL_BUDGET_SECONDS = env_float("FEEDS_POLL_BUDGET_SECONDS", 50.0)
+
 # --- Celery --------------------------------------------------------------------------
 # Embedded mode: no broker, tasks run in-process when enqueued (after commit).
 # CELERY_BROKER_URL=redis://... for real workers: `celery -A tracker worker`.
@@ -464,6 +478,12 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "claims.tasks.deadline_reminders_task",
         "schedule": env_float("DEADLINE_REMINDERS_EVERY", 600.0),
+        "options": {"queue": "default"},
+    },
+    # Polls the feeds that are due (each on its own interval): light, "default".
+    "poll-feeds": {
+        "task": "claims.tasks.poll_feeds_task",
+        "schedule": FEEDS_POLL_EVERY,
         "options": {"queue": "default"},
     },
 }

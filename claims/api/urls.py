@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from claims.api.exceptions import api_not_found
+from claims.api.feeds import FeedViewSet
 from claims.api.library import FactCheckViewSet, SourceViewSet
 from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
 
@@ -17,6 +18,7 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("exports", ExportViewSet, basename="export")
 router.register("factchecks", FactCheckViewSet, basename="factcheck")
 router.register("sources", SourceViewSet, basename="source")
+router.register("feeds", FeedViewSet, basename="feed")
 
 urlpatterns = [
     # Before the router: "export.csv" is no claim id (the router's ids are digits).

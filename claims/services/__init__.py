@@ -10,6 +10,7 @@ holds a business rule of its own. One module per concern:
 * ``bulk``: bulk actions, recorded so that they can be undone for a while;
 * ``matching``: claim matching across articles and fact-checks, and editors'
   decisions on matches;
+* ``feeds``: RSS and Atom subscriptions and their polling (items become URL articles);
 * the verification workflow lives in ``claims.workflow``, re-exported here;
 * notifications live in ``claims.notifications``.
 
@@ -36,6 +37,16 @@ from claims.services.bulk import (
     claims_bulk_assign,
     claims_bulk_plan,
     claims_bulk_transition,
+)
+from claims.services.feeds import (
+    FeedError,
+    PollResult,
+    feed_poll,
+    feed_poll_soon,
+    feed_subscribe,
+    feed_unsubscribe,
+    feed_update,
+    feeds_poll_due,
 )
 from claims.services.matching import (
     claim_candidates,
@@ -106,6 +117,14 @@ __all__ = [
     "comment_add",
     "content_hash",
     "evidence_add",
+    "FeedError",
+    "PollResult",
+    "feed_poll",
+    "feed_poll_soon",
+    "feed_subscribe",
+    "feed_unsubscribe",
+    "feed_update",
+    "feeds_poll_due",
     "fingerprint",
     "saved_view_create",
     "saved_view_delete",

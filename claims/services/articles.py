@@ -8,7 +8,6 @@ id it is given.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -90,17 +89,10 @@ def _creator(user):
 
 
 def _ingest_url(url: str, user) -> IngestResult:
-    # The text, and so its hash, is not known yet: a unique placeholder holds
-    # the unique column until the fetch stores the real one.
     with transaction.atomic():
-        article = Article.objects.create(
-            raw_text="",
-            source_url=url,
-            content_hash=f"fetching:{uuid.uuid4().hex}",
-            state=AnalysisState.FETCHING,
-            created_by=_creator(user),
+        article, outcome = pipeline.article_fetch_create(
+            url=url, publish=_publish_fetch, user=_creator(user)
         )
-        outcome = _queue_fetch(article)
     return IngestResult(article, created=True, enqueued=outcome.get("enqueued"), fetching=True)
 
 

@@ -113,6 +113,29 @@ def runs_requeue_stale(
 # --- Fetching a URL article (a task: never inside a web request) ------------------
 
 
+def article_fetch_create(
+    *, url: str, publish: Publish, user=None, title: str = "", published_at=None
+) -> tuple[Article, dict]:
+    """Store a URL article as ``fetching`` and queue the fetch of its page
+    (``publish``) after the surrounding transaction commits; the caller has
+    checked the URL (ingest.check_url) and holds the transaction. URL ingest and
+    feeds both come here. ``title`` and ``published_at`` (a feed item's) stay
+    where the page's own header has none (see article_fetch). Returns the article
+    and run_queue's outcome."""
+    # The text, and so its hash, is not known yet: a unique placeholder holds
+    # the unique column until the fetch stores the real one.
+    article = Article.objects.create(
+        raw_text="",
+        source_url=url,
+        content_hash=f"fetching:{uuid.uuid4().hex}",
+        state=AnalysisState.FETCHING,
+        created_by=user,
+        title=title[:500],
+        published_at=published_at,
+    )
+    return article, run_queue(article=article, publish=publish, state=AnalysisState.FETCHING)
+
+
 def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
     """Fetch the page of a URL article, store its text and header, and queue its
     analysis (``publish``) under a new run. A page that cannot be fetched or read
@@ -134,12 +157,18 @@ def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
         error = f"The page's text is already in the tracker, as article {same.pk}."
         analysis_fail(article_id=article_id, run_id=run_id, error=error)
         return False
+    fields = ingest.article_fields(text)
+    # What the article came with (a feed item's title and date) stays where the
+    # page's header has nothing better.
+    for name in ("title", "published_at"):
+        if not fields[name] and getattr(article, name):
+            del fields[name]
     try:
         with transaction.atomic():
             # Conditional: a redelivered fetch, or one superseded by a re-run, stores nothing.
             stored = Article.objects.filter(
                 pk=article_id, run_id=run_id, state=AnalysisState.FETCHING
-            ).update(raw_text=text, content_hash=digest, **ingest.article_fields(text))
+            ).update(raw_text=text, content_hash=digest, **fields)
             if not stored:
                 raise StaleRun(f"article {article_id}: superseded during the fetch")
             run_queue(article=article, publish=publish)

@@ -33,6 +33,7 @@ from .claim_pages import (
     claim_review_download,
     claim_transition_view,
 )
+from .feeds import feed_delete_view, feed_list_page, feed_page, feed_poll_view
 from .inbox import inbox, inbox_read
 from .matching import claim_match_decide_view, claim_verdict_accept_view
 from .overview import overview
@@ -70,6 +71,10 @@ __all__ = [
     "claim_publish_view",
     "claim_review_download",
     "claim_transition_view",
+    "feed_delete_view",
+    "feed_list_page",
+    "feed_page",
+    "feed_poll_view",
     "inbox",
     "inbox_read",
     "ingest",

@@ -1,0 +1,121 @@
+"""Feeds: editors subscribe to RSS and Atom feeds, see each one's state in words
+("OK, polled 3 minutes ago", "Error since ...: ..., retrying at ..."), poll one now,
+edit and unsubscribe. Editors only (claims.view_feed and the add, change and
+delete permissions); everybody sees the articles the feeds bring."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from claims.forms import FeedForm
+from claims.models import Feed
+from claims.selectors import feed_detail, feed_items, feed_list
+from claims.services import (
+    FeedError,
+    feed_poll_soon,
+    feed_subscribe,
+    feed_unsubscribe,
+    feed_update,
+)
+from claims.tasks import start_feed_poll
+
+from ._common import reader, redirect_next
+
+ITEMS_SHOWN = 30
+
+
+def feeds_reader(view):
+    return reader(permission_required("claims.view_feed", raise_exception=True)(view))
+
+
+def _require(request, codename: str) -> None:
+    if not request.user.has_perm(f"claims.{codename}"):
+        raise PermissionDenied("Only editors manage feeds.")
+
+
+def _feed(pk: int) -> Feed:
+    try:
+        return feed_detail(pk=pk)
+    except Feed.DoesNotExist:
+        raise Http404("No such feed.") from None
+
+
+@feeds_reader
+def feed_list_page(request):
+    form = FeedForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, "add_feed")
+        if form.is_valid():
+            try:
+                feed = feed_subscribe(**form.cleaned_data, user=request.user)
+            except FeedError as exc:
+                form.add_error("url", str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Subscribed to {feed}: it is polled within a minute (or now: Poll now).",
+                )
+                return redirect("dashboard:feeds")
+    context = {"feeds": feed_list(), "form": form, "now": timezone.now()}
+    return render(request, "claims/feed_list.html", context, status=400 if form.errors else 200)
+
+
+@feeds_reader
+def feed_page(request, pk: int):
+    feed = _feed(pk)
+    initial = {
+        "url": feed.url,
+        "title": feed.title,
+        "poll_interval_minutes": feed.poll_interval_minutes,
+        "active": feed.active,
+    }
+    form = FeedForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require(request, "change_feed")
+        if form.is_valid():
+            try:
+                feed_update(feed=feed, **form.cleaned_data)
+            except FeedError as exc:
+                form.add_error("url", str(exc))
+            else:
+                messages.success(request, f"Saved: {feed}.")
+                return redirect("dashboard:feed", pk=feed.pk)
+    context = {
+        "feed": feed,
+        "form": form,
+        "items": feed_items(feed=feed)[:ITEMS_SHOWN],
+        "now": timezone.now(),
+    }
+    return render(request, "claims/feed_detail.html", context, status=400 if form.errors else 200)
+
+
+@feeds_reader
+@require_POST
+def feed_poll_view(request, pk: int):
+    _require(request, "change_feed")
+    feed = _feed(pk)
+    if feed_poll_soon(feed=feed, publish=start_feed_poll) is False:
+        messages.warning(
+            request, "The task queue is unreachable: the feed is polled when it is back."
+        )
+    else:
+        messages.success(request, f"Polling {feed}: refresh in a moment to see the result.")
+    return redirect_next(request, reverse("dashboard:feeds"))
+
+
+@feeds_reader
+def feed_delete_view(request, pk: int):
+    _require(request, "delete_feed")
+    feed = _feed(pk)
+    if request.method == "POST":
+        feed_unsubscribe(feed=feed)
+        messages.success(request, f"Unsubscribed from {feed}. The articles it brought stay.")
+        return redirect("dashboard:feeds")
+    return render(request, "claims/feed_delete.html", {"feed": feed})
