@@ -7,9 +7,9 @@ extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
 broker still finish; nothing publishes them any more.
 
-They import claims.services.pipeline and claims.notifications and no other
-service: the articles service imports this module (start_pipeline) to publish, so
-importing it back would close a circle.
+They import claims.services.pipeline, claims.services.webhooks and
+claims.notifications and no other service: the articles service imports this
+module (start_pipeline) to publish, so importing it back would close a circle.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import notifications
-from claims.services import pipeline
+from claims.services import pipeline, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +130,24 @@ def deadline_reminders_task():
     """Periodic (Celery beat): remind assignees of deadlines within a day. Idempotent:
     each claim's deadline is reminded of once, however often this runs."""
     return notifications.deadline_reminders_send()
+
+
+# Webhooks, on the light "default" queue (the default route): one POST per try,
+# bounded by WEBHOOK_TIMEOUT. The retries are the delivery's own (backoff from
+# its row, see claims.services.webhooks), not Celery's: each try is recorded.
+@shared_task(ignore_result=True, **RETRY)
+def webhook_deliver(delivery_id: int):
+    delay = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    if delay is not None:
+        webhooks.webhook_retry_schedule(delivery_id=delivery_id, delay=delay)
+
+
+@shared_task(ignore_result=True, **RETRY)
+def webhooks_sweep_task():
+    """Periodic (Celery beat): queue the deliveries whose next try is due (long
+    backoffs, and publishes the broker lost). A try is claimed by a conditional
+    update, so one queued twice is made once."""
+    due = webhooks.webhook_deliveries_due()
+    for delivery_id in due:
+        webhooks.webhook_delivery_publish(delivery_id=delivery_id)
+    return len(due)
