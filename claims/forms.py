@@ -20,6 +20,7 @@ from claims.models import (
     Priority,
     SourceType,
     Strength,
+    WebhookEvent,
 )
 from claims.workflow import VERDICTS, WorkflowError, dismiss_check
 
@@ -474,3 +475,18 @@ class VerdictAcceptForm(forms.Form):
 
     source = forms.IntegerField(min_value=1)
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+# --- Webhooks ---------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.CharField(
+        label="Endpoint URL",
+        max_length=2000,
+        help_text="https:// only; private and local addresses are refused.",
+    )
+    description = forms.CharField(label="Description", max_length=300, required=False)
+    events = forms.MultipleChoiceField(
+        label="Events", choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -51,6 +51,16 @@ dashboard = [
     path("sources/<int:pk>/", views.source_page, name="source"),
     path("sources/<int:pk>/merge/", views.source_merge_view, name="source-merge"),
     path("sources/<int:pk>/split/", views.source_split_view, name="source-split"),
+    path("webhooks/", views.webhook_list_page, name="webhooks"),
+    path("webhooks/<int:pk>/", views.webhook_page, name="webhook"),
+    path("webhooks/<int:pk>/secret/", views.webhook_secret_view, name="webhook-secret"),
+    path("webhooks/<int:pk>/active/", views.webhook_active_view, name="webhook-active"),
+    path("webhooks/<int:pk>/delete/", views.webhook_delete_view, name="webhook-delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_id>/resend/",
+        views.webhook_resend_view,
+        name="webhook-resend",
+    ),
     path("account/", views.account, name="account"),
     path(
         "account/notifications/",

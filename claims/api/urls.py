@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from claims.api.exceptions import api_not_found
 from claims.api.library import FactCheckViewSet, SourceViewSet
 from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
+from claims.api.webhooks import WebhookViewSet
 
 app_name = "api"
 
@@ -17,6 +18,7 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("exports", ExportViewSet, basename="export")
 router.register("factchecks", FactCheckViewSet, basename="factcheck")
 router.register("sources", SourceViewSet, basename="source")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     # Before the router: "export.csv" is no claim id (the router's ids are digits).
