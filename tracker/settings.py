@@ -604,6 +604,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "claims.models.ClaimKind",
         "HedgeCategoryEnum": "claims.models.HedgeCategory",
         "AnalysisStateEnum": "claims.models.AnalysisState",
+        "WebhookEventEnum": "claims.models.WebhookEvent",
+        "DeliveryStateEnum": "claims.models.DeliveryState",
     },
 }
 

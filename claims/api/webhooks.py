@@ -111,11 +111,12 @@ class WebhookViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Webhook endpoints, newest first (editors)",
-        responses={200: EndpointSerializer(many=True), **errors(*READ)},
+        responses={200: EndpointSerializer(many=True), **errors(*READ, 400)},
     )
     def list(self, request):
-        rows = WebhookEndpoint.objects.select_related("owner").order_by("-id")
-        return Response(EndpointSerializer(rows, many=True).data)
+        self.check_query_params(PAGE_PARAMS)
+        page = self.paginate_queryset(WebhookEndpoint.objects.select_related("owner"))
+        return self.get_paginated_response(EndpointSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Register an endpoint; the answer holds its secret",

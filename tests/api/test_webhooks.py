@@ -41,7 +41,7 @@ def test_an_editor_registers_an_endpoint_and_sees_the_secret_once(api_as):
     assert body["secret"] == endpoint.secret and len(endpoint.secret) >= 40
     assert body["owner"] == "editor" and body["events"] == ["claim.verdict", "article.analysed"]
 
-    listed = client.get(BASE).json()
+    listed = client.get(BASE).json()["results"]
     assert [e["id"] for e in listed] == [endpoint.pk] and "secret" not in listed[0]
     assert "secret" not in client.get(f"{BASE}{endpoint.pk}/").json()
     assert client.get(f"{BASE}{endpoint.pk}/secret/").json() == {"secret": endpoint.secret}
