@@ -7,7 +7,7 @@ extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
 broker still finish; nothing publishes them any more.
 
-They import claims.services.pipeline, claims.services.webhooks and
+They import claims.services.pipeline, claims.services.webhook_delivery and
 claims.notifications and no other service: the articles service imports this
 module (start_pipeline) to publish, so importing it back would close a circle.
 """
@@ -22,7 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import notifications
-from claims.services import pipeline, webhooks
+from claims.services import pipeline, webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,12 @@ def deadline_reminders_task():
 
 # Webhooks, on the light "default" queue (the default route): one POST per try,
 # bounded by WEBHOOK_TIMEOUT. The retries are the delivery's own (backoff from
-# its row, see claims.services.webhooks), not Celery's: each try is recorded.
+# its row, see claims.services.webhook_delivery), not Celery's: each try is recorded.
 @shared_task(ignore_result=True, **RETRY)
 def webhook_deliver(delivery_id: int):
-    delay = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    delay = webhook_delivery.webhook_delivery_attempt(delivery_id=delivery_id)
     if delay is not None:
-        webhooks.webhook_retry_schedule(delivery_id=delivery_id, delay=delay)
+        webhook_delivery.webhook_retry_schedule(delivery_id=delivery_id, delay=delay)
 
 
 @shared_task(ignore_result=True, **RETRY)
@@ -147,7 +147,7 @@ def webhooks_sweep_task():
     """Periodic (Celery beat): queue the deliveries whose next try is due (long
     backoffs, and publishes the broker lost). A try is claimed by a conditional
     update, so one queued twice is made once."""
-    due = webhooks.webhook_deliveries_due()
+    due = webhook_delivery.webhook_deliveries_due()
     for delivery_id in due:
-        webhooks.webhook_delivery_publish(delivery_id=delivery_id)
+        webhook_delivery.webhook_delivery_publish(delivery_id=delivery_id)
     return len(due)

@@ -27,7 +27,7 @@ from claims.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from claims.services import webhooks
+from claims.services import webhook_delivery, webhooks
 from tests.factories import ArticleFactory, ClaimFactory, checker, editor
 from tests.services.conftest import SHORT
 
@@ -149,12 +149,12 @@ def test_a_status_change_is_delivered_signed(receiver, committed):
     assert delivery.state == DeliveryState.SUCCEEDED and delivery.attempts == 1
     assert str(delivery.event_id) == payload["id"]
     assert delivery.response_status == 200
-    assert len(delivery.response_excerpt) == webhooks.EXCERPT_MAX  # capped at 2 KB
+    assert len(delivery.response_excerpt) == webhook_delivery.EXCERPT_MAX  # capped at 2 KB
 
 
 def test_the_delivery_task_is_the_one_the_service_names_on_the_light_queue(settings):
-    assert tasks.webhook_deliver.name == webhooks.DELIVER_TASK
-    assert webhooks.DELIVER_TASK not in settings.CELERY_TASK_ROUTES
+    assert tasks.webhook_deliver.name == webhook_delivery.DELIVER_TASK
+    assert webhook_delivery.DELIVER_TASK not in settings.CELERY_TASK_ROUTES
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
 
 
@@ -235,7 +235,7 @@ def test_a_task_delivered_twice_posts_once(receiver, committed):
     endpoint_for(receiver.url, "claim.status_changed")
     start(ClaimFactory(), checker(), committed)
     delivery = WebhookDelivery.objects.get()
-    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    assert webhook_delivery.webhook_delivery_attempt(delivery_id=delivery.pk) is None
     assert len(receiver.got) == 1 and WebhookAttempt.objects.count() == 1
 
 
