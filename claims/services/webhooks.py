@@ -213,10 +213,13 @@ def _deliveries_write(event: str, obj, change) -> list[int]:
     if not endpoints:
         return []
     event_id, now = uuid.uuid4(), timezone.now()
-    documents: dict[frozenset, dict | None] = {}  # one document per set of read permissions
+    readers: dict[int, frozenset] = {}  # each owner's permissions, read once
+    documents: dict[frozenset, dict | None] = {}  # one document per set of permissions
     rows = []
     for endpoint in endpoints:
-        perms = _reader(endpoint.owner)
+        if endpoint.owner_id not in readers:
+            readers[endpoint.owner_id] = _reader(endpoint.owner)
+        perms = readers[endpoint.owner_id]
         if perms not in documents:
             documents[perms] = _data(event, obj, change, perms)
         data = documents[perms]

@@ -197,13 +197,14 @@ def test_after_n_failures_it_gives_up_visibly_and_a_resend_tries_again(receiver,
     assert endpoint.failing_since is None and endpoint.last_error == ""
 
 
-def test_a_4xx_is_not_tried_again(receiver, committed):
+@pytest.mark.parametrize("status", [410, 302])  # a redirect is not followed either
+def test_a_4xx_or_a_redirect_is_not_tried_again(receiver, committed, status):
     endpoint_for(receiver.url, "claim.status_changed")
-    receiver.answers = [410]
+    receiver.answers = [status]
     start(ClaimFactory(), checker(), committed)
     assert len(receiver.got) == 1
     delivery = WebhookDelivery.objects.get()
-    assert delivery.state == DeliveryState.FAILED and delivery.error == "HTTP 410"
+    assert delivery.state == DeliveryState.FAILED and delivery.error == f"HTTP {status}"
 
 
 def test_a_receiver_that_is_down_is_a_network_error_tried_again(receiver, committed, settings):
@@ -418,3 +419,19 @@ def test_an_error_while_recording_never_breaks_the_change(receiver, committed, m
     claim.refresh_from_db()
     assert claim.status == "in_progress" and claim.status_changes.count() == 1
     assert not WebhookDelivery.objects.exists() and receiver.got == []
+
+
+def test_recording_costs_the_same_for_more_endpoints_of_one_owner(receiver):
+    owner = editor()
+    claim = ClaimFactory()
+
+    def queries_for_one_event() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert webhooks.webhooks_emit(event="claim.verdict", obj=claim) >= 1
+        return len(queries)
+
+    endpoint_for(receiver.url, "claim.verdict", owner=owner)
+    one = queries_for_one_event()
+    for _ in range(4):
+        endpoint_for(receiver.url, "claim.verdict", owner=owner)
+    assert queries_for_one_event() == one  # one document per owner's permissions, one insert
