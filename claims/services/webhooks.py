@@ -27,6 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
@@ -77,7 +78,7 @@ def webhook_url_check(url: str) -> str:
     url = (url or "").strip()
     try:
         _URL(url)
-    except Exception:
+    except ValidationError:
         raise WebhookError(
             "Enter a valid URL, such as https://cms.example/hooks/claims.", "url"
         ) from None

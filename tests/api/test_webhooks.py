@@ -143,3 +143,23 @@ def test_the_delivery_log_and_resend(api_as, commit_immediately, settings):
 
     other = literal_public_endpoint(editor(username="e2"))
     assert client.post(f"{BASE}{other.pk}/deliveries/{row['id']}/resend/").status_code == 404
+
+
+def test_the_delivery_log_reads_in_a_fixed_number_of_queries(api_as, django_assert_max_num_queries):
+    owner = editor()
+    endpoint = literal_public_endpoint(owner)
+    for i in range(8):
+        d = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="claim.verdict",
+            event_id=f"6f1c1ad4-8f1b-4b39-9a47-0d5b4e1c2f{i:02d}",
+            payload={"event": "claim.verdict"},
+        )
+        for n in (1, 2):
+            d.tries.create(number=n, at=d.created_at, status=500, error="HTTP 500")
+    client = api_as(owner)
+    # Authentication (token, user, permissions), the endpoint, the page, its tries.
+    with django_assert_max_num_queries(8):
+        page = client.get(f"{BASE}{endpoint.pk}/deliveries/").json()
+    assert len(page["results"]) == 8
+    assert all(len(row["attempts_log"]) == 2 for row in page["results"])
