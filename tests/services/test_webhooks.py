@@ -316,6 +316,28 @@ def test_a_verdict_is_a_status_change_and_a_verdict(receiver, committed):
     assert len({r.headers["Webhook-Id"] for r in receiver.got}) == 2
 
 
+def test_a_bulk_action_and_its_undo_announce_each_status_change(receiver, committed):
+    endpoint_for(receiver.url, "claim.status_changed")
+    boss = editor(username="boss")
+    claims = [ClaimFactory(), ClaimFactory()]
+    with committed():
+        result = services.claims_bulk_transition(claims=claims, to_status="in_progress", user=boss)
+    with committed():
+        services.bulk_action_undo(bulk_action=result.action, user=boss)
+    changes = [
+        (r.json["data"]["claim"]["id"], r.json["data"]["change"]["to"]) for r in receiver.got
+    ]
+    ids = [c.pk for c in claims]
+    assert sorted(changes) == sorted(
+        [
+            (ids[0], "in_progress"),
+            (ids[1], "in_progress"),
+            (ids[0], "unstarted"),
+            (ids[1], "unstarted"),
+        ]
+    )
+
+
 def test_only_subscribed_and_active_endpoints_get_an_event(receiver, committed):
     endpoint_for(receiver.url, "claim.verdict")  # not status_changed
     off = endpoint_for(receiver.url, "claim.status_changed", owner=editor(username="e2"))
