@@ -44,10 +44,14 @@ from claims.models import (
     SourceAlias,
     SourceChange,
     StatusChange,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from claims.roles import ROLE_PERMISSIONS
 from claims.selectors import claim_history
-from claims.services import feeds, sources
+from claims.services import feeds, sources, webhooks
 from claims.tasks import start_feed_poll
 
 ARTICLE_BLOBS = ("article__raw_text", "article__analysis_data")
@@ -1132,3 +1136,105 @@ class FeedItemAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*ARTICLE_BLOBS)
+
+
+# --- Webhooks --------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    # A plain field: the service checks the URL (scheme, host, addresses).
+    url = forms.CharField(max_length=2000)
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("url", "description", "events", "active")
+
+    def clean_url(self):
+        # The service's check (https, a host that resolves to public addresses),
+        # here so that a refusal is shown on the field.
+        try:
+            return webhooks.webhook_url_check(self.cleaned_data["url"])
+        except webhooks.WebhookError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Endpoints, written through claims.services.webhooks. The secret is shown
+    once, as the endpoint is added; later its owner sees it on /webhooks/."""
+
+    form = WebhookEndpointForm
+    list_display = ("url", "description", "events", "active", "owner", "failing_since")
+    list_select_related = ("owner",)
+    readonly_fields = ("owner", "failing_since", "last_error", "created_at", "deliveries_page")
+
+    @admin.display(description="deliveries")
+    def deliveries_page(self, obj):
+        if obj.pk is None:
+            return "-"
+        link = reverse("admin:claims_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
+        return format_html('<a href="{}">the delivery log</a>', link)
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in ("url", "description", "events")}
+        if change:
+            webhooks.webhook_endpoint_update(
+                endpoint=obj, user=request.user, active=form.cleaned_data["active"], **data
+            )
+            return
+        created = webhooks.webhook_endpoint_create(owner=request.user, **data)
+        if not form.cleaned_data["active"]:
+            webhooks.webhook_endpoint_update(endpoint=created, user=request.user, active=False)
+        obj.pk = created.pk
+        self.message_user(
+            request,
+            f"The endpoint's secret (shown only now; its owner can see it again on "
+            f"/webhooks/): {created.secret}",
+            messages.WARNING,
+        )
+
+    def delete_model(self, request, obj):
+        webhooks.webhook_endpoint_delete(endpoint=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            webhooks.webhook_endpoint_delete(endpoint=endpoint, user=request.user)
+
+
+class WebhookAttemptInline(ReadOnlyInline):
+    model = WebhookAttempt
+    fields = ("number", "at", "status", "duration_ms", "error", "response_excerpt")
+    readonly_fields = fields
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log, with every attempt; "Resend" tries again now (same event id)."""
+
+    list_display = ("created_at", "event", "endpoint", "state", "attempts", "response_status")
+    list_filter = ("state", "event")
+    list_select_related = ("endpoint",)
+    readonly_fields = (
+        "endpoint", "event", "event_id", "state", "attempts", "next_attempt_at",
+        "response_status", "error", "response_excerpt", "created_at", "delivered_at",
+        "payload_json",
+    )  # fmt: skip
+    exclude = ("payload",)
+    inlines = [WebhookAttemptInline]
+    actions = ["resend"]
+
+    @admin.display(description="payload")
+    def payload_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False))
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm(webhooks.MANAGE)
+
+    @admin.action(description="Resend (a new attempt, same event id)", permissions=["resend"])
+    def resend(self, request, queryset):
+        for delivery in queryset:
+            webhooks.webhook_delivery_resend(delivery=delivery, user=request.user)
+        self.message_user(request, f"{queryset.count()} delivery(ies) queued again.")

@@ -20,6 +20,7 @@ from claims.models import (
     Priority,
     SourceType,
     Strength,
+    WebhookEvent,
 )
 from claims.workflow import VERDICTS, WorkflowError, dismiss_check
 
@@ -494,4 +495,19 @@ class FeedForm(forms.Form):
     )
     active = forms.BooleanField(
         required=False, initial=True, label="Active", help_text="Unticked: not polled."
+    )
+
+
+# --- Webhooks ---------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.CharField(
+        label="Endpoint URL",
+        max_length=2000,
+        help_text="https:// only; private and local addresses are refused.",
+    )
+    description = forms.CharField(label="Description", max_length=300, required=False)
+    events = forms.MultipleChoiceField(
+        label="Events", choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )

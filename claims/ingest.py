@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -124,10 +125,11 @@ def _published_at(iso: str | None) -> datetime | None:
 # --- URLs ------------------------------------------------------------------------------
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, *, allow_private: bool | None = None) -> str:
     """The URL if its shape can be fetched (scheme, host, port; a literal address
     must be public); IngestError, a clear 400, otherwise. Names are resolved only
-    when the page is fetched, off the web request."""
+    when the page is fetched, off the web request. ``allow_private`` defaults to
+    INGEST_ALLOW_PRIVATE_URLS."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port  # .port raises for 70000 or "8o"
@@ -142,9 +144,27 @@ def check_url(url: str) -> str:
     except UnicodeError:
         raise IngestError("The URL's host name is not valid.") from None
     literal = _literal_address(host)
-    if literal is not None and not settings.INGEST_ALLOW_PRIVATE_URLS:
+    if literal is not None and not _private_allowed(allow_private):
         _check_address(literal)
     return url
+
+
+def _private_allowed(allow_private: bool | None) -> bool:
+    return settings.INGEST_ALLOW_PRIVATE_URLS if allow_private is None else allow_private
+
+
+def check_host(url: str, *, allow_private: bool | None = None, timeout: float = 5.0) -> None:
+    """Resolve the URL's host now and check every address it resolves to (what
+    a fetch does before connecting): for a registration form, where a clear
+    refusal is better than a failure at the first delivery. IngestError if any
+    address is private (unless allowed) or the host is not found."""
+    parts = urlsplit(check_url(url, allow_private=allow_private))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    deadline = _Deadline(timeout)
+    try:
+        _resolve(parts.hostname or "", port, deadline, allow_private)
+    finally:
+        deadline.cancel()
 
 
 def text_from_url(url: str) -> str:
@@ -287,7 +307,7 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 def _fetch(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
     for hop in range(MAX_REDIRECTS + 1):
         try:
-            response = _get(check_url(url), deadline, headers)
+            response = _get(check_url(url), deadline, headers=headers)
         except IngestError as exc:
             if hop and str(exc) == PRIVATE:
                 raise IngestError("The URL redirected to a private or local address.") from None
@@ -303,11 +323,19 @@ def _fetch(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.Ba
     raise IngestError("The URL redirected too many times.")
 
 
-def _get(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
+def _get(
+    url: str,
+    deadline: _Deadline,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+    allow_private: bool | None = None,
+) -> urllib3.BaseHTTPResponse:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    pinned = _resolve(host, port, deadline)
+    pinned = _resolve(host, port, deadline, allow_private)
     pool_class, tls = (_HTTPSPool, True) if parts.scheme == "https" else (_HTTPPool, False)
     extra = {"cert_reqs": "CERT_REQUIRED", "ca_certs": certifi.where()} if tls else {}
     pool = pool_class(
@@ -318,9 +346,14 @@ def _get(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.Base
         path += "?" + parts.query
     try:
         return pool.urlopen(
-            "GET",
+            method,
             path,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **headers},
+            body=body,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": "gzip, deflate",
+                **(headers or {}),
+            },
             redirect=False,
             retries=False,
             preload_content=False,
@@ -353,12 +386,60 @@ def _read_limited(
     return b"".join(chunks)
 
 
-def _resolve(host: str, port: int, deadline: _Deadline) -> str:
+class PostResult(NamedTuple):
+    status: int
+    body: bytes  # the start of the response body, at most ``max_response`` bytes
+
+
+def post_json(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict,
+    timeout: float,
+    allow_private: bool | None = None,
+    max_response: int = 2048,
+) -> PostResult:
+    """POST ``body`` (JSON) to ``url`` the way pages are fetched: the host resolved
+    once, every address checked (public only, unless ``allow_private``), the
+    connection made to the checked address, one deadline for the whole exchange.
+    No redirect is followed: a 3xx is returned as it is. Only the first
+    ``max_response`` bytes of the answer are read. IngestError when nothing came
+    back (refused address, unknown host, connection error, timeout)."""
+    deadline = _Deadline(timeout)
+    try:
+        response = _get(
+            check_url(url, allow_private=allow_private),
+            deadline,
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json", **headers},
+            allow_private=allow_private,
+        )
+        try:
+            excerpt = _read_excerpt(response, max_response)
+        finally:
+            response.release_conn()
+        return PostResult(response.status, excerpt)
+    finally:
+        deadline.cancel()
+
+
+def _read_excerpt(response, limit: int) -> bytes:
+    try:
+        data = response.read(limit)
+    except (urllib3.exceptions.HTTPError, OSError):
+        return b""  # the status came; a body cut short is no reason to fail
+    return data or b""
+
+
+def _resolve(host: str, port: int, deadline: _Deadline, allow_private: bool | None = None) -> str:
     """The address to connect to: the name is resolved once, and every address it
-    resolves to must be public (unless INGEST_ALLOW_PRIVATE_URLS)."""
+    resolves to must be public (unless INGEST_ALLOW_PRIVATE_URLS, or
+    ``allow_private``)."""
     literal = _literal_address(host)
     addresses = [literal] if literal is not None else _lookup(host, port, deadline)
-    if not settings.INGEST_ALLOW_PRIVATE_URLS:
+    if not _private_allowed(allow_private):
         for address in addresses:
             _check_address(address)
     return str(addresses[0])

@@ -932,3 +932,122 @@ class FeedItem(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.link or self.guid
+
+
+# --- Webhooks (claims.services.webhooks) ----------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    ARTICLE_ANALYSED = "article.analysed", "Article analysed"
+    ARTICLE_FAILED = "article.failed", "Article failed"
+    CLAIM_STATUS_CHANGED = "claim.status_changed", "Claim status changed"
+    CLAIM_VERDICT = "claim.verdict", "Verdict given"
+    CLAIM_MATCHED = "claim.matched", "Claim matched"
+
+
+class WebhookEndpoint(models.Model):
+    """An address another newsroom system gave us, and the events it wants. Each
+    delivery is signed with ``secret`` (HMAC-SHA256), so the secret is kept as
+    given: a digest could not sign. Payloads hold what ``owner`` may read."""
+
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=300, blank=True)
+    events = models.JSONField(default=list)  # WebhookEvent values
+    secret = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    # The last delivery that gave up, for the list's "failing" badge; cleared by a success.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RETRYING = "retrying", "Retrying"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the payload as it was when the event happened,
+    and where its delivery stands. Every try is a WebhookAttempt."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=30, choices=WebhookEvent.choices)
+    # The same for every endpoint and every try of one event: the Webhook-Id header,
+    # which a receiver uses to ignore a delivery it already has.
+    event_id = models.UUIDField()
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # Each "Resend" allows one more attempt past WEBHOOK_MAX_ATTEMPTS.
+    resends = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("state", DeliveryState), name="delivery_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("event", WebhookEvent), name="delivery_event_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="delivery_once_per_event"
+            ),
+        ]
+        indexes = [
+            # An endpoint's delivery log, newest first.
+            models.Index(fields=["endpoint", "-created_at", "-id"], name="delivery_endpoint_time"),
+            # The beat's sweep: deliveries due again (pending or retrying).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=["pending", "retrying"]),
+                name="delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to endpoint {self.endpoint_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery, as it went: kept so that editors see every try."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # HTTP status, if any
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}"

@@ -3,8 +3,8 @@
 Viewer reads everything; Fact-checker works claims (start, give back, dismiss,
 notes, evidence, assign to self); Editor also gives and reopens verdicts,
 assigns anyone, runs bulk actions (and undoes them), plans due dates and
-priorities, manages articles and feeds, and manages people and their roles in the
-admin. Superusers are not needed for daily work.
+priorities, manages articles, feeds and webhooks, and manages people and their
+roles in the admin. Superusers are not needed for daily work.
 """
 
 VIEWER, FACT_CHECKER, EDITOR = "Viewer", "Fact-checker", "Editor"
@@ -41,6 +41,13 @@ _EDIT = [
     "change_feed",
     "delete_feed",
     "view_feeditem",
+    # Webhooks: endpoints registered by editors, their delivery log.
+    "view_webhookendpoint",
+    "add_webhookendpoint",
+    "change_webhookendpoint",
+    "delete_webhookendpoint",
+    "view_webhookdelivery",
+    "view_webhookattempt",
 ]
 # Editors manage people and their roles in the admin (not superusers, and never
 # the groups' permissions themselves: claims.admin.UserAdmin keeps to that).

@@ -7,9 +7,10 @@ extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
 broker still finish; nothing publishes them any more.
 
-They import claims.services.pipeline, claims.services.feeds and
-claims.notifications and no other service: the articles service imports this
-module (start_pipeline) to publish, so importing it back would close a circle.
+They import claims.services.pipeline, claims.services.feeds,
+claims.services.webhook_delivery and claims.notifications and no other service:
+the articles service imports this module (start_pipeline) to publish, so importing
+it back would close a circle.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import notifications
-from claims.services import feeds, pipeline
+from claims.services import feeds, pipeline, webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +157,24 @@ def start_feed_poll(feed_id: int) -> bool:
         log.warning("feed %s: broker unreachable, poll left to beat (%s)", feed_id, exc)
         return False
     return True
+
+
+# Webhooks, on the light "default" queue (the default route): one POST per try,
+# bounded by WEBHOOK_TIMEOUT. The retries are the delivery's own (backoff from
+# its row, see claims.services.webhook_delivery), not Celery's: each try is recorded.
+@shared_task(ignore_result=True, **RETRY)
+def webhook_deliver(delivery_id: int):
+    delay = webhook_delivery.webhook_delivery_attempt(delivery_id=delivery_id)
+    if delay is not None:
+        webhook_delivery.webhook_retry_schedule(delivery_id=delivery_id, delay=delay)
+
+
+@shared_task(ignore_result=True, **RETRY)
+def webhooks_sweep_task():
+    """Periodic (Celery beat): queue the deliveries whose next try is due (long
+    backoffs, and publishes the broker lost). A try is claimed by a conditional
+    update, so one queued twice is made once."""
+    due = webhook_delivery.webhook_deliveries_due()
+    for delivery_id in due:
+        webhook_delivery.webhook_delivery_publish(delivery_id=delivery_id)
+    return len(due)

@@ -55,6 +55,16 @@ dashboard = [
     path("feeds/<int:pk>/", views.feed_page, name="feed"),
     path("feeds/<int:pk>/poll/", views.feed_poll_view, name="feed-poll"),
     path("feeds/<int:pk>/delete/", views.feed_delete_view, name="feed-delete"),
+    path("webhooks/", views.webhook_list_page, name="webhooks"),
+    path("webhooks/<int:pk>/", views.webhook_page, name="webhook"),
+    path("webhooks/<int:pk>/secret/", views.webhook_secret_view, name="webhook-secret"),
+    path("webhooks/<int:pk>/active/", views.webhook_active_view, name="webhook-active"),
+    path("webhooks/<int:pk>/delete/", views.webhook_delete_view, name="webhook-delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_id>/resend/",
+        views.webhook_resend_view,
+        name="webhook-resend",
+    ),
     path("account/", views.account, name="account"),
     path(
         "account/notifications/",

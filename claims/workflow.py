@@ -209,6 +209,7 @@ def claim_transition(
             notifications.notify_verdict(claim=claim, verdict=to_status, actor=user)
         if from_status in VERDICTS or to_status in VERDICTS:
             _verdict_changed(claim)
+        _announce(claim, change)
         return change
 
 
@@ -223,6 +224,14 @@ def _verdict_changed(claim: Claim) -> None:
 
     factcheck_sync_ours(claim=claim)
     source_record_changed(claim=claim)
+
+
+def _announce(claim: Claim, change: StatusChange) -> None:
+    """Tell the webhook endpoints (after the commit; never fails the change)."""
+    # At call time, as in _verdict_changed: claims.services imports this module.
+    from claims.services.webhooks import webhooks_status_changed
+
+    webhooks_status_changed(claim=claim, change=change)
 
 
 def _bump(claim: Claim, expected_version: int, user, **fields) -> None:
@@ -397,13 +406,14 @@ def claim_revert(*, claim: Claim, to: dict, user, expected_version: int, note: s
     with transaction.atomic():
         _bump(claim, expected_version, user, **diff)
         if "status" in diff:
-            StatusChange.objects.create(
+            change = StatusChange.objects.create(
                 claim=claim,
                 user=user,
                 from_status=now["status"],
                 to_status=diff["status"],
                 note=note,
             )
+            _announce(claim, change)
         rest = {k: [_plan_value(now[k]), _plan_value(v)] for k, v in diff.items() if k != "status"}
         if "assignee_id" in rest:
             rest["assignee"] = [_username(pk) for pk in rest.pop("assignee_id")]

@@ -394,6 +394,21 @@ FEEDS_MAX_NEW_ITEMS = env_int("FEEDS_MAX_NEW_ITEMS", 100)
 # task's soft time limit.
 FEEDS_POLL_BATCH = env_int("FEEDS_POLL_BATCH", 50)
 FEEDS_POLL_BUDGET_SECONDS = env_float("FEEDS_POLL_BUDGET_SECONDS", 50.0)
+# --- Webhooks (claims/services/webhooks.py) -----------------------------------------------
+# Endpoints must be https:// unless this is on (development and tests: a local receiver).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DJANGO_ENV != "production")
+# Private, loopback and link-local endpoints are refused, at registration and again at
+# every delivery (DNS may change), as for URL ingest; tests turn this on.
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", INGEST_ALLOW_PRIVATE_URLS)
+# Seconds for one POST, connection included; no redirect is followed.
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 5.0)
+# Tries per delivery (network errors, 5xx and 429 are tried again; other 4xx are not),
+# the n-th retry WEBHOOK_BACKOFF_BASE * 2**(n-1) seconds after the previous try.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_BASE = env_float("WEBHOOK_BACKOFF_BASE", 30.0)
+# The beat's sweep of deliveries due again (a retry longer than the broker's
+# visibility timeout, or one the broker lost) runs this often.
+WEBHOOK_SWEEP_EVERY = env_float("WEBHOOK_SWEEP_EVERY", 60.0)
 
 # --- Celery --------------------------------------------------------------------------
 # Embedded mode: no broker, tasks run in-process when enqueued (after commit).
@@ -475,6 +490,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders of deadlines within a day, once per claim per deadline (the task
     # is idempotent: run it as often as the reminders should be timely).
+    "webhook-deliveries-due": {
+        "task": "claims.tasks.webhooks_sweep_task",
+        "schedule": WEBHOOK_SWEEP_EVERY,
+        "options": {"queue": "default"},
+    },
     "deadline-reminders": {
         "task": "claims.tasks.deadline_reminders_task",
         "schedule": env_float("DEADLINE_REMINDERS_EVERY", 600.0),
@@ -603,6 +623,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "claims.models.ClaimKind",
         "HedgeCategoryEnum": "claims.models.HedgeCategory",
         "AnalysisStateEnum": "claims.models.AnalysisState",
+        "WebhookEventEnum": "claims.models.WebhookEvent",
+        "DeliveryStateEnum": "claims.models.DeliveryState",
     },
 }
 

@@ -8,6 +8,7 @@ from claims.api.exceptions import api_not_found
 from claims.api.feeds import FeedViewSet
 from claims.api.library import FactCheckViewSet, SourceViewSet
 from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
+from claims.api.webhooks import WebhookViewSet
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ router.register("exports", ExportViewSet, basename="export")
 router.register("factchecks", FactCheckViewSet, basename="factcheck")
 router.register("sources", SourceViewSet, basename="source")
 router.register("feeds", FeedViewSet, basename="feed")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     # Before the router: "export.csv" is no claim id (the router's ids are digits).

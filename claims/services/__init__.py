@@ -11,6 +11,7 @@ holds a business rule of its own. One module per concern:
 * ``matching``: claim matching across articles and fact-checks, and editors'
   decisions on matches;
 * ``feeds``: RSS and Atom subscriptions and their polling (items become URL articles);
+* ``webhooks``: endpoints, the events the other services emit, signed deliveries;
 * the verification workflow lives in ``claims.workflow``, re-exported here;
 * notifications live in ``claims.notifications``.
 
@@ -66,6 +67,16 @@ from claims.services.pipeline import (
     analysis_tag_sourcing,
 )
 from claims.services.saved_views import saved_view_create, saved_view_delete, saved_view_query
+from claims.services.webhooks import (
+    WebhookError,
+    WebhookNotPermitted,
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+    webhook_secret_for,
+    webhooks_emit,
+)
 from claims.workflow import (
     claim_add,
     claim_assign,
@@ -130,4 +141,12 @@ __all__ = [
     "saved_view_delete",
     "saved_view_query",
     "seeds_load",
+    "WebhookError",
+    "WebhookNotPermitted",
+    "webhook_delivery_resend",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_update",
+    "webhook_secret_for",
+    "webhooks_emit",
 ]

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from claims.analysis import similarity
 from claims.models import VERDICTS, Claim, ClaimChange, ClaimMatch, FactCheck, MatchState
+from claims.services.webhooks import webhooks_matched, webhooks_matches_found
 from claims.workflow import NotPermitted, WorkflowError, claim_transition
 
 log = logging.getLogger(__name__)
@@ -242,7 +243,12 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     for claim in claims:
         rows += _matches_for(claim, threshold, pool, known[claim.pk])
     # ignore_conflicts: a concurrent run of the same article wrote them first.
-    return ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    since = timezone.now()
+    created = ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    if created:
+        # The rows have no ids (ignore_conflicts): the webhooks read them back.
+        webhooks_matches_found(claim_ids=[c.pk for c in claims], since=since)
+    return created
 
 
 def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
@@ -307,6 +313,7 @@ def claim_match_confirm(*, match: ClaimMatch, user, note: str = "") -> ClaimMatc
         match = _decide(match=match, user=user, state=MatchState.CONFIRMED, note=note)
         if match.matched_claim_id:
             _join_clusters(match.claim_id, match.matched_claim_id)
+        webhooks_matched(matches=[match])
     return match
 
 

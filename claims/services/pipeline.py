@@ -42,6 +42,7 @@ from claims.models import (
 )
 from claims.services.matching import claim_matches_find_safely
 from claims.services.sources import sources_resolve
+from claims.services.webhooks import webhooks_article_finished
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
@@ -252,7 +253,8 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={})
     # After the commit, outside the run's transaction: the claims are saved whatever
-    # matching finds (it logs its own failures).
+    # matching and the webhooks do (both log their own failures).
+    webhooks_article_finished(article_id=article_id)
     claim_matches_find_safely(claim_ids=saved.ids)
     return len(saved.ids)
 
@@ -558,12 +560,17 @@ def analysis_score(*, article_id: int, run_id: str) -> None:
         _write_scores(article.claims.all())
         sources_resolve(claim_ids=article.claims.values_list("pk", flat=True))
         _finish(article_id, run_id)
+    webhooks_article_finished(article_id=article_id)
     claim_matches_find_safely(claim_ids=list(article.claims.values_list("pk", flat=True)))
 
 
 def analysis_fail(*, article_id: int, run_id: str, error: str) -> None:
     """Record a failed analysis on the article, for people to see."""
     now = timezone.now()
-    Article.objects.filter(pk=article_id, run_id=run_id).exclude(
-        state=AnalysisState.ANALYZED
-    ).update(state=AnalysisState.FAILED, error=error[:2000], finished_at=now, updated_at=now)
+    failed = (
+        Article.objects.filter(pk=article_id, run_id=run_id)
+        .exclude(state=AnalysisState.ANALYZED)
+        .update(state=AnalysisState.FAILED, error=error[:2000], finished_at=now, updated_at=now)
+    )
+    if failed:
+        webhooks_article_finished(article_id=article_id)

@@ -46,6 +46,14 @@ from .queue import (
     user_suggest,
 )
 from .sources import source_list_page, source_merge_view, source_page, source_split_view
+from .webhooks import (
+    webhook_active_view,
+    webhook_delete_view,
+    webhook_list_page,
+    webhook_page,
+    webhook_resend_view,
+    webhook_secret_view,
+)
 
 __all__ = [
     "claim_match_decide_view",
@@ -91,4 +99,10 @@ __all__ = [
     "token_create_view",
     "token_revoke_view",
     "user_suggest",
+    "webhook_active_view",
+    "webhook_delete_view",
+    "webhook_list_page",
+    "webhook_page",
+    "webhook_resend_view",
+    "webhook_secret_view",
 ]

@@ -21,6 +21,8 @@ def all_urls(claim):
             kwargs["pk"] = claim.article_id if is_article else claim.pk
         if "<int:match_id>" in str(pattern.pattern):  # the claim page's match decisions
             kwargs.update(match_id=1, decision="confirm")
+        if "<int:delivery_id>" in str(pattern.pattern):  # a webhook delivery's resend
+            kwargs["delivery_id"] = 1
         urls.append(reverse(f"dashboard:{pattern.name}", kwargs=kwargs))
     return urls
 

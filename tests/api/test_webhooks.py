@@ -1,0 +1,165 @@
+"""/api/v1/webhooks/: editors manage endpoints (the secret once, then for the owner),
+read the delivery log and resend; other roles are refused; bad URLs are 400s."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import services
+from claims.models import WebhookDelivery, WebhookEndpoint
+from tests.api.conftest import error_of
+from tests.factories import ClaimFactory, editor
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/webhooks/"
+
+
+@pytest.fixture(autouse=True)
+def public_only(settings):
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+
+
+def literal_public_endpoint(owner) -> WebhookEndpoint:
+    # A literal public address: registration needs no DNS. Nothing is ever sent to
+    # it here (the resend test moves the endpoint to a refused address first).
+    return services.webhook_endpoint_create(
+        url="http://1.1.1.1/hooks", events=["claim.verdict"], owner=owner
+    )
+
+
+def test_an_editor_registers_an_endpoint_and_sees_the_secret_once(api_as):
+    client = api_as("editor")
+    response = client.post(
+        BASE,
+        {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict", "article.analysed"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    endpoint = WebhookEndpoint.objects.get()
+    assert body["secret"] == endpoint.secret and len(endpoint.secret) >= 40
+    assert body["owner"] == "editor" and body["events"] == ["claim.verdict", "article.analysed"]
+
+    listed = client.get(BASE).json()["results"]
+    assert [e["id"] for e in listed] == [endpoint.pk] and "secret" not in listed[0]
+    assert "secret" not in client.get(f"{BASE}{endpoint.pk}/").json()
+    assert client.get(f"{BASE}{endpoint.pk}/secret/").json() == {"secret": endpoint.secret}
+
+
+def test_another_editor_manages_the_endpoint_but_never_sees_its_secret(api_as):
+    endpoint = literal_public_endpoint(editor(username="owner"))
+    client = api_as(editor(username="colleague"))
+    assert client.get(f"{BASE}{endpoint.pk}/").status_code == 200
+    assert error_of(client.get(f"{BASE}{endpoint.pk}/secret/"))["code"] == "permission_denied"
+    response = client.patch(f"{BASE}{endpoint.pk}/", {"active": False}, format="json")
+    assert response.status_code == 200 and response.json()["active"] is False
+    assert client.delete(f"{BASE}{endpoint.pk}/").status_code == 204
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("http://127.0.0.1:8000/hooks", "private or local address"),
+        ("http://localhost:8000/hooks", "private or local address"),
+        ("ftp://1.1.1.1/hooks", "valid URL"),
+        ("not a url", "valid URL"),
+    ],
+)
+def test_a_bad_or_private_url_is_a_400_on_the_url(api_as, url, message):
+    response = api_as("editor").post(BASE, {"url": url, "events": ["claim.verdict"]}, format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert message in error["details"]["url"][0]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_http_is_refused_when_not_allowed(api_as, settings):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    response = api_as("editor").post(
+        BASE, {"url": "http://1.1.1.1/hooks", "events": ["claim.verdict"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "https" in error_of(response)["details"]["url"][0]
+
+
+def test_an_unknown_event_is_a_400(api_as):
+    response = api_as("editor").post(
+        BASE, {"url": "https://1.1.1.1/hooks", "events": ["claim.deleted"]}, format="json"
+    )
+    assert response.status_code == 400 and "events" in error_of(response)["details"]
+
+
+@pytest.mark.parametrize("role", ["checker", "viewer"])
+def test_other_roles_are_refused(api_as, role):
+    endpoint = literal_public_endpoint(editor())
+    client = api_as(role)
+    assert client.get(BASE).status_code == 403
+    assert client.get(f"{BASE}{endpoint.pk}/deliveries/").status_code == 403
+    response = client.post(
+        BASE, {"url": "https://1.1.1.1/x", "events": ["claim.verdict"]}, format="json"
+    )
+    assert response.status_code == 403
+    assert client.delete(f"{BASE}{endpoint.pk}/").status_code == 403
+
+
+def test_without_credentials_401(anon):
+    assert anon.get(BASE).status_code == 401
+
+
+def test_the_delivery_log_and_resend(api_as, commit_immediately, settings):
+    owner = editor()
+    endpoint = literal_public_endpoint(owner)
+    claim = ClaimFactory(status="in_progress")
+    # Not published (no worker here): the row is what the log shows.
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="claim.verdict",
+        event_id="6f1c1ad4-8f1b-4b39-9a47-0d5b4e1c2f11",
+        payload={"event": "claim.verdict", "data": {"claim": {"id": claim.pk}}},
+        state="failed",
+        attempts=6,
+        error="HTTP 500",
+        response_status=500,
+    )
+    client = api_as(owner)
+    page = client.get(f"{BASE}{endpoint.pk}/deliveries/").json()
+    [row] = page["results"]
+    assert row["state"] == "failed" and row["error"] == "HTTP 500" and row["attempts"] == 6
+    assert row["attempts_log"] == []
+
+    # The resend tries at once (in-process here). The address has become a private
+    # one since (as when DNS changes): refused at the try, visibly, nothing sent.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="http://127.0.0.1:9/hooks")
+    response = client.post(f"{BASE}{endpoint.pk}/deliveries/{row['id']}/resend/")
+    assert response.status_code == 202
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.resends == 1 and delivery.attempts == 7
+    assert str(delivery.event_id) == "6f1c1ad4-8f1b-4b39-9a47-0d5b4e1c2f11"
+    log = client.get(f"{BASE}{endpoint.pk}/deliveries/").json()["results"][0]["attempts_log"]
+    assert [(a["number"], a["status"]) for a in log] == [(7, None)]
+    assert "private or local address" in log[0]["error"]
+
+    other = literal_public_endpoint(editor(username="e2"))
+    assert client.post(f"{BASE}{other.pk}/deliveries/{row['id']}/resend/").status_code == 404
+
+
+def test_the_delivery_log_reads_in_a_fixed_number_of_queries(api_as, django_assert_max_num_queries):
+    owner = editor()
+    endpoint = literal_public_endpoint(owner)
+    for i in range(8):
+        d = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="claim.verdict",
+            event_id=f"6f1c1ad4-8f1b-4b39-9a47-0d5b4e1c2f{i:02d}",
+            payload={"event": "claim.verdict"},
+        )
+        for n in (1, 2):
+            d.tries.create(number=n, at=d.created_at, status=500, error="HTTP 500")
+    client = api_as(owner)
+    # Authentication (token, user, permissions), the endpoint, the page, its tries.
+    with django_assert_max_num_queries(8):
+        page = client.get(f"{BASE}{endpoint.pk}/deliveries/").json()
+    assert len(page["results"]) == 8
+    assert all(len(row["attempts_log"]) == 2 for row in page["results"])

@@ -1,0 +1,199 @@
+"""/webhooks/ on the dashboard and the webhook admin: editors only, the secret shown
+once (and again only to the owner), the delivery log with Resend, delete with a
+confirmation, private addresses refused with a message, everything escaped, CSRF on."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from claims import services
+from claims.models import WebhookDelivery, WebhookEndpoint
+from tests.factories import checker, editor, viewer
+
+pytestmark = pytest.mark.django_db
+LIST = "/webhooks/"
+
+
+@pytest.fixture(autouse=True)
+def public_only(settings):
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+
+
+def endpoint(owner, **kw) -> WebhookEndpoint:
+    # A literal public address: no DNS, and nothing is ever sent to it here.
+    return services.webhook_endpoint_create(
+        url="https://1.1.1.1/hooks", events=["claim.verdict"], owner=owner, **kw
+    )
+
+
+def delivery(ep: WebhookEndpoint, **kw) -> WebhookDelivery:
+    fields = {
+        "event": "claim.verdict",
+        "event_id": "0b6a4c4e-51bb-4c0e-8a55-7a1b2c3d4e5f",
+        "payload": {"event": "claim.verdict"},
+        "state": "failed",
+        "attempts": 6,
+        "error": "HTTP 500",
+        "response_status": 500,
+        **kw,
+    }
+    return WebhookDelivery.objects.create(endpoint=ep, **fields)
+
+
+def test_an_editor_adds_an_endpoint_and_sees_its_secret_once(client_as):
+    client = client_as("editor")
+    page = client.get(LIST)
+    assert page.status_code == 200
+    assert b'href="/webhooks/"' in page.content  # the nav link
+    response = client.post(
+        LIST, {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"], "description": "CMS"}
+    )
+    assert response.status_code == 201
+    ep = WebhookEndpoint.objects.get()
+    assert ep.secret.encode() in response.content and ep.owner == client.user
+    assert ep.secret.encode() not in client.get(LIST).content
+    assert ep.secret.encode() not in client.get(f"/webhooks/{ep.pk}/").content
+    shown = client.post(f"/webhooks/{ep.pk}/secret/")
+    assert shown.status_code == 200 and ep.secret.encode() in shown.content
+
+
+def test_only_the_owner_sees_the_secret_again(client_as):
+    ep = endpoint(editor(username="owner"))
+    other = client_as(editor(username="colleague"))
+    page = other.get(f"/webhooks/{ep.pk}/")
+    assert page.status_code == 200 and b"Show the secret" not in page.content
+    assert other.post(f"/webhooks/{ep.pk}/secret/").status_code == 403
+
+
+def test_a_private_address_is_refused_with_a_message(client_as):
+    response = client_as("editor").post(
+        LIST, {"url": "http://localhost:8080/hooks", "events": ["claim.verdict"]}
+    )
+    assert response.status_code == 400
+    assert b"private or local address" in response.content
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["checker", "viewer"])
+def test_other_roles_are_refused(client_as, role):
+    ep = endpoint(editor())
+    d = delivery(ep)
+    client = client_as(role)
+    assert b'href="/webhooks/"' not in client.get("/").content
+    assert client.get(LIST).status_code == 403
+    assert client.get(f"/webhooks/{ep.pk}/").status_code == 403
+    assert (
+        client.post(LIST, {"url": "https://1.1.1.1/x", "events": ["claim.verdict"]}).status_code
+        == 403
+    )
+    assert client.post(f"/webhooks/{ep.pk}/delete/").status_code == 403
+    assert client.post(f"/webhooks/{ep.pk}/deliveries/{d.pk}/resend/").status_code == 403
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_anonymous_goes_to_the_login_page(client):
+    response = client.get(LIST)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_log_shows_every_attempt_and_resend_tries_again(
+    client_as, django_capture_on_commit_callbacks
+):
+    owner = editor()
+    ep = endpoint(owner)
+    d = delivery(ep)
+    d.tries.create(
+        number=6, at=d.created_at, status=500, error="HTTP 500", response_excerpt="<b>down</b>"
+    )
+    client = client_as(owner)
+    page = client.get(f"/webhooks/{ep.pk}/").content.decode()
+    assert "Failed" in page and "HTTP 500" in page and "Resend" in page
+    assert "&lt;b&gt;down&lt;/b&gt;" in page and "<b>down</b>" not in page  # escaped
+
+    # The address turned private since: the resend's try is refused, and logged.
+    WebhookEndpoint.objects.filter(pk=ep.pk).update(url="http://127.0.0.1:9/hooks")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/webhooks/{ep.pk}/deliveries/{d.pk}/resend/")
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.resends == 1 and d.attempts == 7 and d.state == "failed"
+    assert "private or local address" in d.error
+
+
+def test_delete_asks_first(client_as):
+    owner = editor()
+    ep = endpoint(owner)
+    delivery(ep)
+    client = client_as(owner)
+    confirm = client.get(f"/webhooks/{ep.pk}/delete/")
+    assert confirm.status_code == 200 and b"1 delivery" in confirm.content
+    assert WebhookEndpoint.objects.exists()
+    assert client.post(f"/webhooks/{ep.pk}/delete/").status_code == 302
+    assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+def test_user_text_is_escaped(client_as):
+    owner = editor()
+    endpoint(owner, description='<script>alert("x")</script>')
+    content = client_as(owner).get(LIST).content
+    assert b"<script>alert" not in content and b"&lt;script&gt;alert" in content
+
+
+def test_posts_need_the_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor())
+    response = client.post(LIST, {"url": "https://1.1.1.1/x", "events": ["claim.verdict"]})
+    assert response.status_code == 403 and not WebhookEndpoint.objects.exists()
+
+
+# --- The admin -------------------------------------------------------------------------
+
+
+def test_an_editor_manages_endpoints_in_the_admin_and_reads_deliveries(
+    client, django_capture_on_commit_callbacks
+):
+    owner = editor()
+    client.force_login(owner)
+    add = reverse("admin:claims_webhookendpoint_add")
+    response = client.post(
+        add,
+        {
+            "url": "https://1.1.1.1/hooks",
+            "description": "",
+            "events": ["claim.verdict"],
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    ep = WebhookEndpoint.objects.get()
+    assert ep.owner == owner and len(ep.secret) >= 40
+    refused = client.post(
+        add, {"url": "http://10.0.0.5/hooks", "events": ["claim.verdict"], "active": "on"}
+    )
+    assert refused.status_code == 200 and b"private or local address" in refused.content
+
+    d = delivery(ep)
+    d.tries.create(number=1, at=d.created_at, status=500, error="HTTP 500")
+    assert client.get(reverse("admin:claims_webhookdelivery_changelist")).status_code == 200
+    change = client.get(reverse("admin:claims_webhookdelivery_change", args=[d.pk]))
+    assert change.status_code == 200 and b"HTTP 500" in change.content
+    assert client.get(reverse("admin:claims_webhookdelivery_add")).status_code == 403
+
+    WebhookEndpoint.objects.filter(pk=ep.pk).update(url="http://127.0.0.1:9/hooks")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:claims_webhookdelivery_changelist"),
+            {"action": "resend", "_selected_action": [d.pk]},
+        )
+    d.refresh_from_db()
+    assert d.resends == 1 and d.attempts == 7
+
+
+@pytest.mark.parametrize("make", [checker, viewer])
+def test_other_roles_have_no_webhook_admin(client, make):
+    client.force_login(make(is_staff=True))
+    assert client.get(reverse("admin:claims_webhookendpoint_changelist")).status_code == 403
+    assert client.get(reverse("admin:claims_webhookdelivery_changelist")).status_code == 403
