@@ -136,9 +136,7 @@ def _ingest_url(url: str, user) -> IngestResult:
             return IngestResult(known, created=False, enqueued=None)
         with transaction.atomic():
             outcome = _queue_fetch(known)
-        return IngestResult(
-            known, created=False, enqueued=outcome.get("enqueued"), fetching=True
-        )
+        return IngestResult(known, created=False, enqueued=outcome.get("enqueued"), fetching=True)
     # The text, and so its hash, is not known yet: a unique placeholder holds
     # the unique column until the fetch stores the real one.
     with transaction.atomic():

@@ -519,7 +519,9 @@ def _match(
             if matches[i] is not None:
                 seen.add(matches[i].pk)
     if carry is not None:
-        versions.claims_similar(carry, new_claims, matches, [c for c in current if c.pk not in seen])
+        versions.claims_similar(
+            carry, new_claims, matches, [c for c in current if c.pk not in seen]
+        )
     return matches
 
 

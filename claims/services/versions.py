@@ -168,9 +168,7 @@ def claims_carry(*, article_id: int, version: int, text: str, claims: list[Claim
     re-analysis); else each older claim's place in ``text``. A claim a version
     already removed is not placed again (only its fingerprint can bring it back)."""
     stale = [
-        c
-        for c in claims
-        if c.text_version != version and c.version_change != VersionChange.REMOVED
+        c for c in claims if c.text_version != version and c.version_change != VersionChange.REMOVED
     ]
     if not stale:
         return None
@@ -196,9 +194,7 @@ def claims_carry(*, article_id: int, version: int, text: str, claims: list[Claim
     return carry
 
 
-def claims_similar(
-    carry: Carry, new_claims: list, matches: list, candidates: list[Claim]
-) -> None:
+def claims_similar(carry: Carry, new_claims: list, matches: list, candidates: list[Claim]) -> None:
     """Fill ``matches`` (the existing claim each new claim takes over, or None)
     for the new claims still without one: the most alike unmatched old claim
     whose text went where the new claim is, if at least
@@ -231,9 +227,7 @@ def _near(free: list[Claim], places: list[int], start: int, end: int, carry: Car
     it), at most SIMILAR_CANDIDATES of those placed nearest."""
     at = bisect.bisect_left(places, start)
     window = free[max(0, at - SIMILAR_CANDIDATES) : at + SIMILAR_CANDIDATES]
-    near = [
-        c for c in window if carry.region[c.pk][0] <= end and carry.region[c.pk][1] >= start
-    ]
+    near = [c for c in window if carry.region[c.pk][0] <= end and carry.region[c.pk][1] >= start]
     near.sort(key=lambda c: abs(carry.place[c.pk] - start))
     return near[:SIMILAR_CANDIDATES]
 

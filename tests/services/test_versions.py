@@ -62,9 +62,7 @@ def story(ingest):
 
 def test_an_update_is_a_new_version_and_keeps_peoples_work(story, ingest):
     article, dead, dam = story
-    untouched = {
-        c.pk: c.text for c in article.claims.exclude(pk__in=[dead.pk, dam.pk])
-    }
+    untouched = {c.pk: c.text for c in article.claims.exclude(pk__in=[dead.pk, dam.pk])}
     assert untouched
     result = ingest(text=V2, user=editor(username="ana"))
     assert result.article.pk == article.pk and result.version == 2 and not result.created
