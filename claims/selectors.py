@@ -43,7 +43,6 @@ from claims.models import (
     SourceAlias,
     SourceChange,
     StatusChange,
-    VersionChange,
 )
 
 # What a list never shows of an article: its text (up to 1 MB) and the engine's
@@ -224,7 +223,7 @@ def article_claims(
     costs the same whatever the article's length). ``claim.article`` is ``article``."""
     qs = (
         # The claims in the current version's text (a claim a version removed is
-        # listed apart, by article_removed_claims).
+        # listed apart, by article_claims_elsewhere).
         Claim.objects.filter(article=article, text_version=article.version)
         .select_related("assignee")
         .defer("search_vector")
@@ -250,21 +249,22 @@ def article_level_counts(*, article: Article) -> dict:
     return dict(rows.annotate(n=Count("id")))
 
 
-# The article page lists at most this many claims its versions removed.
-REMOVED_SHOWN = 200
+# The article page lists at most this many claims outside its current text.
+ELSEWHERE_SHOWN = 200
 
 
-def article_removed_claims(*, article: Article) -> list[Claim]:
-    """The claims people worked on that a version of the article removed (kept,
-    flagged), newest removal first."""
+def article_claims_elsewhere(*, article: Article) -> list[Claim]:
+    """The article's claims whose offsets are into an earlier version's text:
+    those a version removed (kept because people worked on them), and, until the
+    current version's analysis has carried them over, the rest. Newest first."""
     if article.version == 1:
         return []
     return list(
-        Claim.objects.filter(article=article, version_change=VersionChange.REMOVED)
+        Claim.objects.filter(article=article)
         .exclude(text_version=article.version)
         .select_related("assignee")
         .defer("search_vector")
-        .order_by("-change_version", "position", "id")[:REMOVED_SHOWN]
+        .order_by("-text_version", "position", "id")[:ELSEWHERE_SHOWN]
     )
 
 

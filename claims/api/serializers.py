@@ -450,6 +450,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "published_at",
             "dateline",
             "source_url",
+            "version",
             "state",
             "error",
             "times_analyzed",
@@ -504,7 +505,15 @@ class ArticleInputSerializer(serializers.Serializer):
 
 class IngestResultSerializer(serializers.Serializer):
     article = ArticleSerializer()
-    created = serializers.BooleanField(help_text="False: the same text was already here.")
+    created = serializers.BooleanField(
+        help_text="False: the same text was already here, or it is a new version of an article."
+    )
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The number of the new version this text made of an existing article "
+        "(the same URL, or the same publication with a near-equal title and text); null "
+        "otherwise.",
+    )
     enqueued = serializers.BooleanField(
         allow_null=True,
         help_text="Whether the analysis queue took the work (null: not known yet or not queued).",

@@ -21,9 +21,9 @@ from claims.selectors import (
     LEVEL_ORDER,
     Key,
     article_claims,
+    article_claims_elsewhere,
     article_level_counts,
     article_list,
-    article_removed_claims,
     article_version_pair,
     article_versions,
     claim_detail,
@@ -90,7 +90,7 @@ def article_page(request, pk: int):
     article = _article(pk)
     context = _body_context(article)
     context["versions"] = article_versions(article=article)
-    context["removed_claims"] = article_removed_claims(article=article)
+    context["elsewhere"] = article_claims_elsewhere(article=article)
     selected = request.GET.get("claim", "")
     claim = _claim_of(article, selected)
     if claim is not None:

@@ -126,3 +126,38 @@ def test_the_api_filters_and_documents_version_changes(versioned):
     assert "killed 12" in doc["version_change"]["previous_text"]
     removed = api.get(f"/api/v1/claims/{dam.pk}/").json()
     assert removed["version_change"]["change"] == "removed" and removed["missing_from_analysis"]
+
+
+def test_until_a_new_version_is_analysed_its_claims_wait_apart(client_as, ingest_v1):
+    """Version 2 stored, its analysis not run yet: the old claims are not
+    highlighted in the new text (their offsets are version 1's); they are listed,
+    waiting to be carried over."""
+    article = ingest_v1
+    result = article_ingest(text=V2)  # on-commit work not run: the analysis waits
+    assert result.version == 2
+    html = client_as("viewer").get(reverse("dashboard:article", args=[article.pk])).content
+    html = html.decode()
+    assert "data-claim=" not in html
+    assert "carried over when the analysis of version 2 finishes" in html
+    for claim in article.claims.all():
+        assert f'id="claim-item-{claim.pk}"' in html
+
+
+def test_the_api_ingest_answers_a_new_version(ingest_v1):
+    api = client_with_token(editor(username="eve"))
+    response = api.post("/api/v1/articles/", {"text": V2}, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["created"] is False and body["version"] == 2
+    assert body["article"]["id"] == ingest_v1.pk and body["article"]["version"] == 2
+    again = api.post("/api/v1/articles/", {"text": V1}, format="json")
+    assert again.status_code == 200 and again.json()["version"] is None
+
+
+@pytest.fixture
+def ingest_v1(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_ingest(text=V1).article
+    article.refresh_from_db()
+    assert article.state == "analyzed" and article.claims.exists()
+    return article
