@@ -182,7 +182,14 @@ def claims_carry(*, article_id: int, version: int, text: str, claims: list[Claim
             "number", "raw_text"
         )
     )
+    return carry_build(version=version, text=text, claims=stale, texts=texts)
+
+
+def carry_build(*, version: int, text: str, claims: list[Claim], texts: dict[int, str]) -> Carry:
+    """Where each of ``claims`` (offsets into ``texts[claim.text_version]``) is
+    in ``text``, version ``version``."""
     alignments = {n: textversions.align(t, text) for n, t in texts.items()}
+    stale = claims
     carry = Carry(version)
     for claim in stale:
         old = texts.get(claim.text_version, "")
