@@ -180,3 +180,65 @@ def test_the_title_threshold_is_a_setting(story, ingest):
     article, *_ = story
     result = ingest(text=V2)  # "12" -> "14" in the title: under 1.0
     assert result.created and result.article.pk != article.pk
+
+
+def test_peoples_corrections_and_added_claims_move_with_the_text(story, ingest):
+    """A claim an editor corrected keeps the correction; a claim an editor added
+    in an unchanged paragraph moves with its text; evidence on a removed claim
+    stays with it."""
+    from claims.workflow import claim_add, claim_correct, evidence_add
+
+    article, dead, dam = story
+    ed = editor(username="ed2")
+    dead.refresh_from_db()
+    claim_correct(
+        claim=dead, user=ed, expected_version=dead.version, source_text="Sheriff Tom Bale"
+    )
+    start = V1.index("State officials")
+    added = claim_add(article=article, start=start, end=start + len("State officials"), user=ed)
+    evidence_add(claim=dam, url="https://example.org/inspection-report", user=ed)
+
+    ingest(text=V2)
+    article.refresh_from_db()
+    assert article.version == 2 and article.state == "analyzed", article.error
+    dead.refresh_from_db()
+    assert dead.human_edited and dead.source_text == "Sheriff Tom Bale"
+    assert (dead.version_change, dead.text_version) == ("changed", 2)
+    assert V2[dead.start : dead.end].startswith("the flood had killed 14")
+    assert dead.sentence_start <= dead.start < dead.end <= dead.sentence_end
+    added.refresh_from_db()
+    assert (added.text_version, added.version_change) == (2, "unchanged")
+    assert V2[added.start : added.end] == "State officials" == added.text
+    dam.refresh_from_db()
+    assert dam.version_change == "removed" and dam.evidence.count() == 1
+
+
+def test_two_versions_before_one_analysis_carry_claims_from_the_first(story, ingest):
+    from claims.services import article_ingest
+
+    article, dead, dam = story
+    article_ingest(text=V2)  # stored; its analysis never runs (no commit callbacks)
+    v3 = V2.replace("Route 9", "Route 11")
+    result = ingest(text=v3)
+    assert result.version == 3
+    article.refresh_from_db()
+    assert (article.version, article.state) == (3, "analyzed"), article.error
+    dead.refresh_from_db()
+    assert (dead.version_change, dead.change_version, dead.text_version) == ("changed", 3, 3)
+    assert "killed 12" in dead.previous_text and dead.status == "in_progress"
+    dam.refresh_from_db()
+    assert dam.version_change == "removed" and dam.text_version == 1
+    versions = dict(ArticleVersion.objects.filter(article=article).values_list("number", "changes"))
+    assert versions[2] == {} and versions[3]["changed"] >= 2 and versions[3]["removed"] == 1
+
+
+def test_a_removed_sentence_restored_brings_its_claim_back(story, ingest):
+    article, dead, dam = story
+    ingest(text=V2)
+    ingest(text=V2.replace("in the valley.", "in the valley.\n\n" + PARAGRAPHS[1]))
+    article.refresh_from_db()
+    assert article.version == 3 and article.state == "analyzed", article.error
+    dam.refresh_from_db()
+    assert (dam.version_change, dam.text_version, dam.missing_from_analysis) == ("new", 3, False)
+    assert dam.status == "in_progress" and article.raw_text[dam.start : dam.end] == dam.text
+    assert article.claims.filter(text=dam.text).count() == 1
