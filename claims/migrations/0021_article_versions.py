@@ -6,6 +6,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Every role reads an article's versions (a frozen copy of what claims.roles adds).
+READERS = ["Viewer", "Fact-checker", "Editor"]
+
+
+def grant(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    view = Permission.objects.filter(
+        content_type__app_label="claims", codename="view_articleversion"
+    )
+    for group in Group.objects.filter(name__in=READERS):
+        group.permissions.add(*view)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -98,4 +118,5 @@ class Migration(migrations.Migration):
             model_name='articleversion',
             constraint=models.UniqueConstraint(fields=('article', 'number'), name='version_unique_number'),
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

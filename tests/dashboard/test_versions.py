@@ -161,3 +161,14 @@ def ingest_v1(django_capture_on_commit_callbacks):
     article.refresh_from_db()
     assert article.state == "analyzed" and article.claims.exists()
     return article
+
+
+def test_the_admin_shows_versions_read_only(client_as, versioned):
+    article, dead, _ = versioned
+    client = client_as("editor")
+    html = client.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    assert "Article versions" in html
+    assert 'name="version"' not in html and 'name="corrections"' not in html
+    html = client.get(reverse("admin:claims_claim_change", args=[dead.pk])).content.decode()
+    assert "killed 12" in html  # the previous text, shown
+    assert 'name="previous_text"' not in html and 'name="version_change"' not in html
