@@ -78,7 +78,11 @@ def article_ingest(
     if len(given) != 1:
         raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
     if url:
-        return _ingest_url(check_url(url), user)
+        url = check_url(url)
+        known = versions.article_of_url(url=url)
+        if known is not None:
+            return _ingest_known_url(known)
+        return _ingest_url(url, user)
     if upload is not None:
         text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
     text = checked_text(text)
@@ -102,10 +106,6 @@ def article_ingest(
     return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
 
 
-def _creator(user):
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def _ingest_version(article: Article, text: str, fields: dict, user) -> IngestResult:
     """``text`` as the next version of ``article``, analysed again after the commit."""
     try:
@@ -127,16 +127,21 @@ def _ingest_version(article: Article, text: str, fields: dict, user) -> IngestRe
 BUSY = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
 
 
+def _ingest_known_url(article: Article) -> IngestResult:
+    """The URL of an article already here: its page is fetched again by a task, and
+    a changed text becomes the article's next version (pipeline.article_fetch)."""
+    if article.state in BUSY:
+        return IngestResult(article, created=False, enqueued=None)
+    with transaction.atomic():
+        outcome = _queue_fetch(article)
+    return IngestResult(article, created=False, enqueued=outcome.get("enqueued"), fetching=True)
+
+
+def _creator(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def _ingest_url(url: str, user) -> IngestResult:
-    known = versions.article_of_url(url=url)
-    if known is not None:
-        # The same page again: fetched again by a task; a changed text becomes
-        # the article's next version (pipeline.article_fetch).
-        if known.state in BUSY:
-            return IngestResult(known, created=False, enqueued=None)
-        with transaction.atomic():
-            outcome = _queue_fetch(known)
-        return IngestResult(known, created=False, enqueued=outcome.get("enqueued"), fetching=True)
     # The text, and so its hash, is not known yet: a unique placeholder holds
     # the unique column until the fetch stores the real one.
     with transaction.atomic():
