@@ -27,6 +27,7 @@ from claims import services, workflow
 from claims.domain import validate_evidence_url
 from claims.models import (
     Article,
+    ArticleVersion,
     BulkAction,
     Claim,
     ClaimChange,
@@ -76,6 +77,10 @@ MACHINE_FIELDS = (
     "missing_from_analysis",
     "human_edited",
     "human_added",
+    "text_version",
+    "version_change",
+    "change_version",
+    "previous_text",
 )
 
 
@@ -122,6 +127,18 @@ class ClaimInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("assignee")
 
 
+class ArticleVersionInline(ReadOnlyInline):
+    """An article's versions (issue 15), without their texts: the diff page shows them."""
+
+    model = ArticleVersion
+    fields = ("number", "title", "created_by", "created_at", "changes")
+    readonly_fields = fields
+    ordering = ("number",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by").defer("raw_text")
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     Media = LevelColours
@@ -146,10 +163,12 @@ class ArticleAdmin(admin.ModelAdmin):
         "finished_at",
         "created_by",
         "created_at",
+        "version",
+        "corrections",
         "raw_text",
     )
     exclude = ("analysis_data", "run_id")
-    inlines = [ClaimInline]
+    inlines = [ArticleVersionInline, ClaimInline]
     actions = ["reanalyze"]
 
     def get_queryset(self, request):

@@ -364,6 +364,7 @@ class QueueForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    changed = forms.BooleanField(required=False, label="Changed since last version")
     source_type = _several(SourceType.choices, "Source type")
     sourcing_strength = _several(Strength.choices, "Strength")
     hedge_category = _several(HedgeCategory.choices, "Hedge")

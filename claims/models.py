@@ -12,8 +12,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
+
+# The prefix of Article.source_url that the index article_source_url_prefix holds:
+# look a URL up with Left("source_url", SOURCE_URL_KEY) and the whole URL.
+SOURCE_URL_KEY = 255
 
 
 class AnalysisState(models.TextChoices):
@@ -99,6 +103,19 @@ class HedgeCategory(models.TextChoices):
     EVIDENTIAL_GAP = "evidential_gap", "Evidential gap"
 
 
+class VersionChange(models.TextChoices):
+    """What a new version of its article did to a claim (see ArticleVersion)."""
+
+    UNCHANGED = "unchanged", "Unchanged"
+    CHANGED = "changed", "Changed"
+    NEW = "new", "New"
+    REMOVED = "removed", "Removed"
+
+
+# "Changed since the last version": the queue's and the API's ?changed=1.
+CHANGED_SINCE_LAST_VERSION = [VersionChange.CHANGED, VersionChange.NEW]
+
+
 def _in(field: str, choices) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
@@ -123,6 +140,11 @@ class Article(models.Model):
     body_offset = models.PositiveIntegerField(default=0)
     # sha256 of the text: the same article pasted twice is one article.
     content_hash = models.CharField(max_length=64, unique=True)
+    # The number of the version raw_text is (ArticleVersion holds every version's
+    # text once there is a second one; a one-version article has no rows there).
+    version = models.PositiveIntegerField(default=1)
+    # The correction notices the analysis found in raw_text: [{text, start, end}].
+    corrections = models.JSONField(default=list, blank=True)
 
     state = models.CharField(
         max_length=10, choices=AnalysisState.choices, default=AnalysisState.QUEUED
@@ -158,9 +180,14 @@ class Article(models.Model):
             models.Index(fields=["state", "updated_at"], name="article_state_updated"),
             # Article lists, newest first.
             models.Index(fields=["-created_at"], name="article_created"),
-            # Feeds: is an item's link already an article? (claims.services.feeds,
-            # every poll of every feed).
-            models.Index(fields=["source_url"], name="article_source_url"),
+            # Ingest: is this text a new version of a recent article of the same
+            # publication? (claims.services.versions)
+            models.Index(fields=["publication", "-created_at"], name="article_publication_created"),
+            # Ingest: the article a URL was ingested from (its page fetched again
+            # becomes a new version), and feeds: is an item's link already an
+            # article? A prefix: a btree entry must stay small (a whole URL of up to
+            # 2,000 non-ASCII characters would pass PostgreSQL's 2,704-byte limit).
+            models.Index(Left("source_url", SOURCE_URL_KEY), name="article_source_url_prefix"),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +293,15 @@ class Claim(models.Model):
     human_added = models.BooleanField(default=False)
     # A claim people worked on that the latest analysis no longer finds.
     missing_from_analysis = models.BooleanField(default=False)
+    # --- versions of the article -------------------------------------------------
+    # The article version whose text start, end and the sentence offsets point into:
+    # the current one, except for a claim a later version removed.
+    text_version = models.PositiveIntegerField(default=1)
+    # What version ``change_version`` did to the claim; blank before any second version.
+    version_change = models.CharField(max_length=10, choices=VersionChange.choices, blank=True)
+    change_version = models.PositiveIntegerField(null=True, blank=True)
+    # The claim's text in the version before, when that version changed it.
+    previous_text = models.TextField(blank=True)
     # Optimistic locking: every editorial change increments it.
     version = models.PositiveIntegerField(default=1)
     # The cluster of claims that say the same thing, joined by an editor's confirmed
@@ -303,10 +339,15 @@ class Claim(models.Model):
                 condition=Q(confidence_level="") | _in("confidence_level", ConfidenceLevel),
                 name="claim_confidence_level_valid",
             ),
-            # A machine claim is one span of one article: a repeated extraction
-            # task must update it, never add a second copy.
+            models.CheckConstraint(
+                condition=Q(version_change="") | _in("version_change", VersionChange),
+                name="claim_version_change_valid",
+            ),
+            # A machine claim is one span of one version of one article: a repeated
+            # extraction task must update it, never add a second copy. (A claim a
+            # later version removed keeps its span in the text of its own version.)
             models.UniqueConstraint(
-                fields=["article", "start", "end"],
+                fields=["article", "text_version", "start", "end"],
                 condition=Q(human_added=False),
                 name="claim_unique_machine_span",
             ),
@@ -387,6 +428,17 @@ class Claim(models.Model):
             models.Index(fields=["article", "fingerprint"], name="claim_article_fingerprint"),
             # A cluster's members (the claim page's suggested verdicts, joining clusters).
             models.Index(fields=["cluster_id"], name="claim_cluster"),
+            # The queue's "changed since last version" (?changed=1) in its default
+            # order: a few claims among millions, so a partial index.
+            models.Index(
+                F("level_rank"),
+                F("checkworthiness").desc(),
+                F("article_id"),
+                F("position"),
+                F("id"),
+                condition=Q(version_change__in=CHANGED_SINCE_LAST_VERSION),
+                name="claim_changed_queue_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1051,3 +1103,37 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+# --- Article versions and corrections (issue 15) -------------------------------------
+
+
+class ArticleVersion(models.Model):
+    """One version of an article's text. Written when a second version arrives
+    (version 1 from the article as it was, then the new one) and for each one
+    after: an article that never changed has no rows here."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    raw_text = models.TextField()
+    # The text of an older version, ingested again, is this article: never a new one.
+    content_hash = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    # The correction notices found in this version's text: [{text, start, end}].
+    corrections = models.JSONField(default=list, blank=True)
+    # What the analysis of this version did to the claims: {"changed": n, "new": n,
+    # "removed": n, "unchanged": n}; empty until that analysis has run.
+    changes = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"

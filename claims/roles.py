@@ -19,6 +19,7 @@ _READ = [
     "view_factcheck",
     "view_source",
     "view_sourcechange",
+    "view_articleversion",
 ]
 _WORK = ["work_claim", "add_evidence"]
 _EDIT = [

@@ -26,6 +26,7 @@ from django.utils import timezone
 from claims.models import (
     VERDICTS,
     Article,
+    ArticleVersion,
     BulkAction,
     Claim,
     ClaimChange,
@@ -105,6 +106,8 @@ def claim_in_sentence(claim: Claim) -> tuple[str, str, str]:
     claim marked inside its sentence. Its own text alone if the offsets do not
     fit the sentence (a claim people added by hand keeps its text)."""
     sentence = getattr(claim, "sentence", None) or ""
+    if claim.text_version != claim.article.version:
+        return "", claim.text, ""  # its offsets are into an earlier version's text
     lo, hi = claim.start - claim.sentence_start, claim.end - claim.sentence_start
     if not sentence or not 0 <= lo < hi <= len(sentence):
         return "", claim.text, ""
@@ -221,7 +224,9 @@ def article_claims(
     ``after`` = (position, id) (a keyset page on claim_article_position: each page
     costs the same whatever the article's length). ``claim.article`` is ``article``."""
     qs = (
-        Claim.objects.filter(article=article)
+        # The claims in the current version's text (a claim a version removed is
+        # listed apart, by article_claims_elsewhere).
+        Claim.objects.filter(article=article, text_version=article.version)
         .select_related("assignee")
         .defer("search_vector")
         .prefetch_related("hedges")
@@ -238,8 +243,56 @@ def article_claims(
 
 def article_level_counts(*, article: Article) -> dict:
     """The article's claims per confidence level, counted in the database."""
-    rows = Claim.objects.filter(article=article).order_by().values_list("confidence_level")
+    rows = (
+        Claim.objects.filter(article=article, text_version=article.version)
+        .order_by()
+        .values_list("confidence_level")
+    )
     return dict(rows.annotate(n=Count("id")))
+
+
+# The article page lists at most this many claims outside its current text.
+ELSEWHERE_SHOWN = 200
+
+
+def article_claims_elsewhere(*, article: Article) -> list[Claim]:
+    """The article's claims whose offsets are into an earlier version's text:
+    those a version removed (kept because people worked on them), and, until the
+    current version's analysis has carried them over, the rest. Newest first."""
+    if article.version == 1:
+        return []
+    return list(
+        Claim.objects.filter(article=article)
+        .exclude(text_version=article.version)
+        .select_related("assignee")
+        .defer("search_vector")
+        .order_by("-text_version", "position", "id")[:ELSEWHERE_SHOWN]
+    )
+
+
+def article_versions(*, article: Article) -> list[ArticleVersion]:
+    """The article's versions, oldest first, without their texts (none before a
+    second version)."""
+    if article.version == 1:
+        return []
+    return list(
+        ArticleVersion.objects.filter(article=article)
+        .select_related("created_by")
+        .defer("raw_text")
+        .order_by("number")
+    )
+
+
+def article_version_pair(*, article: Article, number: int) -> tuple[ArticleVersion, ArticleVersion]:
+    """Version ``number`` and the one before it, with their texts;
+    ArticleVersion.DoesNotExist if there is no such pair."""
+    rows = {
+        v.number: v
+        for v in ArticleVersion.objects.filter(article=article, number__in=[number - 1, number])
+    }
+    if number - 1 not in rows or number not in rows:
+        raise ArticleVersion.DoesNotExist(f"article {article.pk} has no version {number} to diff")
+    return rows[number - 1], rows[number]
 
 
 def _exact_counts(qs: QuerySet[Claim]) -> dict:

@@ -27,6 +27,11 @@ dashboard = [
     path("articles/<int:pk>/text/", views.article_body, name="article-text"),
     path("articles/<int:pk>/more/", views.article_more, name="article-more"),
     path("articles/<int:pk>/reanalyze/", views.article_reanalyze_view, name="article-reanalyze"),
+    path(
+        "articles/<int:pk>/versions/<int:number>/diff/",
+        views.article_version_diff,
+        name="article-version-diff",
+    ),
     path("claims/<int:pk>/", views.claim_page, name="claim"),
     path("claims/<int:pk>/panel/", views.claim_panel, name="claim-panel"),
     path("claims/<int:pk>/transition/", views.claim_transition_view, name="claim-transition"),

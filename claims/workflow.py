@@ -528,6 +528,8 @@ def _span_fields(article, start: int, end: int) -> dict:
         "end": end,
         "sentence_start": s_start,
         "sentence_end": min(s_end, len(text)),
+        # Offsets into the article's current version (see Claim.text_version).
+        "text_version": article.version,
     }
 
 

@@ -54,6 +54,25 @@ def test_the_main_list_queries_read_their_indexes(corpus):
     _search_article_title()
     _article_title_lookup()
     _status_changes_today()
+    _queue_changed_since_last_version()  # last: it marks claims
+
+
+def _queue_changed_since_last_version():
+    """?changed=1 (issue 15): the few claims a new version changed or added, read
+    from the partial index."""
+    from claims.models import Claim
+
+    some = Claim.objects.order_by("id").values_list("pk", flat=True)[::100]
+    Claim.objects.filter(pk__in=list(some)).update(version_change="changed", change_version=2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    keys = [Key("level_rank", kind=int), *SORT_KEYS["worth"], Key("id", kind=int)]
+    qs = keyset_order(selectors.claim_list(filters={"changed": "1"}), keys)
+    plan = plan_of(qs[:51])
+    # The partial index holds only the marked claims: the planner may read them all
+    # and sort those few (300 here), never the table.
+    assert "claim_changed_queue_order" in plan and "Seq Scan on claims_claim" not in plan, plan
+    assert qs.count() == len(some)
 
 
 def _api_default_order():

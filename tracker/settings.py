@@ -301,6 +301,27 @@ CLAIM_MATCH_THRESHOLD = env_float("CLAIM_MATCH_THRESHOLD", 0.5)
 if not 0.0 < CLAIM_MATCH_THRESHOLD <= 1.0:
     raise ImproperlyConfigured("CLAIM_MATCH_THRESHOLD must be in (0, 1]")
 
+# Article versions (claims.services.versions). An ingested text is a new version of
+# an article of the same publication when their titles are this alike (difflib's
+# ratio over the normalised titles) and the shorter text shares this share of its
+# three-word phrases with the other (an update keeps most; two stories under one
+# recurring title share few). Only the publication's CANDIDATES newest are compared.
+ARTICLE_VERSION_TITLE_SIMILARITY = env_float("ARTICLE_VERSION_TITLE_SIMILARITY", 0.9)
+ARTICLE_VERSION_BODY_SIMILARITY = env_float("ARTICLE_VERSION_BODY_SIMILARITY", 0.5)
+ARTICLE_VERSION_CANDIDATES = env_int("ARTICLE_VERSION_CANDIDATES", 200)
+# A claim of the old version whose text changed is the same claim when at least
+# this alike (characters): "killed 12" and "killed 14" are 0.89.
+ARTICLE_VERSION_CLAIM_SIMILARITY = env_float("ARTICLE_VERSION_CLAIM_SIMILARITY", 0.75)
+for _name in (
+    "ARTICLE_VERSION_TITLE_SIMILARITY",
+    "ARTICLE_VERSION_BODY_SIMILARITY",
+    "ARTICLE_VERSION_CLAIM_SIMILARITY",
+):
+    if not 0.0 < globals()[_name] <= 1.0:
+        raise ImproperlyConfigured(f"{_name} must be in (0, 1]")
+# The diff page of two versions shows at most this many characters.
+VERSION_DIFF_MAX_CHARS = env_int("VERSION_DIFF_MAX_CHARS", 200_000)
+
 # Largest input `manage.py analyze` accepts, in bytes.
 ANALYSIS_MAX_BYTES = env_int("ANALYSIS_MAX_BYTES", 10 * 1024 * 1024)
 

@@ -4,6 +4,7 @@ from claims.analysis import analyze
 result = analyze(text)          # Analysis; result.to_dict() is the contract JSON
 """
 
+from .corrections import find_corrections
 from .header import parse_header
 from .inputs import InputError, check_text, decode_input, normalise_newlines
 from .nlp import ModelUnavailable
@@ -29,6 +30,7 @@ __all__ = [
     "parse_header",
     "decode_input",
     "extract",
+    "find_corrections",
     "extraction_from_dict",
     "extraction_to_dict",
     "score",

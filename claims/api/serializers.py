@@ -23,6 +23,7 @@ from claims.models import (
     HedgeCue,
     Priority,
     SourceType,
+    VersionChange,
 )
 from claims.selectors import claim_history
 from claims.workflow import allowed_targets
@@ -79,6 +80,27 @@ class ConfidenceSerializer(serializers.Serializer):
         return claim.confidence_level or None
 
 
+class VersionChangeSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(
+        choices=VersionChange.choices,
+        help_text="What the article's version ``version`` did to the claim.",
+    )
+    version = serializers.IntegerField()
+    previous_text = serializers.CharField(
+        help_text="The claim's text in the version before (changed claims); else empty."
+    )
+
+
+def _version_change(claim: Claim) -> dict | None:
+    if not claim.version_change:
+        return None
+    return {
+        "change": claim.version_change,
+        "version": claim.change_version,
+        "previous_text": claim.previous_text,
+    }
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
     article_title = serializers.CharField(source="article.title", read_only=True)
@@ -94,6 +116,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     )
     public_url = serializers.CharField(
         read_only=True, help_text="The published fact-check (editors set it); may be empty."
+    )
+    version_change = serializers.SerializerMethodField(
+        help_text="Null until the article has a second version; then whether its latest "
+        "version left the claim unchanged, changed it, added it or removed it."
     )
 
     class Meta:
@@ -122,12 +148,17 @@ class ClaimSerializer(serializers.ModelSerializer):
             "public_summary",
             "version",
             "missing_from_analysis",
+            "version_change",
             "human_edited",
             "cluster_id",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(VersionChangeSerializer(allow_null=True))
+    def get_version_change(self, claim: Claim) -> dict | None:
+        return _version_change(claim)
 
     def to_representation(self, claim: Claim) -> dict:
         """The same document DRF's fields make (a test compares the two on every
@@ -178,6 +209,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "public_summary": claim.public_summary,
             "version": claim.version,
             "missing_from_analysis": claim.missing_from_analysis,
+            "version_change": _version_change(claim),
             "human_edited": claim.human_edited,
             "cluster_id": claim.cluster_id,
             "created_at": _when(claim.created_at),
@@ -429,6 +461,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "published_at",
             "dateline",
             "source_url",
+            "version",
             "state",
             "error",
             "times_analyzed",
@@ -483,7 +516,15 @@ class ArticleInputSerializer(serializers.Serializer):
 
 class IngestResultSerializer(serializers.Serializer):
     article = ArticleSerializer()
-    created = serializers.BooleanField(help_text="False: the same text was already here.")
+    created = serializers.BooleanField(
+        help_text="False: the same text was already here, or it is a new version of an article."
+    )
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The number of the new version this text made of an existing article "
+        "(the same URL, or the same publication with a near-equal title and text); null "
+        "otherwise.",
+    )
     enqueued = serializers.BooleanField(
         allow_null=True,
         help_text="Whether the analysis queue took the work (null: not known yet or not queued).",

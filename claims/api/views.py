@@ -435,10 +435,13 @@ class ArticleViewSet(ApiViewSet):
         body = {
             "article": result.article,
             "created": result.created,
+            "version": result.version,
             "enqueued": result.enqueued,
             "message": result.message,
         }
-        code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+        # Accepted: work was queued (a new article, a new version, a page fetched again).
+        queued = result.created or result.version is not None or result.fetching
+        code = status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK
         data = s.IngestResultSerializer(body, context=self.get_serializer_context()).data
         # str(): the url is DRF's Hyperlink, a str subclass that wsgiref (runserver)
         # refuses in a header, answering 500 after the article was stored.

@@ -82,10 +82,6 @@ class Migration(migrations.Migration):
                 "ordering": ["-first_seen_at", "-id"],
             },
         ),
-        migrations.AddIndex(
-            model_name="article",
-            index=models.Index(fields=["source_url"], name="article_source_url"),
-        ),
         migrations.AddField(
             model_name="feed",
             name="created_by",

@@ -13,12 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from claims.domain import content_hash
 from claims.ingest import IngestError, article_fields, check_url, checked_text, text_from_upload
 from claims.models import AnalysisState, Article
-from claims.services import pipeline
+from claims.services import pipeline, versions
 
 
 @dataclass
@@ -30,9 +30,21 @@ class IngestResult:
     enqueued: bool | None
     # A URL: the page is fetched by a task, then analysed.
     fetching: bool = False
+    # The number of the new version this ingest made of an existing article.
+    version: int | None = None
 
     @property
     def message(self) -> str:
+        if self.version is not None:
+            return (
+                f"New version {self.version} of “{self.article}”: it is analysed again, "
+                "and the claims people worked on are kept."
+            )
+        if not self.created and self.fetching:
+            return (
+                "This page was already in the tracker; it is being fetched again, and a "
+                "changed text becomes the article's next version."
+            )
         if not self.created:
             return "This article was already in the tracker."
         if self.enqueued is False:
@@ -65,23 +77,63 @@ def article_ingest(
     if len(given) != 1:
         raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
     if url:
-        return _ingest_url(check_url(url), user)
+        url = check_url(url)
+        known = versions.article_of_url(url=url)
+        if known is not None:
+            return _ingest_known_url(known)
+        return _ingest_url(url, user)
     if upload is not None:
         text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
     text = checked_text(text)
     digest = content_hash(text)
-    existing = Article.objects.filter(content_hash=digest).first()
+    # This text, as an article's current version or an earlier one.
+    existing = versions.article_of_text(digest=digest)
     if existing is not None:
         return IngestResult(existing, created=False, enqueued=None)
+    fields = article_fields(text)
+    target = versions.article_version_target(text=text, fields=fields)
+    if target is not None:
+        return _ingest_version(target, text, fields, user)
     with transaction.atomic():
         article, created = Article.objects.get_or_create(
             content_hash=digest,
-            defaults=dict(raw_text=text, created_by=_creator(user), **article_fields(text)),
+            defaults=dict(raw_text=text, created_by=_creator(user), **fields),
         )
         if not created:  # a concurrent ingest of the same text won
             return IngestResult(article, created=False, enqueued=None)
         outcome = _queue(article)
     return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
+
+
+def _ingest_version(article: Article, text: str, fields: dict, user) -> IngestResult:
+    """``text`` as the next version of ``article``, analysed again after the commit."""
+    try:
+        with transaction.atomic():
+            version = versions.article_version_add(
+                article=article, text=text, fields=fields, user=_creator(user)
+            )
+            outcome = _queue(article)
+    except IntegrityError:  # a concurrent ingest stored this text first
+        existing = versions.article_of_text(digest=content_hash(text))
+        return IngestResult(existing or article, created=False, enqueued=None)
+    article.refresh_from_db()
+    return IngestResult(
+        article, created=False, enqueued=outcome.get("enqueued"), version=version.number
+    )
+
+
+# While an article is being fetched or analysed, its URL ingested again waits for it.
+BUSY = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
+
+
+def _ingest_known_url(article: Article) -> IngestResult:
+    """The URL of an article already here: its page is fetched again by a task, and
+    a changed text becomes the article's next version (pipeline.article_fetch)."""
+    if article.state in BUSY:
+        return IngestResult(article, created=False, enqueued=None)
+    with transaction.atomic():
+        outcome = _queue_fetch(article)
+    return IngestResult(article, created=False, enqueued=outcome.get("enqueued"), fetching=True)
 
 
 def _creator(user):

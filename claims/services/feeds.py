@@ -37,11 +37,12 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from claims import ingest
-from claims.models import Article, Feed, FeedItem
+from claims.models import SOURCE_URL_KEY, Article, Feed, FeedItem
 from claims.services import pipeline
 
 MIN_INTERVAL, MAX_INTERVAL = 5, 24 * 60  # minutes between polls an editor may choose
@@ -349,7 +350,10 @@ def _take(feed: Feed, entries: list[Entry], publish_fetch, result: PollResult) -
     # with another id): linked, not fetched again. The oldest article wins.
     links = {e.link for e in new if e.link}
     articles = dict(
-        Article.objects.filter(source_url__in=links).order_by("-id").values_list("source_url", "id")
+        Article.objects.alias(url_key=Left("source_url", SOURCE_URL_KEY))
+        .filter(url_key__in={link[:SOURCE_URL_KEY] for link in links}, source_url__in=links)
+        .order_by("-id")
+        .values_list("source_url", "id")
     )
     for entry in new:
         _record(feed, entry, articles, publish_fetch, result)

@@ -31,6 +31,7 @@ from claims.domain import claim_confidence, content_hash, fingerprint
 from claims.models import (
     AnalysisState,
     Article,
+    ArticleVersion,
     Claim,
     ClaimMatch,
     ClaimStatus,
@@ -39,7 +40,9 @@ from claims.models import (
     HedgeCue,
     MatchState,
     StatusChange,
+    VersionChange,
 )
+from claims.services import versions
 from claims.services.matching import claim_matches_find_safely
 from claims.services.sources import sources_resolve
 from claims.services.webhooks import webhooks_article_finished
@@ -153,8 +156,10 @@ def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
         analysis_fail(article_id=article_id, run_id=run_id, error=str(exc))
         return False
     digest = content_hash(text)
-    same = Article.objects.filter(content_hash=digest).exclude(pk=article_id).first()
-    if same is not None:
+    if article.raw_text:
+        return _refetched(article, text, digest, publish)
+    same = versions.article_of_text(digest=digest)
+    if same is not None and same.pk != article_id:
         error = f"The page's text is already in the tracker, as article {same.pk}."
         analysis_fail(article_id=article_id, run_id=run_id, error=error)
         return False
@@ -178,6 +183,31 @@ def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
         analysis_fail(article_id=article_id, run_id=run_id, error=error)
         return False
     return True
+
+
+def _refetched(article: Article, text: str, digest: str, publish: Publish) -> bool:
+    """The page of an article already in the tracker, fetched again (its URL was
+    ingested again): a changed text is the article's next version. The same text,
+    or an earlier version's, changes nothing: the article is analysed again as it
+    is (which keeps every claim). Returns whether a new version was stored."""
+    known = versions.article_of_text(digest=digest)
+    try:
+        with transaction.atomic():
+            current = (
+                Article.objects.select_for_update()
+                .filter(pk=article.pk, run_id=article.run_id, state=AnalysisState.FETCHING)
+                .first()
+            )
+            if current is None:
+                raise StaleRun(f"article {article.pk}: superseded during the fetch")
+            if known is None:
+                fields = ingest.article_fields(text)
+                versions.article_version_add(article=current, text=text, fields=fields)
+            run_queue(article=current, publish=publish)
+    except IntegrityError:  # the same text came in meanwhile: nothing new
+        run_enqueue(article=article, publish=publish)
+        return False
+    return known is None
 
 
 # --- Pipeline steps (called by claims.tasks) ---------------------------------------
@@ -223,7 +253,7 @@ def _lock_running(article_id: int, run_id: str) -> Article:
     article = (
         Article.objects.select_for_update()
         .filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING)
-        .only("pk", "run_id", "state")
+        .only("pk", "run_id", "state", "version")
         .first()
     )
     if article is None:
@@ -236,13 +266,18 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
     (no JSON hand-over), then every claim, source, hedge and score written in bulk
     in one transaction, which also marks the article analyzed (so a run is saved
     entirely or not at all, and counted once). Returns the number of claims."""
-    article = _claim_run(article_id, run_id)
-    ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
+    loaded = _claim_run(article_id, run_id)
+    text = loaded.raw_text
+    ex = analysis.extract(text, model=settings.SPACY_MODEL)
     analysis.attribute(ex)
     analysis.tag_hedges(ex)
+    corrections = [
+        {"text": text[s.start : s.end], "start": s.start, "end": s.end}
+        for s in analysis.find_corrections(text)
+    ]
     with transaction.atomic():
         article = _lock_running(article_id, run_id)
-        saved = _save_claims(article, ex.claims, attributed=True)
+        saved = _save_claims(article, ex.claims, attributed=True, text=text)
         _write_hedges(saved.ids, ex.claims, saved.editable, fresh=saved.fresh)
         # The claims this run did not write (corrected by people, or kept though the
         # analysis no longer finds them) are scored again from their saved fields:
@@ -250,13 +285,25 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
         if saved.kept:
             _write_scores(article.claims.filter(pk__in=saved.kept))
         sources_resolve(claim_ids=[*saved.ids, *saved.kept])
+        _version_record(article, corrections, saved.changes)
         # The blob an older deployment's steps handed over is no longer read: emptied.
-        _finish(article_id, run_id, analysis_data={})
+        _finish(article_id, run_id, analysis_data={}, corrections=corrections)
     # After the commit, outside the run's transaction: the claims are saved whatever
     # matching and the webhooks do (both log their own failures).
     webhooks_article_finished(article_id=article_id)
     claim_matches_find_safely(claim_ids=saved.ids)
     return len(saved.ids)
+
+
+def _version_record(article: Article, corrections: list, changes: dict | None) -> None:
+    """The analysed version's correction notices, and (for the run that carried
+    the claims over to it) what it did to them, on its ArticleVersion row."""
+    if article.version == 1:
+        return  # no rows before a second version: the article holds them
+    fields = {"corrections": corrections}
+    if changes is not None:
+        fields["changes"] = changes
+    ArticleVersion.objects.filter(article_id=article.pk, number=article.version).update(**fields)
 
 
 def analysis_extract(*, article_id: int, run_id: str) -> int:
@@ -304,12 +351,14 @@ BATCH = 500  # rows per INSERT or UPDATE statement
 
 MATCHED_FIELDS = [
     "position", "text", "start", "end", "sentence_start", "sentence_end", "kind", "origin",
-    "checkworthiness", "fingerprint", "missing_from_analysis", "updated_at",
+    "checkworthiness", "fingerprint", "missing_from_analysis", "updated_at", "text_version",
 ]  # fmt: skip
 # A claim people corrected keeps their fields: only its place in the article moves.
 CORRECTED_FIELDS = [
     "position", "sentence_start", "sentence_end", "missing_from_analysis", "updated_at",
 ]  # fmt: skip
+# What a run that carries the claims to a new version writes besides (see versions).
+VERSION_FIELDS = ["text_version", "version_change", "change_version", "previous_text"]
 
 
 class Saved(NamedTuple):
@@ -317,29 +366,50 @@ class Saved(NamedTuple):
     editable: set[int]  # whose machine fields the pipeline writes (not corrected by people)
     fresh: set[int]  # created now
     kept: set[int]  # the article's other claims: corrected, or worked on and flagged
+    # Claims unchanged, changed, new and removed by a new version; None for a plain run.
+    changes: dict | None = None
 
 
-def _save_claims(article: Article, new_claims: list, *, attributed: bool = False) -> Saved:
+def _save_claims(
+    article: Article, new_claims: list, *, attributed: bool = False, text: str | None = None
+) -> Saved:
     """Save a new extraction, in bulk. Existing claims are matched to it (see
     _match): matched ones are updated in place, people's corrections kept;
     untouched leftovers are deleted; a worked-on claim the analysis no longer
     finds is flagged, never deleted. With ``attributed`` (sources and hedges
     found) each claim's source and confidence are written too, except on claims
-    people corrected."""
+    people corrected.
+
+    When the article's text is a newer version than its claims' (``text``, the
+    text analysed), the claims are carried over to it (claims.services.versions):
+    each is marked unchanged, changed (with its previous text), new or removed."""
+    version = article.version
     current = list(article.claims.all())
     touched_ids = (
         set(article.claims.filter(_worked_on()).values_list("pk", flat=True)) if current else set()
     )
-    matches = _match(current, touched_ids, new_claims)
+    carry = None
+    if current:
+        text = article.raw_text if text is None else text
+        carry = versions.claims_carry(
+            article_id=article.pk, version=version, text=text, claims=current
+        )
+    matches = _match(current, touched_ids, new_claims, version=version, carry=carry)
     now, policy = timezone.now(), settings.CONFIDENCE_POLICY
+    counts = dict.fromkeys(VersionChange.values, 0)
     created: list[tuple[int, Claim]] = []
     updated: list[Claim] = []
     corrected: list[Claim] = []
     for position, (c, match) in enumerate(zip(new_claims, matches, strict=True)):
         fields = _machine_fields(c, fingerprint(c.text), position)
+        fields["text_version"] = version
+        if carry is not None:
+            change, before = versions.version_mark(carry, match, c.text)
+            counts[change] += 1
+            fields.update(version_change=change, change_version=version, previous_text=before)
         if match is not None and match.human_edited:  # people's corrections win
+            _move_corrected(match, c, carry, fields)
             match.position = position
-            match.sentence_start, match.sentence_end = c.sentence.start, c.sentence.end
             match.missing_from_analysis, match.updated_at = False, now
             corrected.append(match)
             continue
@@ -359,9 +429,15 @@ def _save_claims(article: Article, new_claims: list, *, attributed: bool = False
     # No statement collides with claim_unique_machine_span whatever the order: a
     # claim matched by fingerprint moves only to a span no existing claim holds
     # (see _match), and a new claim's span is held by no existing machine claim.
+    # Carried to a new version, every claim moves to that version's text, where
+    # no other machine claim is yet (the span is unique per version).
     columns = MATCHED_FIELDS + (SOURCING_FIELDS + SCORE_FIELDS if attributed else [])
+    corrected_columns = CORRECTED_FIELDS
+    if carry is not None:
+        columns = columns + VERSION_FIELDS[1:]
+        corrected_columns = corrected_columns + ["start", "end", *VERSION_FIELDS]
     Claim.objects.bulk_update(updated, columns, batch_size=BATCH)
-    Claim.objects.bulk_update(corrected, CORRECTED_FIELDS, batch_size=BATCH)
+    Claim.objects.bulk_update(corrected, corrected_columns, batch_size=BATCH)
     Claim.objects.bulk_create([claim for _, claim in created], batch_size=BATCH)
     ids = [m.pk if m is not None else None for m in matches]
     for position, claim in created:
@@ -373,15 +449,71 @@ def _save_claims(article: Article, new_claims: list, *, attributed: bool = False
             human_added=True
         ).update(missing_from_analysis=True)
         Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
+        if carry is not None:
+            counts[VersionChange.REMOVED] = _version_leftovers(carry, leftovers, touched_ids, text)
     fresh = {claim.pk for _, claim in created}
     editable = fresh | {m.pk for m in updated}
     kept = {c.pk for c in current if c.pk not in editable} - {
         c.pk for c in leftovers if c.pk not in touched_ids
     }
-    return Saved(ids, editable, fresh, kept)
+    return Saved(ids, editable, fresh, kept, counts if carry is not None else None)
 
 
-def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> list[Claim | None]:
+def _move_corrected(match: Claim, c, carry, fields: dict) -> None:
+    """A claim people corrected keeps its text and span; only its place moves:
+    its sentence, and, carried to a new version, its span into that version's
+    text (shifted where its text is unchanged, else the new claim's span)."""
+    start, end = match.start, match.end
+    if carry is not None:
+        if carry.stale(match):
+            start, end = carry.exact.get(match.pk, (c.start, c.end))
+        elif match.text_version != fields["text_version"]:  # removed once, back now
+            start, end = c.start, c.end
+        for name in VERSION_FIELDS:
+            setattr(match, name, fields[name])
+    match.start, match.end = start, end
+    match.sentence_start = min(c.sentence.start, start)
+    match.sentence_end = max(c.sentence.end, end)
+
+
+def _version_leftovers(carry, leftovers: list[Claim], touched_ids: set[int], text: str) -> int:
+    """The claims of the old text the new version no longer has: kept and marked
+    removed if people worked on them (the untouched ones were deleted). A claim
+    people added moves with its text where that text is unchanged. Returns how
+    many the version removed."""
+    removed, moved = [], []
+    for claim in leftovers:
+        if not carry.stale(claim):
+            continue  # removed by an earlier version, or added by people to this one
+        span = carry.exact.get(claim.pk)
+        if claim.human_added and span is not None:
+            shift = span[0] - claim.start
+            claim.start, claim.end = span
+            claim.sentence_start = max(0, claim.sentence_start + shift)
+            claim.sentence_end = min(len(text), claim.sentence_end + shift)
+            claim.text_version, claim.change_version = carry.version, carry.version
+            claim.version_change, claim.previous_text = VersionChange.UNCHANGED, ""
+            moved.append(claim)
+        elif claim.pk in touched_ids:
+            removed.append(claim.pk)
+    Claim.objects.bulk_update(
+        moved, ["start", "end", "sentence_start", "sentence_end", *VERSION_FIELDS]
+    )
+    # The removed claim keeps its offsets, into the text of its own version.
+    Claim.objects.filter(pk__in=removed).update(
+        version_change=VersionChange.REMOVED, change_version=carry.version, previous_text=""
+    )
+    return sum(1 for c in leftovers if carry.stale(c)) - len(moved)
+
+
+def _match(
+    current: list[Claim],
+    touched_ids: set[int],
+    new_claims: list,
+    *,
+    version: int,
+    carry: versions.Carry | None = None,
+) -> list[Claim | None]:
     """The existing claim each new claim takes over, or None.
 
     First the machine claim at the same span, touched or not (same span, same
@@ -389,29 +521,56 @@ def _match(current: list[Claim], touched_ids: set[int], new_claims: list) -> lis
     with the same fingerprint (the text moved). In this order a claim matched by
     fingerprint moves only to a span no existing claim holds, so no update or
     insert collides with claim_unique_machine_span, whatever the fingerprints say
-    (a changed normalisation, an editor's corrected span the engine now finds)."""
+    (a changed normalisation, an editor's corrected span the engine now finds).
+
+    Carried to a new version (``carry``), a claim's span is where the new text
+    has its old text unchanged; every claim is looked for by fingerprint, not only
+    worked-on ones (else an untouched claim that moved would read as "new"); and
+    last, the most alike claim whose text went to the same place (its text
+    changed: "killed 12" became "killed 14")."""
     if not current:
         return [None] * len(new_claims)
     by_fp: dict[str, list[Claim]] = {}
     by_span: dict[tuple[int, int], Claim] = {}
+    place: dict[int, int] = {}
     for claim in current:
-        if claim.pk in touched_ids:
+        place[claim.pk] = carry.place.get(claim.pk, claim.start) if carry else claim.start
+        # A claim an earlier version removed comes back only with a new version.
+        current_text = claim.text_version == version
+        if (claim.pk in touched_ids and current_text) or carry is not None:
             by_fp.setdefault(claim.fingerprint, []).append(claim)
-        if not claim.human_added:
-            by_span[(claim.start, claim.end)] = claim
+        span = _span_now(claim, version, carry)
+        if span is not None and not claim.human_added:
+            by_span[span] = claim
     matches = [by_span.get((c.start, c.end)) for c in new_claims]
     seen = {m.pk for m in matches if m is not None}
     for i, c in enumerate(new_claims):
         if matches[i] is None:
-            matches[i] = _closest(by_fp.get(fingerprint(c.text), []), c.start, seen)
+            matches[i] = _closest(by_fp.get(fingerprint(c.text), []), c.start, seen, place)
             if matches[i] is not None:
                 seen.add(matches[i].pk)
+    if carry is not None:
+        versions.claims_similar(
+            carry, new_claims, matches, [c for c in current if c.pk not in seen]
+        )
     return matches
 
 
-def _closest(candidates: list[Claim], start: int, seen: set[int]) -> Claim | None:
+def _span_now(claim: Claim, version: int, carry) -> tuple[int, int] | None:
+    """The claim's span in the text being analysed; None if it has none there (a
+    version changed its text, or removed it)."""
+    if carry is not None and carry.stale(claim):
+        return carry.exact.get(claim.pk)
+    if claim.text_version != version:
+        return None
+    return claim.start, claim.end
+
+
+def _closest(
+    candidates: list[Claim], start: int, seen: set[int], place: dict[int, int]
+) -> Claim | None:
     free = [c for c in candidates if c.pk not in seen]
-    return min(free, key=lambda c: abs(c.start - start)) if free else None
+    return min(free, key=lambda c: abs(place[c.pk] - start)) if free else None
 
 
 def _machine_fields(c, fp: str, position: int) -> dict:

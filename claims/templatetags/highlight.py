@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import VERDICTS, ClaimStatus, ConfidenceLevel, HedgeCategory, SourceType
@@ -32,7 +32,7 @@ from claims.models import VERDICTS, ClaimStatus, ConfidenceLevel, HedgeCategory,
 register = template.Library()
 
 # Which of two spans with the same start and end is the outer tag.
-KIND_ORDER = {"claim": 0, "source": 1, "hedge": 2}
+KIND_ORDER = {"correction": -1, "claim": 0, "source": 1, "hedge": 2}
 
 
 @dataclass(frozen=True)
@@ -234,12 +234,32 @@ def article_text(article, claims, lo: int | None = None, hi: int | None = None) 
     """The article's body (or its part ``[lo, hi)``) with these claims, their
     sources and their hedge cues marked."""
     lo = article.body_offset if lo is None else max(lo, article.body_offset)
-    return highlight(article.raw_text, article_marks(article, claims), lo=lo, hi=hi)
+    marks = article_marks(article, claims) + correction_marks(article)
+    return highlight(article.raw_text, marks, lo=lo, hi=hi)
+
+
+def correction_marks(article) -> list[Mark]:
+    """The correction notices the analysis found in the article's text."""
+    return [
+        Mark(
+            c["start"],
+            c["end"],
+            "correction",
+            "mark",
+            (("class", "correction"), ("title", "Correction notice")),
+            (("data-label", "Correction notice"),),
+        )
+        for c in article.corrections or []
+        if isinstance(c, dict) and isinstance(c.get("start"), int) and isinstance(c.get("end"), int)
+    ]
 
 
 @register.simple_tag
 def claim_sentence(claim) -> SafeString:
     """The claim's sentence with the claim, its source and its hedge cues marked."""
+    if claim.text_version != claim.article.version:
+        # Its offsets are into an earlier version's text (a version removed it).
+        return format_html('<mark class="claim removed">{}</mark>', claim.text)
     # Only the sentence: a source named sentences earlier is shown in words instead.
     marks = [
         Mark(

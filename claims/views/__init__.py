@@ -18,6 +18,7 @@ from .articles import (
     article_page,
     article_reanalyze_view,
     article_state,
+    article_version_diff,
     ingest,
 )
 from .bulk import bulk, bulk_undo
@@ -61,6 +62,7 @@ __all__ = [
     "PasswordChangeView",
     "account",
     "article_body",
+    "article_version_diff",
     "article_list_page",
     "article_more",
     "article_suggest",

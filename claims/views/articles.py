@@ -14,14 +14,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from claims.analysis.versions import text_diff
 from claims.forms import IngestForm
-from claims.models import AnalysisState, Article, Claim
+from claims.models import AnalysisState, Article, ArticleVersion, Claim
 from claims.selectors import (
     LEVEL_ORDER,
     Key,
     article_claims,
+    article_claims_elsewhere,
     article_level_counts,
     article_list,
+    article_version_pair,
+    article_versions,
     claim_detail,
 )
 from claims.selectors import article_page as article_for_page
@@ -85,6 +89,8 @@ def article_list_page(request):
 def article_page(request, pk: int):
     article = _article(pk)
     context = _body_context(article)
+    context["versions"] = article_versions(article=article)
+    context["elsewhere"] = article_claims_elsewhere(article=article)
     selected = request.GET.get("claim", "")
     claim = _claim_of(article, selected)
     if claim is not None:
@@ -104,6 +110,21 @@ def _claim_of(article: Article, selected: str):
     except Claim.DoesNotExist:
         return None
     return claim if claim.article_id == article.pk else None
+
+
+@reader
+def article_version_diff(request, pk: int, number: int):
+    """Version ``number`` of an article against the one before, word by word in
+    the lines that changed (claims.analysis.versions.text_diff: fast on a 1 MB
+    text), cut at VERSION_DIFF_MAX_CHARS."""
+    article = _article(pk)
+    try:
+        old, new = article_version_pair(article=article, number=number)
+    except ArticleVersion.DoesNotExist:
+        raise Http404("No such version.") from None
+    diff = text_diff(old.raw_text, new.raw_text, limit=settings.VERSION_DIFF_MAX_CHARS)
+    context = {"article": article, "old": old, "new": new, "diff": diff}
+    return render(request, "claims/article_version_diff.html", context)
 
 
 @reader

@@ -47,6 +47,9 @@ def test_the_written_document_is_drfs():
         source_relayed=True,
         cluster_id=7,
         human_edited=True,
+        version_change="changed",
+        change_version=2,
+        previous_text="killed <b>12</b>",
     )
     rich.hedges.create(text="as many as", category="approximator", start=10, end=20)
     request = APIRequestFactory().get("/api/v1/claims/")

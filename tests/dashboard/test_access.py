@@ -19,6 +19,8 @@ def all_urls(claim):
         if "<int:pk>" in str(pattern.pattern):
             is_article = str(pattern.pattern).startswith("articles/")
             kwargs["pk"] = claim.article_id if is_article else claim.pk
+        if "<int:number>" in str(pattern.pattern):  # an article version's diff
+            kwargs["number"] = 2
         if "<int:match_id>" in str(pattern.pattern):  # the claim page's match decisions
             kwargs.update(match_id=1, decision="confirm")
         if "<int:delivery_id>" in str(pattern.pattern):  # a webhook delivery's resend

@@ -139,3 +139,30 @@ def test_reanalysis_on_a_worker_keeps_an_editors_verdict_and_its_history(broker,
     assert history == [("in_progress", ""), ("false", "No list of victims.")]
     assert Claim.objects.filter(article=article).count() == count
     assert_claims_once(article)
+
+
+def test_a_new_version_on_a_worker_keeps_the_work_on_its_claims(broker, worker):
+    """Issue 15: an updated story ingested again is version 2 of the same
+    article, analysed by a worker; the changed claim keeps its status and history
+    and is marked changed, the removed worked-on claim is kept and flagged."""
+    from tests.services.test_versions import V1, V2
+
+    article = analysed(article_ingest(text=V1).article)
+    boss = editor()
+    dead = Claim.objects.get(article=article, text__contains="killed 12")
+    claim_transition(claim=dead, to_status="in_progress", user=boss, expected_version=1)
+    dam = Claim.objects.get(article=article, text__contains="passed its last inspection")
+    claim_transition(claim=dam, to_status="in_progress", user=boss, expected_version=1)
+
+    result = article_ingest(text=V2, user=boss)
+    assert result.article.pk == article.pk and result.version == 2 and result.enqueued is True
+    article = analysed(article, times=2)
+    assert article.version == 2 and Article.objects.count() == 1
+    dead.refresh_from_db()
+    assert (dead.status, dead.version_change) == ("in_progress", "changed")
+    assert "killed 14" in dead.text and "killed 12" in dead.previous_text
+    assert StatusChange.objects.filter(claim=dead).count() == 1
+    dam.refresh_from_db()
+    assert dam.missing_from_analysis and dam.version_change == "removed"
+    assert article.corrections and article.corrections[0]["text"].startswith("Correction:")
+    assert article_ingest(text=V1).version is None  # an older version: already here

@@ -176,16 +176,44 @@ def test_the_fetch_runs_off_the_request_and_a_failed_fetch_can_be_run_again(
     assert article.title == "Dam inspection disputed" and article.claims.exists()
 
 
-def test_the_same_page_twice_fails_the_second_with_a_pointer_to_the_first(
+def test_the_same_text_at_another_url_fails_with_a_pointer_to_the_first(
     ingest, settings, local_http
 ):
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     local_http.pages["/a.txt"] = Page(SHORT.encode(), content_type="text/plain")
+    local_http.pages["/copy.txt"] = Page(SHORT.encode(), content_type="text/plain")
     first = stored(ingest(url=local_http.url("/a.txt")))
-    second = stored(ingest(url=local_http.url("/a.txt")))
+    second = stored(ingest(url=local_http.url("/copy.txt")))
     assert first.state == AnalysisState.ANALYZED
     assert second.state == AnalysisState.FAILED
     assert f"as article {first.pk}" in second.error
+
+
+def test_the_same_page_again_is_the_same_article_and_a_changed_page_its_next_version(
+    ingest, settings, local_http
+):
+    """Issue 15: a URL ingested again is fetched again; the same text makes nothing
+    new, a changed text is version 2 of the same article."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/a.txt"] = Page(SHORT.encode(), content_type="text/plain")
+    first = stored(ingest(url=local_http.url("/a.txt")))
+    claims = sorted(first.claims.values_list("pk", "text"))
+    again = ingest(url=local_http.url("/a.txt"))
+    assert again.article.pk == first.pk and not again.created
+    assert "already in the tracker" in again.message
+    article = stored(again)
+    assert (article.state, article.version, article.raw_text) == ("analyzed", 1, SHORT)
+    assert sorted(article.claims.values_list("pk", "text")) == claims
+    assert Article.objects.count() == 1
+
+    changed = SHORT.replace("as many as 40", "as many as 45")
+    local_http.pages["/a.txt"] = Page(changed.encode(), content_type="text/plain")
+    article = stored(ingest(url=local_http.url("/a.txt")))
+    assert (article.state, article.version, article.raw_text) == ("analyzed", 2, changed)
+    assert Article.objects.count() == 1 and article.versions.count() == 2
+    homes = article.claims.get(text__contains="homes")
+    assert homes.version_change == "changed" and "40" in homes.previous_text
+    assert len(local_http.hits) == 3
 
 
 def test_a_fetch_the_broker_never_took_is_requeued(

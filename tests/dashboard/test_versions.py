@@ -1,0 +1,174 @@
+"""What people see of article versions (issue 15): the Versions section, the
+marks on claims ("Changed in version 2" with its word diff, "Removed in version
+2"), the correction notice highlighted, the diff page, and "changed since last
+version" in the queue and the API. Everything escaped. The versions come from
+the real pipeline (embedded mode)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from claims.services import article_ingest
+from claims.workflow import claim_transition, comment_add
+from tests.api.conftest import client_with_token
+from tests.factories import checker, editor
+from tests.services.test_versions import V1, V2
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def versioned(django_capture_on_commit_callbacks):
+    """The story in two versions, analysed; an editor worked on the claim that
+    changed and on the one that was removed."""
+    ed = editor(username="ed")
+
+    def ingest(text):
+        with django_capture_on_commit_callbacks(execute=True):
+            return article_ingest(text=text, user=ed).article
+
+    article = ingest(V1)
+    dead = article.claims.get(text__contains="killed 12")
+    claim_transition(claim=dead, to_status="in_progress", user=ed, expected_version=1)
+    comment_add(claim=dead, user=ed, body="Check the count.")
+    dam = article.claims.get(text__contains="passed its last inspection")
+    claim_transition(claim=dam, to_status="in_progress", user=ed, expected_version=1)
+    ingest(V2)
+    article.refresh_from_db()
+    dead.refresh_from_db()
+    dam.refresh_from_db()
+    assert article.version == 2 and article.state == "analyzed", article.error
+    return article, dead, dam
+
+
+def test_the_article_page_shows_versions_marks_and_the_correction(client_as, versioned):
+    article, dead, dam = versioned
+    html = client_as("checker").get(reverse("dashboard:article", args=[article.pk])).content
+    html = html.decode()
+    assert 'id="versions-h">Versions</h2>' in html
+    assert "1 changed, " in html and " 1 removed, " in html
+    diff_url = reverse("dashboard:article-version-diff", args=[article.pk, 2])
+    assert f'href="{diff_url}"' in html
+    # The changed claim: marked, with its word diff.
+    item = re.search(rf'<li id="claim-item-{dead.pk}".*?</li>', html, re.S).group()
+    assert "Changed in version 2" in item
+    assert "<del>12</del><ins>14</ins>" in item
+    # The removed claim people worked on: listed apart, flagged, not highlighted
+    # in the new text (its offsets are into version 1's).
+    assert "Removed in version 2" in html and dam.text[:40] in html
+    assert f'data-claim="{dam.pk}"' not in html
+    # The correction notice, highlighted and escaped (its "<b>" is text).
+    mark = '<mark class="correction" title="Correction notice" data-label="Correction notice">'
+    assert mark in html
+    assert "&lt;b&gt;and&lt;/b&gt;" in html and "<b>and</b>" not in html
+
+
+def test_the_diff_page_shows_the_change_escaped(client_as, versioned):
+    article, *_ = versioned
+    url = reverse("dashboard:article-version-diff", args=[article.pk, 2])
+    html = client_as("viewer").get(url).content.decode()
+    assert "Version 2 against version 1" in html
+    assert "killed <del>12</del><ins>14</ins> people" in html
+    assert re.search(r"<del>\s*The mayor, Joan Ellis", html)  # the removed sentence
+    assert re.search(r"<ins>\s*Correction: An earlier version", html)
+    assert "&lt;b&gt;and&lt;/b&gt;" in html and "<b>and</b>" not in html
+    missing = reverse("dashboard:article-version-diff", args=[article.pk, 3])
+    assert client_as("viewer").get(missing).status_code == 404
+    first = reverse("dashboard:article-version-diff", args=[article.pk, 1])
+    assert client_as("viewer").get(first).status_code == 404
+
+
+def test_the_diff_page_needs_a_login(client, versioned):
+    article, *_ = versioned
+    url = reverse("dashboard:article-version-diff", args=[article.pk, 2])
+    response = client.get(url)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_claim_page_says_removed_in_version_2(client_as, versioned):
+    _, dead, dam = versioned
+    html = client_as("checker").get(reverse("dashboard:claim", args=[dam.pk])).content.decode()
+    assert "Removed in version 2 of the article" in html
+    html = client_as("checker").get(reverse("dashboard:claim", args=[dead.pk])).content.decode()
+    assert "Changed in version 2" in html and "<del>12</del><ins>14</ins>" in html
+
+
+def test_the_queue_shows_changed_since_last_version(client_as, versioned):
+    article, dead, dam = versioned
+    client = client_as("checker")
+    changed = {c.pk for c in article.claims.filter(version_change__in=["changed", "new"])}
+    assert dead.pk in changed
+    response = client.get(reverse("dashboard:queue"), {"changed": "1", "view": "all"})
+    html = response.content.decode()
+    for claim in article.claims.all():
+        link = f'href="{reverse("dashboard:claim", args=[claim.pk])}'
+        assert (link in html) == (claim.pk in changed), claim.text
+    assert 'name="changed" value="1"' in html and "Changed in version 2" in html
+    everything = client.get(reverse("dashboard:queue"), {"view": "all"}).content.decode()
+    assert "Removed in version 2" in everything
+
+
+def test_the_api_filters_and_documents_version_changes(versioned):
+    article, dead, dam = versioned
+    api = client_with_token(checker(username="cat"))
+    rows = api.get("/api/v1/claims/", {"changed": "1"}).json()["results"]
+    ids = {row["id"] for row in rows}
+    assert dead.pk in ids and dam.pk not in ids
+    assert ids == set(
+        article.claims.filter(version_change__in=["changed", "new"]).values_list("pk", flat=True)
+    )
+    doc = next(row for row in rows if row["id"] == dead.pk)
+    assert doc["version_change"]["change"] == "changed"
+    assert doc["version_change"]["version"] == 2
+    assert "killed 12" in doc["version_change"]["previous_text"]
+    removed = api.get(f"/api/v1/claims/{dam.pk}/").json()
+    assert removed["version_change"]["change"] == "removed" and removed["missing_from_analysis"]
+
+
+def test_until_a_new_version_is_analysed_its_claims_wait_apart(client_as, ingest_v1):
+    """Version 2 stored, its analysis not run yet: the old claims are not
+    highlighted in the new text (their offsets are version 1's); they are listed,
+    waiting to be carried over."""
+    article = ingest_v1
+    result = article_ingest(text=V2)  # on-commit work not run: the analysis waits
+    assert result.version == 2
+    html = client_as("viewer").get(reverse("dashboard:article", args=[article.pk])).content
+    html = html.decode()
+    assert "data-claim=" not in html
+    assert "carried over when the analysis of version 2 finishes" in html
+    for claim in article.claims.all():
+        assert f'id="claim-item-{claim.pk}"' in html
+
+
+def test_the_api_ingest_answers_a_new_version(ingest_v1):
+    api = client_with_token(editor(username="eve"))
+    response = api.post("/api/v1/articles/", {"text": V2}, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["created"] is False and body["version"] == 2
+    assert body["article"]["id"] == ingest_v1.pk and body["article"]["version"] == 2
+    again = api.post("/api/v1/articles/", {"text": V1}, format="json")
+    assert again.status_code == 200 and again.json()["version"] is None
+
+
+@pytest.fixture
+def ingest_v1(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_ingest(text=V1).article
+    article.refresh_from_db()
+    assert article.state == "analyzed" and article.claims.exists()
+    return article
+
+
+def test_the_admin_shows_versions_read_only(client_as, versioned):
+    article, dead, _ = versioned
+    client = client_as("editor")
+    html = client.get(reverse("admin:claims_article_change", args=[article.pk])).content.decode()
+    assert "Article versions" in html
+    assert 'name="version"' not in html and 'name="corrections"' not in html
+    html = client.get(reverse("admin:claims_claim_change", args=[dead.pk])).content.decode()
+    assert "killed 12" in html  # the previous text, shown
+    assert 'name="previous_text"' not in html and 'name="version_change"' not in html

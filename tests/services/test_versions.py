@@ -1,0 +1,244 @@
+"""Article versions (issue 15): an updated story is a new version of the same
+article, its claims carried over by the re-analysis's matching, each marked
+unchanged, changed (with its previous text), new or removed; people's work is
+never lost. Through the real pipeline, in embedded mode (tasks in-process); the
+same tests run on PostgreSQL with DATABASE_URL set."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from claims.models import Article, ArticleVersion, Claim, Comment, StatusChange
+from claims.workflow import claim_transition, comment_add
+from tests.factories import editor
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Flood kills 12 in Riverton\n\n  • Article by: ANA RUIZ\n  • The Eastport Courier\n\n"
+PARAGRAPHS = [
+    "RIVERTON - The county sheriff, Tom Bale, said on Monday that the flood had killed 12 "
+    "people in the valley.",
+    "The mayor, Joan Ellis, said the old dam had passed its last inspection in March.",
+    "Residents said as many as 40 homes had flooded along the river.",
+    "State officials said the bridge on Route 9 would reopen in May.",
+]
+V1 = HEADER + "\n\n".join(PARAGRAPHS) + "\n"
+# The update: one figure changed, one sentence removed, a correction notice added.
+V2 = (
+    HEADER.replace("kills 12", "kills 14")
+    + "\n\n".join(
+        [
+            PARAGRAPHS[0].replace("killed 12", "killed 14"),
+            PARAGRAPHS[2],
+            PARAGRAPHS[3],
+            "Correction: An earlier version of this article misstated the number of dead "
+            "<b>and</b> said the dam had passed an inspection.",
+        ]
+    )
+    + "\n"
+)
+
+
+def _claim(article, words: str) -> Claim:
+    return article.claims.get(text__contains=words)
+
+
+@pytest.fixture
+def story(ingest):
+    """Version 1, analysed, with work on the claim that will change (a status and
+    a comment) and on the one that will be removed (a status)."""
+    article = ingest(text=V1).article
+    article.refresh_from_db()
+    assert article.state == "analyzed", article.error
+    ed = editor(username="ed")
+    dead = _claim(article, "killed 12")
+    claim_transition(claim=dead, to_status="in_progress", user=ed, expected_version=1)
+    comment_add(claim=dead, user=ed, body="Check the <script>sheriff</script>'s count.")
+    dam = _claim(article, "passed its last inspection")
+    claim_transition(claim=dam, to_status="in_progress", user=ed, expected_version=1)
+    return article, dead, dam
+
+
+def test_an_update_is_a_new_version_and_keeps_peoples_work(story, ingest):
+    article, dead, dam = story
+    untouched = {c.pk: c.text for c in article.claims.exclude(pk__in=[dead.pk, dam.pk])}
+    assert untouched
+    result = ingest(text=V2, user=editor(username="ana"))
+    assert result.article.pk == article.pk and result.version == 2 and not result.created
+    assert result.message.startswith("New version 2 of")
+    assert Article.objects.count() == 1
+    article.refresh_from_db()
+    assert (article.version, article.state) == (2, "analyzed"), article.error
+    assert article.raw_text == V2 and article.title == "Flood kills 14 in Riverton"
+
+    # The changed claim: the same row, its status, history and comment kept.
+    dead.refresh_from_db()
+    assert "killed 14" in dead.text and dead.status == "in_progress"
+    assert (dead.version_change, dead.change_version) == ("changed", 2)
+    assert "killed 12" in dead.previous_text
+    assert dead.text_version == 2 and article.raw_text[dead.start : dead.end] == dead.text
+    assert StatusChange.objects.filter(claim=dead).count() == 1
+    assert Comment.objects.filter(claim=dead).count() == 1
+
+    # The removed claim people worked on: kept, flagged, its status kept.
+    dam.refresh_from_db()
+    assert dam.status == "in_progress" and dam.missing_from_analysis
+    assert (dam.version_change, dam.change_version, dam.text_version) == ("removed", 2, 1)
+
+    # Claims nobody touched: unchanged, the same rows.
+    for pk, text in untouched.items():
+        claim = Claim.objects.get(pk=pk)
+        assert (claim.text, claim.version_change) == (text, "unchanged")
+    assert set(article.claims.filter(version_change="new").values_list("pk", flat=True)) <= {
+        c.pk for c in article.claims.filter(text__contains="Correction")
+    }
+
+    # Both versions recorded, with what the second did to the claims.
+    v1, v2 = ArticleVersion.objects.filter(article=article).order_by("number")
+    assert (v1.number, v1.raw_text, v2.number, v2.raw_text) == (1, V1, 2, V2)
+    assert v2.created_by.username == "ana"
+    assert v2.changes["changed"] == 1 and v2.changes["removed"] == 1
+    assert v2.changes["unchanged"] == len(untouched)
+    # The correction notice, found in the new text.
+    assert len(v2.corrections) == 1 and article.corrections == v2.corrections
+    notice = v2.corrections[0]
+    assert V2[notice["start"] : notice["end"]] == notice["text"]
+    assert notice["text"].startswith("Correction: An earlier version")
+
+
+def test_the_same_text_again_makes_nothing_new(story, ingest):
+    article, *_ = story
+    ingest(text=V2)
+    claims = sorted(Claim.objects.values_list("pk", "text", "version_change"))
+    for text in (V2, V1):  # the current version, then the older one
+        result = ingest(text=text)
+        assert result.article.pk == article.pk and not result.created
+        assert result.version is None
+        assert result.message == "This article was already in the tracker."
+    article.refresh_from_db()
+    assert article.version == 2 and ArticleVersion.objects.count() == 2
+    assert sorted(Claim.objects.values_list("pk", "text", "version_change")) == claims
+
+
+def test_a_third_version_keeps_a_removed_claim_flagged(story, ingest):
+    article, dead, dam = story
+    ingest(text=V2)
+    ingest(text=V2.replace("Route 9", "Route 11"))
+    article.refresh_from_db()
+    assert article.version == 3 and article.state == "analyzed", article.error
+    dam.refresh_from_db()
+    assert dam.missing_from_analysis and (dam.version_change, dam.change_version) == (
+        "removed",
+        2,
+    )
+    dead.refresh_from_db()  # unchanged by version 3: its mark says so now
+    assert (dead.version_change, dead.change_version, dead.status) == (
+        "unchanged",
+        3,
+        "in_progress",
+    )
+    bridge = _claim(article, "Route 11")
+    assert bridge.version_change == "changed" and "Route 9" in bridge.previous_text
+
+
+def test_re_analysis_of_a_version_keeps_its_marks(story, ingest, committed):
+    from claims.services import article_reanalyze
+
+    article, dead, _ = story
+    ingest(text=V2)
+    marks = sorted(article.claims.values_list("pk", "version_change", "start", "end"))
+    with committed():
+        article_reanalyze(article=Article.objects.get(pk=article.pk))
+    assert sorted(article.claims.values_list("pk", "version_change", "start", "end")) == marks
+
+
+def test_a_different_story_is_a_new_article(story, ingest):
+    article, *_ = story
+    other = (
+        "Council approves new budget\n\n  • The Eastport Courier\n\n"
+        "The council voted 7-2 on Tuesday to approve the budget, officials said.\n"
+    )
+    result = ingest(text=other)
+    assert result.created and result.article.pk != article.pk and result.version is None
+    # One recurring title over a different text (a daily briefing) is not a version.
+    same_title = HEADER + "The council voted 7-2 on Tuesday to close the plant, aides said.\n"
+    result = ingest(text=same_title)
+    assert result.created and result.article.pk != article.pk
+    article.refresh_from_db()
+    assert article.version == 1 and not ArticleVersion.objects.filter(article=article).exists()
+
+
+def test_another_publication_is_a_new_article(story, ingest):
+    article, *_ = story
+    result = ingest(text=V2.replace("The Eastport Courier", "The Westport Gazette"))
+    assert result.created and result.article.pk != article.pk
+
+
+@override_settings(ARTICLE_VERSION_TITLE_SIMILARITY=1.0)
+def test_the_title_threshold_is_a_setting(story, ingest):
+    article, *_ = story
+    result = ingest(text=V2)  # "12" -> "14" in the title: under 1.0
+    assert result.created and result.article.pk != article.pk
+
+
+def test_peoples_corrections_and_added_claims_move_with_the_text(story, ingest):
+    """A claim an editor corrected keeps the correction; a claim an editor added
+    in an unchanged paragraph moves with its text; evidence on a removed claim
+    stays with it."""
+    from claims.workflow import claim_add, claim_correct, evidence_add
+
+    article, dead, dam = story
+    ed = editor(username="ed2")
+    dead.refresh_from_db()
+    claim_correct(
+        claim=dead, user=ed, expected_version=dead.version, source_text="Sheriff Tom Bale"
+    )
+    start = V1.index("State officials")
+    added = claim_add(article=article, start=start, end=start + len("State officials"), user=ed)
+    evidence_add(claim=dam, url="https://example.org/inspection-report", user=ed)
+
+    ingest(text=V2)
+    article.refresh_from_db()
+    assert article.version == 2 and article.state == "analyzed", article.error
+    dead.refresh_from_db()
+    assert dead.human_edited and dead.source_text == "Sheriff Tom Bale"
+    assert (dead.version_change, dead.text_version) == ("changed", 2)
+    assert V2[dead.start : dead.end].startswith("the flood had killed 14")
+    assert dead.sentence_start <= dead.start < dead.end <= dead.sentence_end
+    added.refresh_from_db()
+    assert (added.text_version, added.version_change) == (2, "unchanged")
+    assert V2[added.start : added.end] == "State officials" == added.text
+    dam.refresh_from_db()
+    assert dam.version_change == "removed" and dam.evidence.count() == 1
+
+
+def test_two_versions_before_one_analysis_carry_claims_from_the_first(story, ingest):
+    from claims.services import article_ingest
+
+    article, dead, dam = story
+    article_ingest(text=V2)  # stored; its analysis never runs (no commit callbacks)
+    v3 = V2.replace("Route 9", "Route 11")
+    result = ingest(text=v3)
+    assert result.version == 3
+    article.refresh_from_db()
+    assert (article.version, article.state) == (3, "analyzed"), article.error
+    dead.refresh_from_db()
+    assert (dead.version_change, dead.change_version, dead.text_version) == ("changed", 3, 3)
+    assert "killed 12" in dead.previous_text and dead.status == "in_progress"
+    dam.refresh_from_db()
+    assert dam.version_change == "removed" and dam.text_version == 1
+    versions = dict(ArticleVersion.objects.filter(article=article).values_list("number", "changes"))
+    assert versions[2] == {} and versions[3]["changed"] >= 2 and versions[3]["removed"] == 1
+
+
+def test_a_removed_sentence_restored_brings_its_claim_back(story, ingest):
+    article, dead, dam = story
+    ingest(text=V2)
+    ingest(text=V2.replace("in the valley.", "in the valley.\n\n" + PARAGRAPHS[1]))
+    article.refresh_from_db()
+    assert article.version == 3 and article.state == "analyzed", article.error
+    dam.refresh_from_db()
+    assert (dam.version_change, dam.text_version, dam.missing_from_analysis) == ("new", 3, False)
+    assert dam.status == "in_progress" and article.raw_text[dam.start : dam.end] == dam.text
+    assert article.claims.filter(text=dam.text).count() == 1
