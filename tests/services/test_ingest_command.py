@@ -277,3 +277,11 @@ def test_nothing_to_import_is_an_error(tmp_path):
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(CommandError, match="Nothing to import"):
         ingest(tmp_path)
+
+
+def test_stdin_with_json_lines_is_read_as_json_lines():
+    lines = [json.dumps({"text": article_text(50)}), "", json.dumps({"text": article_text(51)})]
+    out = ingest("-", stdin="\n".join(lines).encode())
+    names = list(ImportBatchItem.objects.order_by("position").values_list("name", "outcome"))
+    assert names == [("-:1", "created"), ("-:3", "created")]
+    assert "created 2, duplicates 0, failed 0." in out
