@@ -54,7 +54,10 @@ class BatchInput:
         if self.error:
             raise IngestError(self.error)
         if self.path is not None:
-            return text_from_path(self.path, max_bytes=settings.INGEST_MAX_BYTES), None
+            try:
+                return text_from_path(self.path, max_bytes=settings.INGEST_MAX_BYTES), None
+            except OSError as exc:  # gone since the folder was walked, unreadable, ...
+                raise IngestError(f"The file cannot be read: {exc.strerror or exc}.") from None
         return self.text, self.url
 
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from claims.domain import content_hash
 from claims.models import AnalysisState, Article, ImportBatch, ImportBatchItem
-from claims.services import batch_inputs_read
+from claims.services import batch_create, batch_inputs_read, batch_items_ingest
 from tests.factories import editor
 from tests.services.conftest import Page
 
@@ -285,3 +285,28 @@ def test_stdin_with_json_lines_is_read_as_json_lines():
     names = list(ImportBatchItem.objects.order_by("position").values_list("name", "outcome"))
     assert names == [("-:1", "created"), ("-:3", "created")]
     assert "created 2, duplicates 0, failed 0." in out
+
+
+def test_a_file_gone_since_the_walk_fails_alone(folder):
+    inputs = batch_inputs_read(sources=[str(folder)])
+    (folder / "one.txt").unlink()
+    batch = batch_create(kind="command", source=str(folder), total=len(inputs))
+    batch_items_ingest(batch=batch, inputs=inputs)
+    gone = ImportBatchItem.objects.get(name__endswith="one.txt")
+    assert gone.outcome == "failed" and "The file cannot be read: No such file" in gone.error
+    assert (batch.state, batch.created, batch.failed) == ("done", 3, 4)
+
+
+def test_an_interrupted_import_says_how_far_it_got(folder):
+    inputs = batch_inputs_read(sources=[str(folder)])
+    batch = batch_create(kind="command", source=str(folder), total=len(inputs))
+
+    def stop(result):
+        if result.position == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch_items_ingest(batch=batch, inputs=inputs, on_item=stop)
+    batch.refresh_from_db()
+    assert batch.state == "interrupted" and batch.finished_at
+    assert (batch.total, batch.processed) == (7, 2)

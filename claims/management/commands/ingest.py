@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, sources, dry_run, wait, timeout, report, user, **options):
         owner = _user(user)
-        stdin = options.get("stdin") or sys.stdin.buffer
+        stdin = (options.get("stdin") or sys.stdin.buffer) if "-" in sources else None
         inputs = batch_inputs_read(sources=sources, stdin=stdin)
         if not inputs:
             raise CommandError("Nothing to import: no article files, URLs or lines were found.")
