@@ -4,8 +4,14 @@ and the batch it records. URLs are served by a real http.server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
+import os
+import pty
+import struct
+import termios
+import threading
 from pathlib import Path
 
 import pytest
@@ -126,19 +132,48 @@ def test_non_tty_output_is_one_plain_line_per_input(folder):
     )
 
 
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+@pytest.fixture(params=[(30, 120), (0, 0)], ids=["sized", "no-size"])
+def terminal(request):
+    """A real pseudo-terminal: the command writes to its slave side (isatty() is
+    true), a thread drains the master side so that a full buffer never blocks."""
+    master, slave = pty.openpty()
+    # A terminal's size; a new pseudo-terminal's is 0x0 (the bar then takes 100 columns).
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *request.param, 0, 0))
+    chunks: list[bytes] = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # the slave side was closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    out = os.fdopen(slave, "w", encoding="utf-8")
+
+    def output() -> str:
+        out.close()
+        reader.join(10)
+        os.close(master)
+        return b"".join(chunks).decode("utf-8", errors="replace")
+
+    out.output = output
+    return out
 
 
-def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(folder):
-    out = Terminal()
-    call_command("ingest", str(folder), stdout=out)
-    text = out.getvalue()
+def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(folder, terminal):
+    assert terminal.isatty()
+    call_command("ingest", str(folder), stdout=terminal)
+    text = terminal.output()
     assert "\r" in text and "7/7" in text and "article/s" in text
     assert "<00:00" in text  # tqdm's elapsed<remaining (ETA)
     assert not any(line.startswith("[1/7]") for line in text.splitlines())
     assert "empty.txt: failed: " in text  # failures are printed above the bar
+    assert "created 4, duplicates 0, failed 3." in text
 
 
 def test_report_file_has_totals_failures_and_every_item(folder, tmp_path):

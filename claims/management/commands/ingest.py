@@ -14,6 +14,7 @@ terminal, one plain line per input otherwise (logs, CI).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -90,7 +91,7 @@ class Progress:
         self.out, self.total, self.dry_run = out, total, dry_run
         self.results: list[ItemResult] = []
         self.started = time.monotonic()
-        self.bar = tqdm(total=total, unit="article", file=out, dynamic_ncols=True) if tty else None
+        self.bar = _bar(out, total=total, unit="article") if tty else None
 
     def item(self, result: ItemResult) -> None:
         self.results.append(result)
@@ -115,7 +116,7 @@ class Progress:
 def wait_for_analyses(batch, out, *, tty: bool, timeout: float) -> dict:
     """Follow the batch's new articles until none is fetching, queued or running."""
     deadline = time.monotonic() + timeout
-    bar = tqdm(total=batch.created, unit="analysis", file=out, desc="analysis") if tty else None
+    bar = _bar(out, total=batch.created, unit="analysis", desc="analysis") if tty else None
     last_line = 0.0
     while True:
         progress = batch_progress(batch=batch)
@@ -193,6 +194,17 @@ def _summary_text(s: dict) -> str:
         lines.append("Failed:")
         lines += [f"  {f['name']}: {f['error']}" for f in s["failures"]]
     return "\n".join(lines)
+
+
+def _bar(out, **options) -> tqdm:
+    """tqdm's bar, as wide as the terminal; 100 columns on one that reports no size
+    (a fresh pseudo-terminal says 0x0, and tqdm would then draw nothing)."""
+    try:
+        columns = os.get_terminal_size(out.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        columns = 0
+    sizing = {"dynamic_ncols": True} if columns else {"ncols": 100}
+    return tqdm(file=out, **sizing, **options)
 
 
 def _user(username: str | None):
