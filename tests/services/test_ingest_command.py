@@ -132,7 +132,7 @@ def test_non_tty_output_is_one_plain_line_per_input(folder):
     )
 
 
-@pytest.fixture(params=[(30, 120), (0, 0)], ids=["sized", "no-size"])
+@pytest.fixture(params=[(30, 120), (0, 0), (0, 100)], ids=["sized", "no-size", "no-rows"])
 def terminal(request):
     """A real pseudo-terminal: the command writes to its slave side (isatty() is
     true), a thread drains the master side so that a full buffer never blocks."""

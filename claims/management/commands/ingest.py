@@ -197,14 +197,15 @@ def _summary_text(s: dict) -> str:
 
 
 def _bar(out, **options) -> tqdm:
-    """tqdm's bar, as wide as the terminal; 100 columns on one that reports no size
-    (a fresh pseudo-terminal says 0x0, and tqdm would then draw nothing)."""
+    """tqdm's bar, as wide as the terminal. A terminal that reports no size (a new
+    pseudo-terminal, `script`, some CI runners say 0 columns or 0 rows) gets 100
+    columns and 20 rows: with 0 of either, tqdm draws nothing at all."""
     try:
-        columns = os.get_terminal_size(out.fileno()).columns
+        columns, lines = os.get_terminal_size(out.fileno())
     except (OSError, ValueError, AttributeError):
-        columns = 0
-    sizing = {"dynamic_ncols": True} if columns else {"ncols": 100}
-    return tqdm(file=out, **sizing, **options)
+        columns, lines = 0, 0
+    sizing = {"dynamic_ncols": True} if columns and lines else {"ncols": columns or 100}
+    return tqdm(file=out, nrows=lines or 20, **sizing, **options)
 
 
 def _user(username: str | None):
