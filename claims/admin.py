@@ -40,6 +40,8 @@ from claims.models import (
     FeedItem,
     HedgeCategory,
     HedgeCue,
+    ImportBatch,
+    ImportBatchItem,
     Priority,
     Source,
     SourceAlias,
@@ -867,6 +869,53 @@ class BulkActionAdmin(ReadOnlyAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra)
+
+
+# --- Bulk import (issue 15) ---------------------------------------------------------------
+
+
+class ImportBatchItemInline(admin.TabularInline):
+    """A batch's inputs and what became of each, for reading. Shown to whoever
+    may see the batch (the items have no permission of their own)."""
+
+    model = ImportBatchItem
+    fields = ("position", "name", "outcome", "error", "article")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("claims.view_importbatch")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """Bulk imports (manage.py ingest and POST /api/v1/articles/batch/) as they ran."""
+
+    list_display = (
+        "id", "created_at", "created_by", "kind", "source", "state", "total", "created",
+        "duplicates", "failed",
+    )  # fmt: skip
+    list_filter = ("kind", "state")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "created_by", "kind", "source", "state", "total", "created", "duplicates", "failed",
+        "created_at", "finished_at",
+    )  # fmt: skip
+    inlines = [ImportBatchItemInline]
 
 
 # --- People and their roles, for editors ------------------------------------------------

@@ -30,6 +30,7 @@ import certifi
 import trafilatura
 import urllib3
 from django.conf import settings
+from django.core.files import File
 from django.utils import timezone
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
@@ -57,6 +58,13 @@ def text_from_upload(upload, *, max_bytes: int) -> str:
         raise IngestError(f"The file is {upload.size:,} bytes, too large to be an article.")
     data = upload.read(max_bytes * 4 + 1)
     return html_to_text(_decode(data)) if kind == "html" else _decode(data)
+
+
+def text_from_path(path, *, max_bytes: int) -> str:
+    """Text of a .txt, .md or .html file on disk (the bulk import), read exactly
+    as an upload is: the same types, size limit, decoding and HTML extraction."""
+    with open(path, "rb") as handle:
+        return text_from_upload(File(handle, name=str(path)), max_bytes=max_bytes)
 
 
 def _decode(data: bytes) -> str:

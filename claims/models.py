@@ -1137,3 +1137,94 @@ class ArticleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.number}"
+
+
+# --- Bulk import (issue 15): manage.py ingest and POST /api/v1/articles/batch/ ------------
+
+
+class ImportBatchState(models.TextChoices):
+    RUNNING = "running", "Running"  # items are being read and ingested
+    DONE = "done", "Done"  # every item has its outcome (analyses may still run)
+    INTERRUPTED = "interrupted", "Interrupted"  # stopped before the last item
+
+
+class ImportOutcome(models.TextChoices):
+    CREATED = "created", "Created"
+    DUPLICATE = "duplicate", "Duplicate"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(models.Model):
+    """One bulk import, from the command or the API: who, from what, and the
+    running totals, so that both faces show the same progress. The analysis
+    progress is read from the articles themselves (see selectors.batch_progress)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "command" or "api"; ``source`` says what was read ("folder/ urls.txt -").
+    kind = models.CharField(max_length=20)
+    source = models.CharField(max_length=2000, blank=True)
+    state = models.CharField(
+        max_length=12, choices=ImportBatchState.choices, default=ImportBatchState.RUNNING
+    )
+    total = models.PositiveIntegerField(default=0)
+    # Raised in the same transaction as each item row: never ahead of the items.
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("state", ImportBatchState), name="importbatch_state_valid"
+            ),
+        ]
+        indexes = [
+            # A user's own batches, newest first (the API's visibility rule).
+            models.Index(fields=["created_by", "-created_at"], name="importbatch_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.kind}): {self.source[:80]}"
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.duplicates + self.failed
+
+
+class ImportBatchItem(models.Model):
+    """One input of a batch (a file, a URL, a JSON Lines line) and what became of it."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()  # 1-based, in the order the inputs were read
+    # A file path, a URL, or "file.jsonl:3" / "-:3" for a line of a list.
+    name = models.CharField(max_length=2100)
+    outcome = models.CharField(max_length=10, choices=ImportOutcome.choices)
+    error = models.TextField(blank=True)
+    # The article created, or the one it duplicates; none when it failed.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("outcome", ImportOutcome), name="importbatchitem_outcome_valid"
+            ),
+            # One row per input: also the index for the items of a batch in order.
+            models.UniqueConstraint(
+                fields=["batch", "position"], name="importbatchitem_unique_position"
+            ),
+        ]
+        indexes = [
+            # The progress endpoint: a batch's failed items, and its created articles.
+            models.Index(fields=["batch", "outcome"], name="importbatchitem_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name[:80]}: {self.outcome}"

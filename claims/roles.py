@@ -31,6 +31,7 @@ _EDIT = [
     "change_article",
     "reanalyze_article",
     "view_bulkaction",
+    "view_importbatch",
     "add_factcheck",
     "change_factcheck",
     "change_source",

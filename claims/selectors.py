@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from claims.models import (
     VERDICTS,
+    AnalysisState,
     Article,
     ArticleVersion,
     BulkAction,
@@ -39,6 +40,10 @@ from claims.models import (
     Feed,
     FeedItem,
     HedgeCue,
+    ImportBatch,
+    ImportBatchItem,
+    ImportBatchState,
+    ImportOutcome,
     MatchState,
     SavedView,
     Source,
@@ -686,3 +691,54 @@ def feed_items(*, feed: Feed) -> QuerySet[FeedItem]:
         .only("feed_id", "guid", "link", "title", "feed_published_at", "feed_updated_at",
               "error", "first_seen_at", "article__id", "article__title", "article__state")
     )  # fmt: skip
+
+
+# --- Bulk import (issue 15) ---------------------------------------------------------------
+
+
+@dataclass
+class BatchProgress:
+    """A batch's totals, how far the analyses of its new articles are, and its
+    failed inputs with their reasons."""
+
+    batch: ImportBatch
+    analysed: int
+    analysing: int  # fetching, queued or running
+    analysis_failed: int
+    failures: list[ImportBatchItem]
+
+    @property
+    def finished(self) -> bool:
+        """Every input has its outcome and no analysis is still to come."""
+        return self.batch.state != ImportBatchState.RUNNING and self.analysing == 0
+
+
+def batch_visible(*, user) -> QuerySet[ImportBatch]:
+    """The batches a user may see: their own; every batch with view_importbatch
+    (editors), as the admin shows them."""
+    batches = ImportBatch.objects.select_related("created_by")
+    if user.has_perm("claims.view_importbatch"):
+        return batches
+    return batches.filter(created_by=user) if user.is_authenticated else batches.none()
+
+
+def batch_progress(*, batch: ImportBatch, reload: bool = True) -> BatchProgress:
+    """Two queries whatever the batch's size: one aggregate over its new articles'
+    states, and its failures; a third, the batch row again (its totals move while
+    it runs), unless the caller has just loaded it (``reload=False``)."""
+    if reload:
+        batch.refresh_from_db(fields=["state", "created", "duplicates", "failed", "finished_at"])
+    pending = [AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING]
+    counts = ImportBatchItem.objects.filter(
+        batch=batch, outcome=ImportOutcome.CREATED, article__isnull=False
+    ).aggregate(
+        analysed=Count("pk", filter=Q(article__state=AnalysisState.ANALYZED)),
+        analysing=Count("pk", filter=Q(article__state__in=pending)),
+        analysis_failed=Count("pk", filter=Q(article__state=AnalysisState.FAILED)),
+    )
+    failures = list(
+        ImportBatchItem.objects.filter(batch=batch, outcome=ImportOutcome.FAILED).order_by(
+            "position"
+        )
+    )
+    return BatchProgress(batch=batch, failures=failures, **counts)

@@ -401,6 +401,9 @@ INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of th
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests turn this on to use a local server.
 INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
+# Items per POST /api/v1/articles/batch/ (they are ingested within the request;
+# the body is also bounded by DATA_UPLOAD_MAX_MEMORY_SIZE). More: manage.py ingest.
+INGEST_BATCH_MAX_ITEMS = env_int("INGEST_BATCH_MAX_ITEMS", 100)
 
 # --- Feeds (claims/services/feeds.py) ---------------------------------------------------
 # Beat looks for due feeds this often (seconds); each feed is polled on its own

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.domain import validate_evidence_url
+from claims.ingest import IngestError
 from claims.models import (
     AnalysisState,
     Article,
@@ -21,11 +22,13 @@ from claims.models import (
     DismissReason,
     Evidence,
     HedgeCue,
+    ImportBatchState,
     Priority,
     SourceType,
     VersionChange,
 )
 from claims.selectors import claim_history
+from claims.services import batch_input_from_object
 from claims.workflow import allowed_targets
 
 NOTE_MAX = 10_000
@@ -530,6 +533,90 @@ class IngestResultSerializer(serializers.Serializer):
         help_text="Whether the analysis queue took the work (null: not known yet or not queued).",
     )
     message = serializers.CharField()
+
+
+# --- Bulk import (issue 15) ---------------------------------------------------------------
+
+
+class BatchItemSerializer(serializers.Serializer):
+    """One item of POST articles/batch/: exactly one of ``text`` and ``url``. For
+    the schema: the shape is checked by batch_inputs_valid below, with the same
+    rule as a JSON Lines line of ``manage.py ingest``."""
+
+    text = serializers.CharField(required=False, help_text="The article as plain text.")
+    url = serializers.CharField(required=False, help_text="A public web page to fetch.")
+    title = serializers.CharField(
+        required=False, help_text="With text: the title, instead of the text's first line."
+    )
+
+
+def batch_inputs_valid(data) -> list:
+    """The items of a batch request as the service's inputs, or a 400 naming every
+    bad item; nothing is stored unless the whole list has the right shape."""
+    limit = settings.INGEST_BATCH_MAX_ITEMS
+    example = '[{"text": "..."}, {"url": "https://..."}]'
+    if not isinstance(data, list):
+        raise serializers.ValidationError(
+            {"non_field_errors": [f"Send a JSON list of items: {example}."]}, code="not_a_list"
+        )
+    if not data:
+        raise serializers.ValidationError(
+            {"non_field_errors": ["The list is empty: send at least one item."]}, code="empty"
+        )
+    if len(data) > limit:
+        raise serializers.ValidationError(
+            {"non_field_errors": [f"{len(data)} items: at most {limit} per request."]},
+            code="too_many_items",
+        )
+    inputs, errors = [], {}
+    for index, obj in enumerate(data):
+        try:
+            inputs.append(batch_input_from_object(obj, name=f"item {index}"))
+        except IngestError as exc:
+            errors[f"items[{index}]"] = [str(exc)]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return inputs
+
+
+class BatchFailureSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="1-based, in the order sent.")
+    name = serializers.CharField(help_text="The URL, or 'item N' (0-based index) for a text.")
+    error = serializers.CharField()
+
+
+class BatchAnalysisSerializer(serializers.Serializer):
+    analysed = serializers.IntegerField()
+    running = serializers.IntegerField(
+        source="analysing", help_text="Being fetched, queued or analysed."
+    )
+    failed = serializers.IntegerField(source="analysis_failed")
+
+
+class BatchSerializer(serializers.Serializer):
+    """An import batch and its progress (claims.selectors.BatchProgress)."""
+
+    id = serializers.IntegerField(source="batch.pk")
+    url = serializers.SerializerMethodField(help_text="Poll this for progress.")
+    state = serializers.ChoiceField(choices=ImportBatchState.choices, source="batch.state")
+    kind = serializers.CharField(source="batch.kind", help_text="api or command.")
+    source = serializers.CharField(source="batch.source")
+    created_by = serializers.CharField(source="batch.created_by.username", allow_null=True)
+    created_at = serializers.DateTimeField(source="batch.created_at")
+    finished_at = serializers.DateTimeField(source="batch.finished_at", allow_null=True)
+    total = serializers.IntegerField(source="batch.total")
+    processed = serializers.IntegerField(source="batch.processed")
+    created = serializers.IntegerField(source="batch.created")
+    duplicates = serializers.IntegerField(source="batch.duplicates")
+    failed = serializers.IntegerField(source="batch.failed")
+    analysis = BatchAnalysisSerializer(source="*", help_text="Of the articles it created.")
+    finished = serializers.BooleanField(help_text="Every item done and no analysis to come.")
+    failures = BatchFailureSerializer(many=True)
+
+    def get_url(self, progress) -> str:
+        path = reverse("api:batch-detail", kwargs={"pk": progress.batch.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 # --- Export jobs ------------------------------------------------------------------------

@@ -7,7 +7,13 @@ from rest_framework.routers import SimpleRouter
 from claims.api.exceptions import api_not_found
 from claims.api.feeds import FeedViewSet
 from claims.api.library import FactCheckViewSet, SourceViewSet
-from claims.api.views import ArticleViewSet, ClaimViewSet, ExportViewSet, TokenViewSet
+from claims.api.views import (
+    ArticleViewSet,
+    BatchViewSet,
+    ClaimViewSet,
+    ExportViewSet,
+    TokenViewSet,
+)
 from claims.api.webhooks import WebhookViewSet
 
 app_name = "api"
@@ -15,6 +21,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("articles", ArticleViewSet, basename="article")
+router.register("batches", BatchViewSet, basename="batch")
 router.register("tokens", TokenViewSet, basename="token")
 router.register("exports", ExportViewSet, basename="export")
 router.register("factchecks", FactCheckViewSet, basename="factcheck")

@@ -398,7 +398,11 @@ class ExportViewSet(ApiViewSet):
 @extend_schema(tags=["articles"])
 class ArticleViewSet(ApiViewSet):
     read_permission = CanReadArticles
-    action_permissions = {"create": [CanAddArticle], "reanalyze": [CanReanalyze]}
+    action_permissions = {
+        "create": [CanAddArticle],
+        "batch": [CanAddArticle],
+        "reanalyze": [CanReanalyze],
+    }
     pagination_class = KeysetPagination
     orderings = ARTICLE_ORDERINGS
     default_ordering = "-created"
@@ -448,6 +452,28 @@ class ArticleViewSet(ApiViewSet):
         return Response(data, status=code, headers={"Location": str(data["article"]["url"])})
 
     @extend_schema(
+        summary="Add many articles (text or URL items) as one import batch",
+        description="A JSON list of at most INGEST_BATCH_MAX_ITEMS items (100 by default), "
+        'each {"text": ...} or {"url": ...} with an optional "title". Each item is ingested '
+        "as by POST /articles/ (duplicates found by content, or by the exact source URL); "
+        "an unusable item (empty, too large, a bad URL) fails alone and is listed in the "
+        "batch. 202 with the batch; follow Location for progress. A list of the wrong "
+        "shape (not a list, empty, too long, a bad item) is a 400 and stores nothing.",
+        request=s.BatchItemSerializer(many=True),
+        responses={202: s.BatchSerializer, **errors(*WRITE)},
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        inputs = s.batch_inputs_valid(request.data)
+        batch = services.batch_create(
+            user=request.user, kind="api", source=f"POST of {len(inputs)} items", total=len(inputs)
+        )
+        services.batch_items_ingest(batch=batch, inputs=inputs)
+        progress = selectors.batch_progress(batch=batch, reload=False)
+        data = s.BatchSerializer(progress, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+    @extend_schema(
         summary="An article with its analysis state, error, metadata and claims",
         responses={200: s.ArticleDetailSerializer, **errors(*READ, 404)},
     )
@@ -489,6 +515,27 @@ class ArticleViewSet(ApiViewSet):
         return Response(
             reviews.article_review_document(article, claims, build_url=request.build_absolute_uri)
         )
+
+
+# --- Import batches ----------------------------------------------------------------------
+
+
+@extend_schema(tags=["articles"])
+class BatchViewSet(ApiViewSet):
+    """An import batch's progress. Its owner sees it, and editors (view_importbatch)
+    see every batch; anyone else gets a 404, as for no batch."""
+
+    read_permission = CanReadArticles
+    serializer_class = s.BatchSerializer
+
+    @extend_schema(
+        summary="An import batch: items created, duplicate and failed, and its analyses",
+        responses={200: s.BatchSerializer, **errors(*READ, 404)},
+    )
+    def retrieve(self, request, pk):
+        batch = self.load(selectors.batch_visible(user=request.user).get, pk, "import batch")
+        progress = selectors.batch_progress(batch=batch, reload=False)
+        return Response(s.BatchSerializer(progress, context=self.get_serializer_context()).data)
 
 
 # --- Tokens -------------------------------------------------------------------------------

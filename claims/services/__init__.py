@@ -7,6 +7,7 @@ holds a business rule of its own. One module per concern:
 * ``pipeline``: the analysis the Celery tasks run (``analysis_run``, and the four
   steps of earlier deployments), and the run bookkeeping;
 * ``saved_views``: a user's named queue filters;
+* ``batches`` (and ``batch_inputs``, what the command reads): bulk import;
 * ``bulk``: bulk actions, recorded so that they can be undone for a while;
 * ``matching``: claim matching across articles and fact-checks, and editors'
   decisions on matches;
@@ -28,6 +29,15 @@ from claims.services.articles import (
     article_reanalyze,
     articles_requeue_stale,
     seeds_load,
+)
+from claims.services.batch_inputs import BatchInput, batch_input_from_object, batch_inputs_read
+from claims.services.batches import (
+    ItemResult,
+    batch_create,
+    batch_finish,
+    batch_item_check,
+    batch_item_ingest,
+    batch_items_ingest,
 )
 from claims.services.bulk import (
     BulkResult,
@@ -90,6 +100,15 @@ from claims.workflow import (
 )
 
 __all__ = [
+    "BatchInput",
+    "ItemResult",
+    "batch_create",
+    "batch_finish",
+    "batch_input_from_object",
+    "batch_inputs_read",
+    "batch_item_check",
+    "batch_item_ingest",
+    "batch_items_ingest",
     "BulkResult",
     "bulk_action_undo",
     "bulk_action_undoable",
