@@ -907,12 +907,13 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
     list_display = (
         "id", "created_at", "created_by", "kind", "source", "state", "total", "created",
-        "duplicates", "failed",
+        "duplicates", "versions", "failed",
     )  # fmt: skip
     list_filter = ("kind", "state")
     list_select_related = ("created_by",)
     readonly_fields = (
-        "created_by", "kind", "source", "state", "total", "created", "duplicates", "failed",
+        "created_by", "kind", "source", "state", "total", "created", "duplicates", "versions",
+        "failed",
         "created_at", "finished_at",
     )  # fmt: skip
     inlines = [ImportBatchItemInline]

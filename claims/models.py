@@ -1151,6 +1151,9 @@ class ImportBatchState(models.TextChoices):
 class ImportOutcome(models.TextChoices):
     CREATED = "created", "Created"
     DUPLICATE = "duplicate", "Duplicate"
+    # The text (or the page at a known URL) is an update of an article already here:
+    # it became that article's next version (claims.services.versions).
+    VERSION = "version", "New version"
     FAILED = "failed", "Failed"
 
 
@@ -1172,6 +1175,7 @@ class ImportBatch(models.Model):
     # Raised in the same transaction as each item row: never ahead of the items.
     created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    versions = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -1193,7 +1197,7 @@ class ImportBatch(models.Model):
 
     @property
     def processed(self) -> int:
-        return self.created + self.duplicates + self.failed
+        return self.created + self.duplicates + self.versions + self.failed
 
 
 class ImportBatchItem(models.Model):

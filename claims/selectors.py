@@ -727,10 +727,14 @@ def batch_progress(*, batch: ImportBatch, reload: bool = True) -> BatchProgress:
     states, and its failures; a third, the batch row again (its totals move while
     it runs), unless the caller has just loaded it (``reload=False``)."""
     if reload:
-        batch.refresh_from_db(fields=["state", "created", "duplicates", "failed", "finished_at"])
+        batch.refresh_from_db(
+            fields=["state", "created", "duplicates", "versions", "failed", "finished_at"]
+        )
     pending = [AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING]
     counts = ImportBatchItem.objects.filter(
-        batch=batch, outcome=ImportOutcome.CREATED, article__isnull=False
+        batch=batch,
+        outcome__in=[ImportOutcome.CREATED, ImportOutcome.VERSION],
+        article__isnull=False,
     ).aggregate(
         analysed=Count("pk", filter=Q(article__state=AnalysisState.ANALYZED)),
         analysing=Count("pk", filter=Q(article__state__in=pending)),

@@ -608,6 +608,9 @@ class BatchSerializer(serializers.Serializer):
     processed = serializers.IntegerField(source="batch.processed")
     created = serializers.IntegerField(source="batch.created")
     duplicates = serializers.IntegerField(source="batch.duplicates")
+    versions = serializers.IntegerField(
+        source="batch.versions", help_text="Updates of articles already here: their next version."
+    )
     failed = serializers.IntegerField(source="batch.failed")
     analysis = BatchAnalysisSerializer(source="*", help_text="Of the articles it created.")
     finished = serializers.BooleanField(help_text="Every item done and no analysis to come.")

@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                 ("total", models.PositiveIntegerField(default=0)),
                 ("created", models.PositiveIntegerField(default=0)),
                 ("duplicates", models.PositiveIntegerField(default=0)),
+                ("versions", models.PositiveIntegerField(default=0)),
                 ("failed", models.PositiveIntegerField(default=0)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
@@ -94,6 +95,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("created", "Created"),
                             ("duplicate", "Duplicate"),
+                            ("version", "New version"),
                             ("failed", "Failed"),
                         ],
                         max_length=10,
@@ -141,7 +143,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="importbatchitem",
             constraint=models.CheckConstraint(
-                condition=models.Q(("outcome__in", ["created", "duplicate", "failed"])),
+                condition=models.Q(("outcome__in", ["created", "duplicate", "version", "failed"])),
                 name="importbatchitem_outcome_valid",
             ),
         ),

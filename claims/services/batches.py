@@ -27,15 +27,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.domain import content_hash
-from claims.ingest import IngestError, check_url, checked_text
+from claims.ingest import IngestError, article_fields, check_url, checked_text
 from claims.models import Article, ImportBatch, ImportBatchItem, ImportBatchState, ImportOutcome
 from claims.services.articles import article_ingest
 from claims.services.batch_inputs import BatchInput
-from claims.services.versions import article_of_url
+from claims.services.versions import article_of_url, article_version_target
 
 COUNTERS = {
     ImportOutcome.CREATED: "created",
     ImportOutcome.DUPLICATE: "duplicates",
+    ImportOutcome.VERSION: "versions",
     ImportOutcome.FAILED: "failed",
 }
 
@@ -100,7 +101,12 @@ def batch_item_ingest(*, batch: ImportBatch, position: int, item: BatchInput) ->
             result = article_ingest(text=text, user=batch.created_by)
             if result.created and item.title.strip():
                 _retitle(result.article, item.title)
-        outcome = ImportOutcome.CREATED if result.created else ImportOutcome.DUPLICATE
+        if result.created:
+            outcome = ImportOutcome.CREATED
+        elif result.version is not None:
+            outcome = ImportOutcome.VERSION
+        else:
+            outcome = ImportOutcome.DUPLICATE
         recorded = _record(batch, position, item.name, outcome, result.article)
     return replace(recorded, fetching=result.fetching)
 
@@ -123,6 +129,10 @@ def batch_item_check(*, position: int, item: BatchInput, seen: set[str]) -> Item
         found = existing.pk if existing is not None else None
         return ItemResult(position, item.name, ImportOutcome.DUPLICATE, article_id=found)
     seen.add(key)
+    if url is None:
+        target = article_version_target(text=text, fields=article_fields(text))
+        if target is not None:
+            return ItemResult(position, item.name, ImportOutcome.VERSION, article_id=target.pk)
     return ItemResult(position, item.name, ImportOutcome.CREATED, fetching=url is not None)
 
 
@@ -131,7 +141,7 @@ def batch_finish(*, batch: ImportBatch, interrupted: bool = False) -> ImportBatc
     batch.state = ImportBatchState.INTERRUPTED if interrupted else ImportBatchState.DONE
     batch.finished_at = timezone.now()
     ImportBatch.objects.filter(pk=batch.pk).update(state=batch.state, finished_at=batch.finished_at)
-    batch.refresh_from_db(fields=["created", "duplicates", "failed"])
+    batch.refresh_from_db(fields=["created", "duplicates", "versions", "failed"])
     return batch
 
 

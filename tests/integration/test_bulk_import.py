@@ -49,9 +49,9 @@ def test_a_folder_is_imported_and_analysed_on_a_worker(broker, worker, tmp_path)
     # The worker, not this process, ran the analyses (the test's Celery is not eager).
     assert "analyze_article" in worker.output()
     assert "analysis: 4/4 done, 4 analysed, 0 failed, 0 pending" in text
-    assert "created 4, duplicates 0, failed 1." in text
+    assert "created 4, duplicates 0, new versions 0, failed 1." in text
 
     again = io.StringIO()
     call_command("ingest", str(folder), wait=True, timeout=30, stdout=again)
-    assert "created 0, duplicates 4, failed 1." in again.getvalue()
+    assert "created 0, duplicates 4, new versions 0, failed 1." in again.getvalue()
     assert Article.objects.count() == 4

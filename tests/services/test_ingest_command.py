@@ -89,7 +89,7 @@ def test_a_folder_is_imported_recursively_with_per_item_failures(folder, committ
     html = items["three.html"].article
     assert html.title == "Bridges closed" and "Home | News" not in html.raw_text
     # The summary: counts, then every failure with its reason.
-    assert "created 4, duplicates 0, failed 3." in out
+    assert "created 4, duplicates 0, new versions 0, failed 3." in out
     assert f"{folder / 'empty.txt'}: " in out and "not valid UTF-8" in out.split("Failed:")[1]
 
 
@@ -101,7 +101,7 @@ def test_a_second_run_creates_nothing(folder, committed):
     second = ImportBatch.objects.latest("id")
     assert (second.created, second.duplicates, second.failed) == (0, 4, 3)
     assert Article.objects.count() == articles
-    assert "created 0, duplicates 4, failed 3." in out
+    assert "created 0, duplicates 4, new versions 0, failed 3." in out
     # A duplicate points at the article it repeats.
     dup = ImportBatchItem.objects.get(batch=second, name__endswith="one.txt")
     first = ImportBatchItem.objects.exclude(batch=second).get(name__endswith="one.txt")
@@ -113,7 +113,7 @@ def test_dry_run_checks_everything_and_writes_nothing(folder, tmp_path):
     report = tmp_path / "dry.json"
     out = ingest(folder, dry_run=True, report=report)
     assert Article.objects.count() == 1 and not ImportBatch.objects.exists()
-    assert "Dry run, nothing written: 7 inputs; would create 3, 1 duplicates, 3 would fail." in out
+    assert "Dry run, nothing written: 7 inputs; would create 3, 1 duplicates, 0 new versions, 3 would fail." in out
     assert "would create" in out and "would fail" in out
     summary = json.loads(report.read_text())
     assert summary["dry_run"] is True and summary["batch"] is None
@@ -173,7 +173,7 @@ def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(folder, terminal):
     assert "<00:00" in text  # tqdm's elapsed<remaining (ETA)
     assert not any(line.startswith("[1/7]") for line in text.splitlines())
     assert "empty.txt: failed: " in text  # failures are printed above the bar
-    assert "created 4, duplicates 0, failed 3." in text
+    assert "created 4, duplicates 0, new versions 0, failed 3." in text
 
 
 def test_report_file_has_totals_failures_and_every_item(folder, tmp_path):
@@ -270,7 +270,7 @@ def test_url_list_from_stdin_and_a_second_run_fetches_nothing(local_http, settin
     again = ImportBatch.objects.latest("id")
     assert (again.created, again.duplicates, again.failed) == (0, 3, 2)
     assert len(local_http.hits) == hits  # known URLs are not fetched again
-    assert "created 0, duplicates 3, failed 2." in out
+    assert "created 0, duplicates 3, new versions 0, failed 2." in out
 
 
 def test_a_txt_of_urls_is_a_list_and_a_single_url_argument_is_one_item(tmp_path):
@@ -319,7 +319,7 @@ def test_stdin_with_json_lines_is_read_as_json_lines():
     out = ingest("-", stdin="\n".join(lines).encode())
     names = list(ImportBatchItem.objects.order_by("position").values_list("name", "outcome"))
     assert names == [("-:1", "created"), ("-:3", "created")]
-    assert "created 2, duplicates 0, failed 0." in out
+    assert "created 2, duplicates 0, new versions 0, failed 0." in out
 
 
 def test_a_file_gone_since_the_walk_fails_alone(folder):
@@ -345,3 +345,45 @@ def test_an_interrupted_import_says_how_far_it_got(folder):
     batch.refresh_from_db()
     assert batch.state == "interrupted" and batch.finished_at
     assert (batch.total, batch.processed) == (7, 2)
+
+
+def story(ships: int, *, removed: bool = False) -> str:
+    """A story with a full header (title, byline, publication, date), as wires send it."""
+    tail = "" if removed else " The port authority said it could not confirm the cause."
+    return (
+        "Harbour delays grow after the storm\n\n"
+        "  • Article by: JO SMITH\n  • Portsmouth Herald\n  • March 3, 2024 - 9:15 AM\n\n"
+        f"PORTSMOUTH - The harbour master, Jo Smith, said on Friday that {ships} ships had "
+        "been delayed by the storm. Officials said about 300 containers were stuck on the "
+        f"quay, and the ferry company reportedly cancelled every crossing until Sunday.{tail}\n"
+    )
+
+
+def test_an_updated_story_is_a_new_version_not_a_duplicate(tmp_path, committed):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "story.txt").write_text(story(12), encoding="utf-8")
+    (second / "story.txt").write_text(story(14, removed=True), encoding="utf-8")
+    with committed():
+        ingest(first)
+    article = Article.objects.get()
+
+    dry = ingest(second, dry_run=True)
+    assert "new version" in dry and "0 new versions" not in dry
+    assert Article.objects.count() == 1 and article.versions.count() == 0
+
+    with committed():
+        out = ingest(second)
+    batch = ImportBatch.objects.latest("pk")
+    assert (batch.created, batch.duplicates, batch.versions, batch.failed) == (0, 0, 1, 0)
+    assert "new versions 1" in out
+    item = ImportBatchItem.objects.get(batch=batch)
+    assert item.outcome == "version" and item.article_id == article.pk
+    article.refresh_from_db()
+    assert article.version == 2 and Article.objects.count() == 1
+
+    with committed():
+        ingest(second)  # the same update again: nothing new
+    batch = ImportBatch.objects.latest("pk")
+    assert (batch.created, batch.duplicates, batch.versions) == (0, 1, 0)

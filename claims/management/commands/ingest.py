@@ -34,7 +34,12 @@ from claims.services import (
 
 POLL = 1.0  # seconds between looks at the analyses (--wait)
 PLAIN_EVERY = 5.0  # seconds between plain progress lines while waiting
-DRY_LABELS = {"created": "would create", "duplicate": "duplicate", "failed": "would fail"}
+DRY_LABELS = {
+    "created": "would create",
+    "duplicate": "duplicate",
+    "version": "new version",
+    "failed": "would fail",
+}
 
 
 class Command(BaseCommand):
@@ -74,7 +79,7 @@ class Command(BaseCommand):
         finally:
             progress.close()
         analysis = None
-        if wait and batch is not None and batch.created:
+        if wait and batch is not None and batch.created + batch.versions:
             analysis = wait_for_analyses(batch, out, tty=tty, timeout=timeout)
         summary = _summary(batch, progress.results, dry_run=dry_run, analysis=analysis)
         self.stdout.write(_summary_text(summary))
@@ -114,9 +119,11 @@ class Progress:
 
 
 def wait_for_analyses(batch, out, *, tty: bool, timeout: float) -> dict:
-    """Follow the batch's new articles until none is fetching, queued or running."""
+    """Follow the batch's new articles and new versions until none is fetching,
+    queued or running."""
     deadline = time.monotonic() + timeout
-    bar = _bar(out, total=batch.created, unit="analysis", desc="analysis") if tty else None
+    expected = batch.created + batch.versions
+    bar = _bar(out, total=expected, unit="analysis", desc="analysis") if tty else None
     last_line = 0.0
     while True:
         progress = batch_progress(batch=batch)
@@ -133,7 +140,7 @@ def wait_for_analyses(batch, out, *, tty: bool, timeout: float) -> dict:
         elif finished or time.monotonic() - last_line >= PLAIN_EVERY:
             last_line = time.monotonic()
             out.write(
-                f"analysis: {done}/{batch.created} done, {progress.analysed} analysed, "
+                f"analysis: {done}/{expected} done, {progress.analysed} analysed, "
                 f"{progress.analysis_failed} failed, {progress.analysing} pending\n"
             )
         if finished:
@@ -153,6 +160,7 @@ def _summary(batch, results: list[ItemResult], *, dry_run: bool, analysis) -> di
         "total": len(results),
         "created": count("created"),
         "duplicates": count("duplicate"),
+        "versions": count("version"),
         "failed": count("failed"),
         "failures": [
             {"position": r.position, "name": r.name, "error": r.error}
@@ -177,12 +185,13 @@ def _summary_text(s: dict) -> str:
     if s["dry_run"]:
         head = (
             f"Dry run, nothing written: {s['total']} inputs; would create {s['created']}, "
-            f"{s['duplicates']} duplicates, {s['failed']} would fail."
+            f"{s['duplicates']} duplicates, {s['versions']} new versions, "
+            f"{s['failed']} would fail."
         )
     else:
         head = (
             f"Batch {s['batch']}: {s['total']} inputs; created {s['created']}, "
-            f"duplicates {s['duplicates']}, failed {s['failed']}."
+            f"duplicates {s['duplicates']}, new versions {s['versions']}, failed {s['failed']}."
         )
     lines = [head]
     if s["analysis"] is not None:
