@@ -95,6 +95,11 @@ class ClaimSerializer(serializers.ModelSerializer):
     public_url = serializers.CharField(
         read_only=True, help_text="The published fact-check (editors set it); may be empty."
     )
+    repeats = serializers.IntegerField(
+        read_only=True,
+        help_text="In how many articles the claim is made: its own, its cluster's and its "
+        "strong suggested matches' (1: nowhere else).",
+    )
 
     class Meta:
         model = Claim
@@ -124,6 +129,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "missing_from_analysis",
             "human_edited",
             "cluster_id",
+            "repeats",
             "created_at",
             "updated_at",
         ]
@@ -180,6 +186,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "missing_from_analysis": claim.missing_from_analysis,
             "human_edited": claim.human_edited,
             "cluster_id": claim.cluster_id,
+            "repeats": claim.repeats,
             "created_at": _when(claim.created_at),
             "updated_at": _when(claim.updated_at),
         }

@@ -26,11 +26,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from claims.analysis import similarity
-from claims.models import VERDICTS, Claim, ClaimChange, ClaimMatch, FactCheck, MatchState
+from claims.filters import OPEN_STATUSES
+from claims.models import (
+    VERDICTS,
+    Claim,
+    ClaimChange,
+    ClaimMatch,
+    FactCheck,
+    MatchState,
+    Priority,
+)
 from claims.workflow import NotPermitted, WorkflowError, claim_transition
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,7 @@ CANDIDATES = 50  # per stage-1 query: what the re-ranker reads
 # The embedded mode's bounded scan: the newest claims and fact-checks.
 EMBEDDED_SCAN = 5000
 VERDICT = "claims.give_verdict"
+PRIORITY_RAISED = "priority_raised"
 
 
 @dataclass(frozen=True)
@@ -242,7 +252,16 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     for claim in claims:
         rows += _matches_for(claim, threshold, pool, known[claim.pk])
     # ignore_conflicts: a concurrent run of the same article wrote them first.
-    return ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    created = ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    strong = {
+        pk
+        for row in rows
+        if row.matched_claim_id and row.score >= settings.CLUSTER_REPEAT_SCORE
+        for pk in (row.claim_id, row.matched_claim_id)
+    }
+    if strong:
+        claim_repeats_update(claim_ids=strong)
+    return created
 
 
 def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
@@ -307,13 +326,121 @@ def claim_match_confirm(*, match: ClaimMatch, user, note: str = "") -> ClaimMatc
         match = _decide(match=match, user=user, state=MatchState.CONFIRMED, note=note)
         if match.matched_claim_id:
             _join_clusters(match.claim_id, match.matched_claim_id)
+            claim_repeats_update(claim_ids=[match.claim_id, match.matched_claim_id])
     return match
 
 
 def claim_match_reject(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
-    """An editor says they do not: the match is kept as rejected, never suggested again."""
+    """An editor says they do not: the match is kept as rejected, never suggested again
+    (nor counted as a repeat any more)."""
     with transaction.atomic():
-        return _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+        match = _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+        if match.matched_claim_id:
+            claim_repeats_update(claim_ids=[match.claim_id, match.matched_claim_id])
+        return match
+
+
+# --- Repetition ----------------------------------------------------------------------
+
+
+def _strong_links(ids: set[int]) -> list[tuple[int, int, int, int]]:
+    """(claim, its article, matched claim, its article) of the suggested matches
+    strong enough to count as repeats, touching any of ``ids``."""
+    return list(
+        ClaimMatch.objects.filter(
+            Q(claim_id__in=ids) | Q(matched_claim_id__in=ids),
+            state=MatchState.SUGGESTED,
+            score__gte=settings.CLUSTER_REPEAT_SCORE,
+            matched_claim__isnull=False,
+        ).values_list(
+            "claim_id", "claim__article_id", "matched_claim_id", "matched_claim__article_id"
+        )
+    )
+
+
+def claim_repeats_update(*, claim_ids) -> int:
+    """Recount ``Claim.repeats`` (in how many articles a claim is made) for these
+    claims, the members of their clusters and their strong suggested matches: the
+    claims whose count a confirmation, a rejection or a new match can change. Then an
+    open claim reaching CLUSTER_PRIORITY_REPEATS gets its priority raised (once).
+
+    A repeat is an article, not a claim: a claim made twice in one article and once
+    elsewhere is repeated in 2 articles. A cluster counts whole; a strong suggested
+    match (score >= CLUSTER_REPEAT_SCORE) counts its own article only, so a pending
+    suggestion never pulls a whole cluster in. A handful of queries whatever the
+    number of claims: the writes are one UPDATE per distinct count. Returns how many
+    claims changed."""
+    ids = {int(pk) for pk in claim_ids}
+    if not ids:
+        return 0
+    links = _strong_links(ids)
+    affected = ids | {pk for a, _, b, _ in links for pk in (a, b)}
+    if affected - ids:  # the neighbours' own links count for their own totals
+        links = _strong_links(affected)
+    rows = list(Claim.objects.filter(pk__in=affected).values_list("pk", "cluster_id", "article_id"))
+    clusters = {cluster for _, cluster, _ in rows if cluster is not None}
+    members = Claim.objects.filter(cluster_id__in=clusters)
+    rows += list(members.values_list("pk", "cluster_id", "article_id"))
+    articles: dict[int, set[int]] = {}  # per claim: its own and its links' articles
+    cluster_articles: dict[int, set[int]] = {}
+    for pk, cluster, article in rows:
+        articles.setdefault(pk, set()).add(article)
+        if cluster is not None:
+            cluster_articles.setdefault(cluster, set()).add(article)
+    for a, art_a, b, art_b in links:
+        articles.setdefault(a, set()).add(art_b)
+        articles.setdefault(b, set()).add(art_a)
+    cluster_of = {pk: cluster for pk, cluster, _ in rows}
+    by_count: dict[int, list[int]] = {}
+    for pk, arts in articles.items():
+        if pk not in cluster_of:  # a link's far end that no longer exists
+            continue
+        cluster = cluster_of[pk]
+        total = arts | cluster_articles.get(cluster, set()) if cluster is not None else arts
+        by_count.setdefault(len(total), []).append(pk)
+    changed = 0
+    with transaction.atomic():
+        for count, pks in by_count.items():
+            changed += Claim.objects.filter(pk__in=pks).exclude(repeats=count).update(repeats=count)
+        _priority_raise(list(cluster_of))
+    return changed
+
+
+def _priority_raise(ids: list[int]) -> None:
+    """Open claims among ``ids`` made in CLUSTER_PRIORITY_REPEATS articles or more go
+    up to High priority, once in a claim's life (an editor who lowers it again is not
+    overruled), each as a recorded "planned" change with the reason in its note."""
+    threshold = settings.CLUSTER_PRIORITY_REPEATS
+    if not threshold:
+        return
+    raised = ClaimChange.objects.filter(claim_id=OuterRef("pk"), action=PRIORITY_RAISED)
+    due = list(
+        Claim.objects.select_for_update()
+        .filter(
+            pk__in=ids,
+            repeats__gte=threshold,
+            priority__gt=Priority.HIGH,
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(Exists(raised))
+        .order_by("pk")
+        .values_list("pk", "priority", "repeats")
+    )
+    if not due:
+        return
+    Claim.objects.filter(pk__in=[pk for pk, _, _ in due]).update(
+        priority=Priority.HIGH, version=F("version") + 1, updated_at=timezone.now()
+    )
+    ClaimChange.objects.bulk_create(
+        ClaimChange(
+            claim_id=pk,
+            user=None,
+            action=PRIORITY_RAISED,
+            changes={"priority": [before, int(Priority.HIGH)]},
+            note=f"Repeated in {repeats} articles: priority raised to High.",
+        )
+        for pk, before, repeats in due
+    )
 
 
 def claim_verdict_accept(*, claim: Claim, source: Claim, user, expected_version: int):
