@@ -22,6 +22,8 @@ fingerprint, so neither a new run nor a re-analysis suggests it again.
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,19 +62,35 @@ class Candidate:
 
 # --- Stage 1: candidates -------------------------------------------------------------
 
-# Stage 1 on PostgreSQL. The claim's text becomes a tsquery of its adjacent content-
-# word pairs ('bridge' & 'reopen' | 'reopen' & 'may' | ...): a one-word change keeps
-# most pairs, and a pair is far more selective than any single word, so the GIN
-# index (claim_search) returns hundreds of rows where an OR of words returned half
-# the table. The best RANKED of them by ts_rank are then ordered by pg_trgm
-# similarity, on at most RANKED rows: a full-table trigram search (text % q) was a
-# sequential scan at 600 ms per claim on 10k generated claims.
-MAX_PAIRS = 12
+# Stage 1 on PostgreSQL. The claim's text becomes a tsquery, an OR of its RAREST
+# rarest content words ('reopen' | 'cole' | 'milltown' | ...). How rare a word is
+# comes from the planner's own statistics of the column: pg_stats keeps the most
+# common lexemes of search_vector with the share of claims holding each, and a
+# lexeme not listed is rarer than any listed. Rare words have short posting lists in
+# the GIN index (claim_search), and at most SCANNED of the rows found are ranked by
+# ts_rank (reading a row's tsvector is most of a row's cost); the best RANKED of
+# them are ordered by pg_trgm similarity. The work per claim is bounded whatever the
+# table's size.
+#
+# Before (issue 14's first version): an OR of every adjacent word pair, every row
+# found ranked. On the generated corpus, whose 249 words make every pair common,
+# that found a quarter of the table (26k rows at 100k claims, 270 ms); on CLEF 2020's
+# tweets, whose wording differs from the claims they repeat, pairs missed matches a
+# single rare word finds (recall at 50: pairs .746, the 10 rarest words .904; MAP@5
+# .641 and .719; bench/claim_matching_eval.py --postgres).
+MAX_TERMS = 24
+RAREST = 10
+SCANNED = 1000
 RANKED = 100
+# "word" (the rarest words) or "pair" (adjacent pairs: the query before, for the bench).
+UNIT = "word"
 CLAIM_SQL = """
 SELECT id, text FROM (
-  SELECT id, text FROM claims_claim
-  WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+  SELECT id, text FROM (
+    SELECT id, text, search_vector FROM claims_claim
+    WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+    LIMIT %(scanned)s
+  ) found
   ORDER BY ts_rank(search_vector, %(tsq)s::tsquery) DESC, id
   LIMIT %(ranked)s
 ) ranked
@@ -80,10 +98,13 @@ ORDER BY similarity(text, %(q)s) DESC, id
 LIMIT %(k)s
 """
 # The library is smaller and written once: both halves, each on its GIN index
-# (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm).
+# (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm),
+# the full-text half capped like the claims'.
 FACTCHECK_SQL = """
-(SELECT id, claim_text FROM claims_factcheck
+(SELECT id, claim_text FROM (
+  SELECT id, claim_text FROM claims_factcheck
   WHERE to_tsvector('pg_catalog.english', claim_text) @@ %(tsq)s::tsquery
+  LIMIT %(scanned)s) found
   ORDER BY ts_rank(to_tsvector('pg_catalog.english', claim_text), %(tsq)s::tsquery) DESC, id
   LIMIT %(k)s)
 UNION
@@ -91,23 +112,74 @@ UNION
   WHERE claim_text %% %(q)s
   ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
 """
-_PAIR = "plainto_tsquery('pg_catalog.english', %s)"
+_TERM = "plainto_tsquery('pg_catalog.english', %s)::text"
+# A tsquery's quoted lexemes ('it''s' for it's).
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+# How long a process keeps the lexeme frequencies before it reads them again.
+STATS_SECONDS = 600
+_stats: dict = {"at": -STATS_SECONDS, "freqs": {}, "floor": 1.0}
 
 
-def claim_tsquery(text: str) -> str:
-    """The text's adjacent content-word pairs as a tsquery (PostgreSQL stems them)."""
-    words = similarity.terms(text)
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][:MAX_PAIRS]
-    pairs = pairs or words[:1] or [text[:200]]
-    # Only the number of placeholders varies; every word goes in as a parameter.
-    sql = "SELECT (" + " || ".join([_PAIR] * len(pairs)) + ")::text"
+def lexeme_frequencies() -> tuple[dict[str, float], float]:
+    """The most common lexemes of Claim.search_vector with the share of claims that
+    hold each, and the share below which every other lexeme lies: the statistics
+    ANALYZE (and autovacuum) keeps in pg_stats, read at most every STATS_SECONDS.
+    Before any ANALYZE nothing is known, and the text's first words are taken."""
+    now = time.monotonic()
+    if now - _stats["at"] < STATS_SECONDS:
+        return _stats["freqs"], _stats["floor"]
     with connection.cursor() as cursor:
-        cursor.execute(sql, pairs)
-        return cursor.fetchone()[0] or ""
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = 'claims_claim' "
+            "AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    freqs, floor = {}, 1.0
+    if row and row[0]:
+        elems, values = row
+        freqs = dict(zip(elems, values, strict=False))
+        # After the elements' frequencies: the minimum, the maximum, the null share.
+        floor = values[len(elems)] if len(values) > len(elems) else min(freqs.values())
+    _stats.update(at=now, freqs=freqs, floor=floor)
+    return freqs, floor
+
+
+def _rarity(term: str, freqs: dict[str, float], floor: float) -> float:
+    """A term's estimated share of claims: the product of its lexemes' (a lexeme the
+    statistics do not list counts as half the smallest listed share)."""
+    share = 1.0
+    for lexeme in _LEXEME.findall(term):
+        share *= freqs.get(lexeme.replace("''", "'"), floor / 2)
+    return share
+
+
+def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -> str:
+    """The tsquery of a claim's text (PostgreSQL stems the words): an OR of its
+    ``rarest`` rarest content words, in the text's order (None: all of them);
+    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead."""
+    words = similarity.terms(text)
+    if unit == "pair":
+        terms = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][: MAX_TERMS // 2]
+        terms = terms or words[:1]
+    else:
+        terms = list(dict.fromkeys(words))[:MAX_TERMS]
+    terms = terms or [text[:200]]
+    # Only the number of placeholders varies; every word goes in as a parameter.
+    sql = "SELECT " + ", ".join([_TERM] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, terms)
+        found = list(dict.fromkeys(q for q in cursor.fetchone() if q))
+    if rarest is not None and len(found) > rarest:
+        freqs, floor = lexeme_frequencies()
+        chosen = set(sorted(found, key=lambda q: _rarity(q, freqs, floor))[:rarest])
+        found = [q for q in found if q in chosen]
+    return " | ".join(found)
 
 
 def _candidates_postgres(claim: Claim) -> list[Candidate]:
-    tsq = claim_tsquery(claim.text)
+    # Read at call time: bench/claim_matching_eval.py compares settings.
+    tsq = claim_tsquery(claim.text, rarest=RAREST, unit=UNIT)
     if not tsq:
         return []
     params = {
@@ -116,6 +188,7 @@ def _candidates_postgres(claim: Claim) -> list[Candidate]:
         "article": claim.article_id,
         "k": CANDIDATES,
         "ranked": RANKED,
+        "scanned": SCANNED,
     }
     with connection.cursor() as cursor:
         cursor.execute(CLAIM_SQL, params)
