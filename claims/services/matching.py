@@ -479,6 +479,38 @@ def claim_repeats_update(*, claim_ids) -> int:
     return changed
 
 
+def claim_repeat_neighbours(*, claim_ids) -> set[int]:
+    """The other claims whose repeat count counts these (their strong suggested
+    matches and their clusters' members): what to recount once these are deleted
+    (a re-analysis drops the claims its text no longer has)."""
+    ids = {int(pk) for pk in claim_ids}
+    others = {pk for a, _, b, _ in _strong_links(ids) for pk in (a, b)}
+    clusters = Claim.objects.filter(pk__in=ids, cluster_id__isnull=False).values("cluster_id")
+    others |= set(Claim.objects.filter(cluster_id__in=clusters).values_list("pk", flat=True))
+    return others - ids
+
+
+def claim_repeats_recount(*, batch: int = 2000) -> int:
+    """Recount every claim that has a cluster or a match with another claim (what
+    the repeat count of a database matched before it existed needs once). Returns
+    how many claims changed."""
+    linked = (
+        Claim.objects.filter(
+            Q(cluster_id__isnull=False)
+            | Q(matches__matched_claim__isnull=False)
+            | Q(matched_by__isnull=False)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    changed, after = 0, 0
+    while ids := list(linked.filter(pk__gt=after)[:batch]):
+        changed += claim_repeats_update(claim_ids=ids)
+        after = ids[-1]
+    return changed
+
+
 def _priority_raise(ids: list[int]) -> None:
     """Open claims among ``ids`` made in CLUSTER_PRIORITY_REPEATS articles or more go
     up to High priority, once in a claim's life (an editor who lowers it again is not

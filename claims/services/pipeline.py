@@ -40,7 +40,11 @@ from claims.models import (
     MatchState,
     StatusChange,
 )
-from claims.services.matching import claim_matches_find_safely
+from claims.services.matching import (
+    claim_matches_find_safely,
+    claim_repeat_neighbours,
+    claim_repeats_update,
+)
 from claims.services.sources import sources_resolve
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
@@ -341,7 +345,12 @@ def _save_claims(article: Article, new_claims: list, *, attributed: bool = False
         Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
             human_added=True
         ).update(missing_from_analysis=True)
-        Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
+        gone = [c.pk for c in leftovers if c.pk not in touched_ids]
+        # Their matches go with them: the claims that counted them as repeats recount.
+        neighbours = claim_repeat_neighbours(claim_ids=gone) if gone else set()
+        Claim.objects.filter(pk__in=gone).delete()
+        if neighbours:
+            claim_repeats_update(claim_ids=neighbours)
     fresh = {claim.pk for _, claim in created}
     editable = fresh | {m.pk for m in updated}
     kept = {c.pk for c in current if c.pk not in editable} - {

@@ -10,8 +10,7 @@ from django.db import connection, transaction
 
 from claims.domain import fingerprint
 from claims.models import ClaimMatch, FactCheck
-from claims.services import claim_candidates, claim_matches_find
-from claims.services import matching
+from claims.services import claim_candidates, claim_matches_find, matching
 from claims.services.matching import CANDIDATES, CLAIM_SQL, FACTCHECK_SQL, claim_tsquery
 from tests.factories import ArticleFactory, ClaimFactory
 

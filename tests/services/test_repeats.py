@@ -5,6 +5,8 @@ open claim's priority once, as a recorded change."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -118,3 +120,26 @@ def test_the_recount_is_set_based(settings):
         counted.append(len(ctx.captured_queries))
         assert set(repeats(*claims)) == {size}
     assert counted[0] == counted[1]
+
+
+def test_a_deleted_claim_no_longer_counts_for_the_others(ingest, committed):
+    a = bridge(ingest(text=FIRST).article)
+    b = bridge(ingest(text=SECOND).article)
+    assert repeats(a, b) == [2, 2]
+    article = b.article
+    article.raw_text = SECOND.replace("bridge would reopen", "ferry would sail")
+    article.save(update_fields=["raw_text"])
+    with committed():
+        services.article_reanalyze(article=article)
+    assert not Claim.objects.filter(pk=b.pk).exists()  # untouched, so dropped
+    assert repeats(a) == [1]
+
+
+def test_the_recount_command_sets_counts_made_before_it(ingest):
+    from django.core.management import call_command
+
+    a = bridge(ingest(text=FIRST).article)
+    b = bridge(ingest(text=SECOND).article)
+    Claim.objects.update(repeats=1)  # as migration 0021 leaves a matched database
+    call_command("recount_repeats", "--batch", "1", stdout=io.StringIO())
+    assert repeats(a, b) == [2, 2]
