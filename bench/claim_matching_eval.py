@@ -144,7 +144,7 @@ def postgres_runs(vclaims, queries) -> dict[str, dict]:
     DATABASE_URL (it must hold no other claims), inside a transaction that is rolled
     back: nothing stays. Two settings: the app's (the rarest words, rows capped
     before ranking) and "all pairs" (every adjacent word pair, every row ranked: the
-    query before issue 14's speed work); EVAL_PG=RAREST:SCANNED:UNIT,... adds more."""
+    query before issue 14's speed work); EVAL_PG=RAREST:SCANNED:UNIT[:PAIRS],... adds more."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -181,15 +181,21 @@ def postgres_runs(vclaims, queries) -> dict[str, dict]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE claims_claim")
         settings = {
-            "pg candidates": (matching.RAREST, matching.SCANNED, matching.UNIT),
-            "pg candidates, all pairs": (None, 10**9, "pair"),
+            "pg candidates": (matching.RAREST, matching.SCANNED, matching.UNIT, matching.PAIRS),
+            "pg candidates, all pairs": (None, 10**9, "pair", 0),
         }
-        # More to compare, as RAREST:SCANNED:UNIT (all: every term), e.g. 8:1000:word.
+        # More to compare, as RAREST:SCANNED:UNIT[:PAIRS] (all: every term), e.g. 8:1000:word.
         for spec in filter(None, os.environ.get("EVAL_PG", "").split(",")):
-            rarest, scanned, unit = spec.split(":")
-            settings[spec] = (None if rarest == "all" else int(rarest), int(scanned), unit)
-        for name, (rarest, scanned, unit) in settings.items():
+            rarest, scanned, unit, pairs = (spec + ":0").split(":")[:4]
+            settings[spec] = (
+                None if rarest == "all" else int(rarest),
+                int(scanned),
+                unit,
+                int(pairs),
+            )
+        for name, (rarest, scanned, unit, pairs) in settings.items():
             matching.RAREST, matching.SCANNED, matching.UNIT = rarest, scanned, unit
+            matching.PAIRS = pairs
             matching._stats["at"] = -matching.STATS_SECONDS  # read this table's statistics
             run, started = {}, time.perf_counter()
             for qid, text in queries.items():

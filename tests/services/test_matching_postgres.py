@@ -48,6 +48,7 @@ def explain(sql: str) -> str:
     params = {
         "q": TEXT,
         "tsq": claim_tsquery(TEXT),
+        "pairs": claim_tsquery(TEXT, unit="pair"),
         "article": 0,
         "k": CANDIDATES,
         "ranked": 100,
@@ -108,5 +109,7 @@ def test_both_halves_can_use_their_gin_indexes():
     FactCheck.objects.create(key="k", claim_text=TEXT)
     plan = explain(CLAIM_SQL)
     assert "claim_search" in plan, plan
+    plan = explain(matching.CLAIM_PAIRS_SQL)
+    assert plan.count("Bitmap Index Scan on claim_search") == 2, plan
     plan = explain(FACTCHECK_SQL)
     assert "factcheck_search" in plan and "factcheck_text_trgm" in plan, plan
