@@ -62,26 +62,26 @@ class Candidate:
 
 # --- Stage 1: candidates -------------------------------------------------------------
 
-# Stage 1 on PostgreSQL. The claim's text becomes a tsquery, an OR of its RAREST
-# rarest content words ('reopen' | 'cole' | 'milltown' | ...), and a second one of
-# its PAIRS rarest adjacent word pairs (CLAIM_PAIRS_SQL). How rare a word is
-# comes from the planner's own statistics of the column: pg_stats keeps the most
-# common lexemes of search_vector with the share of claims holding each, and a
-# lexeme not listed is rarer than any listed. Rare words have short posting lists in
-# the GIN index (claim_search), and at most SCANNED of the rows found are ranked by
-# ts_rank (reading a row's tsvector is most of a row's cost); the best RANKED of
-# them are ordered by pg_trgm similarity. The work per claim is bounded whatever the
-# table's size. The words find a reworded claim (CLEF's tweets); the pairs find the
-# copies with a word changed when every word is common (the generated corpus: with
-# the words alone, half the matches of the old query were missed at 10k claims; with
-# the pairs too, a quarter).
+# Stage 1 on PostgreSQL, two halves ranked apart (CLAIM_PAIRS_SQL), each on the GIN
+# index claim_search of the stored Claim.search_vector:
+# - "words": an OR of the claim's RAREST rarest content words ('reopen' | 'cole' |
+#   ...): finds a reworded claim by the rare words it keeps (CLEF's tweets);
+# - "near": all but one of its PAIRS rarest words ('cole' & 'reopen' & ... | ...):
+#   a copy with a word changed, even when every word is common (the generated
+#   corpus, where the words half alone found 1 planted copy of 60 at 1M claims).
+# How rare a word is comes from the planner's own statistics of the column:
+# pg_stats keeps the most common lexemes of search_vector with the share of claims
+# holding each, and a lexeme not listed is rarer than any listed. At most SCANNED of
+# each half's rows are ranked by ts_rank (reading a row's tsvector is most of a row's
+# cost), the best RANKED of each then ordered by pg_trgm similarity. The work per
+# claim is bounded whatever the table's size.
 #
 # Before (issue 14's first version): an OR of every adjacent word pair, every row
 # found ranked. On the generated corpus, whose 249 words make every pair common,
-# that found a quarter of the table (26k rows at 100k claims, 270 ms); on CLEF 2020's
-# tweets, whose wording differs from the claims they repeat, pairs missed matches a
-# single rare word finds (recall at 50: pairs .746, the 10 rarest words .904; MAP@5
-# .641 and .719; bench/claim_matching_eval.py --postgres).
+# that found a quarter of the table (26k rows at 100k claims, 270 ms; 1.3 s at 1M);
+# on CLEF 2020's tweets, whose wording differs from the claims they repeat, pairs
+# missed matches a single rare word finds (recall at 50: pairs .746, now .904;
+# MAP@5 .641, now .719; bench/claim_matching_eval.py --postgres).
 MAX_TERMS = 24
 RAREST = 10
 SCANNED = 1000
@@ -101,9 +101,7 @@ SELECT id, text FROM (
 ORDER BY similarity(text, %(q)s) DESC, id
 LIMIT %(k)s
 """
-# With PAIRS: the rows of the rarest adjacent pairs too, capped and ranked apart (a
-# copy with a word changed keeps most pairs, and when every word is common the
-# pairs still tell the copies from the rest).
+# Both halves (PAIRS > 0): the words' and the near copies' (%(pairs)s).
 CLAIM_PAIRS_SQL = """
 SELECT id, text FROM (
   (SELECT id, text FROM (
@@ -125,7 +123,8 @@ SELECT id, text FROM (
 ORDER BY similarity(text, %(q)s) DESC, id
 LIMIT %(k)s
 """
-PAIRS = 4  # 0: the rarest words only
+PAIRS = 6  # the "near" half's words; 0: the words half only
+PAIR_UNIT = "near"  # or "pair": the rarest adjacent pairs (compared by the benches)
 # The library is smaller and written once: both halves, each on its GIN index
 # (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm),
 # the full-text half capped like the claims'.
@@ -186,8 +185,16 @@ def _rarity(term: str, freqs: dict[str, float], floor: float) -> float:
 def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -> str:
     """The tsquery of a claim's text (PostgreSQL stems the words): an OR of its
     ``rarest`` rarest content words, in the text's order (None: all of them);
-    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead."""
+    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead;
+    unit="near": every conjunction of all of those words but one."""
     words = similarity.terms(text)
+    if unit == "near":  # all of the rarest words but one: a copy with a word changed
+        found = claim_tsquery(text, rarest=rarest).split(" | ")
+        if len(found) < 3:
+            return " & ".join(found)
+        return " | ".join(
+            "(" + " & ".join(found[:i] + found[i + 1 :]) + ")" for i in range(len(found))
+        )
     if unit == "pair":
         terms = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][: MAX_TERMS // 2]
         terms = terms or words[:1]
@@ -220,7 +227,7 @@ def _candidates_postgres(claim: Claim) -> list[Candidate]:
         "scanned": SCANNED,
     }
     if PAIRS:
-        params["pairs"] = claim_tsquery(claim.text, rarest=PAIRS, unit="pair")
+        params["pairs"] = claim_tsquery(claim.text, rarest=PAIRS, unit=PAIR_UNIT)
     with connection.cursor() as cursor:
         cursor.execute(CLAIM_PAIRS_SQL if PAIRS else CLAIM_SQL, params)
         found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]

@@ -48,7 +48,7 @@ def explain(sql: str) -> str:
     params = {
         "q": TEXT,
         "tsq": claim_tsquery(TEXT),
-        "pairs": claim_tsquery(TEXT, unit="pair"),
+        "pairs": claim_tsquery(TEXT, rarest=6, unit="near"),
         "article": 0,
         "k": CANDIDATES,
         "ranked": 100,
@@ -74,6 +74,9 @@ def test_the_tsquery_is_the_words_or_the_adjacent_pairs(fresh_stats):
     )
     assert claim_tsquery("The old river bridge would reopen", unit="pair") == (
         "'old' & 'river' | 'river' & 'bridg' | 'bridg' & 'reopen'"
+    )
+    assert claim_tsquery("The old river bridge", unit="near") == (
+        "('river' & 'bridg') | ('old' & 'bridg') | ('old' & 'river')"
     )
 
 
@@ -113,3 +116,17 @@ def test_both_halves_can_use_their_gin_indexes():
     assert plan.count("Bitmap Index Scan on claim_search") == 2, plan
     plan = explain(FACTCHECK_SQL)
     assert "factcheck_search" in plan and "factcheck_text_trgm" in plan, plan
+
+
+def test_a_copy_among_many_look_alikes_is_found_by_the_near_half(monkeypatch, fresh_stats):
+    for i in range(40):
+        claim_with(f"The council said the river budget and the bridge repairs were item {i}.")
+    original = claim_with("The council said the river budget paid the bridge repairs in May.")
+    copy = claim_with("The council said the river budget paid the bridge repairs in June.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    monkeypatch.setattr(matching, "SCANNED", 5)  # the look-alikes fill the words half
+    monkeypatch.setattr(matching, "PAIRS", 0)
+    assert ("claim", original.pk) not in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
+    monkeypatch.setattr(matching, "PAIRS", 6)
+    assert ("claim", original.pk) in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
