@@ -3,6 +3,7 @@
     # once: the fetch tool (or a git clone) of github.com/sshaar/clef2020-factchecking-task2
     python bench/claim_matching_eval.py /work/.mirror/sshaar+clef2020-factchecking-task2/repo
     python bench/claim_matching_eval.py MIRROR --split train --rerankers lexical,wordllama
+    DATABASE_URL=postgres://.../EMPTY_DB python bench/claim_matching_eval.py MIRROR --postgres
 
 MIRROR is the task's git repository (a bare git dir or a checkout): the data is read
 from ``data/v3.zip`` at HEAD, in memory; nothing is copied into this project. Only the
@@ -137,6 +138,75 @@ def candidate_run(vclaims, queries):
     return run, idf
 
 
+def postgres_runs(vclaims, queries) -> dict[str, dict]:
+    """Stage 1 as the app runs it on PostgreSQL (claims.services.matching's candidate
+    query), the verified claims stored as claims of one article in the database of
+    DATABASE_URL (it must hold no other claims), inside a transaction that is rolled
+    back: nothing stays. Two settings: the app's (the rarest words, rows capped
+    before ranking) and "all pairs" (every adjacent word pair, every row ranked: the
+    query before issue 14's speed work); EVAL_PG=RAREST:SCANNED:UNIT[:PAIRS],... adds more."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    django.setup()
+    from django.db import connection, transaction
+
+    from claims.domain import fingerprint
+    from claims.models import Article, Claim
+    from claims.services import matching
+
+    if connection.vendor != "postgresql":
+        sys.exit("--postgres needs DATABASE_URL=postgres://... (an empty database)")
+    if Claim.objects.exists():
+        sys.exit("--postgres needs a database without claims (its claims would be candidates)")
+    runs: dict[str, dict] = {}
+    with transaction.atomic():
+        article = Article.objects.create(raw_text="CLEF 2020 verified claims", content_hash="-")
+        rows = [
+            Claim(
+                article=article,
+                position=n,
+                text=text,
+                start=0,
+                end=max(len(text), 1),
+                sentence_start=0,
+                sentence_end=max(len(text), 1),
+                fingerprint=fingerprint(text),
+                human_added=True,  # one span for all: not a machine claim's unique span
+            )
+            for n, text in enumerate(vclaims.values())
+        ]
+        made = Claim.objects.bulk_create(rows, batch_size=1000)
+        docid = {c.pk: d for c, d in zip(made, vclaims, strict=True)}
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE claims_claim")
+        settings = {
+            "pg candidates": (matching.RAREST, matching.SCANNED, matching.UNIT, matching.PAIRS),
+            "pg candidates, all pairs": (None, 10**9, "pair", 0),
+        }
+        # More to compare, as RAREST:SCANNED:UNIT[:PAIRS] (all: every term), e.g. 8:1000:word.
+        for spec in filter(None, os.environ.get("EVAL_PG", "").split(",")):
+            rarest, scanned, unit, pairs = (spec + ":0").split(":")[:4]
+            settings[spec] = (
+                None if rarest == "all" else int(rarest),
+                int(scanned),
+                unit,
+                int(pairs),
+            )
+        for name, (rarest, scanned, unit, pairs) in settings.items():
+            matching.RAREST, matching.SCANNED, matching.UNIT = rarest, scanned, unit
+            matching.PAIRS = pairs
+            matching._stats["at"] = -matching.STATS_SECONDS  # read this table's statistics
+            run, started = {}, time.perf_counter()
+            for qid, text in queries.items():
+                found = matching.claim_candidates(claim=Claim(text=text, article_id=-1))
+                ranked = [docid[c.pk] for c in found if c.kind == "claim"]
+                run[qid] = {d: float(len(ranked) - i) for i, d in enumerate(ranked)}
+            runs[name] = (run, (time.perf_counter() - started) * 1000 / len(queries))
+        transaction.set_rollback(True)
+    return runs
+
+
 def load_wordllama():
     """WordLlama's l2_supercat_256, from the files inside its wheel only. Its loader
     (0.4.0.post1) looks for the tokenizer under ``wordllama/tokenizer/`` but the
@@ -189,6 +259,12 @@ def main() -> None:
         help="comma list of: lexical, lexical-idf, wordllama, hybrid",
     )
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline (rank_bm25)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also stage 1 as the app runs it on PostgreSQL (DATABASE_URL, an empty "
+        "database; the claims it stores are rolled back)",
+    )
     args = parser.parse_args()
 
     vclaims, queries, qrels = load(args.mirror, args.split)
@@ -205,6 +281,13 @@ def main() -> None:
     cand, idf = candidate_run(vclaims, queries)
     ms = (time.perf_counter() - started) * 1000 / len(queries)
     rows.append(("candidates (stage 1)", map_at(cand, qrels), recall_at(cand, qrels), ms))
+    if args.postgres:
+        for name, (run, ms) in postgres_runs(vclaims, queries).items():
+            rows.append((name, map_at(run, qrels), recall_at(run, qrels), ms))
+            print(rows[-1], flush=True)
+            ranked, rerank_ms = rerank_run("lexical", run, vclaims, queries, idf)
+            rows.append((f"{name} + lexical", map_at(ranked, qrels), None, ms + rerank_ms))
+            print(rows[-1], flush=True)
     for name in [n.strip() for n in args.rerankers.split(",") if n.strip()]:
         before = rss_mb()
         run, ms = rerank_run(name, cand, vclaims, queries, idf)

@@ -5,6 +5,7 @@ p50 and p99 over a sample of stored claims.
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB
     python manage.py generate_corpus --claims 10000
     python bench/matching_speed.py --sample 300
+    python bench/matching_speed.py --sample 300 --before   # the query before, to compare
 
 Each claim is matched as the pipeline matches a newly saved claim: against every
 claim of the other articles and every fact-check in the library.
@@ -34,6 +35,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, default=300, help="claims to match")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="the candidate query before issue 14's speed work: every adjacent word "
+        "pair, every row found ranked (to compare on the same database)",
+    )
     args = parser.parse_args()
 
     import django
@@ -45,6 +52,8 @@ def main() -> None:
     from claims.models import Claim, FactCheck
     from claims.services import matching
 
+    if args.before:
+        matching.UNIT, matching.RAREST, matching.SCANNED = "pair", None, 10**9
     if connection.vendor != "postgresql":
         sys.exit("needs PostgreSQL: set DATABASE_URL=postgres://...")
     total = Claim.objects.count()
@@ -68,9 +77,10 @@ def main() -> None:
         started = time.perf_counter()
         found += len(matching._matches_for(claim, threshold))
         whole.append((time.perf_counter() - started) * 1000)
+    query = "before: all pairs, all rows" if args.before else "rarest words, rows capped"
     print(
         f"{total} claims, {FactCheck.objects.count()} fact-checks; {len(claims)} claims matched, "
-        f"{found} matches above {threshold}"
+        f"{found} matches above {threshold} ({query})"
     )
     for name, values in (("stage 1 (candidates)", stage1), ("whole lookup", whole)):
         print(

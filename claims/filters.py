@@ -97,6 +97,12 @@ class ClaimFilter(django_filters.FilterSet):
     priority = django_filters.TypedMultipleChoiceFilter(
         choices=Priority.choices, coerce=int, distinct=False
     )
+    repeats_min = django_filters.NumberFilter(
+        field_name="repeats",
+        lookup_expr="gte",
+        min_value=1,
+        help_text="Claims made in at least this many articles (2: repeated anywhere else).",
+    )
     view = django_filters.ChoiceFilter(
         choices=list(QUICK_VIEWS.items()),
         method="filter_view",
@@ -129,6 +135,7 @@ class ClaimFilter(django_filters.FilterSet):
             "kind",
             "source",
             "priority",
+            "repeats_min",
             "view",
             "overdue",
             "changed",

@@ -389,6 +389,10 @@ class QueueForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Sort"
     )
+    # ?group=cluster: one row per cluster of claims that say the same thing.
+    group = forms.ChoiceField(
+        required=False, choices=[("cluster", "One row per repeated claim")], label="Group"
+    )
     per_page = forms.TypedChoiceField(
         required=False,
         coerce=int,
@@ -405,6 +409,10 @@ class QueueForm(forms.Form):
         """The sort's name (a key of SORTS): "worth" unless a valid one is given."""
         sort = self.cleaned_data.get("sort") if self.is_valid() else None
         return sort or "worth"
+
+    def grouped(self) -> bool:
+        """Whether the queue shows one row per cluster (?group=cluster)."""
+        return self.is_valid() and self.cleaned_data.get("group") == "cluster"
 
     def page_size(self) -> int:
         size = self.cleaned_data.get("per_page") if self.is_valid() else None

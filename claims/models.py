@@ -307,6 +307,11 @@ class Claim(models.Model):
     # The cluster of claims that say the same thing, joined by an editor's confirmed
     # matches: the smallest claim id of the cluster; null while the claim stands alone.
     cluster_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # In how many articles the claim is made: its own, its cluster's, and those of its
+    # strong suggested matches (score >= CLUSTER_REPEAT_SCORE). Kept by the matching
+    # service (claims.services.matching.claim_repeats_update) whenever those change;
+    # the queue shows "Repeated in N articles" and the API filters on it.
+    repeats = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -439,6 +444,8 @@ class Claim(models.Model):
                 condition=Q(version_change__in=CHANGED_SINCE_LAST_VERSION),
                 name="claim_changed_queue_order",
             ),
+            # ?repeats_min=N: the few claims made in several articles (most say 1).
+            models.Index(fields=["repeats"], name="claim_repeats"),
         ]
 
     def __str__(self) -> str:

@@ -427,6 +427,19 @@ def keyset_after(keys: list[Key], position: list, backwards: bool = False) -> Q:
     return Q(**{f"{first.name}__{bound}": position[0]}) & result
 
 
+def claim_cluster_heads(qs: QuerySet[Claim], keys: list[Key]) -> QuerySet[Claim]:
+    """``qs`` with one row per claim cluster: the member that comes first in the
+    order of ``keys`` among the cluster's members in ``qs`` (so the filters choose
+    among them too); claims in no cluster stay as they are. A correlated NOT EXISTS
+    on the claim_cluster index, evaluated only for clustered rows: the page stays a
+    scan of its sort's index, and its keyset cursors work unchanged, since the
+    set of heads does not depend on the page."""
+    position = [OuterRef(k.name) for k in keys]
+    before = keyset_after(keys, position, backwards=True)
+    better = qs.order_by().filter(cluster_id=OuterRef("cluster_id")).filter(before)
+    return qs.filter(Q(cluster_id__isnull=True) | ~Exists(better.values("pk")))
+
+
 def keyset_position(row, keys: list[Key]) -> list:
     """The sort key of ``row`` as JSON-safe values (datetimes in ISO format)."""
     values = [getattr(row, k.name) for k in keys]

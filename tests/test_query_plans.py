@@ -49,6 +49,9 @@ def test_the_main_list_queries_read_their_indexes(corpus):
     _level_and_status_filter()
     _level_filter()
     _source_type_filter()
+    # Before the checks that turn scans off with SET LOCAL (it lasts to the end of
+    # the test's transaction): this one asks the planner as it is.
+    _queue_grouped_by_cluster()
     _search()
     _queue_desk_orders()
     _search_article_title()
@@ -208,3 +211,28 @@ def _status_changes_today():
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = plan_of(StatusChange.objects.filter(created_at__gte=since))
         assert "statuschange_time" in plan, plan
+
+
+def _queue_grouped_by_cluster():
+    """Issue 14: ?group=cluster keeps the page a walk of its sort's index (first and
+    deeper pages); a clustered row looks for a better-ranked member of its cluster on
+    the claim_cluster index, never by reading the table."""
+    from claims.models import Claim
+
+    ids = list(Claim.objects.order_by("id").values_list("id", flat=True)[:3000])
+    for start in range(0, len(ids), 3):  # 1,000 clusters of three
+        group = ids[start : start + 3]
+        Claim.objects.filter(pk__in=group).update(cluster_id=group[0], repeats=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    for sort, index in (("worth", "claim_queue_order"), ("priority", "claim_priority_order")):
+        keys = queue_keys(sort)
+        open_work = selectors.claim_list(filters={"view": "open"})
+        qs = keyset_order(selectors.claim_cluster_heads(open_work, keys), keys)
+        plan = plan_of(qs[:51])
+        assert_index_scan(plan, index)
+        assert "claim_cluster" in plan, plan
+        last = list(qs[2000:2001])[0]
+        position = [getattr(last, k.name) for k in keys]
+        deeper = plan_of(qs.filter(keyset_after(keys, position))[:51])
+        assert_index_scan(deeper, index)

@@ -321,6 +321,17 @@ for _name in (
         raise ImproperlyConfigured(f"{_name} must be in (0, 1]")
 # The diff page of two versions shows at most this many characters.
 VERSION_DIFF_MAX_CHARS = env_int("VERSION_DIFF_MAX_CHARS", 200_000)
+# Repetition (claims.services.matching.claim_repeats_update). A suggested match
+# scoring at least CLUSTER_REPEAT_SCORE counts as a repeat before an editor confirms
+# it (a one-word change scores ~0.9; a confirmed match always counts, a rejected one
+# never). An open claim made in at least CLUSTER_PRIORITY_REPEATS articles has its
+# priority raised to High, once, as a recorded change; 0 turns the raise off.
+CLUSTER_REPEAT_SCORE = env_float("CLUSTER_REPEAT_SCORE", 0.8)
+if not 0.0 < CLUSTER_REPEAT_SCORE <= 1.0:
+    raise ImproperlyConfigured("CLUSTER_REPEAT_SCORE must be in (0, 1]")
+CLUSTER_PRIORITY_REPEATS = env_int("CLUSTER_PRIORITY_REPEATS", 3)
+if CLUSTER_PRIORITY_REPEATS < 0:
+    raise ImproperlyConfigured("CLUSTER_PRIORITY_REPEATS must be 0 (off) or more")
 
 # Largest input `manage.py analyze` accepts, in bytes.
 ANALYSIS_MAX_BYTES = env_int("ANALYSIS_MAX_BYTES", 10 * 1024 * 1024)

@@ -124,6 +124,11 @@ class ClaimSerializer(serializers.ModelSerializer):
         help_text="Null until the article has a second version; then whether its latest "
         "version left the claim unchanged, changed it, added it or removed it."
     )
+    repeats = serializers.IntegerField(
+        read_only=True,
+        help_text="In how many articles the claim is made: its own, its cluster's and its "
+        "strong suggested matches' (1: nowhere else).",
+    )
 
     class Meta:
         model = Claim
@@ -154,6 +159,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version_change",
             "human_edited",
             "cluster_id",
+            "repeats",
             "created_at",
             "updated_at",
         ]
@@ -215,6 +221,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "version_change": _version_change(claim),
             "human_edited": claim.human_edited,
             "cluster_id": claim.cluster_id,
+            "repeats": claim.repeats,
             "created_at": _when(claim.created_at),
             "updated_at": _when(claim.updated_at),
         }

@@ -22,15 +22,26 @@ fingerprint, so neither a new run nor a re-analysis suggests it again.
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from claims.analysis import similarity
-from claims.models import VERDICTS, Claim, ClaimChange, ClaimMatch, FactCheck, MatchState
+from claims.filters import OPEN_STATUSES
+from claims.models import (
+    VERDICTS,
+    Claim,
+    ClaimChange,
+    ClaimMatch,
+    FactCheck,
+    MatchState,
+    Priority,
+)
 from claims.services.webhooks import webhooks_matched, webhooks_matches_found
 from claims.workflow import NotPermitted, WorkflowError, claim_transition
 
@@ -40,6 +51,7 @@ CANDIDATES = 50  # per stage-1 query: what the re-ranker reads
 # The embedded mode's bounded scan: the newest claims and fact-checks.
 EMBEDDED_SCAN = 5000
 VERDICT = "claims.give_verdict"
+PRIORITY_RAISED = "priority_raised"
 
 
 @dataclass(frozen=True)
@@ -51,30 +63,79 @@ class Candidate:
 
 # --- Stage 1: candidates -------------------------------------------------------------
 
-# Stage 1 on PostgreSQL. The claim's text becomes a tsquery of its adjacent content-
-# word pairs ('bridge' & 'reopen' | 'reopen' & 'may' | ...): a one-word change keeps
-# most pairs, and a pair is far more selective than any single word, so the GIN
-# index (claim_search) returns hundreds of rows where an OR of words returned half
-# the table. The best RANKED of them by ts_rank are then ordered by pg_trgm
-# similarity, on at most RANKED rows: a full-table trigram search (text % q) was a
-# sequential scan at 600 ms per claim on 10k generated claims.
-MAX_PAIRS = 12
+# Stage 1 on PostgreSQL, two halves ranked apart (CLAIM_PAIRS_SQL), each on the GIN
+# index claim_search of the stored Claim.search_vector:
+# - "words": an OR of the claim's RAREST rarest content words ('reopen' | 'cole' |
+#   ...): finds a reworded claim by the rare words it keeps (CLEF's tweets);
+# - "near": its PAIRS rarest words in two groups, each ANDed ('cole' & 'may' &
+#   'repair' | 'reopen' & 'bridg' & 'mayor'): a copy with one word changed keeps
+#   one group whole, even when every word is common (the generated corpus: at 1M
+#   claims the words half alone found 1 of 60 planted one-word-changed copies, with
+#   this half 55; all-but-one-of-six conjunctions found as many at twice the cost).
+# How rare a word is comes from the planner's own statistics of the column:
+# pg_stats keeps the most common lexemes of search_vector with the share of claims
+# holding each, and a lexeme not listed is rarer than any listed. At most SCANNED of
+# each half's rows are ranked by ts_rank (reading a row's tsvector is most of a row's
+# cost), the best RANKED of each then ordered by pg_trgm similarity. The work per
+# claim is bounded whatever the table's size.
+#
+# Before (issue 14's first version): an OR of every adjacent word pair, every row
+# found ranked. On the generated corpus, whose 249 words make every pair common,
+# that found a quarter of the table (26k rows at 100k claims, 270 ms; 1.3 s at 1M);
+# on CLEF 2020's tweets, whose wording differs from the claims they repeat, pairs
+# missed matches a single rare word finds (recall at 50: pairs .746, now .904;
+# MAP@5 .641, now .719; bench/claim_matching_eval.py --postgres).
+MAX_TERMS = 24
+RAREST = 10
+SCANNED = 1000
 RANKED = 100
+# "word" (the rarest words) or "pair" (adjacent pairs: the query before, for the bench).
+UNIT = "word"
 CLAIM_SQL = """
 SELECT id, text FROM (
-  SELECT id, text FROM claims_claim
-  WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+  SELECT id, text FROM (
+    SELECT id, text, search_vector FROM claims_claim
+    WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+    LIMIT %(scanned)s
+  ) found
   ORDER BY ts_rank(search_vector, %(tsq)s::tsquery) DESC, id
   LIMIT %(ranked)s
 ) ranked
 ORDER BY similarity(text, %(q)s) DESC, id
 LIMIT %(k)s
 """
+# Both halves (PAIRS > 0): the words' and the near copies' (%(pairs)s).
+CLAIM_PAIRS_SQL = """
+SELECT id, text FROM (
+  (SELECT id, text FROM (
+    SELECT id, text, search_vector FROM claims_claim
+    WHERE search_vector @@ %(tsq)s::tsquery AND article_id <> %(article)s
+    LIMIT %(scanned)s
+  ) found
+  ORDER BY ts_rank(search_vector, %(tsq)s::tsquery) DESC, id
+  LIMIT %(ranked)s)
+  UNION
+  (SELECT id, text FROM (
+    SELECT id, text, search_vector FROM claims_claim
+    WHERE search_vector @@ %(pairs)s::tsquery AND article_id <> %(article)s
+    LIMIT %(scanned)s
+  ) found
+  ORDER BY ts_rank(search_vector, %(pairs)s::tsquery) DESC, id
+  LIMIT %(ranked)s)
+) ranked
+ORDER BY similarity(text, %(q)s) DESC, id
+LIMIT %(k)s
+"""
+PAIRS = 6  # the "near" half's words; 0: the words half only
+PAIR_UNIT = "near"  # or "pair": the rarest adjacent pairs (compared by the benches)
 # The library is smaller and written once: both halves, each on its GIN index
-# (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm).
+# (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm),
+# the full-text half capped like the claims'.
 FACTCHECK_SQL = """
-(SELECT id, claim_text FROM claims_factcheck
+(SELECT id, claim_text FROM (
+  SELECT id, claim_text FROM claims_factcheck
   WHERE to_tsvector('pg_catalog.english', claim_text) @@ %(tsq)s::tsquery
+  LIMIT %(scanned)s) found
   ORDER BY ts_rank(to_tsvector('pg_catalog.english', claim_text), %(tsq)s::tsquery) DESC, id
   LIMIT %(k)s)
 UNION
@@ -82,23 +143,83 @@ UNION
   WHERE claim_text %% %(q)s
   ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
 """
-_PAIR = "plainto_tsquery('pg_catalog.english', %s)"
+_TERM = "plainto_tsquery('pg_catalog.english', %s)::text"
+# A tsquery's quoted lexemes ('it''s' for it's).
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+# How long a process keeps the lexeme frequencies before it reads them again.
+STATS_SECONDS = 600
+_stats: dict = {"at": -STATS_SECONDS, "freqs": {}, "floor": 1.0}
 
 
-def claim_tsquery(text: str) -> str:
-    """The text's adjacent content-word pairs as a tsquery (PostgreSQL stems them)."""
-    words = similarity.terms(text)
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][:MAX_PAIRS]
-    pairs = pairs or words[:1] or [text[:200]]
-    # Only the number of placeholders varies; every word goes in as a parameter.
-    sql = "SELECT (" + " || ".join([_PAIR] * len(pairs)) + ")::text"
+def lexeme_frequencies() -> tuple[dict[str, float], float]:
+    """The most common lexemes of Claim.search_vector with the share of claims that
+    hold each, and the share below which every other lexeme lies: the statistics
+    ANALYZE (and autovacuum) keeps in pg_stats, read at most every STATS_SECONDS.
+    Before any ANALYZE nothing is known, and the text's first words are taken."""
+    now = time.monotonic()
+    if now - _stats["at"] < STATS_SECONDS:
+        return _stats["freqs"], _stats["floor"]
     with connection.cursor() as cursor:
-        cursor.execute(sql, pairs)
-        return cursor.fetchone()[0] or ""
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = 'claims_claim' "
+            "AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    freqs, floor = {}, 1.0
+    if row and row[0]:
+        elems, values = row
+        freqs = dict(zip(elems, values, strict=False))
+        # After the elements' frequencies: the minimum, the maximum, the null share.
+        floor = values[len(elems)] if len(values) > len(elems) else min(freqs.values())
+    _stats.update(at=now, freqs=freqs, floor=floor)
+    return freqs, floor
+
+
+def _rarity(term: str, freqs: dict[str, float], floor: float) -> float:
+    """A term's estimated share of claims: the product of its lexemes' (a lexeme the
+    statistics do not list counts as half the smallest listed share)."""
+    share = 1.0
+    for lexeme in _LEXEME.findall(term):
+        share *= freqs.get(lexeme.replace("''", "'"), floor / 2)
+    return share
+
+
+def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -> str:
+    """The tsquery of a claim's text (PostgreSQL stems the words): an OR of its
+    ``rarest`` rarest content words, in the text's order (None: all of them);
+    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead;
+    unit="near": those words dealt into two groups, rarest first, each ANDed."""
+    words = similarity.terms(text)
+    if unit == "near":  # a copy with a word changed keeps one of two groups whole
+        found = claim_tsquery(text, rarest=rarest).split(" | ")
+        if len(found) < 4:
+            return " & ".join(found)
+        # Dealt out rarest first, so each group holds some of the rare words.
+        freqs, floor = lexeme_frequencies()
+        found.sort(key=lambda q: _rarity(q, freqs, floor))
+        return f"({' & '.join(found[0::2])}) | ({' & '.join(found[1::2])})"
+    if unit == "pair":
+        terms = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][: MAX_TERMS // 2]
+        terms = terms or words[:1]
+    else:
+        terms = list(dict.fromkeys(words))[:MAX_TERMS]
+    terms = terms or [text[:200]]
+    # Only the number of placeholders varies; every word goes in as a parameter.
+    sql = "SELECT " + ", ".join([_TERM] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, terms)
+        found = list(dict.fromkeys(q for q in cursor.fetchone() if q))
+    if rarest is not None and len(found) > rarest:
+        freqs, floor = lexeme_frequencies()
+        chosen = set(sorted(found, key=lambda q: _rarity(q, freqs, floor))[:rarest])
+        found = [q for q in found if q in chosen]
+    return " | ".join(found)
 
 
 def _candidates_postgres(claim: Claim) -> list[Candidate]:
-    tsq = claim_tsquery(claim.text)
+    # Read at call time: bench/claim_matching_eval.py compares settings.
+    tsq = claim_tsquery(claim.text, rarest=RAREST, unit=UNIT)
     if not tsq:
         return []
     params = {
@@ -107,9 +228,12 @@ def _candidates_postgres(claim: Claim) -> list[Candidate]:
         "article": claim.article_id,
         "k": CANDIDATES,
         "ranked": RANKED,
+        "scanned": SCANNED,
     }
+    if PAIRS:
+        params["pairs"] = claim_tsquery(claim.text, rarest=PAIRS, unit=PAIR_UNIT)
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, params)
+        cursor.execute(CLAIM_PAIRS_SQL if PAIRS else CLAIM_SQL, params)
         found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]
         cursor.execute(FACTCHECK_SQL, params)
         found += [Candidate("factcheck", pk, text) for pk, text in cursor.fetchall()]
@@ -248,6 +372,14 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     if created:
         # The rows have no ids (ignore_conflicts): the webhooks read them back.
         webhooks_matches_found(claim_ids=[c.pk for c in claims], since=since)
+    strong = {
+        pk
+        for row in rows
+        if row.matched_claim_id and row.score >= settings.CLUSTER_REPEAT_SCORE
+        for pk in (row.claim_id, row.matched_claim_id)
+    }
+    if strong:
+        claim_repeats_update(claim_ids=strong)
     return created
 
 
@@ -313,14 +445,154 @@ def claim_match_confirm(*, match: ClaimMatch, user, note: str = "") -> ClaimMatc
         match = _decide(match=match, user=user, state=MatchState.CONFIRMED, note=note)
         if match.matched_claim_id:
             _join_clusters(match.claim_id, match.matched_claim_id)
+            claim_repeats_update(claim_ids=[match.claim_id, match.matched_claim_id])
         webhooks_matched(matches=[match])
     return match
 
 
 def claim_match_reject(*, match: ClaimMatch, user, note: str = "") -> ClaimMatch:
-    """An editor says they do not: the match is kept as rejected, never suggested again."""
+    """An editor says they do not: the match is kept as rejected, never suggested again
+    (nor counted as a repeat any more)."""
     with transaction.atomic():
-        return _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+        match = _decide(match=match, user=user, state=MatchState.REJECTED, note=note)
+        if match.matched_claim_id:
+            claim_repeats_update(claim_ids=[match.claim_id, match.matched_claim_id])
+        return match
+
+
+# --- Repetition ----------------------------------------------------------------------
+
+
+def _strong_links(ids: set[int]) -> list[tuple[int, int, int, int]]:
+    """(claim, its article, matched claim, its article) of the suggested matches
+    strong enough to count as repeats, touching any of ``ids``."""
+    return list(
+        ClaimMatch.objects.filter(
+            Q(claim_id__in=ids) | Q(matched_claim_id__in=ids),
+            state=MatchState.SUGGESTED,
+            score__gte=settings.CLUSTER_REPEAT_SCORE,
+            matched_claim__isnull=False,
+        ).values_list(
+            "claim_id", "claim__article_id", "matched_claim_id", "matched_claim__article_id"
+        )
+    )
+
+
+def claim_repeats_update(*, claim_ids) -> int:
+    """Recount ``Claim.repeats`` (in how many articles a claim is made) for these
+    claims, the members of their clusters and their strong suggested matches: the
+    claims whose count a confirmation, a rejection or a new match can change. Then an
+    open claim reaching CLUSTER_PRIORITY_REPEATS gets its priority raised (once).
+
+    A repeat is an article, not a claim: a claim made twice in one article and once
+    elsewhere is repeated in 2 articles. A cluster counts whole; a strong suggested
+    match (score >= CLUSTER_REPEAT_SCORE) counts its own article only, so a pending
+    suggestion never pulls a whole cluster in. A handful of queries whatever the
+    number of claims: the writes are one UPDATE per distinct count. Returns how many
+    claims changed."""
+    ids = {int(pk) for pk in claim_ids}
+    if not ids:
+        return 0
+    links = _strong_links(ids)
+    affected = ids | {pk for a, _, b, _ in links for pk in (a, b)}
+    if affected - ids:  # the neighbours' own links count for their own totals
+        links = _strong_links(affected)
+    rows = list(Claim.objects.filter(pk__in=affected).values_list("pk", "cluster_id", "article_id"))
+    clusters = {cluster for _, cluster, _ in rows if cluster is not None}
+    members = Claim.objects.filter(cluster_id__in=clusters)
+    rows += list(members.values_list("pk", "cluster_id", "article_id"))
+    articles: dict[int, set[int]] = {}  # per claim: its own and its links' articles
+    cluster_articles: dict[int, set[int]] = {}
+    for pk, cluster, article in rows:
+        articles.setdefault(pk, set()).add(article)
+        if cluster is not None:
+            cluster_articles.setdefault(cluster, set()).add(article)
+    for a, art_a, b, art_b in links:
+        articles.setdefault(a, set()).add(art_b)
+        articles.setdefault(b, set()).add(art_a)
+    cluster_of = {pk: cluster for pk, cluster, _ in rows}
+    by_count: dict[int, list[int]] = {}
+    for pk, arts in articles.items():
+        if pk not in cluster_of:  # a link's far end that no longer exists
+            continue
+        cluster = cluster_of[pk]
+        total = arts | cluster_articles.get(cluster, set()) if cluster is not None else arts
+        by_count.setdefault(len(total), []).append(pk)
+    changed = 0
+    with transaction.atomic():
+        for count, pks in by_count.items():
+            changed += Claim.objects.filter(pk__in=pks).exclude(repeats=count).update(repeats=count)
+        _priority_raise(list(cluster_of))
+    return changed
+
+
+def claim_repeat_neighbours(*, claim_ids) -> set[int]:
+    """The other claims whose repeat count counts these (their strong suggested
+    matches and their clusters' members): what to recount once these are deleted
+    (a re-analysis drops the claims its text no longer has)."""
+    ids = {int(pk) for pk in claim_ids}
+    others = {pk for a, _, b, _ in _strong_links(ids) for pk in (a, b)}
+    clusters = Claim.objects.filter(pk__in=ids, cluster_id__isnull=False).values("cluster_id")
+    others |= set(Claim.objects.filter(cluster_id__in=clusters).values_list("pk", flat=True))
+    return others - ids
+
+
+def claim_repeats_recount(*, batch: int = 2000) -> int:
+    """Recount every claim that has a cluster or a match with another claim (what
+    the repeat count of a database matched before it existed needs once). Returns
+    how many claims changed."""
+    linked = (
+        Claim.objects.filter(
+            Q(cluster_id__isnull=False)
+            | Q(matches__matched_claim__isnull=False)
+            | Q(matched_by__isnull=False)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    changed, after = 0, 0
+    while ids := list(linked.filter(pk__gt=after)[:batch]):
+        changed += claim_repeats_update(claim_ids=ids)
+        after = ids[-1]
+    return changed
+
+
+def _priority_raise(ids: list[int]) -> None:
+    """Open claims among ``ids`` made in CLUSTER_PRIORITY_REPEATS articles or more go
+    up to High priority, once in a claim's life (an editor who lowers it again is not
+    overruled), each as a recorded "planned" change with the reason in its note."""
+    threshold = settings.CLUSTER_PRIORITY_REPEATS
+    if not threshold:
+        return
+    raised = ClaimChange.objects.filter(claim_id=OuterRef("pk"), action=PRIORITY_RAISED)
+    due = list(
+        Claim.objects.select_for_update()
+        .filter(
+            pk__in=ids,
+            repeats__gte=threshold,
+            priority__gt=Priority.HIGH,
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(Exists(raised))
+        .order_by("pk")
+        .values_list("pk", "priority", "repeats")
+    )
+    if not due:
+        return
+    Claim.objects.filter(pk__in=[pk for pk, _, _ in due]).update(
+        priority=Priority.HIGH, version=F("version") + 1, updated_at=timezone.now()
+    )
+    ClaimChange.objects.bulk_create(
+        ClaimChange(
+            claim_id=pk,
+            user=None,
+            action=PRIORITY_RAISED,
+            changes={"priority": [before, int(Priority.HIGH)]},
+            note=f"Repeated in {repeats} articles: priority raised to High.",
+        )
+        for pk, before, repeats in due
+    )
 
 
 def claim_verdict_accept(*, claim: Claim, source: Claim, user, expected_version: int):

@@ -43,7 +43,11 @@ from claims.models import (
     VersionChange,
 )
 from claims.services import versions
-from claims.services.matching import claim_matches_find_safely
+from claims.services.matching import (
+    claim_matches_find_safely,
+    claim_repeat_neighbours,
+    claim_repeats_update,
+)
 from claims.services.sources import sources_resolve
 from claims.services.webhooks import webhooks_article_finished
 
@@ -448,7 +452,12 @@ def _save_claims(
         Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk in touched_ids]).exclude(
             human_added=True
         ).update(missing_from_analysis=True)
-        Claim.objects.filter(pk__in=[c.pk for c in leftovers if c.pk not in touched_ids]).delete()
+        gone = [c.pk for c in leftovers if c.pk not in touched_ids]
+        # Their matches go with them: the claims that counted them as repeats recount.
+        neighbours = claim_repeat_neighbours(claim_ids=gone) if gone else set()
+        Claim.objects.filter(pk__in=gone).delete()
+        if neighbours:
+            claim_repeats_update(claim_ids=neighbours)
         if carry is not None:
             counts[VersionChange.REMOVED] = _version_leftovers(carry, leftovers, touched_ids, text)
     fresh = {claim.pk for _, claim in created}

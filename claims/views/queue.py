@@ -28,6 +28,7 @@ from claims.selectors import (
     Key,
     article_suggestions,
     bulk_action_latest,
+    claim_cluster_heads,
     claim_counts,
     claim_in_sentence,
     claim_list,
@@ -134,7 +135,10 @@ def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
     form = QueueForm(data)
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
     claims = claim_list(filters=filters, user=user)
-    return form, claims, queue_keys(form.sort_name())
+    keys = queue_keys(form.sort_name())
+    if form.grouped():
+        claims = claim_cluster_heads(claims, keys)
+    return form, claims, keys
 
 
 def _hours(delta: timedelta) -> str:

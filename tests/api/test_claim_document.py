@@ -46,6 +46,7 @@ def test_the_written_document_is_drfs():
         source_end=9,
         source_relayed=True,
         cluster_id=7,
+        repeats=4,
         human_edited=True,
         version_change="changed",
         change_version=2,

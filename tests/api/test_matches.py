@@ -146,3 +146,16 @@ def test_taking_a_clusters_verdict(api_as, pair, role, status):
     else:
         assert repeated.status == "unstarted"
         assert not StatusChange.objects.filter(claim=repeated).exists()
+
+
+def test_the_claim_list_exposes_and_filters_repeats(api_as, pair):
+    earlier, repeated = pair
+    alone = claim_with("Ferries will stop running on Sundays from June.", "Ferries")
+    client = api_as("viewer")
+    listed = {c["id"]: c["repeats"] for c in client.get("/api/v1/claims/").json()["results"]}
+    assert listed == {earlier.pk: 2, repeated.pk: 2, alone.pk: 1}
+    found = client.get("/api/v1/claims/", {"repeats_min": 2}).json()["results"]
+    assert {c["id"] for c in found} == {earlier.pk, repeated.pk}
+    assert client.get("/api/v1/claims/", {"repeats_min": 3}).json()["results"] == []
+    bad = client.get("/api/v1/claims/", {"repeats_min": "many"})
+    assert bad.status_code == 400

@@ -100,3 +100,36 @@ def test_a_viewer_sees_matches_without_buttons(new_page, live_server, repeated):
     assert page.locator("#matches .match").count() == 1
     assert page.locator("#matches button").count() == 0
     assert_accessible(page, "claim page with matches, read-only")
+
+
+def test_the_grouped_queue_shows_a_cluster_once_repeated_in_its_articles(
+    new_page, live_server, repeated
+):
+    from claims.services import claim_match_confirm
+
+    boss, earlier, claim = repeated
+    third = article_ingest(text=SECOND.replace("(wire)", "(agency)").replace("May", "May,"))
+    copy = third.article.claims.get(text__contains="bridge")
+    for match in ClaimMatch.objects.filter(state="suggested", matched_claim__isnull=False):
+        claim_match_confirm(match=match, user=boss)
+    base = live_server.url
+    page = new_page()
+    log_in(page, base, boss, PASSWORD)
+    page.goto(f"{base}/?view=all")
+    rows = page.locator("tr.claim-row")
+    bridge_rows = rows.filter(has_text="old")
+    assert bridge_rows.count() == 3  # ungrouped: one row per article
+    page.get_by_label("One row per repeated claim").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**group=cluster**")
+    assert bridge_rows.count() == 1
+    link = bridge_rows.get_by_role("link", name="Repeated in 3 articles")
+    assert link.is_visible()
+    shot(page, "matching-04-grouped-queue")
+    assert_accessible(page, "queue grouped by cluster")
+    # The link opens the shown claim's matches.
+    shown = int(bridge_rows.get_attribute("data-claim"))
+    assert shown in {earlier.pk, claim.pk, copy.pk}
+    link.click()
+    page.wait_for_url(f"**/claims/{shown}/#matches")
+    assert page.locator("#matches .match").count() >= 1

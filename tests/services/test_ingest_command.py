@@ -113,7 +113,10 @@ def test_dry_run_checks_everything_and_writes_nothing(folder, tmp_path):
     report = tmp_path / "dry.json"
     out = ingest(folder, dry_run=True, report=report)
     assert Article.objects.count() == 1 and not ImportBatch.objects.exists()
-    assert "Dry run, nothing written: 7 inputs; would create 3, 1 duplicates, 0 new versions, 3 would fail." in out
+    assert (
+        "Dry run, nothing written: 7 inputs; would create 3, 1 duplicates, "
+        "0 new versions, 3 would fail." in out
+    )
     assert "would create" in out and "would fail" in out
     summary = json.loads(report.read_text())
     assert summary["dry_run"] is True and summary["batch"] is None

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from claims.domain import fingerprint
 from claims.models import ClaimMatch, FactCheck
-from claims.services import claim_candidates, claim_matches_find
+from claims.services import claim_candidates, claim_matches_find, matching
 from claims.services.matching import CANDIDATES, CLAIM_SQL, FACTCHECK_SQL, claim_tsquery
 from tests.factories import ArticleFactory, ClaimFactory
 
@@ -45,17 +45,65 @@ def test_candidates_come_from_other_articles_and_the_library():
 
 
 def explain(sql: str) -> str:
-    params = {"q": TEXT, "tsq": claim_tsquery(TEXT), "article": 0, "k": CANDIDATES, "ranked": 100}
+    params = {
+        "q": TEXT,
+        "tsq": claim_tsquery(TEXT),
+        "pairs": claim_tsquery(TEXT, rarest=6, unit="near"),
+        "article": 0,
+        "k": CANDIDATES,
+        "ranked": 100,
+        "scanned": 1000,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_the_tsquery_is_the_adjacent_word_pairs():
+@pytest.fixture
+def fresh_stats():
+    """The lexeme frequencies read again from pg_stats (a process keeps them a while)."""
+    matching._stats["at"] = -matching.STATS_SECONDS
+    yield
+    matching._stats["at"] = -matching.STATS_SECONDS
+
+
+def test_the_tsquery_is_the_words_or_the_adjacent_pairs(fresh_stats):
     assert claim_tsquery("The old river bridge would reopen") == (
+        "'old' | 'river' | 'bridg' | 'reopen'"
+    )
+    assert claim_tsquery("The old river bridge would reopen", unit="pair") == (
         "'old' & 'river' | 'river' & 'bridg' | 'bridg' & 'reopen'"
     )
+    assert claim_tsquery("The old river bridge would reopen", unit="near") == (
+        "('old' & 'bridg') | ('river' & 'reopen')"  # no statistics: all equally rare
+    )
+
+
+def test_the_tsquery_keeps_the_rarest_words(fresh_stats):
+    for i in range(60):
+        claim_with(f"The council said the river and the budget were discussed, item {i}.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    freqs, _ = matching.lexeme_frequencies()
+    assert freqs["river"] == pytest.approx(1.0) and freqs["budget"] == pytest.approx(1.0)
+    text = "River mayor budget Cole bridge reopen May repairs cost four million dollars"
+    words = claim_tsquery(text, rarest=10).split(" | ")
+    assert len(words) == 10 and "'river'" not in words and "'budget'" not in words
+    assert words[:3] == ["'mayor'", "'cole'", "'bridg'"]  # in the text's order
+    assert claim_tsquery(text, rarest=None).split(" | ")[0] == "'river'"
+
+
+def test_the_rows_ranked_are_capped(monkeypatch):
+    earlier = claim_with(TEXT)
+    for i in range(30):
+        claim_with(f"The mayor spoke about item {i}.")
+    claim = claim_with(TEXT.replace("river", "iron"))
+    monkeypatch.setattr(matching, "SCANNED", 5)
+    found = claim_candidates(claim=claim)
+    assert len(found) <= 5
+    monkeypatch.setattr(matching, "SCANNED", 1000)
+    assert ("claim", earlier.pk) in {(c.kind, c.pk) for c in claim_candidates(claim=claim)}
 
 
 def test_both_halves_can_use_their_gin_indexes():
@@ -64,5 +112,21 @@ def test_both_halves_can_use_their_gin_indexes():
     FactCheck.objects.create(key="k", claim_text=TEXT)
     plan = explain(CLAIM_SQL)
     assert "claim_search" in plan, plan
+    plan = explain(matching.CLAIM_PAIRS_SQL)
+    assert plan.count("Bitmap Index Scan on claim_search") == 2, plan
     plan = explain(FACTCHECK_SQL)
     assert "factcheck_search" in plan and "factcheck_text_trgm" in plan, plan
+
+
+def test_a_copy_among_many_look_alikes_is_found_by_the_near_half(monkeypatch, fresh_stats):
+    for i in range(40):
+        claim_with(f"The council said the river budget and the bridge repairs were item {i}.")
+    original = claim_with("The council said the river budget paid the bridge repairs in May.")
+    copy = claim_with("The council said the river budget paid the bridge repairs in June.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    monkeypatch.setattr(matching, "SCANNED", 5)  # the look-alikes fill the words half
+    monkeypatch.setattr(matching, "PAIRS", 0)
+    assert ("claim", original.pk) not in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
+    monkeypatch.setattr(matching, "PAIRS", 6)
+    assert ("claim", original.pk) in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
