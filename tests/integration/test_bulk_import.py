@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from claims.models import AnalysisState, Article, Claim, ImportBatch
 
@@ -38,7 +38,9 @@ def folder_of_articles(root: Path, n: int) -> Path:
 def test_a_folder_is_imported_and_analysed_on_a_worker(broker, worker, tmp_path):
     folder = folder_of_articles(tmp_path / "wires", 4)
     out = io.StringIO()
-    call_command("ingest", str(folder), wait=True, timeout=240, stdout=out)
+    with pytest.raises(CommandError, match="1 of 5 inputs failed") as raised:
+        call_command("ingest", str(folder), wait=True, timeout=240, stdout=out)
+    assert raised.value.returncode == 2  # the empty file failed; the rest was imported
     text = out.getvalue()
     batch = ImportBatch.objects.get()
     assert (batch.total, batch.created, batch.duplicates, batch.failed) == (5, 4, 0, 1)
@@ -52,6 +54,8 @@ def test_a_folder_is_imported_and_analysed_on_a_worker(broker, worker, tmp_path)
     assert "created 4, duplicates 0, new versions 0, failed 1." in text
 
     again = io.StringIO()
-    call_command("ingest", str(folder), wait=True, timeout=30, stdout=again)
+    with pytest.raises(CommandError) as raised:
+        call_command("ingest", str(folder), wait=True, timeout=30, stdout=again)
+    assert raised.value.returncode == 2
     assert "created 0, duplicates 4, new versions 0, failed 1." in again.getvalue()
     assert Article.objects.count() == 4
