@@ -20,17 +20,26 @@ from claims.models import AnalysisState, Article, Claim, ImportBatch
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
+HEADLINES = [
+    "Moscow hints at a change of course on Syria",
+    "Kremlin denies talks with the opposition",
+    "Damascus fighting spreads to the suburbs",
+    "Envoy's visit ends without agreement",
+]
 SEED = (ROOT / "seeds" / "000_42d87ab533acdf14.txt").read_text(encoding="utf-8")
 
 
 def folder_of_articles(root: Path, n: int) -> Path:
-    """n distinct articles (the seed with a different figure and name in each),
+    """n distinct articles (the seed under another headline, with a different figure
+    and name in each: with the same headline they would be versions of one story),
     nested one level, and one empty file that must fail alone."""
+    body = SEED.split("\n", 1)[1].rstrip()
     for i in range(n):
         sub = root / f"day{i % 2}"
         sub.mkdir(parents=True, exist_ok=True)
         extra = f"\n\nThe spokesman, Officer {i}, said {100 + i} people had been questioned.\n"
-        (sub / f"story{i}.txt").write_text(SEED.rstrip() + extra, encoding="utf-8")
+        text = HEADLINES[i] + "\n" + body + extra
+        (sub / f"story{i}.txt").write_text(text, encoding="utf-8")
     (root / "empty.md").write_text("")
     return root
 
