@@ -32,11 +32,18 @@ import urllib3
 from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
+from markdown_it import MarkdownIt
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from claims import analysis
 
-TEXT_TYPES = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
+TEXT_TYPES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
 USER_AGENT = "claim-tracker/1.0 (newsroom fact-checking)"
@@ -57,7 +64,14 @@ def text_from_upload(upload, *, max_bytes: int) -> str:
     if getattr(upload, "size", 0) and upload.size > max_bytes * 4:
         raise IngestError(f"The file is {upload.size:,} bytes, too large to be an article.")
     data = upload.read(max_bytes * 4 + 1)
-    return html_to_text(_decode(data)) if kind == "html" else _decode(data)
+    if kind == "html":
+        return html_to_text(_decode(data))
+    return markdown_to_text(_decode(data)) if kind == "markdown" else _decode(data)
+
+
+def text_from_bytes(data: bytes) -> str:
+    """Plain text piped in (``manage.py ingest -``), decoded as a file is."""
+    return _decode(data)
 
 
 def text_from_path(path, *, max_bytes: int) -> str:
@@ -84,6 +98,41 @@ def html_to_text(html: str) -> str:
     title = trafilatura.extract_metadata(html)
     heading = title.title if title is not None and title.title else None
     return f"{heading}\n\n{text}" if heading and not text.startswith(heading) else text
+
+
+def markdown_to_text(source: str) -> str:
+    """Plain text of a Markdown article: each heading, paragraph and list item a
+    line of its own (blank lines between blocks, the line breaks inside a
+    paragraph kept), without the markup (``#``, ``*emphasis*``, link targets), so
+    that the heading is the title line and the header parser finds the byline and
+    publication. Raw HTML is not interpreted (``html`` off): it stays as text."""
+    parser = MarkdownIt("commonmark", {"html": False})
+    blocks: list[str] = []
+    bullet = ""
+    for token in parser.parse(source):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            bullet = "• "
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            bullet = ""
+        elif token.type == "inline":
+            text = _inline_text(token.children or []).strip()
+            if text:
+                blocks.append(bullet + text if token.level > 1 and bullet else text)
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def _inline_text(children) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(_inline_text(child.children or []))
+    return "".join(parts)
 
 
 # --- Text ------------------------------------------------------------------------------

@@ -719,6 +719,8 @@ class BatchProgress:
     analysing: int  # fetching, queued or running
     analysis_failed: int
     failures: list[ImportBatchItem]
+    items: list[ImportBatchItem]  # the first INGEST_BATCH_MAX_ITEMS, in order
+    items_truncated: bool  # more items than listed (a large command batch)
 
     @property
     def finished(self) -> bool:
@@ -735,10 +737,16 @@ def batch_visible(*, user) -> QuerySet[ImportBatch]:
     return batches.filter(created_by=user) if user.is_authenticated else batches.none()
 
 
-def batch_progress(*, batch: ImportBatch, reload: bool = True) -> BatchProgress:
+def batch_progress(
+    *, batch: ImportBatch, reload: bool = True, with_items: bool = False
+) -> BatchProgress:
     """Two queries whatever the batch's size: one aggregate over its new articles'
     states, and its failures; a third, the batch row again (its totals move while
-    it runs), unless the caller has just loaded it (``reload=False``)."""
+    it runs), unless the caller has just loaded it (``reload=False``). With
+    ``with_items`` (the API), each item's outcome and article instead of the
+    failures, at most INGEST_BATCH_MAX_ITEMS of them (an API batch is never longer;
+    a command batch of thousands is cut there, says so, and its failures are
+    read on their own)."""
     if reload:
         batch.refresh_from_db(
             fields=["state", "created", "duplicates", "versions", "failed", "finished_at"]
@@ -753,9 +761,25 @@ def batch_progress(*, batch: ImportBatch, reload: bool = True) -> BatchProgress:
         analysing=Count("pk", filter=Q(article__state__in=pending)),
         analysis_failed=Count("pk", filter=Q(article__state=AnalysisState.FAILED)),
     )
-    failures = list(
-        ImportBatchItem.objects.filter(batch=batch, outcome=ImportOutcome.FAILED).order_by(
-            "position"
+    items, truncated = [], False
+    if with_items:
+        limit = settings.INGEST_BATCH_MAX_ITEMS
+        items = list(
+            ImportBatchItem.objects.filter(batch=batch)
+            .select_related("article")
+            .only("batch_id", "position", "name", "outcome", "error", "article__state")
+            .order_by("position")[: limit + 1]
         )
+        truncated = len(items) > limit
+        items = items[:limit]
+    if with_items and not truncated:  # every item is listed: its failures are among them
+        failures = [item for item in items if item.outcome == ImportOutcome.FAILED]
+    else:
+        failures = list(
+            ImportBatchItem.objects.filter(batch=batch, outcome=ImportOutcome.FAILED).order_by(
+                "position"
+            )
+        )
+    return BatchProgress(
+        batch=batch, failures=failures, items=items, items_truncated=truncated, **counts
     )
-    return BatchProgress(batch=batch, failures=failures, **counts)

@@ -15,11 +15,18 @@ it back would close a circle.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from kombu.exceptions import OperationalError as BrokerError
 
 from claims import notifications
@@ -57,11 +64,82 @@ def start_fetch(article_id: int, run_id: str) -> bool:
 
 
 def _publish(task, article_id: int, run_id: str, state: str) -> bool:
+    deferred = _deferred.get()
+    if deferred is not None and settings.CELERY_TASK_ALWAYS_EAGER:
+        deferred.append(partial(task.si(article_id, run_id).apply))
+        return True
     try:
         task.si(article_id, run_id).apply_async(ignore_result=True)
     except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
         log.warning("article %s: broker unreachable, left %s (%s)", article_id, state, exc)
         return False
+    return True
+
+
+# --- Embedded mode: analyses after the response ---------------------------------------
+#
+# In the embedded mode (no broker, CELERY_TASK_ALWAYS_EAGER) a published task runs
+# at once, in the thread that publishes it: after each commit, inside the request.
+# A request that promises analyses to follow (202: the batch endpoint) publishes
+# inside ``analyses_deferred()`` instead: the tasks are kept until the block ends
+# (every item stored), then go to one background thread of the process, started
+# at first use, which runs them one at a time, in order (one at a time: SQLite
+# has one writer; a request's writes wait for its under the busy timeout). With a
+# broker, nothing changes. Work still waiting when the process stops is lost: its
+# articles stay queued until ``manage.py requeue_stale`` (or reanalyze) starts them.
+
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred", default=None)
+_jobs: queue.Queue | None = None
+_jobs_lock = threading.Lock()
+
+
+@contextmanager
+def analyses_deferred() -> Iterator[None]:
+    """Within it, in the embedded mode, the analyses published (after each commit)
+    run on the background thread, after the request, not in it."""
+    jobs: list[Callable[[], object]] = []
+    token = _deferred.set(jobs)
+    try:
+        yield
+    finally:  # on an error too: what was committed is queued, and must be analysed
+        _deferred.reset(token)
+        if jobs:
+            background = _background_jobs()
+            for job in jobs:
+                background.put(job)
+
+
+def _background_jobs() -> queue.Queue:
+    global _jobs
+    with _jobs_lock:
+        if _jobs is None:
+            _jobs = queue.Queue()
+            threading.Thread(
+                target=_background_run, args=(_jobs,), name="embedded-analyses", daemon=True
+            ).start()
+        return _jobs
+
+
+def _background_run(jobs: queue.Queue) -> None:
+    while True:
+        job: Callable[[], object] = jobs.get()
+        try:
+            job()  # an eager task: it records its own failure on the article
+        except Exception:
+            log.exception("embedded background job failed")
+        finally:
+            close_old_connections()
+            jobs.task_done()
+
+
+def background_idle(*, timeout: float) -> bool:
+    """Wait until the background thread has nothing left to run (tests, shutdown
+    scripts); False if it still has after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while _jobs is not None and _jobs.unfinished_tasks:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
     return True
 
 

@@ -4,6 +4,8 @@ rule to the services and the workflow."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.urls import reverse
@@ -23,6 +25,7 @@ from claims.models import (
     Evidence,
     HedgeCue,
     ImportBatchState,
+    ImportOutcome,
     Priority,
     SourceType,
     VersionChange,
@@ -578,18 +581,42 @@ def batch_inputs_valid(data) -> list:
     inputs, errors = [], {}
     for index, obj in enumerate(data):
         try:
-            inputs.append(batch_input_from_object(obj, name=f"item {index}"))
+            found = batch_input_from_object(obj, name=f"items[{index}]")
         except IngestError as exc:
             errors[f"items[{index}]"] = [str(exc)]
+            continue
+        if found.url is not None:  # named as the 400s name it, with its URL
+            found = replace(found, name=f"items[{index}] {found.url}")
+        inputs.append(found)
     if errors:
         raise serializers.ValidationError(errors)
     return inputs
 
 
+ITEM_NAME_HELP = (
+    "For the API: 'items[N]' (then the URL, for a URL item), N the item's index in the "
+    "list sent, counted from 0 as in the 400 errors; for the command: the file, URL or "
+    "'list.jsonl:LINE'."
+)
+
+
 class BatchFailureSerializer(serializers.Serializer):
-    position = serializers.IntegerField(help_text="1-based, in the order sent.")
-    name = serializers.CharField(help_text="The URL, or 'item N' (0-based index) for a text.")
+    position = serializers.IntegerField(help_text="Counted from 1, in the order sent.")
+    name = serializers.CharField(help_text=ITEM_NAME_HELP)
     error = serializers.CharField()
+
+
+class BatchItemResultSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="Counted from 1, in the order sent.")
+    name = serializers.CharField(help_text=ITEM_NAME_HELP)
+    outcome = serializers.ChoiceField(choices=ImportOutcome.choices)
+    article = serializers.IntegerField(
+        source="article_id", allow_null=True, help_text="The article made, repeated or updated."
+    )
+    article_state = serializers.CharField(
+        source="article.state", allow_null=True, default=None, help_text="Its analysis state."
+    )
+    error = serializers.CharField(help_text="Why the item failed; empty otherwise.")
 
 
 class BatchAnalysisSerializer(serializers.Serializer):
@@ -622,6 +649,12 @@ class BatchSerializer(serializers.Serializer):
     analysis = BatchAnalysisSerializer(source="*", help_text="Of the articles it created.")
     finished = serializers.BooleanField(help_text="Every item done and no analysis to come.")
     failures = BatchFailureSerializer(many=True)
+    items = BatchItemResultSerializer(
+        many=True, help_text="Every item in order, at most INGEST_BATCH_MAX_ITEMS of them."
+    )
+    items_truncated = serializers.BooleanField(
+        help_text="True when the batch has more items than listed (a large command import)."
+    )
 
     def get_url(self, progress) -> str:
         path = reverse("api:batch-detail", kwargs={"pk": progress.batch.pk})

@@ -21,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import claimreview as reviews
-from claims import selectors, services, tokens
+from claims import selectors, services, tasks, tokens
 from claims.api import exportjobs
 from claims.api import serializers as s
 from claims.api.exceptions import error_body
@@ -457,8 +457,12 @@ class ArticleViewSet(ApiViewSet):
         'each {"text": ...} or {"url": ...} with an optional "title". Each item is ingested '
         "as by POST /articles/ (duplicates found by content, or by the exact source URL); "
         "an unusable item (empty, too large, a bad URL) fails alone and is listed in the "
-        "batch. 202 with the batch; follow Location for progress. A list of the wrong "
-        "shape (not a list, empty, too long, a bad item) is a 400 and stores nothing.",
+        "batch. 202 with the batch once every item is stored: the analyses follow (on the "
+        "workers; in the embedded mode, on one background thread of the server, after the "
+        "response); follow Location for progress and each item's outcome and article. "
+        "Items are named items[N], N their index in the list from 0, as in the 400 "
+        "errors. A list of the wrong shape (not a list, empty, too long, a bad item) is a "
+        "400 and stores nothing.",
         request=s.BatchItemSerializer(many=True),
         responses={202: s.BatchSerializer, **errors(*WRITE)},
     )
@@ -468,8 +472,10 @@ class ArticleViewSet(ApiViewSet):
         batch = services.batch_create(
             user=request.user, kind="api", source=f"POST of {len(inputs)} items", total=len(inputs)
         )
-        services.batch_items_ingest(batch=batch, inputs=inputs)
-        progress = selectors.batch_progress(batch=batch, reload=False)
+        # Embedded mode: the analyses run after the response, not inside it (the 202).
+        with tasks.analyses_deferred():
+            services.batch_items_ingest(batch=batch, inputs=inputs)
+        progress = selectors.batch_progress(batch=batch, reload=False, with_items=True)
         data = s.BatchSerializer(progress, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
@@ -534,7 +540,7 @@ class BatchViewSet(ApiViewSet):
     )
     def retrieve(self, request, pk):
         batch = self.load(selectors.batch_visible(user=request.user).get, pk, "import batch")
-        progress = selectors.batch_progress(batch=batch, reload=False)
+        progress = selectors.batch_progress(batch=batch, reload=False, with_items=True)
         return Response(s.BatchSerializer(progress, context=self.get_serializer_context()).data)
 
 

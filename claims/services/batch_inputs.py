@@ -9,8 +9,9 @@ input that fails with the reason, so one bad line never stops the others.
 
 How an argument is read:
 
-* ``-``: stdin, a URL list or JSON Lines (the first line that is not blank or a
-  ``#`` comment says which: ``{`` starts JSON Lines);
+* ``-``: stdin: JSON Lines if its first line that is not blank or a ``#``
+  comment starts with ``{``; a URL list if every such line is an http(s) URL;
+  otherwise the whole of it is one article's text (as ``manage.py analyze -``);
 * ``http://...`` or ``https://...``: one URL;
 * a folder: every .txt, .md and .html file under it (recursively, in name order;
   hidden files and folders and other types are skipped);
@@ -30,7 +31,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from claims.ingest import TEXT_TYPES, IngestError, text_from_path
+from claims.ingest import TEXT_TYPES, IngestError, text_from_bytes, text_from_path
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 URL_LIST_SUFFIXES = {".urls"}
@@ -92,7 +93,7 @@ def batch_inputs_read(*, sources: Sequence[str], stdin: BinaryIO | None = None) 
 
 def _source_read(source: str, stdin: BinaryIO | None) -> list[BatchInput]:
     if source == "-":
-        return _list_read((stdin.read() if stdin is not None else b""), "-", kind=None)
+        return _stdin_read(stdin.read() if stdin is not None else b"")
     if source.lower().startswith(URL_PREFIXES):
         return [BatchInput(name=source, url=source)]
     path = Path(source)
@@ -107,6 +108,22 @@ def _source_read(source: str, stdin: BinaryIO | None) -> list[BatchInput]:
     if suffix in ("", ".txt") and _is_url_list(path):
         return _list_read(path.read_bytes(), source, kind="urls")
     return [BatchInput(name=source, path=path)]
+
+
+def _stdin_read(data: bytes) -> list[BatchInput]:
+    """JSON Lines, a URL list, or one article's text (see the module's doc): an
+    article piped in must not become one failed "URL" per line."""
+    lines = [line for _, line in _content_lines(data)]
+    if lines and lines[0].startswith(b"{"):
+        return _list_read(data, "-", kind="jsonl")
+    if lines and all(_looks_like_url(line) for line in lines):
+        return _list_read(data, "-", kind="urls")
+    if not data.strip():
+        return []
+    try:
+        return [BatchInput(name="-", text=text_from_bytes(data))]
+    except IngestError as exc:
+        return [BatchInput(name="-", error=str(exc))]
 
 
 def _folder_files(folder: Path) -> list[Path]:
@@ -142,12 +159,10 @@ def _content_lines(data: bytes) -> Iterable[tuple[int, bytes]]:
             yield number, line
 
 
-def _list_read(data: bytes, origin: str, *, kind: str | None) -> list[BatchInput]:
-    """A URL list or JSON Lines (``kind`` None: the first line decides)."""
+def _list_read(data: bytes, origin: str, *, kind: str) -> list[BatchInput]:
+    """A URL list (``kind`` "urls") or JSON Lines ("jsonl")."""
     inputs = []
     for number, raw in _content_lines(data):
-        if kind is None:
-            kind = "jsonl" if raw.startswith(b"{") else "urls"
         name = f"{origin}:{number}"
         try:
             line = raw.decode("utf-8")

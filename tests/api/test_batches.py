@@ -3,8 +3,11 @@ and URL items, its progress, its limits and who may see it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from claims import tasks
 from claims.models import AnalysisState, Article, ImportBatch, ImportBatchItem
 from tests.api.conftest import error_of
 from tests.factories import ARTICLE_TEXT, ArticleFactory, editor
@@ -37,7 +40,7 @@ def test_a_batch_is_202_with_its_progress_and_location(api_as):
     assert (body["duplicates"], body["failed"], body["state"]) == (2, 2, "done")
     assert body["kind"] == "api" and body["created_by"] == "editor"
     assert [(f["position"], f["name"]) for f in body["failures"]] == [
-        (5, "ftp://example.org/x"), (6, "item 5")
+        (5, "items[4] ftp://example.org/x"), (6, "items[5]")
     ]  # fmt: skip
     assert "Only http:// and https://" in body["failures"][0]["error"]
     assert "empty" in body["failures"][1]["error"]
@@ -49,6 +52,50 @@ def test_a_batch_is_202_with_its_progress_and_location(api_as):
     assert created.filter(title="Dam cracks").exists()
     dup = ImportBatchItem.objects.get(batch=batch, position=4)
     assert dup.outcome == "duplicate" and dup.article == known
+    # Every item's outcome and article, named as the 400s name them (items[N], from 0).
+    first = created.get(title="Dam cracks").pk
+    assert [(i["position"], i["name"], i["outcome"], i["article"]) for i in body["items"]] == [
+        (1, "items[0]", "created", first),
+        (2, "items[1]", "created", created.exclude(pk=first).get().pk),
+        (3, "items[2]", "duplicate", first),
+        (4, "items[3] https://example.org/known", "duplicate", known.pk),
+        (5, "items[4] ftp://example.org/x", "failed", None),
+        (6, "items[5]", "failed", None),
+    ]
+    assert body["items"][0]["article_state"] == "queued" and body["items"][5]["error"]
+    assert body["items_truncated"] is False
+    assert api_as("editor").get(r["Location"]).json()["items"] == body["items"]
+
+
+def test_a_large_command_batch_lists_its_first_items_and_says_so(api_as, settings):
+    settings.INGEST_BATCH_MAX_ITEMS = 2
+    batch = ImportBatch.objects.create(kind="command", source="wires/", total=3)
+    for position in (1, 2, 3):
+        ImportBatchItem.objects.create(
+            batch=batch, position=position, name=f"wires/{position}.txt", outcome="failed",
+            error="The article is empty.",
+        )  # fmt: skip
+    body = api_as("editor").get(f"/api/v1/batches/{batch.pk}/").json()
+    assert [i["name"] for i in body["items"]] == ["wires/1.txt", "wires/2.txt"]
+    assert body["items_truncated"] is True and body["items"][0]["article"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_mode_answers_202_before_the_analyses_which_follow(api_as):
+    # Committed for real, so the embedded mode's analyses are published (the
+    # test's Celery is eager, as in the embedded mode). The background thread is
+    # held until the response is read: no two threads on the in-memory database.
+    gate = threading.Event()
+    tasks._background_jobs().put(gate.wait)
+    r = api_as("editor").post(URL, [{"text": text(1)}, {"text": text(2)}], format="json")
+    gate.set()
+    assert r.status_code == 202
+    assert r.json()["analysis"] == {"analysed": 0, "running": 2, "failed": 0}
+    assert tasks.background_idle(timeout=120)
+    assert set(Article.objects.values_list("state", flat=True)) == {AnalysisState.ANALYZED}
+    progress = api_as("editor").get(r["Location"]).json()
+    assert progress["finished"] is True and progress["analysis"]["analysed"] == 2
+    assert {i["article_state"] for i in progress["items"]} == {"analyzed"}
 
 
 def test_progress_counts_the_analyses(api_as):

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.models import Article
+from tests.services.conftest import MARKDOWN_ARTICLE, MARKDOWN_TITLE
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,14 @@ def test_an_upload(client_as):
     upload = SimpleUploadedFile("story.txt", TEXT.encode(), content_type="text/plain")
     response = client_as("editor").post(reverse("dashboard:ingest"), {"upload": upload})
     assert response.status_code == 302 and Article.objects.count() == 1
+
+
+def test_a_markdown_upload_gets_its_heading_as_title(client_as):
+    upload = SimpleUploadedFile("hospital.md", MARKDOWN_ARTICLE.encode(), "text/markdown")
+    response = client_as("editor").post(reverse("dashboard:ingest"), {"upload": upload})
+    article = Article.objects.get()
+    assert response.status_code == 302 and article.title == MARKDOWN_TITLE
+    assert article.publication == "Northern Herald" and "*" not in article.raw_text
 
 
 def test_nothing_given(client_as):

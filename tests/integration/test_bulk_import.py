@@ -13,24 +13,33 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from claims.models import AnalysisState, Article, Claim, ImportBatch
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
+HEADLINES = [
+    "Moscow hints at a change of course on Syria",
+    "Kremlin denies talks with the opposition",
+    "Damascus fighting spreads to the suburbs",
+    "Envoy's visit ends without agreement",
+]
 SEED = (ROOT / "seeds" / "000_42d87ab533acdf14.txt").read_text(encoding="utf-8")
 
 
 def folder_of_articles(root: Path, n: int) -> Path:
-    """n distinct articles (the seed with a different figure and name in each),
+    """n distinct articles (the seed under another headline, with a different figure
+    and name in each: with the same headline they would be versions of one story),
     nested one level, and one empty file that must fail alone."""
+    body = SEED.split("\n", 1)[1].rstrip()
     for i in range(n):
         sub = root / f"day{i % 2}"
         sub.mkdir(parents=True, exist_ok=True)
         extra = f"\n\nThe spokesman, Officer {i}, said {100 + i} people had been questioned.\n"
-        (sub / f"story{i}.txt").write_text(SEED.rstrip() + extra, encoding="utf-8")
+        text = HEADLINES[i] + "\n" + body + extra
+        (sub / f"story{i}.txt").write_text(text, encoding="utf-8")
     (root / "empty.md").write_text("")
     return root
 
@@ -38,7 +47,9 @@ def folder_of_articles(root: Path, n: int) -> Path:
 def test_a_folder_is_imported_and_analysed_on_a_worker(broker, worker, tmp_path):
     folder = folder_of_articles(tmp_path / "wires", 4)
     out = io.StringIO()
-    call_command("ingest", str(folder), wait=True, timeout=240, stdout=out)
+    with pytest.raises(CommandError, match="1 of 5 inputs failed") as raised:
+        call_command("ingest", str(folder), wait=True, timeout=240, stdout=out)
+    assert raised.value.returncode == 2  # the empty file failed; the rest was imported
     text = out.getvalue()
     batch = ImportBatch.objects.get()
     assert (batch.total, batch.created, batch.duplicates, batch.failed) == (5, 4, 0, 1)
@@ -52,6 +63,8 @@ def test_a_folder_is_imported_and_analysed_on_a_worker(broker, worker, tmp_path)
     assert "created 4, duplicates 0, new versions 0, failed 1." in text
 
     again = io.StringIO()
-    call_command("ingest", str(folder), wait=True, timeout=30, stdout=again)
+    with pytest.raises(CommandError) as raised:
+        call_command("ingest", str(folder), wait=True, timeout=30, stdout=again)
+    assert raised.value.returncode == 2
     assert "created 0, duplicates 4, new versions 0, failed 1." in again.getvalue()
     assert Article.objects.count() == 4

@@ -22,6 +22,26 @@ SHORT = (
     "its last inspection. Residents said as many as 40 homes had flooded.\n"
 )
 
+# An article as a newsroom's CMS exports it to Markdown: a heading, a byline, the
+# publication in italics, the date, paragraphs with emphasis, a link and a list.
+MARKDOWN_ARTICLE = """# Hospital wait times rise for a third year
+
+By **Ana Ruiz**
+*Northern Herald*
+March 4, 2024
+
+LEEDS - The health board said on Monday that [average waits](https://example.org/report)
+in emergency departments rose to 14 hours, up from 11 hours in 2022.
+
+Its figures show that:
+
+- 3,200 patients waited more than 12 hours in January;
+- 18 of the 24 hospitals missed the *four-hour* target.
+
+The health minister, Tom Lee, said that **300 new beds** would open by May.
+"""
+MARKDOWN_TITLE = "Hospital wait times rise for a third year"
+
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:

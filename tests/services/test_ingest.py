@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from claims.models import AnalysisState, Article, Claim
 from claims.services import IngestError
-from tests.services.conftest import SHORT, Page
+from tests.services.conftest import MARKDOWN_ARTICLE, MARKDOWN_TITLE, SHORT, Page
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,23 @@ def test_a_text_or_markdown_upload(ingest, name):
     article = Article.objects.get()
     assert result.created and article.raw_text == SHORT
     assert article.state == AnalysisState.ANALYZED and article.claims.exists()
+
+
+@pytest.mark.parametrize("name", ["hospital.md", "hospital.markdown"])
+def test_a_markdown_upload_is_plain_text_with_its_header(ingest, name):
+    upload = SimpleUploadedFile(name, MARKDOWN_ARTICLE.encode(), content_type="text/markdown")
+    ingest(upload=upload)
+    article = Article.objects.get()
+    assert article.title == MARKDOWN_TITLE
+    assert (article.author, article.publication) == ("Ana Ruiz", "Northern Herald")
+    assert article.published_at.date().isoformat() == "2024-03-04"
+    text = article.raw_text
+    assert text.startswith(f"{MARKDOWN_TITLE}\n\nBy Ana Ruiz\nNorthern Herald\n")
+    assert not any(mark in text for mark in ("#", "*", "](", "https://example.org"))
+    assert "that average waits\nin emergency departments rose to 14 hours" in text
+    assert "• 18 of the 24 hospitals missed the four-hour target." in text
+    assert article.state == AnalysisState.ANALYZED
+    assert article.claims.filter(text__contains="14 hours").exists()
 
 
 def test_an_html_upload_keeps_the_article_text_and_drops_scripts_and_navigation(ingest, seed_text):

@@ -21,7 +21,7 @@ from claims.domain import content_hash
 from claims.models import AnalysisState, Article, ImportBatch, ImportBatchItem
 from claims.services import batch_create, batch_inputs_read, batch_items_ingest
 from tests.factories import editor
-from tests.services.conftest import Page
+from tests.services.conftest import MARKDOWN_ARTICLE, MARKDOWN_TITLE, Page
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +59,24 @@ def folder(tmp_path) -> Path:
     return root
 
 
-def ingest(*args, stdin: bytes | None = None, **options) -> str:
+def ingest(*args, stdin: bytes | None = None, status: int = 0, **options) -> str:
+    """The command's output; ``status`` is the exit status it must end with (2: some
+    inputs failed, signalled as Django does, by a CommandError with that returncode)."""
     out = io.StringIO()
     if stdin is not None:
         options["stdin"] = io.BytesIO(stdin)
-    call_command("ingest", *map(str, args), stdout=out, **options)
+    if status == 0:
+        call_command("ingest", *map(str, args), stdout=out, **options)
+        return out.getvalue()
+    with pytest.raises(CommandError) as raised:
+        call_command("ingest", *map(str, args), stdout=out, **options)
+    assert raised.value.returncode == status, raised.value
     return out.getvalue()
 
 
 def test_a_folder_is_imported_recursively_with_per_item_failures(folder, committed):
     with committed():
-        out = ingest(folder)
+        out = ingest(folder, status=2)
     batch = ImportBatch.objects.get()
     assert (batch.total, batch.created, batch.duplicates, batch.failed) == (7, 4, 0, 3)
     assert batch.state == "done" and batch.kind == "command" and batch.finished_at
@@ -95,9 +102,9 @@ def test_a_folder_is_imported_recursively_with_per_item_failures(folder, committ
 
 def test_a_second_run_creates_nothing(folder, committed):
     with committed():
-        ingest(folder)
+        ingest(folder, status=2)
     articles = Article.objects.count()
-    out = ingest(folder)
+    out = ingest(folder, status=2)
     second = ImportBatch.objects.latest("id")
     assert (second.created, second.duplicates, second.failed) == (0, 4, 3)
     assert Article.objects.count() == articles
@@ -111,11 +118,11 @@ def test_a_second_run_creates_nothing(folder, committed):
 def test_dry_run_checks_everything_and_writes_nothing(folder, tmp_path):
     Article.objects.create(raw_text=article_text(1), content_hash=content_hash(article_text(1)))
     report = tmp_path / "dry.json"
-    out = ingest(folder, dry_run=True, report=report)
+    out = ingest(folder, dry_run=True, report=report, status=2)
     assert Article.objects.count() == 1 and not ImportBatch.objects.exists()
     assert (
-        "Dry run, nothing written: 7 inputs; would create 3, 1 duplicates, "
-        "0 new versions, 3 would fail." in out
+        "Dry run, nothing written: 7 inputs; would create 3, 1 duplicate, 0 new versions, "
+        "3 would fail." in out
     )
     assert "would create" in out and "would fail" in out
     summary = json.loads(report.read_text())
@@ -124,7 +131,7 @@ def test_dry_run_checks_everything_and_writes_nothing(folder, tmp_path):
 
 
 def test_non_tty_output_is_one_plain_line_per_input(folder):
-    out = ingest(folder)
+    out = ingest(folder, status=2)
     lines = out.splitlines()
     progress = [line for line in lines if line.startswith("[")]
     assert len(progress) == 7 and "\r" not in out and "\x1b" not in out
@@ -170,7 +177,9 @@ def terminal(request):
 
 def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(folder, terminal):
     assert terminal.isatty()
-    call_command("ingest", str(folder), stdout=terminal)
+    with pytest.raises(CommandError, match="3 of 7 inputs failed") as raised:
+        call_command("ingest", str(folder), stdout=terminal)
+    assert raised.value.returncode == 2
     text = terminal.output()
     assert "\r" in text and "7/7" in text and "article/s" in text
     assert "<00:00" in text  # tqdm's elapsed<remaining (ETA)
@@ -181,7 +190,7 @@ def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(folder, terminal):
 
 def test_report_file_has_totals_failures_and_every_item(folder, tmp_path):
     report = tmp_path / "report.json"
-    ingest(folder, report=report)
+    ingest(folder, report=report, status=2)
     summary = json.loads(report.read_text())
     assert summary["batch"] == ImportBatch.objects.get().pk
     assert (summary["total"], summary["created"], summary["failed"]) == (7, 4, 3)
@@ -195,7 +204,7 @@ def test_report_file_has_totals_failures_and_every_item(folder, tmp_path):
 def test_wait_reports_the_analyses(folder, monkeypatch):
     # As outside a test transaction: each article's on-commit work runs at its commit.
     monkeypatch.setattr("django.db.transaction.on_commit", lambda func, *a, **kw: func())
-    out = ingest(folder, wait=True, timeout=60)
+    out = ingest(folder, wait=True, timeout=60, status=2)
     # Eager mode: each analysis ran as its article was committed.
     assert "analysis: 4/4 done, 4 analysed, 0 failed, 0 pending" in out
     assert "Analyses: 4 analysed, 0 failed, 0 pending." in out
@@ -204,7 +213,7 @@ def test_wait_reports_the_analyses(folder, monkeypatch):
 def test_too_large_file_fails_alone(folder, settings):
     settings.INGEST_MAX_BYTES = 200
     (folder / "long.txt").write_text(article_text(5) + "More words. " * 40, encoding="utf-8")
-    ingest(folder)
+    ingest(folder, status=2)
     item = ImportBatchItem.objects.get(name__endswith="long.txt")
     assert item.outcome == "failed" and "the limit is 200 bytes" in item.error
     assert ImportBatch.objects.get().created == 4
@@ -227,7 +236,7 @@ def test_jsonl_with_text_url_title_and_bad_lines(tmp_path, local_http, settings,
     path = tmp_path / "cms.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with committed():
-        ingest(path)
+        ingest(path, status=2)
     batch = ImportBatch.objects.get()
     assert (batch.total, batch.created, batch.duplicates, batch.failed) == (8, 2, 1, 5)
     items = list(ImportBatchItem.objects.filter(batch=batch).order_by("position"))
@@ -250,12 +259,12 @@ def test_url_list_from_stdin_and_a_second_run_fetches_nothing(local_http, settin
     local_http.pages["/b"] = Page(article_text(21).encode(), content_type="text/plain")
     listing = (
         f"# today's wires\n{local_http.url('/a')}\n\n{local_http.url('/b')}\n"
-        f"{local_http.url('/missing')}\nftp://example.org/file\nnot a url\n"
+        f"{local_http.url('/missing')}\n"
     ).encode()
     with committed():
         ingest("-", stdin=listing)
     batch = ImportBatch.objects.get()
-    assert (batch.created, batch.duplicates, batch.failed) == (3, 0, 2)
+    assert (batch.created, batch.duplicates, batch.failed) == (3, 0, 0)
     a, b = (
         Article.objects.get(source_url=local_http.url("/a")),
         Article.objects.get(source_url=local_http.url("/b")),
@@ -264,16 +273,78 @@ def test_url_list_from_stdin_and_a_second_run_fetches_nothing(local_http, settin
     # A page that is not there: the article is stored, its fetch failed with the reason.
     missing = Article.objects.get(source_url=local_http.url("/missing"))
     assert missing.state == AnalysisState.FAILED and "HTTP 404" in missing.error
-    bad = ImportBatchItem.objects.filter(outcome="failed").values_list("name", "error")
-    assert {name for name, _ in bad} == {"ftp://example.org/file", "not a url"}
-    assert all("Only http:// and https://" in error for _, error in bad)
     hits = len(local_http.hits)
 
     out = ingest("-", stdin=listing)
     again = ImportBatch.objects.latest("id")
-    assert (again.created, again.duplicates, again.failed) == (0, 3, 2)
+    assert (again.created, again.duplicates, again.failed) == (0, 3, 0)
     assert len(local_http.hits) == hits  # known URLs are not fetched again
-    assert "created 0, duplicates 3, new versions 0, failed 2." in out
+    assert "created 0, duplicates 3, new versions 0, failed 0." in out
+
+
+def test_a_bad_line_of_a_url_list_fails_alone(tmp_path):
+    path = tmp_path / "wires.urls"
+    path.write_text("https://example.org/a\nftp://example.org/file\nnot a url\n")
+    inputs = batch_inputs_read(sources=[str(path)])
+    assert [i.url for i in inputs] == [
+        "https://example.org/a", "ftp://example.org/file", "not a url"
+    ]  # fmt: skip
+    batch = batch_create(kind="command", source=str(path), total=len(inputs))
+    batch_items_ingest(batch=batch, inputs=inputs[1:])
+    bad = ImportBatchItem.objects.filter(outcome="failed").values_list("name", "error")
+    assert {name for name, _ in bad} == {"ftp://example.org/file", "not a url"}
+    assert all("Only http:// and https://" in error for _, error in bad)
+
+
+def test_plain_text_on_stdin_is_one_article(committed):
+    text = "Story\n\nThe mayor said 12 bridges closed.\n"
+    with committed():
+        out = ingest("-", stdin=text.encode())
+    item = ImportBatchItem.objects.get()
+    assert (item.name, item.outcome) == ("-", "created")
+    assert item.article.raw_text == text and item.article.title == "Story"
+    assert "Batch " in out and ": 1 input; created 1, duplicates 0" in out
+    # Lines that look like a list, but not all URLs: still one text.
+    mixed = b"Links of the day\n\nhttps://example.org/a\nThe mayor said 12 bridges closed.\n"
+    ingest("-", stdin=mixed)
+    assert ImportBatchItem.objects.latest("pk").outcome == "created"
+    assert ImportBatchItem.objects.filter(outcome="failed").count() == 0
+
+
+def test_stdin_that_is_not_text_fails_as_one_item():
+    ingest("-", stdin=b"Headline\n\nThe caf\xe9 said 3 people left.\n", status=2)
+    item = ImportBatchItem.objects.get()
+    assert item.name == "-" and "not valid UTF-8" in item.error
+
+
+def test_exit_status_is_2_when_an_item_fails_and_the_rest_are_imported(tmp_path):
+    (tmp_path / "ok.txt").write_text(article_text(60), encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"^1 of 2 inputs would fail\.$") as raised:
+        call_command("ingest", str(tmp_path), dry_run=True, stdout=io.StringIO())
+    assert raised.value.returncode == 2 and not Article.objects.exists()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"^1 of 2 inputs failed\.$") as raised:
+        call_command("ingest", str(tmp_path), stdout=out)
+    assert raised.value.returncode == 2
+    assert Article.objects.count() == 1  # the good file was imported all the same
+    assert "created 1, duplicates 0, new versions 0, failed 1." in out.getvalue()
+    # Without failures: status 0, and the summary's counts of one are singular.
+    (tmp_path / "empty.txt").unlink()
+    dry = ingest(tmp_path, dry_run=True)
+    assert (
+        "Dry run, nothing written: 1 input; would create 0, 1 duplicate, 0 new versions, "
+        "0 would fail." in dry
+    )
+    assert ": 1 input; created 0, duplicates 1, new versions 0, failed 0." in ingest(tmp_path)
+
+
+def test_failed_analyses_make_wait_exit_2(local_http, settings, monkeypatch):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, *a, **kw: func())
+    out = ingest(local_http.url("/missing"), wait=True, timeout=60, status=2)
+    assert "Analyses: 0 analysed, 1 failed, 0 pending." in out
+    assert ImportBatch.objects.get().failed == 0  # the item itself was stored
 
 
 def test_a_txt_of_urls_is_a_list_and_a_single_url_argument_is_one_item(tmp_path):
@@ -295,7 +366,7 @@ def test_a_private_address_fails_the_item_only(tmp_path, settings):
     path = tmp_path / "list.urls"
     path.write_text("http://127.0.0.1:9/x\n")
     (tmp_path / "ok.txt").write_text(article_text(40))
-    ingest(path, tmp_path / "ok.txt")
+    ingest(path, tmp_path / "ok.txt", status=2)
     batch = ImportBatch.objects.get()
     assert (batch.created, batch.failed) == (1, 1)
     assert "private or local address" in ImportBatchItem.objects.get(outcome="failed").error
@@ -303,7 +374,7 @@ def test_a_private_address_fails_the_item_only(tmp_path, settings):
 
 def test_user_owns_the_batch_and_its_articles(folder):
     owner = editor()
-    ingest(folder, user="editor")
+    ingest(folder, user="editor", status=2)
     batch = ImportBatch.objects.get()
     assert batch.created_by == owner
     assert set(Article.objects.values_list("created_by", flat=True)) == {owner.pk}
@@ -390,3 +461,11 @@ def test_an_updated_story_is_a_new_version_not_a_duplicate(tmp_path, committed):
         ingest(second)  # the same update again: nothing new
     batch = ImportBatch.objects.latest("pk")
     assert (batch.created, batch.duplicates, batch.versions) == (0, 1, 0)
+
+
+def test_a_markdown_file_is_imported_as_plain_text(tmp_path):
+    (tmp_path / "hospital.md").write_text(MARKDOWN_ARTICLE, encoding="utf-8")
+    ingest(tmp_path)
+    article = Article.objects.get()
+    assert article.title == MARKDOWN_TITLE and article.publication == "Northern Herald"
+    assert "*" not in article.raw_text and not article.raw_text.startswith("#")

@@ -9,6 +9,11 @@ What is read, and how duplicates are found: claims.services.batch_inputs and
 claims.services.batches. Each article is queued for analysis as it is stored;
 ``--wait`` then follows the analyses to the end. A progress bar (rate, ETA) on a
 terminal, one plain line per input otherwise (logs, CI).
+
+Exit status (for cron jobs and scripts): 0 when every input was imported (or was a
+duplicate); 2 when any input failed (with --wait: or any analysis failed), after
+all the others were imported; 1 for any other error, including analyses still
+pending when --wait times out.
 """
 
 from __future__ import annotations
@@ -43,7 +48,13 @@ DRY_LABELS = {
 
 
 class Command(BaseCommand):
-    help = "Import many articles: files, folders, URLs, URL lists, JSON Lines, or - for stdin."
+    help = (
+        "Import many articles: files, folders, URLs, URL lists, JSON Lines, or - for stdin "
+        "(JSON Lines if its first line starts with {, a URL list if every line is a URL, "
+        "else one article's text). Exit status: 0 all imported; 2 some inputs failed (with "
+        "--wait: or some analyses failed), the others are imported; 1 other errors, or "
+        "analyses still pending when --wait times out."
+    )
     stealth_options = ("stdin",)  # tests hand in a byte stream
 
     def add_arguments(self, parser):
@@ -85,8 +96,16 @@ class Command(BaseCommand):
         self.stdout.write(_summary_text(summary))
         if report:
             Path(report).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        if analysis is not None and analysis["pending"]:
-            raise CommandError(f"{analysis['pending']} analyses still pending after {timeout:g} s.")
+        failed = summary["failed"] + (analysis["failed"] if analysis is not None else 0)
+        pending = analysis["pending"] if analysis is not None else 0
+        still = f"; {_count(pending, 'analysis', 'analyses')} still pending" if pending else ""
+        if failed:
+            # Status 2: the import ran to the end, but something in it failed.
+            raise CommandError(_failed_text(summary, analysis) + still + ".", returncode=2)
+        if pending:
+            raise CommandError(
+                f"{_count(pending, 'analysis', 'analyses')} still pending after {timeout:g} s."
+            )
 
 
 class Progress:
@@ -181,16 +200,32 @@ def _summary(batch, results: list[ItemResult], *, dry_run: bool, analysis) -> di
     }
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _failed_text(s: dict, analysis) -> str:
+    parts = []
+    if s["failed"]:
+        verb = "would fail" if s["dry_run"] else "failed"
+        parts.append(f"{s['failed']} of {_count(s['total'], 'input', 'inputs')} {verb}")
+    if analysis is not None and analysis["failed"]:
+        parts.append(f"{_count(analysis['failed'], 'analysis', 'analyses')} failed")
+    return "; ".join(parts)
+
+
 def _summary_text(s: dict) -> str:
+    inputs = _count(s["total"], "input", "inputs")
     if s["dry_run"]:
         head = (
-            f"Dry run, nothing written: {s['total']} inputs; would create {s['created']}, "
-            f"{s['duplicates']} duplicates, {s['versions']} new versions, "
+            f"Dry run, nothing written: {inputs}; would create {s['created']}, "
+            f"{_count(s['duplicates'], 'duplicate', 'duplicates')}, "
+            f"{_count(s['versions'], 'new version', 'new versions')}, "
             f"{s['failed']} would fail."
         )
     else:
         head = (
-            f"Batch {s['batch']}: {s['total']} inputs; created {s['created']}, "
+            f"Batch {s['batch']}: {inputs}; created {s['created']}, "
             f"duplicates {s['duplicates']}, new versions {s['versions']}, failed {s['failed']}."
         )
     lines = [head]
