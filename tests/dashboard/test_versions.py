@@ -81,6 +81,16 @@ def test_the_diff_page_shows_the_change_escaped(client_as, versioned):
     assert client_as("viewer").get(first).status_code == 404
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", str(2**63), str(2**31)])
+def test_a_version_number_too_large_for_the_database_is_a_404(client_as, versioned, number):
+    # Was a 500: OverflowError (Python int too large to convert to SQLite INTEGER).
+    article, *_ = versioned
+    url = f"/articles/{article.pk}/versions/{number}/diff/"
+    assert client_as("viewer").get(url).status_code == 404
+    huge = f"/articles/99999999999999999999/versions/{number}/diff/"
+    assert client_as("viewer").get(huge).status_code == 404
+
+
 def test_the_diff_page_needs_a_login(client, versioned):
     article, *_ = versioned
     url = reverse("dashboard:article-version-diff", args=[article.pk, 2])
