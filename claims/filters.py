@@ -91,7 +91,8 @@ class BooleanValueField(forms.Field):
         return bool(boolean_value(value))
 
 
-class BooleanValueFilter(django_filters.Filter):
+class BooleanValueFilter(django_filters.BooleanFilter):
+    # A BooleanFilter (the schema says boolean) with the strict field.
     field_class = BooleanValueField
 
 
