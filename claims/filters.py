@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -49,6 +51,49 @@ QUICK_VIEWS = {
 def _now():
     # To the minute: the queue's cached counts are keyed on the query's SQL.
     return timezone.now().replace(second=0, microsecond=0)
+
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off"}
+
+
+def boolean_value(value) -> bool | None:
+    """``value`` read as a yes or no (None if it is neither)."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if value is not None else ""
+    return True if word in TRUE_VALUES else False if word in FALSE_VALUES else None
+
+
+class BooleanValueField(forms.Field):
+    """A yes/no filter value: 1, true, yes, on or 0, false, no, off (any case);
+    empty or absent is "not given". Anything else is invalid: django-filter's
+    BooleanFilter read "abc" as not given, so ?changed=abc returned every claim."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        parsed = boolean_value(value)
+        if parsed is None:
+            raise ValidationError(
+                "Must be 1 or 0 (or true or false), not %(value)s.",
+                code="invalid",
+                params={"value": str(value)[:50]},
+            )
+        return parsed
+
+    def prepare_value(self, value):
+        # A checkbox is ticked for a true value only ("0" and "abc" are not).
+        return bool(boolean_value(value))
+
+
+class BooleanValueFilter(django_filters.BooleanFilter):
+    # A BooleanFilter (the schema says boolean) with the strict field.
+    field_class = BooleanValueField
 
 
 class AssigneeFilter(django_filters.CharFilter):
@@ -108,14 +153,18 @@ class ClaimFilter(django_filters.FilterSet):
         method="filter_view",
         help_text="open (unstarted and in progress), mine (open, assigned to me), unassigned "
         "(open), due (open, due within 24 hours or overdue), done (verdicts and dismissed), "
-        "all. A status filter, if given, replaces the view's statuses.",
+        "all. A status filter, if given, replaces the view's statuses; changed=1 lifts them.",
     )
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", help_text="Open claims whose due date has passed."
+    overdue = BooleanValueFilter(
+        method="filter_overdue",
+        help_text="1 (or true): open claims whose due date has passed; 0 (or false): the "
+        "others. Any other value is a 400.",
     )
-    changed = django_filters.CharFilter(
+    changed = BooleanValueFilter(
         method="filter_changed",
-        help_text="1 (or true): only claims their article's latest version changed or added.",
+        help_text="1 (or true): only claims their article's latest version changed or added, "
+        "of every status (the view's statuses do not apply: a verdict on a changed text "
+        "needs checking again). Any other value is a 400.",
     )
     q = django_filters.CharFilter(
         method="search",
@@ -145,7 +194,11 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_view(self, qs, name, value):
         if not value or value == "all":
             return qs
-        if not self.form.cleaned_data.get("status"):
+        # "Changed since last version" lists changed claims of every status: a
+        # verdict whose text a new version changed is the riskiest claim of all,
+        # and the Open tab would hide it. An explicit status filter still applies.
+        restrict = not self.form.cleaned_data.get("changed")
+        if restrict and not self.form.cleaned_data.get("status"):
             qs = qs.filter(status__in=DONE_STATUSES if value == "done" else OPEN_STATUSES)
         if value == "mine":
             user = getattr(self.request, "user", None)
@@ -166,7 +219,7 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_changed(self, qs, name, value):
         # On the partial index claim_changed_queue_order: few claims carry these marks.
-        if value.lower() not in {"1", "true", "yes", "on"}:
+        if not value:
             return qs
         return qs.filter(version_change__in=CHANGED_SINCE_LAST_VERSION)
 

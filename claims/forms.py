@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
 from claims.domain import validate_evidence_url
-from claims.filters import QUICK_VIEWS, assignee_choices
+from claims.filters import QUICK_VIEWS, BooleanValueField, assignee_choices
 from claims.models import (
     Article,
     ClaimStatus,
@@ -335,6 +335,14 @@ SORTS = {
 PAGE_SIZES = [25, 50, 100]
 
 
+class RawCheckbox(forms.CheckboxInput):
+    """A checkbox that hands its value over as sent (CheckboxInput makes "abc"
+    True), for BooleanValueField to accept or refuse."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 def _several(choices, label):
     """Several values of one filter, as a group of checkboxes
     (?status=unstarted&status=in_progress)."""
@@ -363,8 +371,9 @@ class QueueForm(forms.Form):
         choices=Priority.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    changed = forms.BooleanField(required=False, label="Changed since last version")
+    # Strict, as in the API: ?changed=abc is an error shown, not a filter ignored.
+    overdue = BooleanValueField(label="Overdue only", widget=RawCheckbox)
+    changed = BooleanValueField(label="Changed since last version", widget=RawCheckbox)
     source_type = _several(SourceType.choices, "Source type")
     sourcing_strength = _several(Strength.choices, "Strength")
     hedge_category = _several(HedgeCategory.choices, "Hedge")

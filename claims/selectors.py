@@ -290,7 +290,10 @@ def article_versions(*, article: Article) -> list[ArticleVersion]:
 
 def article_version_pair(*, article: Article, number: int) -> tuple[ArticleVersion, ArticleVersion]:
     """Version ``number`` and the one before it, with their texts;
-    ArticleVersion.DoesNotExist if there is no such pair."""
+    ArticleVersion.DoesNotExist if there is no such pair (a number past the
+    column's range too: an IN lookup hands it to the driver, which overflows)."""
+    if not 2 <= number <= 2**31 - 1:
+        raise ArticleVersion.DoesNotExist(f"article {article.pk} has no version {number} to diff")
     rows = {
         v.number: v
         for v in ArticleVersion.objects.filter(article=article, number__in=[number - 1, number])

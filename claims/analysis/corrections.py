@@ -9,7 +9,11 @@ of this article ...", and "This article has been updated/corrected to ...". An
 "Editor's note:" is one only when it speaks of a correction; most are not.
 
 Pure function, text in, spans out: a notice runs from its cue to the end of its
-paragraph (a correction is a paragraph of its own, or closes one).
+paragraph (a correction is a paragraph of its own, or closes one), and takes the
+next line too when that line is the notice's follow-on ("It was 16, not 14.", "The
+correct figure is 16."): a notice pasted with a line break inside it is still one
+notice. The engine makes no claims of a notice's sentences (pipeline.extract): a
+correction says what the story got wrong, it is not a claim to check again.
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ _CORRECTING = re.compile(
     r"(?i)\b(?:correct(?:ed|ion|s)?|clarif(?:y|ied|ies|ication)|misstat\w*|misidentif\w*|"
     r"incorrect(?:ly)?|erroneous(?:ly)?|amended|in\s+error)\b"
 )
+# The line after a notice belongs to it when it is one short sentence that
+# restates the fix: "It was 16, not 14.", "That figure was 16.", "The correct
+# number is 16." A line of the story ("The mayor said 3 schools closed.") is not.
+_FOLLOW_ON = re.compile(
+    r"(?i)(?:(?:it|that|this|they|he|she)(?:\s+(?:figure|number|total))?\s+"
+    r"(?:was|were|is|are|should\s+have)\b"
+    r"|the\s+(?:correct|actual|right|accurate|true)\b"
+    r"|[^\n]{0,80}?,\s+not\s+)"
+)
+FOLLOW_ON_MAX = 160  # characters of a follow-on line
 NOTICE_MAX = 2000  # characters of one notice: a runaway "paragraph" is cut here
 
 
@@ -64,9 +78,28 @@ def _to_line_end(text: str, start: int) -> Span:
     end = text.find("\n", start)
     end = len(text) if end == -1 else end
     end = min(end, start + NOTICE_MAX)
+    end = _follow_on_end(text, end)
     while end > start and text[end - 1].isspace():
         end -= 1
     return Span(start, end)
+
+
+def _follow_on_end(text: str, end: int) -> int:
+    """``end``, or the end of the next line if it is the notice's follow-on (a
+    single line break away, one short sentence restating the fix)."""
+    if not text.startswith("\n", end):
+        return end
+    start = end + 1
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    stop = text.find("\n", start)
+    stop = len(text) if stop == -1 else stop
+    line = text[start:stop].rstrip()
+    if not line or len(line) > FOLLOW_ON_MAX or not _FOLLOW_ON.match(line):
+        return end
+    if re.search(r"[.!?]\s+\S", line):  # more than one sentence: the story goes on
+        return end
+    return start + len(line)
 
 
 def _merged(spans: list[Span]) -> list[Span]:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from . import attribution, confidence, hedging, kinds
 from .claims import ParsedSentence, Unit, parse_sentence
+from .corrections import find_corrections
 from .header import parse_header
 from .inputs import check_text
 from .lexicon import no_comment
@@ -46,7 +47,22 @@ def extract(text: str, *, model: str | None = None) -> Extraction:
         claims.extend(_claims_of(parsed, text))
     claims = hedging.drop_pointing_back(claims, text, sentences)
     claims = _drop_no_comment(claims)
+    claims = _drop_in_notices(claims, find_corrections(text))
     return Extraction(text, meta, sentences, claims)
+
+
+def _drop_in_notices(claims: list[Claim], notices: list[Span]) -> list[Claim]:
+    """Without the claims of a correction notice's sentences ("An earlier version
+    of this article misstated the number of dead. It was 16, not 14."): the notice
+    says what the story got wrong and is shown as such; the corrected figure is
+    checked in the story's own sentence."""
+    if not notices:
+        return claims
+    return [
+        c
+        for c in claims
+        if not any(n.start < c.sentence.end and c.sentence.start < n.end for n in notices)
+    ]
 
 
 # Typewriter quotes of wire archives and LaTeX-style copy: ''like this'' or ``this''.

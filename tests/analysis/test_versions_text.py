@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from claims.analysis.corrections import find_corrections
+from claims.analysis.pipeline import extract
 from claims.analysis.versions import WORD_DIFF_MAX, align, similarity, text_diff, word_diff
 
 OLD = "Title\n\nOfficials said 12 people were killed.\n\nThe mayor spoke.\n\nOther news here.\n"
@@ -103,3 +104,40 @@ def test_what_is_not_a_correction_notice():
         "An earlier version of the plan was rejected.\n"
     )
     assert find_corrections(text) == []
+
+
+def test_a_notice_takes_its_follow_on_line_and_no_line_of_the_story():
+    notice = (
+        "An earlier version of this article misstated the number of people killed in the attack."
+    )
+    text = (
+        "Attack kills 16\n\n"
+        f"The attack killed 16 people, police said.\n{notice}\nIt was 16, not 14.\n"
+        "The mayor said 3 schools closed.\n\n"
+        "Correction: A previous version of this story misspelled Ms. Ellis's name.\n"
+        "The council met on Monday, officials said.\n"
+    )
+    found = [text[s.start : s.end] for s in find_corrections(text)]
+    assert found == [
+        f"{notice}\nIt was 16, not 14.",
+        "Correction: A previous version of this story misspelled Ms. Ellis's name.",
+    ]
+
+
+def test_the_sentences_of_a_correction_notice_make_no_claims():
+    # A new-user trial: pasting this v2 put the notice and "It was 16, not 14" in the queue.
+    notice = (
+        "An earlier version of this article misstated the number of people killed in the "
+        "attack. It was 16, not 14."
+    )
+    for sep in ("\n\n", "\n"):
+        text = (
+            "Attack kills 16\n\nBy Ann Lee\n\n"
+            "The attack killed 16 people, police said on Monday.\n\n"
+            f"{notice.replace('. It was', '.' + sep.replace(chr(10) * 2, ' ') + 'It was')}\n\n"
+            "The mayor said 3 schools closed.\n"
+        )
+        claims = [c.text for c in extract(text).claims]
+        assert "The attack killed 16 people" in claims, claims
+        assert "3 schools closed" in claims, claims
+        assert not [c for c in claims if "earlier version" in c or "not 14" in c], claims

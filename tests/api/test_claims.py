@@ -120,6 +120,10 @@ def test_assignee_me(api_as, claims):
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "100000"}, "page_size"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        # Were ignored (every claim returned): a mistyped yes/no is no "any".
+        ({"changed": "abc"}, "changed"),
+        ({"overdue": "abc"}, "overdue"),
+        ({"overdue": "2"}, "overdue"),
     ],
 )
 def test_bad_filter_values_are_400(api_as, claims, params, field):
@@ -324,3 +328,14 @@ def test_q_is_full_text_search_on_postgres(api_as):
     ClaimFactory(text="the dam passed its inspection")
     assert ids(api_as("viewer").get(URL, {"q": "killing"})) == [killed.pk]  # stemmed
     assert ids(api_as("viewer").get(URL, {"q": "people -dam"})) == [killed.pk]  # web syntax
+
+
+@pytest.mark.parametrize("value", ["1", "true", "Yes", "on", "0", "false", "No", "off"])
+def test_yes_no_filters_take_the_usual_spellings(api_as, claims, value):
+    for name in ("changed", "overdue"):
+        assert api_as("viewer").get(URL, {name: value}).status_code == 200
+
+
+def test_a_bad_yes_no_value_says_what_is_allowed(api_as, claims):
+    error = error_of(api_as("viewer").get(URL, {"changed": "abc"}))
+    assert error["details"]["changed"] == ["Must be 1 or 0 (or true or false), not abc."]

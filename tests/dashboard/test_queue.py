@@ -86,6 +86,23 @@ def test_an_invalid_filter_says_so(client_as, mixed):
     assert b"Some filters are not valid" in html and b"No claims match." in html
 
 
+@pytest.mark.parametrize("params", [{"changed": "abc"}, {"overdue": "abc"}, {"overdue": "2"}])
+def test_an_invalid_yes_no_filter_is_a_form_error(client_as, mixed, params):
+    # Were read as "yes" (the checkbox took any value for ticked) or ignored.
+    html = client_as("viewer").get(reverse("dashboard:queue"), params).content.decode()
+    assert "Some filters are not valid" in html and "No claims match." in html
+    assert "Must be 1 or 0 (or true or false), not abc." in html or params == {"overdue": "2"}
+    name = next(iter(params))
+    box = html.split(f'name="{name}"')[1][:60]
+    assert "checked>" not in box  # not read as ticked
+
+
+def test_yes_no_filters_take_the_usual_spellings(client_as, mixed):
+    for value in ("0", "false", "off", "1", "on", "true"):
+        html = client_as("viewer").get(reverse("dashboard:queue"), {"overdue": value}).content
+        assert b"Some filters are not valid" not in html, value
+
+
 def test_reasons_are_in_a_details_element(client_as, claim):
     html = client_as("viewer").get(reverse("dashboard:queue")).content.decode()
     assert '<details class="reasons">' in html and "unnamed source weak sourcing" in html

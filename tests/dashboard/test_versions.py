@@ -81,6 +81,16 @@ def test_the_diff_page_shows_the_change_escaped(client_as, versioned):
     assert client_as("viewer").get(first).status_code == 404
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", str(2**63), str(2**31)])
+def test_a_version_number_too_large_for_the_database_is_a_404(client_as, versioned, number):
+    # Was a 500: OverflowError (Python int too large to convert to SQLite INTEGER).
+    article, *_ = versioned
+    url = f"/articles/{article.pk}/versions/{number}/diff/"
+    assert client_as("viewer").get(url).status_code == 404
+    huge = f"/articles/99999999999999999999/versions/{number}/diff/"
+    assert client_as("viewer").get(huge).status_code == 404
+
+
 def test_the_diff_page_needs_a_login(client, versioned):
     article, *_ = versioned
     url = reverse("dashboard:article-version-diff", args=[article.pk, 2])
@@ -172,3 +182,57 @@ def test_the_admin_shows_versions_read_only(client_as, versioned):
     html = client.get(reverse("admin:claims_claim_change", args=[dead.pk])).content.decode()
     assert "killed 12" in html  # the previous text, shown
     assert 'name="previous_text"' not in html and 'name="version_change"' not in html
+
+
+@pytest.fixture
+def verified_then_changed(django_capture_on_commit_callbacks):
+    """A claim verified in version 1 whose figure version 2 changed ("killed 12" to
+    "killed 14"): it keeps its verdict, and needs checking again."""
+    ed = editor(username="ed")
+
+    def ingest(text):
+        with django_capture_on_commit_callbacks(execute=True):
+            return article_ingest(text=text, user=ed).article
+
+    article = ingest(V1)
+    dead = article.claims.get(text__contains="killed 12")
+    claim_transition(claim=dead, to_status="in_progress", user=ed, expected_version=1)
+    claim_transition(
+        claim=dead, to_status="verified", user=ed, expected_version=2, note="Police count."
+    )
+    ingest(V2)
+    dead.refresh_from_db()
+    assert (dead.status, dead.version_change) == ("verified", "changed")
+    assert "killed 14" in dead.text
+    return article, dead
+
+
+def test_changed_lists_a_verdict_whose_text_changed_in_every_tab(client_as, verified_then_changed):
+    # A new-user trial: on the default Open tab, ?changed=1 hid the verified claim
+    # whose figure the new version changed, the riskiest claim of the lot.
+    article, dead = verified_then_changed
+    client = client_as("checker")
+    link = f'href="{reverse("dashboard:claim", args=[dead.pk])}'
+    for view in ("", "open", "done", "all"):
+        params = {"changed": "1", **({"view": view} if view else {})}
+        html = client.get(reverse("dashboard:queue"), params).content.decode()
+        assert link in html, view
+        assert 'id="changed-note"' in html and "of every status</strong>, whatever the tab" in html
+        assert "Changed in version 2" in html
+    # Without it, the Open tab is open work only; with an explicit status, that status.
+    assert link not in client.get(reverse("dashboard:queue")).content.decode()
+    params = {"changed": "1", "status": "unstarted"}
+    html = client.get(reverse("dashboard:queue"), params).content.decode()
+    assert link not in html and "of the statuses chosen" in html
+
+
+def test_the_api_changed_filter_lists_a_verdict_whose_text_changed(verified_then_changed):
+    article, dead = verified_then_changed
+    api = client_with_token(checker(username="cat"))
+    for view in ("open", "done", "all"):
+        rows = api.get("/api/v1/claims/", {"changed": "1", "view": view}).json()["results"]
+        assert dead.pk in {row["id"] for row in rows}, view
+    rows = api.get("/api/v1/claims/", {"view": "open"}).json()["results"]
+    assert dead.pk not in {row["id"] for row in rows}
+    rows = api.get("/api/v1/claims/", {"changed": "1", "status": "unstarted"}).json()["results"]
+    assert dead.pk not in {row["id"] for row in rows}
