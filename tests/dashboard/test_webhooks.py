@@ -51,13 +51,41 @@ def test_an_editor_adds_an_endpoint_and_sees_its_secret_once(client_as):
     response = client.post(
         LIST, {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"], "description": "CMS"}
     )
-    assert response.status_code == 201
+    # POST/redirect/GET: a refresh of the page after the add sends nothing again.
     ep = WebhookEndpoint.objects.get()
-    assert ep.secret.encode() in response.content and ep.owner == client.user
+    assert response.status_code == 302 and response["Location"] == f"/webhooks/{ep.pk}/added/"
+    assert ep.secret.encode() not in response.content and ep.owner == client.user
+    added = client.get(response["Location"])
+    assert added.status_code == 200 and ep.secret.encode() in added.content
+    assert added["Cache-Control"] == "no-store"
+    again = client.get(response["Location"])  # a refresh: the secret is not shown twice
+    assert again.status_code == 302 and again["Location"] == f"/webhooks/{ep.pk}/"
     assert ep.secret.encode() not in client.get(LIST).content
     assert ep.secret.encode() not in client.get(f"/webhooks/{ep.pk}/").content
     shown = client.post(f"/webhooks/{ep.pk}/secret/")
     assert shown.status_code == 200 and ep.secret.encode() in shown.content
+
+
+def test_the_same_url_twice_is_refused_with_a_message(client_as):
+    client = client_as("editor")
+    form = {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]}
+    assert client.post(LIST, form).status_code == 302
+    second = client.post(LIST, {**form, "events": ["article.analysed"]})
+    assert second.status_code == 400
+    assert b"You already have an active endpoint at this URL" in second.content
+    assert WebhookEndpoint.objects.count() == 1
+    # Another editor's endpoint at the same URL is theirs (their role's payloads).
+    assert client_as(editor(username="colleague")).post(LIST, form).status_code == 302
+    assert WebhookEndpoint.objects.count() == 2
+
+
+def test_only_the_owner_reaches_the_added_page(client_as):
+    owner = client_as("editor")
+    owner.post(LIST, {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]})
+    ep = WebhookEndpoint.objects.get()
+    other = client_as(editor(username="colleague"))
+    page = other.get(f"/webhooks/{ep.pk}/added/")
+    assert page.status_code == 302 and ep.secret.encode() not in page.content
 
 
 def test_only_the_owner_sees_the_secret_again(client_as):

@@ -454,6 +454,6 @@ def test_recording_costs_the_same_for_more_endpoints_of_one_owner(receiver):
 
     endpoint_for(receiver.url, "claim.verdict", owner=owner)
     one = queries_for_one_event()
-    for _ in range(4):
-        endpoint_for(receiver.url, "claim.verdict", owner=owner)
+    for n in range(4):  # one owner's endpoints are at different URLs (one per URL)
+        endpoint_for(f"{receiver.url}?copy={n}", "claim.verdict", owner=owner)
     assert queries_for_one_event() == one  # one document per owner's permissions, one insert
