@@ -15,7 +15,7 @@ from claims.forms import WebhookEndpointForm
 from claims.models import WebhookDelivery, WebhookEndpoint
 from claims.services import webhooks
 
-from ._common import reader
+from ._common import embedded_mode, reader
 
 DELIVERIES_SHOWN = 50
 ADDED_KEY = "webhook-added"  # the session's note of an endpoint whose secret is due
@@ -92,6 +92,7 @@ def webhook_page(request, pk: int):
         "can_change": request.user.has_perm(webhooks.MANAGE),
         "can_delete": request.user.has_perm("claims.delete_webhookendpoint"),
         "shown": DELIVERIES_SHOWN,
+        "embedded": embedded_mode(),
     }
     return render(request, "claims/webhook_detail.html", context)
 

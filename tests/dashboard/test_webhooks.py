@@ -4,9 +4,14 @@ confirmation, private addresses refused with a message, everything escaped, CSRF
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from claims import services
 from claims.models import WebhookDelivery, WebhookEndpoint
@@ -103,6 +108,40 @@ def test_a_private_address_is_refused_with_a_message(client_as):
     assert response.status_code == 400
     assert b"private or local address" in response.content
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_url_help_follows_the_settings(client_as, settings):
+    client = client_as("editor")
+    page = client.get(LIST).content.decode()
+    assert "https:// or http://; private and local addresses are refused." in page
+    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    page = client.get(LIST).content.decode()
+    assert "https:// only; private and local addresses are accepted" in page
+    assert "are refused" not in page
+
+
+def test_the_log_says_each_thing_once_and_an_embedded_retry_honestly(client_as, settings):
+    owner = editor()
+    ep = endpoint(owner)
+    failed = delivery(ep)
+    retrying = delivery(
+        ep, state="retrying", attempts=2, error="Could not connect to the endpoint "
+        "(connection refused).", response_status=None, event_id=uuid.uuid4(),
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
+    )  # fmt: skip
+    client = client_as(owner)
+    page = client.get(f"/webhooks/{ep.pk}/").content.decode()
+    assert "HTTP 500 HTTP 500" not in page
+    row = page[page.index(str(failed.event_id)) :]
+    assert re.search(r'data-label="Last response">\s*HTTP 500\s*</td>', row)
+    # No beat runs in the embedded mode: no "next try" time that never comes.
+    assert ", next try" not in page
+    assert "the next try needs Celery beat, which the embedded mode does not run" in page
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    page = client.get(f"/webhooks/{ep.pk}/").content.decode()
+    when = timezone.localtime(retrying.next_attempt_at).strftime("%H:%M:%S")
+    assert f"Retrying, next try {when}" in page and "embedded mode" not in page
 
 
 @pytest.mark.parametrize("role", ["checker", "viewer"])
