@@ -118,7 +118,7 @@ def webhook_endpoint_create(
     would receive every event twice (a form sent twice, say)."""
     _may_manage(owner)
     url = webhook_url_check(url)
-    _check_unique(url, owner)
+    webhook_url_unique_check(url=url, owner=owner)
     endpoint = WebhookEndpoint.objects.create(
         url=url,
         events=_events_check(events),
@@ -136,7 +136,9 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, user, **fields) -> Web
     if "url" in fields:
         fields["url"] = webhook_url_check(fields["url"])
     if fields.get("active", endpoint.active) and ("url" in fields or "active" in fields):
-        _check_unique(fields.get("url", endpoint.url), endpoint.owner, exclude=endpoint.pk)
+        webhook_url_unique_check(
+            url=fields.get("url", endpoint.url), owner=endpoint.owner, exclude=endpoint.pk
+        )
     if "events" in fields:
         fields["events"] = _events_check(fields["events"])
     if "description" in fields:
@@ -148,7 +150,9 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, user, **fields) -> Web
     return endpoint
 
 
-def _check_unique(url: str, owner, exclude: int | None = None) -> None:
+def webhook_url_unique_check(*, url: str, owner, exclude: int | None = None) -> None:
+    """WebhookError unless ``url`` is free for another active endpoint of ``owner``
+    (the forms ask first, to show the refusal on the field)."""
     other = (
         WebhookEndpoint.objects.filter(owner=owner, url=url, active=True)
         .exclude(pk=exclude)

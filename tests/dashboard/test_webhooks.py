@@ -241,6 +241,11 @@ def test_an_editor_manages_endpoints_in_the_admin_and_reads_deliveries(
         add, {"url": "http://10.0.0.5/hooks", "events": ["claim.verdict"], "active": "on"}
     )
     assert refused.status_code == 200 and b"private or local address" in refused.content
+    twice = client.post(
+        add, {"url": "https://1.1.1.1/hooks", "events": ["claim.status_changed"], "active": "on"}
+    )  # the same URL again: a message on the field, not a server error
+    assert twice.status_code == 200 and b"already have an active endpoint" in twice.content
+    assert WebhookEndpoint.objects.count() == 1
 
     d = delivery(ep)
     d.tries.create(number=1, at=d.created_at, status=500, error="HTTP 500")
