@@ -14,7 +14,7 @@ from django.utils import timezone
 from claims import services
 from claims.models import Feed, WebhookDelivery
 from claims.tokens import token_create
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import assert_accessible, log_in, shot
 from tests.factories import PASSWORD, editor
 
 pytestmark = [
@@ -88,6 +88,7 @@ def test_feeds_webhooks_and_account_fit_a_phone(new_page, live_server, pages):
             f"{path} scrolls sideways by {overflow(page)} px"
         )
         shot(page, name)
+        assert_accessible(page, f"{path} on a phone")
         if path == "/feeds/":
             # The error is read in lines of words: its box is most of the screen wide.
             box = page.locator(".feed-error").first.bounding_box()
