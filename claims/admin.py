@@ -1221,6 +1221,8 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ("url", "description", "events", "active")
 
+    current_user = None  # set by WebhookEndpointAdmin.get_form: the owner of a new endpoint
+
     def clean_url(self):
         # The service's check (https, a host that resolves to public addresses),
         # here so that a refusal is shown on the field.
@@ -1228,6 +1230,19 @@ class WebhookEndpointForm(forms.ModelForm):
             return webhooks.webhook_url_check(self.cleaned_data["url"])
         except webhooks.WebhookError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        # One active endpoint per URL and owner (the service refuses a second).
+        data = super().clean()
+        owner = self.instance.owner if self.instance.pk else self.current_user
+        if data.get("url") and data.get("active") and owner is not None:
+            try:
+                webhooks.webhook_url_unique_check(
+                    url=data["url"], owner=owner, exclude=self.instance.pk
+                )
+            except webhooks.WebhookError as exc:
+                self.add_error("url", str(exc))
+        return data
 
 
 @admin.register(WebhookEndpoint)
@@ -1246,6 +1261,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             return "-"
         link = reverse("admin:claims_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
         return format_html('<a href="{}">the delivery log</a>', link)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.current_user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in ("url", "description", "events")}

@@ -519,13 +519,25 @@ class FeedForm(forms.Form):
 # --- Webhooks ---------------------------------------------------------------------------
 
 
-class WebhookEndpointForm(forms.Form):
-    url = forms.CharField(
-        label="Endpoint URL",
-        max_length=2000,
-        help_text="https:// only; private and local addresses are refused.",
+def webhook_url_rules() -> str:
+    """What the server accepts now (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE_URLS),
+    as claims.services.webhooks.webhook_url_check applies it."""
+    scheme = "https:// or http://" if settings.WEBHOOK_ALLOW_HTTP else "https:// only"
+    private = (
+        "private and local addresses are accepted (WEBHOOK_ALLOW_PRIVATE_URLS)"
+        if settings.WEBHOOK_ALLOW_PRIVATE_URLS
+        else "private and local addresses are refused"
     )
+    return f"{scheme}; {private}."
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.CharField(label="Endpoint URL", max_length=2000)
     description = forms.CharField(label="Description", max_length=300, required=False)
     events = forms.MultipleChoiceField(
         label="Events", choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].help_text = webhook_url_rules()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -292,8 +293,8 @@ class _Deadline:
     timer when the time is up, whatever it is doing (connecting, the TLS handshake,
     headers, body), and ``expired`` says why the read ended."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
+    def __init__(self, seconds: float, late: str = "The page did not arrive"):
+        self.seconds, self.late = seconds, late
         self.end = time.monotonic() + seconds
         self.expired = False
         self._timers: list[threading.Timer] = []
@@ -306,7 +307,7 @@ class _Deadline:
         return left
 
     def error(self) -> IngestError:
-        return IngestError(f"The page did not arrive within {self.seconds:g} s.")
+        return IngestError(f"{self.late} within {self.seconds:g} s.")
 
     def watch(self, sock: socket.socket) -> None:
         timer = threading.Timer(self.remaining(), self._cut, (sock,))
@@ -417,9 +418,49 @@ def _get(
             timeout=urllib3.Timeout(total=deadline.remaining()),
         )
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        if deadline.expired or isinstance(exc, urllib3.exceptions.TimeoutError):
+        if deadline.expired:  # the timer cut the socket
             raise deadline.error() from None
-        raise IngestError(f"The URL could not be fetched: {type(exc).__name__}.") from None
+        cause = _network_cause(exc)
+        if isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+            cause, ConnectionError | ssl.SSLError
+        ):
+            raise deadline.error() from None
+        target = "the endpoint" if method == "POST" else "the server"
+        raise IngestError(_network_error(cause, target)) from None
+
+
+def _network_cause(exc: BaseException) -> BaseException:
+    """The error under urllib3's wrappers (ProtocolError("Connection aborted.",
+    ConnectionRefusedError(...)), SSLError(SSLCertVerificationError(...)))."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = next((a for a in exc.args if isinstance(a, BaseException)), None)
+        inner = inner or exc.__cause__ or exc.__context__
+        if inner is None or isinstance(exc, ConnectionError | ssl.SSLError):
+            break
+        exc = inner
+    return exc
+
+
+def _network_error(cause: BaseException, target: str) -> str:
+    """Why nothing came back, in words ("connection refused", a certificate that
+    is not valid), not an exception's class name."""
+    if isinstance(cause, ConnectionRefusedError):
+        return f"Could not connect to {target} (connection refused)."
+    if isinstance(cause, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return f"The connection to {target} was closed before it answered (connection reset)."
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        why = cause.verify_message or "not valid"
+        return f"The TLS certificate of {target} was refused: {why}."
+    if isinstance(cause, ssl.SSLError):
+        why = cause.reason or str(cause)
+        return f"The TLS handshake with {target} failed ({why})."
+    if isinstance(cause, socket.timeout | TimeoutError | urllib3.exceptions.TimeoutError):
+        return f"Could not connect to {target} (the connection timed out)."
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"Could not connect to {target} ({cause.strerror.lower()})."
+    return f"The URL could not be fetched ({type(cause).__name__})."
 
 
 def _read_limited(
@@ -463,7 +504,7 @@ def post_json(
     No redirect is followed: a 3xx is returned as it is. Only the first
     ``max_response`` bytes of the answer are read. IngestError when nothing came
     back (refused address, unknown host, connection error, timeout)."""
-    deadline = _Deadline(timeout)
+    deadline = _Deadline(timeout, "The endpoint did not answer")
     try:
         response = _get(
             check_url(url, allow_private=allow_private),

@@ -62,6 +62,7 @@ dashboard = [
     path("feeds/<int:pk>/delete/", views.feed_delete_view, name="feed-delete"),
     path("webhooks/", views.webhook_list_page, name="webhooks"),
     path("webhooks/<int:pk>/", views.webhook_page, name="webhook"),
+    path("webhooks/<int:pk>/added/", views.webhook_added_page, name="webhook-added"),
     path("webhooks/<int:pk>/secret/", views.webhook_secret_view, name="webhook-secret"),
     path("webhooks/<int:pk>/active/", views.webhook_active_view, name="webhook-active"),
     path("webhooks/<int:pk>/delete/", views.webhook_delete_view, name="webhook-delete"),

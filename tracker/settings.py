@@ -410,7 +410,8 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
 INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)
 INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
 # Private, loopback and link-local addresses are refused: a URL must not reach
-# into the newsroom's own network. Tests turn this on to use a local server.
+# into the newsroom's own network. Tests, and development against a feed or page
+# served on one's own machine, turn this on; never production. Feeds use it too.
 INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
 # Items per POST /api/v1/articles/batch/ (they are ingested within the request;
 # the body is also bounded by DATA_UPLOAD_MAX_MEMORY_SIZE). More: manage.py ingest.

@@ -33,6 +33,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from django.conf import settings
@@ -248,7 +249,7 @@ def feed_poll(*, feed: Feed, publish_fetch: pipeline.Publish) -> PollResult:
     parsed = _parse(feed, fetched)
     if isinstance(parsed, str):
         return _failed(feed, parsed)
-    entries = _entries(parsed)
+    entries = _entries(parsed, base=feed.url)
     result = PollResult(feed.pk, "new")
     capped = _take(feed, entries, publish_fetch, result)
     changes = {"title": feed.title or (parsed.feed.get("title") or "").strip()[:500]}
@@ -262,10 +263,12 @@ def feed_poll(*, feed: Feed, publish_fetch: pipeline.Publish) -> PollResult:
 
 def _parse(feed: Feed, fetched: ingest.Fetched):
     """The parsed feed, or why it is not one. Bytes go in wrapped in a stream:
-    given bytes or a str, feedparser tries them as a file name (or a URL) first."""
+    given bytes or a str, feedparser tries them as a file name (or a URL) first.
+    No content-location goes with them: given the feed's address as the base,
+    feedparser resolves a guid such as "wire-3" to http://host/wire-3 and offers
+    it as the link. _entries resolves the real links itself."""
     parsed = feedparser.parse(
-        io.BytesIO(fetched.body),
-        response_headers={"content-type": fetched.content_type, "content-location": feed.url},
+        io.BytesIO(fetched.body), response_headers={"content-type": fetched.content_type}
     )
     if parsed.entries or (parsed.get("version") and not parsed.bozo):
         return parsed  # a feed, perhaps a little broken, or a valid one with no entries
@@ -291,11 +294,11 @@ class Entry:
     updated: datetime | None
 
 
-def _entries(parsed) -> list[Entry]:
+def _entries(parsed, *, base: str) -> list[Entry]:
     """The document's entries, each id once (a feed can list an item twice)."""
     entries, seen = [], set()
     for raw in parsed.entries[:MAX_ENTRIES]:
-        link = (raw.get("link") or "").strip()
+        link = _link(raw, base)
         guid = (raw.get("id") or link).strip()
         if len(guid) > GUID_MAX:
             guid = "sha256:" + hashlib.sha256(guid.encode()).hexdigest()
@@ -314,6 +317,20 @@ def _entries(parsed) -> list[Entry]:
             )
         )
     return entries
+
+
+def _link(raw, base: str) -> str:
+    """The entry's link: its own <link> (relative ones resolved against the feed's
+    address), or else its guid when that is a permalink (RSS's default) written as
+    a whole http(s) URL. A guid such as "wire-3" is an id, not an address: the item
+    is kept, with no link, and no article is made of it."""
+    link = (raw.get("link") or "").strip()
+    if not link:
+        return ""
+    if raw.get("guidislink") and link == (raw.get("id") or "").strip():  # the guid
+        parts = urlsplit(link)
+        return link if parts.scheme in ("http", "https") and parts.netloc else ""
+    return urljoin(base, link)
 
 
 def _title(raw) -> str:

@@ -169,8 +169,11 @@ def _endpoint_health(endpoint_id: int, state: str, error: str, now) -> None:
     endpoints = WebhookEndpoint.objects.filter(pk=endpoint_id)
     if state == SUCCEEDED:
         endpoints.exclude(failing_since=None).update(failing_since=None, last_error="")
-    elif state == FAILED:
-        endpoints.filter(failing_since=None).update(failing_since=now)
+    else:
+        # Every failed try's error, retried or not: "Failing since ..." shows the
+        # latest one, not the error of the delivery that failed first.
+        if state == FAILED:
+            endpoints.filter(failing_since=None).update(failing_since=now)
         endpoints.update(last_error=error[:500])
 
 

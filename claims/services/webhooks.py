@@ -113,10 +113,14 @@ def webhook_endpoint_create(
     *, url: str, events: list[str], owner, description: str = ""
 ) -> WebhookEndpoint:
     """Register an endpoint with a new secret (shown to its owner; kept as is,
-    because signing needs it). Its payloads hold what ``owner`` may read."""
+    because signing needs it). Its payloads hold what ``owner`` may read.
+    WebhookError if the owner already has an active endpoint at that URL: two
+    would receive every event twice (a form sent twice, say)."""
     _may_manage(owner)
+    url = webhook_url_check(url)
+    webhook_url_unique_check(url=url, owner=owner)
     endpoint = WebhookEndpoint.objects.create(
-        url=webhook_url_check(url),
+        url=url,
         events=_events_check(events),
         description=(description or "")[:300],
         secret=secrets.token_urlsafe(32),
@@ -131,6 +135,10 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, user, **fields) -> Web
     _may_manage(user)
     if "url" in fields:
         fields["url"] = webhook_url_check(fields["url"])
+    if fields.get("active", endpoint.active) and ("url" in fields or "active" in fields):
+        webhook_url_unique_check(
+            url=fields.get("url", endpoint.url), owner=endpoint.owner, exclude=endpoint.pk
+        )
     if "events" in fields:
         fields["events"] = _events_check(fields["events"])
     if "description" in fields:
@@ -140,6 +148,23 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, user, **fields) -> Web
     endpoint.save()
     _forget_active()
     return endpoint
+
+
+def webhook_url_unique_check(*, url: str, owner, exclude: int | None = None) -> None:
+    """WebhookError unless ``url`` is free for another active endpoint of ``owner``
+    (the forms ask first, to show the refusal on the field)."""
+    other = (
+        WebhookEndpoint.objects.filter(owner=owner, url=url, active=True)
+        .exclude(pk=exclude)
+        .only("pk")
+        .first()
+    )
+    if other is not None:
+        raise WebhookError(
+            f"You already have an active endpoint at this URL (endpoint {other.pk}): "
+            "edit its events instead of adding another.",
+            "url",
+        )
 
 
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, user) -> None:

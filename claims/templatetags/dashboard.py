@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import template
+from django.utils.timesince import timesince
 
 from claims.models import ClaimStatus, ConfidenceLevel
 
@@ -60,3 +63,13 @@ def claim_count(n: int, estimated: bool = False) -> str:
         if n >= size:
             return f"about {n / size:.1f} {word}".replace(".0 ", " ")
     return f"about {n:,}"
+
+
+@register.filter
+def ago(when, now) -> str:
+    """ "3 minutes ago", or "just now" under a minute (timesince says "0 minutes")."""
+    if when is None:
+        return ""
+    if now - when < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(when, now)} ago"

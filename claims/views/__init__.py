@@ -49,6 +49,7 @@ from .queue import (
 from .sources import source_list_page, source_merge_view, source_page, source_split_view
 from .webhooks import (
     webhook_active_view,
+    webhook_added_page,
     webhook_delete_view,
     webhook_list_page,
     webhook_page,
@@ -102,6 +103,7 @@ __all__ = [
     "token_revoke_view",
     "user_suggest",
     "webhook_active_view",
+    "webhook_added_page",
     "webhook_delete_view",
     "webhook_list_page",
     "webhook_page",

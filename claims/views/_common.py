@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -29,6 +30,13 @@ def reader(view):
     every dashboard page. Each view says so itself rather than a middleware, so
     /api/ (token auth) and /admin/ (its own login) are left alone."""
     return login_required(permission_required("claims.view_claim", raise_exception=True)(view))
+
+
+def embedded_mode() -> bool:
+    """Whether tasks run in-process (the embedded mode: no broker, no worker and
+    no Celery beat), so that nothing scheduled ever happens by itself: pages say
+    so rather than promise a poll or a retry."""
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from claims.forms import FeedForm
-from claims.models import Feed
+from claims.models import Feed, FeedItem
 from claims.selectors import feed_detail, feed_items, feed_list
 from claims.services import (
     FeedError,
@@ -26,7 +26,7 @@ from claims.services import (
 )
 from claims.tasks import start_feed_poll
 
-from ._common import reader, redirect_next
+from ._common import embedded_mode, reader, redirect_next
 
 ITEMS_SHOWN = 30
 
@@ -58,12 +58,19 @@ def feed_list_page(request):
             except FeedError as exc:
                 form.add_error("url", str(exc))
             else:
-                messages.success(
-                    request,
-                    f"Subscribed to {feed}: it is polled within a minute (or now: Poll now).",
+                when = (
+                    "nothing polls on a schedule in the embedded mode: use Poll now to read it"
+                    if embedded_mode()
+                    else "it is polled within a minute (or now: Poll now)"
                 )
+                messages.success(request, f"Subscribed to {feed}: {when}.")
                 return redirect("dashboard:feeds")
-    context = {"feeds": feed_list(), "form": form, "now": timezone.now()}
+    context = {
+        "feeds": feed_list(),
+        "form": form,
+        "now": timezone.now(),
+        "embedded": embedded_mode(),
+    }
     return render(request, "claims/feed_list.html", context, status=400 if form.errors else 200)
 
 
@@ -92,6 +99,7 @@ def feed_page(request, pk: int):
         "form": form,
         "items": feed_items(feed=feed)[:ITEMS_SHOWN],
         "now": timezone.now(),
+        "embedded": embedded_mode(),
     }
     return render(request, "claims/feed_detail.html", context, status=400 if form.errors else 200)
 
@@ -101,13 +109,28 @@ def feed_page(request, pk: int):
 def feed_poll_view(request, pk: int):
     _require(request, "change_feed")
     feed = _feed(pk)
-    if feed_poll_soon(feed=feed, publish=start_feed_poll) is False:
+    items_before = FeedItem.objects.filter(feed=feed).count()
+    enqueued = feed_poll_soon(feed=feed, publish=start_feed_poll)
+    if enqueued is False:
         messages.warning(
             request, "The task queue is unreachable: the feed is polled when it is back."
         )
+    elif embedded_mode():  # the poll ran in-process: its result is here already
+        _polled_message(request, pk, items_before)
     else:
         messages.success(request, f"Polling {feed}: refresh in a moment to see the result.")
     return redirect_next(request, reverse("dashboard:feeds"))
+
+
+def _polled_message(request, pk: int, items_before: int) -> None:
+    feed = Feed.objects.filter(pk=pk).first()
+    if feed is None:
+        return
+    if feed.error:
+        messages.warning(request, f"Polled {feed}: {feed.error}")
+        return
+    new = FeedItem.objects.filter(feed=feed).count() - items_before
+    messages.success(request, f"Polled {feed}: {new} new item{'' if new == 1 else 's'}.")
 
 
 @feeds_reader

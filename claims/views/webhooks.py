@@ -15,9 +15,10 @@ from claims.forms import WebhookEndpointForm
 from claims.models import WebhookDelivery, WebhookEndpoint
 from claims.services import webhooks
 
-from ._common import reader
+from ._common import embedded_mode, reader
 
 DELIVERIES_SHOWN = 50
+ADDED_KEY = "webhook-added"  # the session's note of an endpoint whose secret is due
 
 
 def webhooks_reader(view):
@@ -54,15 +55,26 @@ def webhook_list_page(request):
         except webhooks.WebhookError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            # Rendered, not redirected: the secret is in this answer only (never in
-            # a message cookie or the session).
-            return render(
-                request,
-                "claims/webhook_secret.html",
-                {"endpoint": endpoint, "secret": endpoint.secret, "created": True},
-                status=201,
-            )
+            # POST/redirect/GET, so that a refresh sends nothing again. The session
+            # holds the new endpoint's id (never its secret), taken by the first GET.
+            request.session[ADDED_KEY] = endpoint.pk
+            return redirect("dashboard:webhook-added", pk=endpoint.pk)
     return _list(request, form, status=400)
+
+
+@webhooks_reader
+def webhook_added_page(request, pk: int):
+    """The secret of the endpoint just added, once: the page after the add's
+    redirect. Again (a refresh, a link) it leads to the endpoint's page, where its
+    owner can ask for the secret (Show the secret)."""
+    endpoint = _endpoint(pk)
+    if request.session.get(ADDED_KEY) != endpoint.pk or endpoint.owner_id != request.user.pk:
+        return redirect("dashboard:webhook", pk=endpoint.pk)
+    del request.session[ADDED_KEY]
+    context = {"endpoint": endpoint, "secret": endpoint.secret, "created": True}
+    response = render(request, "claims/webhook_secret.html", context)
+    response["Cache-Control"] = "no-store"  # not from the browser's cache either
+    return response
 
 
 @webhooks_reader
@@ -80,6 +92,7 @@ def webhook_page(request, pk: int):
         "can_change": request.user.has_perm(webhooks.MANAGE),
         "can_delete": request.user.has_perm("claims.delete_webhookendpoint"),
         "shown": DELIVERIES_SHOWN,
+        "embedded": embedded_mode(),
     }
     return render(request, "claims/webhook_detail.html", context)
 

@@ -47,6 +47,27 @@ def test_an_editor_registers_an_endpoint_and_sees_the_secret_once(api_as):
     assert client.get(f"{BASE}{endpoint.pk}/secret/").json() == {"secret": endpoint.secret}
 
 
+def test_the_same_url_twice_is_a_400_until_the_first_is_turned_off(api_as):
+    client = api_as("editor")
+    body = {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]}
+    first = client.post(BASE, body, format="json")
+    assert first.status_code == 201
+    second = client.post(BASE, body, format="json")
+    assert second.status_code == 400
+    assert "already have an active endpoint" in second.json()["error"]["details"]["url"][0]
+    assert WebhookEndpoint.objects.count() == 1
+    pk = first.json()["id"]
+    assert client.patch(f"{BASE}{pk}/", {"active": False}, format="json").status_code == 200
+    third = client.post(BASE, body, format="json")
+    assert third.status_code == 201
+    # Turning the first back on would make two active endpoints at one URL.
+    again = client.patch(f"{BASE}{pk}/", {"active": True}, format="json")
+    assert (
+        again.status_code == 400
+        and "already have an active endpoint" in again.json()["error"]["details"]["url"][0]
+    )
+
+
 def test_another_editor_manages_the_endpoint_but_never_sees_its_secret(api_as):
     endpoint = literal_public_endpoint(editor(username="owner"))
     client = api_as(editor(username="colleague"))

@@ -70,7 +70,23 @@ def test_an_editor_subscribes_from_the_page(client_as):
     assert feed.url == "https://wire.example/top.atom" and feed.poll_interval_minutes == 20
     assert feed.created_by == client.user
     listing = client.get(LIST).content.decode()
-    assert "https://wire.example/top.atom" in listing and "Not polled yet; due now." in listing
+    assert "https://wire.example/top.atom" in listing
+    # The embedded mode (the tests' mode) runs no Celery beat: no poll is promised.
+    assert "use Poll now to read it" in listing and "polled within a minute" not in listing
+    assert "Not polled yet: Poll now to read it." in listing
+    assert "Nothing polls on a schedule in the embedded mode" in listing
+    assert "Celery beat must run" not in listing
+
+
+def test_with_celery_beat_the_page_says_when_feeds_are_polled(client_as, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker, workers and beat
+    client = client_as("editor")
+    form = {"url": "https://wire.example/top.atom", "poll_interval_minutes": 20, "active": "on"}
+    assert client.post(LIST, form).status_code == 302
+    listing = client.get(LIST).content.decode()
+    assert "it is polled within a minute" in listing and "Not polled yet; due now." in listing
+    assert "Celery beat polls each feed on its own interval" in listing
+    assert "embedded mode" not in listing
 
 
 def test_a_refused_address_is_shown_on_the_form(client_as, settings):
@@ -82,7 +98,8 @@ def test_a_refused_address_is_shown_on_the_form(client_as, settings):
     assert not Feed.objects.exists()
 
 
-def test_the_state_is_said_in_words_and_escaped(client_as, feed):
+def test_the_state_is_said_in_words_and_escaped(client_as, feed, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # beat polls and retries
     now = timezone.now()
     Feed.objects.filter(pk=feed.pk).update(
         last_polled_at=now - timedelta(minutes=3),
@@ -103,6 +120,11 @@ def test_the_state_is_said_in_words_and_escaped(client_as, feed):
     assert "The URL returned HTTP 500. &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Retrying at" in page and "(2 failed polls in a row)" in page
     assert "<b>Wire</b>" not in page and "&lt;b&gt;Wire&lt;/b&gt;" in page
+    # Embedded, nothing retries by itself: the page says what to do instead.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    page = client_as("editor").get(LIST).content.decode()
+    assert "Retrying at" not in page and "Poll now to try again" in page
+    assert "OK, polled 3\xa0minutes ago." in page and "next in" not in page
 
 
 def test_poll_now_then_the_feed_page_shows_its_items(
@@ -114,12 +136,36 @@ def test_poll_now_then_the_feed_page_shows_its_items(
         response = client.post(f"/feeds/{feed.pk}/poll/")
     assert response.status_code == 302 and response["Location"] == LIST
     listing = client.get(LIST).content.decode()
-    assert "OK, polled 0\xa0minutes ago" in listing and "Valley Wire: top stories" in listing
+    assert "OK, polled just now." in listing and "Valley Wire: top stories" in listing
+
     page = client.get(f"/feeds/{feed.pk}/").content.decode()
     article = Article.objects.get(source_url=server.url("/wire/2026/12/01/drought-figures"))
     assert reverse("dashboard:article", args=[article.pk]) in page
     assert "Water board revises drought figures" in page  # the item's title, tags dropped
     assert '<time datetime="2026-12-01T13:02:00+00:00">2026-12-01 13:02</time>' in page
+
+
+@pytest.mark.django_db(transaction=True)  # commits, as a request does: the poll runs in it
+def test_poll_now_in_the_embedded_mode_says_the_result(client_as, server):
+    client = client_as("editor")
+    feed = feed_subscribe(url=server.url("/wire.atom"), user=client.user)
+    client.post(f"/feeds/{feed.pk}/poll/")
+    listing = client.get(LIST).content.decode()
+    assert "Polled Valley Wire: top stories: 2 new items." in listing
+    assert "refresh in a moment" not in listing
+    server.documents["/wire.atom"] = (b"<html>gone</html>", "text/html", MODIFIED)
+    Feed.objects.filter(pk=feed.pk).update(etag="", last_modified="")
+    client.post(f"/feeds/{feed.pk}/poll/")
+    listing = client.get(LIST).content.decode()
+    assert "Polled Valley Wire: top stories: The document is not an RSS or Atom feed" in listing
+
+
+def test_poll_now_with_workers_says_to_refresh(client_as, feed, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the poll goes to the broker (memory://)
+    client = client_as("editor")
+    client.post(f"/feeds/{feed.pk}/poll/")
+    listing = client.get(LIST).content.decode()
+    assert "Polling Gazette: refresh in a moment to see the result." in listing
 
 
 def test_an_editor_edits_a_feed(client_as, feed):

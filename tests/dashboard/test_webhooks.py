@@ -4,9 +4,14 @@ confirmation, private addresses refused with a message, everything escaped, CSRF
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from claims import services
 from claims.models import WebhookDelivery, WebhookEndpoint
@@ -51,13 +56,41 @@ def test_an_editor_adds_an_endpoint_and_sees_its_secret_once(client_as):
     response = client.post(
         LIST, {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"], "description": "CMS"}
     )
-    assert response.status_code == 201
+    # POST/redirect/GET: a refresh of the page after the add sends nothing again.
     ep = WebhookEndpoint.objects.get()
-    assert ep.secret.encode() in response.content and ep.owner == client.user
+    assert response.status_code == 302 and response["Location"] == f"/webhooks/{ep.pk}/added/"
+    assert ep.secret.encode() not in response.content and ep.owner == client.user
+    added = client.get(response["Location"])
+    assert added.status_code == 200 and ep.secret.encode() in added.content
+    assert added["Cache-Control"] == "no-store"
+    again = client.get(response["Location"])  # a refresh: the secret is not shown twice
+    assert again.status_code == 302 and again["Location"] == f"/webhooks/{ep.pk}/"
     assert ep.secret.encode() not in client.get(LIST).content
     assert ep.secret.encode() not in client.get(f"/webhooks/{ep.pk}/").content
     shown = client.post(f"/webhooks/{ep.pk}/secret/")
     assert shown.status_code == 200 and ep.secret.encode() in shown.content
+
+
+def test_the_same_url_twice_is_refused_with_a_message(client_as):
+    client = client_as("editor")
+    form = {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]}
+    assert client.post(LIST, form).status_code == 302
+    second = client.post(LIST, {**form, "events": ["article.analysed"]})
+    assert second.status_code == 400
+    assert b"You already have an active endpoint at this URL" in second.content
+    assert WebhookEndpoint.objects.count() == 1
+    # Another editor's endpoint at the same URL is theirs (their role's payloads).
+    assert client_as(editor(username="colleague")).post(LIST, form).status_code == 302
+    assert WebhookEndpoint.objects.count() == 2
+
+
+def test_only_the_owner_reaches_the_added_page(client_as):
+    owner = client_as("editor")
+    owner.post(LIST, {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]})
+    ep = WebhookEndpoint.objects.get()
+    other = client_as(editor(username="colleague"))
+    page = other.get(f"/webhooks/{ep.pk}/added/")
+    assert page.status_code == 302 and ep.secret.encode() not in page.content
 
 
 def test_only_the_owner_sees_the_secret_again(client_as):
@@ -75,6 +108,40 @@ def test_a_private_address_is_refused_with_a_message(client_as):
     assert response.status_code == 400
     assert b"private or local address" in response.content
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_url_help_follows_the_settings(client_as, settings):
+    client = client_as("editor")
+    page = client.get(LIST).content.decode()
+    assert "https:// or http://; private and local addresses are refused." in page
+    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    page = client.get(LIST).content.decode()
+    assert "https:// only; private and local addresses are accepted" in page
+    assert "are refused" not in page
+
+
+def test_the_log_says_each_thing_once_and_an_embedded_retry_honestly(client_as, settings):
+    owner = editor()
+    ep = endpoint(owner)
+    failed = delivery(ep)
+    retrying = delivery(
+        ep, state="retrying", attempts=2, error="Could not connect to the endpoint "
+        "(connection refused).", response_status=None, event_id=uuid.uuid4(),
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
+    )  # fmt: skip
+    client = client_as(owner)
+    page = client.get(f"/webhooks/{ep.pk}/").content.decode()
+    assert "HTTP 500 HTTP 500" not in page
+    row = page[page.index(str(failed.event_id)) :]
+    assert re.search(r'data-label="Last response">\s*HTTP 500\s*</td>', row)
+    # No beat runs in the embedded mode: no "next try" time that never comes.
+    assert ", next try" not in page
+    assert "the next try needs Celery beat, which the embedded mode does not run" in page
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    page = client.get(f"/webhooks/{ep.pk}/").content.decode()
+    when = timezone.localtime(retrying.next_attempt_at).strftime("%H:%M:%S")
+    assert f"Retrying, next try {when}" in page and "embedded mode" not in page
 
 
 @pytest.mark.parametrize("role", ["checker", "viewer"])
@@ -174,6 +241,11 @@ def test_an_editor_manages_endpoints_in_the_admin_and_reads_deliveries(
         add, {"url": "http://10.0.0.5/hooks", "events": ["claim.verdict"], "active": "on"}
     )
     assert refused.status_code == 200 and b"private or local address" in refused.content
+    twice = client.post(
+        add, {"url": "https://1.1.1.1/hooks", "events": ["claim.status_changed"], "active": "on"}
+    )  # the same URL again: a message on the field, not a server error
+    assert twice.status_code == 200 and b"already have an active endpoint" in twice.content
+    assert WebhookEndpoint.objects.count() == 1
 
     d = delivery(ep)
     d.tries.create(number=1, at=d.created_at, status=500, error="HTTP 500")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -215,7 +217,52 @@ def test_a_receiver_that_is_down_is_a_network_error_tried_again(receiver, commit
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == DeliveryState.FAILED and delivery.attempts == 3
     assert delivery.response_status is None
-    assert delivery.error.startswith("The URL could not be fetched")
+    assert delivery.error == "Could not connect to the endpoint (connection refused)."
+    assert list(delivery.tries.values_list("error", flat=True)) == [delivery.error] * 3
+
+
+def test_the_endpoint_shows_its_latest_error(receiver, committed, settings):
+    endpoint = endpoint_for(receiver.url, "claim.status_changed")
+    receiver.answers = [503, 503, 503]
+    start(ClaimFactory(), checker(), committed)
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is not None and endpoint.last_error == "HTTP 503"
+    since = endpoint.failing_since
+    # Then the receiver goes down: the next delivery's first try (to be retried)
+    # is the endpoint's latest error, and it has been failing since the first.
+    WebhookEndpoint.objects.update(url="http://127.0.0.1:9/hooks")
+    settings.WEBHOOK_BACKOFF_BASE = 3600  # the retry waits: the delivery is still retrying
+    start(ClaimFactory(), checker(), committed)
+    latest = WebhookDelivery.objects.latest("id")
+    assert latest.state == DeliveryState.RETRYING and latest.attempts == 1
+    endpoint.refresh_from_db()
+    assert endpoint.last_error == "Could not connect to the endpoint (connection refused)."
+    assert endpoint.failing_since == since
+
+
+def test_a_tls_certificate_that_is_not_trusted_is_said_in_words(committed, tmp_path):
+    """A receiver on https with a self-signed certificate (made here by openssl)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint_for(f"https://127.0.0.1:{httpd.server_address[1]}/hooks", "claim.status_changed")
+        start(ClaimFactory(), checker(), committed)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.error.startswith("The TLS certificate of the endpoint was refused: ")
+    assert "self-signed" in delivery.error or "self signed" in delivery.error
 
 
 def test_a_retry_is_sent_by_the_sweep_when_it_is_due(receiver, committed, settings):
@@ -454,6 +501,6 @@ def test_recording_costs_the_same_for_more_endpoints_of_one_owner(receiver):
 
     endpoint_for(receiver.url, "claim.verdict", owner=owner)
     one = queries_for_one_event()
-    for _ in range(4):
-        endpoint_for(receiver.url, "claim.verdict", owner=owner)
+    for n in range(4):  # one owner's endpoints are at different URLs (one per URL)
+        endpoint_for(f"{receiver.url}?copy={n}", "claim.verdict", owner=owner)
     assert queries_for_one_event() == one  # one document per owner's permissions, one insert
