@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from functools import partial
 
 from celery import shared_task
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -63,9 +62,16 @@ def start_fetch(article_id: int, run_id: str) -> bool:
     return _publish(fetch_article, article_id, run_id, "fetching")
 
 
+def embedded_mode() -> bool:
+    """Whether published tasks run in-process (the embedded mode: no broker, no
+    worker, no Celery beat). Read from the Celery app, which is what runs them
+    (CELERY_TASK_ALWAYS_EAGER configures it; tests switch it per test)."""
+    return bool(analyze_article.app.conf.task_always_eager)
+
+
 def _publish(task, article_id: int, run_id: str, state: str) -> bool:
     deferred = _deferred.get()
-    if deferred is not None and settings.CELERY_TASK_ALWAYS_EAGER:
+    if deferred is not None and embedded_mode():
         deferred.append(partial(task.si(article_id, run_id).apply))
         return True
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from claims import tasks
 from claims.selectors import (
     Key,
     keyset_after,
@@ -36,7 +36,7 @@ def embedded_mode() -> bool:
     """Whether tasks run in-process (the embedded mode: no broker, no worker and
     no Celery beat), so that nothing scheduled ever happens by itself: pages say
     so rather than promise a poll or a retry."""
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+    return tasks.embedded_mode()
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -15,6 +15,7 @@ from claims.models import Article, Feed
 from claims.services import feed_subscribe
 from tests.factories import editor
 from tests.feed_server import feed_server  # noqa: F401 (a fixture)
+from tracker.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_an_editor_subscribes_from_the_page(client_as):
 
 
 def test_with_celery_beat_the_page_says_when_feeds_are_polled(client_as, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker, workers and beat
+    celery_app.conf.task_always_eager = False  # a broker, workers and beat
     client = client_as("editor")
     form = {"url": "https://wire.example/top.atom", "poll_interval_minutes": 20, "active": "on"}
     assert client.post(LIST, form).status_code == 302
@@ -99,7 +100,7 @@ def test_a_refused_address_is_shown_on_the_form(client_as, settings):
 
 
 def test_the_state_is_said_in_words_and_escaped(client_as, feed, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # beat polls and retries
+    celery_app.conf.task_always_eager = False  # beat polls and retries
     now = timezone.now()
     Feed.objects.filter(pk=feed.pk).update(
         last_polled_at=now - timedelta(minutes=3),
@@ -121,7 +122,7 @@ def test_the_state_is_said_in_words_and_escaped(client_as, feed, settings):
     assert "Retrying at" in page and "(2 failed polls in a row)" in page
     assert "<b>Wire</b>" not in page and "&lt;b&gt;Wire&lt;/b&gt;" in page
     # Embedded, nothing retries by itself: the page says what to do instead.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
     page = client_as("editor").get(LIST).content.decode()
     assert "Retrying at" not in page and "Poll now to try again" in page
     assert "OK, polled 3\xa0minutes ago." in page and "next in" not in page
@@ -161,7 +162,7 @@ def test_poll_now_in_the_embedded_mode_says_the_result(client_as, server):
 
 
 def test_poll_now_with_workers_says_to_refresh(client_as, feed, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # the poll goes to the broker (memory://)
+    celery_app.conf.task_always_eager = False  # the poll goes to the broker (memory://)
     client = client_as("editor")
     client.post(f"/feeds/{feed.pk}/poll/")
     listing = client.get(LIST).content.decode()

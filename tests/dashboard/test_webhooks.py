@@ -16,6 +16,7 @@ from django.utils import timezone
 from claims import services
 from claims.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import checker, editor, viewer
+from tracker.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 LIST = "/webhooks/"
@@ -138,7 +139,7 @@ def test_the_log_says_each_thing_once_and_an_embedded_retry_honestly(client_as, 
     # No beat runs in the embedded mode: no "next try" time that never comes.
     assert ", next try" not in page
     assert "the next try needs Celery beat, which the embedded mode does not run" in page
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
     page = client.get(f"/webhooks/{ep.pk}/").content.decode()
     when = timezone.localtime(retrying.next_attempt_at).strftime("%H:%M:%S")
     assert f"Retrying, next try {when}" in page and "embedded mode" not in page
