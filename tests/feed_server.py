@@ -6,13 +6,13 @@ it was sent, and can be switched to answer 500 or garbage."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.local_http import QuietHandler, serving
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 GARBAGE = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00 }{ <<< not a feed"
@@ -63,7 +63,7 @@ def etag_of(body: bytes) -> str:
 def feed_server():
     state: FeedServer
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
             status, headers, body = self._answer()
             state.requests.append(
@@ -107,14 +107,6 @@ def feed_server():
                 return parsedate_to_datetime(since) >= modified.replace(microsecond=0)
             return False
 
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state = FeedServer(base=f"http://127.0.0.1:{httpd.server_address[1]}")
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as base:
+        state = FeedServer(base=base)
+        yield state

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from claims import services
 from claims.services import article_ingest
+from tests.local_http import QuietHandler, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_42d87ab533acdf14.txt"
@@ -91,7 +91,7 @@ def local_http():
     A page with a delay holds its answer until the delay passes or the test ends."""
     server_state: LocalServer
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
             server_state.hits.append(self.path)
             page = server_state.pages.get(self.path, Page(b"not found", 404, "text/plain"))
@@ -108,15 +108,7 @@ def local_http():
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout or a size limit): expected
 
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    server_state = LocalServer(base=f"http://127.0.0.1:{httpd.server_address[1]}")
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server_state
-    server_state.released.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as base:
+        server_state = LocalServer(base=base)
+        yield server_state
+        server_state.released.set()

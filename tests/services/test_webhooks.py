@@ -31,6 +31,7 @@ from claims.models import (
 )
 from claims.services import webhook_delivery, webhooks
 from tests.factories import ArticleFactory, ClaimFactory, checker, editor
+from tests.local_http import QuietHandler, serving
 from tests.services.conftest import SHORT
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def receiver():
     state: Receiver
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with lock:
@@ -86,17 +87,9 @@ def receiver():
             self.end_headers()
             self.wfile.write(reply)
 
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state = Receiver(url=f"http://127.0.0.1:{httpd.server_address[1]}/hooks")
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as base:
+        state = Receiver(url=f"{base}/hooks")
+        yield state
 
 
 @pytest.fixture(autouse=True)
