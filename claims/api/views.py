@@ -105,7 +105,7 @@ class ClaimViewSet(ApiViewSet):
     serializer_class = s.ClaimSerializer
 
     def get_queryset(self):
-        return selectors.claim_queryset()
+        return selectors.claim_list_rows()
 
     @extend_schema(
         summary="Claims, filtered; worst confidence first by default",

@@ -60,3 +60,13 @@ def test_detail_queries_do_not_grow_with_history(api_as, django_assert_max_num_q
     with django_assert_max_num_queries(12):
         body = client.get(f"/api/v1/claims/{claim.pk}/").json()
     assert len(body["evidence"]) == 20 and len(body["history"]) == 20
+
+
+def test_the_claim_list_reads_only_the_article_and_assignee_columns_it_shows(api_as):
+    make_claims(3)
+    with CaptureQueriesContext(connection) as ctx:
+        assert api_as("viewer").get("/api/v1/claims/").status_code == 200
+    (rows,) = [q["sql"] for q in ctx.captured_queries if 'FROM "claims_claim"' in q["sql"]]
+    assert '"claims_article"."title"' in rows and '"auth_user"."username"' in rows
+    for column in ("raw_text", "analysis_data", "published_at", "password", "last_login"):
+        assert f'"{column}"' not in rows
