@@ -53,6 +53,9 @@ from claims.services.webhooks import webhooks_article_finished
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
+# publish(article_id, run_id, claim_ids) puts the matching of a run's claims on the
+# broker; False if it did not (unreachable, or no broker): the caller matches them.
+PublishMatching = Callable[[int, str, list[int]], bool]
 
 
 # --- Runs: queueing an article's analysis ------------------------------------------
@@ -265,11 +268,17 @@ def _lock_running(article_id: int, run_id: str) -> Article:
     return article
 
 
-def analysis_run(*, article_id: int, run_id: str) -> int:
+def analysis_run(
+    *, article_id: int, run_id: str, publish_matching: PublishMatching | None = None
+) -> int:
     """The whole analysis of one run, in this process: the engine's steps in memory
     (no JSON hand-over), then every claim, source, hedge and score written in bulk
     in one transaction, which also marks the article analyzed (so a run is saved
-    entirely or not at all, and counted once). Returns the number of claims."""
+    entirely or not at all, and counted once). Returns the number of claims.
+
+    Claim matching follows the commit: published (``publish_matching``: the task
+    match_claims, on the light queue) or, without a publisher or when it fails,
+    here (see matching_start)."""
     loaded = _claim_run(article_id, run_id)
     text = loaded.raw_text
     ex = analysis.extract(text, model=settings.SPACY_MODEL)
@@ -295,8 +304,36 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
     # After the commit, outside the run's transaction: the claims are saved whatever
     # matching and the webhooks do (both log their own failures).
     webhooks_article_finished(article_id=article_id)
-    claim_matches_find_safely(claim_ids=saved.ids)
+    matching_start(
+        article_id=article_id, run_id=run_id, claim_ids=saved.ids, publish=publish_matching
+    )
     return len(saved.ids)
+
+
+def matching_start(
+    *, article_id: int, run_id: str, claim_ids: list[int], publish: PublishMatching | None
+) -> None:
+    """After a run's commit: its claims' matching on the broker (``publish``), so
+    that the analysis worker takes the next article (matching an article costs
+    about as much as analysing it, more when its claims are repeated widely), or,
+    without a publisher (the embedded mode, commands) or when the broker does not
+    take it, here and now: a run's matching is never left undone."""
+    if publish is not None and publish(article_id, run_id, claim_ids):
+        return
+    claim_matches_find_safely(claim_ids=claim_ids)
+
+
+def matching_run(*, article_id: int, run_id: str, claim_ids: list[int], retry_on=()) -> int:
+    """The matching task's work: the run's claims matched, unless the article has
+    been analysed again since (StaleRun: the newer run matches its own claims,
+    which are these where they survived). Matching is idempotent, so a redelivered
+    task writes nothing twice; a claim deleted meanwhile is skipped. A failure is
+    logged and never touches the saved analysis; ``retry_on``: errors raised
+    instead, for the task to retry. Returns the number of new matches."""
+    current = Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.ANALYZED)
+    if not current.exists():
+        raise StaleRun(f"article {article_id}: run {run_id} is no longer current, not matched")
+    return claim_matches_find_safely(claim_ids=claim_ids, reraise=retry_on)
 
 
 def _version_record(article: Article, corrections: list, changes: dict | None) -> None:
