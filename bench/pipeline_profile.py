@@ -50,6 +50,14 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--dump", help="write the raw profile here (for pstats or snakeviz)")
+    ap.add_argument(
+        "--no-profile", action="store_true", help="times only (cProfile slows small calls)"
+    )
+    ap.add_argument(
+        "--without-matching",
+        action="store_true",
+        help="the analysis alone (what an analysis worker does once matching is its own task)",
+    )
     args = ap.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL=postgres://... (a migrated database)")
@@ -66,6 +74,10 @@ def main() -> None:
     from claims.models import Article
     from claims.services import article_ingest
 
+    if args.without_matching:
+        from claims.services import pipeline
+
+        pipeline.claim_matches_find_safely = lambda **kwargs: 0
     _empty(Article)
     for text in corpus(2, "warmup"):  # spaCy, the statistics, the connection
         article_ingest(text=text)
@@ -79,7 +91,8 @@ def main() -> None:
     profile = cProfile.Profile(time.process_time)
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
-        profile.enable()
+        if not args.no_profile:
+            profile.enable()
         for text in texts:
             article_ingest(text=text)
         profile.disable()
@@ -87,6 +100,9 @@ def main() -> None:
     n = args.articles
     print(f"{n} articles: {1000 * wall / n:.0f} ms wall, {1000 * cpu / n:.0f} ms CPU, "
           f"{queries[0] / n:.0f} SQL statements per article")  # fmt: skip
+    if args.no_profile:
+        _empty(Article)
+        return
     if args.dump:
         profile.dump_stats(args.dump)
     stats = pstats.Stats(profile)
