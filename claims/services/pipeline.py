@@ -336,6 +336,24 @@ def matching_run(*, article_id: int, run_id: str, claim_ids: list[int], retry_on
     return claim_matches_find_safely(claim_ids=claim_ids, reraise=retry_on)
 
 
+def articles_match(*, article_ids: list[int] | None = None, since: timedelta | None = None) -> int:
+    """Match again, in this process, the claims of analysed articles: the given ones,
+    or those analysed within ``since``. The way back for a matching that was lost (a
+    worker killed between an analysis's commit and the publish of its match_claims,
+    or a task out of retries); idempotent, so matching an article twice does no
+    harm. Returns the number of new matches."""
+    articles = Article.objects.filter(state=AnalysisState.ANALYZED)
+    if article_ids is not None:
+        articles = articles.filter(pk__in=article_ids)
+    if since is not None:
+        articles = articles.filter(finished_at__gte=timezone.now() - since)
+    found = 0
+    for article_id in articles.order_by("pk").values_list("pk", flat=True).iterator():
+        ids = list(Claim.objects.filter(article_id=article_id).values_list("pk", flat=True))
+        found += claim_matches_find_safely(claim_ids=ids)
+    return found
+
+
 def _version_record(article: Article, corrections: list, changes: dict | None) -> None:
     """The analysed version's correction notices, and (for the run that carried
     the claims over to it) what it did to them, on its ArticleVersion row."""

@@ -317,3 +317,20 @@ def test_a_failing_matching_task_keeps_the_analysis_and_retries_only_transient_e
         tasks.match_claims.run(article.pk, article.run_id, ids)
     article.refresh_from_db()
     assert article.state == "analyzed" and article.error == ""
+
+
+def test_the_match_claims_command_makes_a_lost_matching_again(pair):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    earlier, repeated = pair
+    rows = matched_rows()
+    ClaimMatch.objects.all().delete()  # as if the task had been lost
+    out = StringIO()
+    call_command("match_claims", str(repeated.article_id), stdout=out)
+    assert matched_rows() == rows and out.getvalue().strip() == "1 new match(es)"
+    call_command("match_claims", "--since", "3600", stdout=out)  # again: nothing new
+    assert matched_rows() == rows and out.getvalue().strip().endswith("0 new match(es)")
+    with pytest.raises(CommandError):
+        call_command("match_claims")
