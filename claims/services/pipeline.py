@@ -16,6 +16,7 @@ publisher is passed in.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -50,6 +51,8 @@ from claims.services.matching import (
 )
 from claims.services.sources import sources_resolve
 from claims.services.webhooks import webhooks_article_finished
+
+log = logging.getLogger(__name__)
 
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
@@ -318,8 +321,11 @@ def matching_start(
     about as much as analysing it, more when its claims are repeated widely), or,
     without a publisher (the embedded mode, commands) or when the broker does not
     take it, here and now: a run's matching is never left undone."""
-    if publish is not None and publish(article_id, run_id, claim_ids):
-        return
+    try:
+        if publish is not None and publish(article_id, run_id, claim_ids):
+            return
+    except Exception:  # whatever the publish raised, the saved claims are matched here
+        log.exception("article %s: the matching could not be published", article_id)
     claim_matches_find_safely(claim_ids=claim_ids)
 
 

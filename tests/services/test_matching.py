@@ -266,6 +266,19 @@ def test_without_a_publisher_or_when_it_fails_the_analysis_matches_at_once(inges
     assert refused and ClaimMatch.objects.get().claim == bridge(second)
 
 
+def test_a_publisher_that_raises_leaves_the_matching_to_the_analysis(ingest):
+    ingest(text=FIRST)
+    second = queued_only(SECOND)
+
+    def broken(*args):
+        raise RuntimeError("result backend unreachable")
+
+    pipeline.analysis_run(article_id=second.pk, run_id=second.run_id, publish_matching=broken)
+    second.refresh_from_db()
+    assert second.state == "analyzed" and second.error == ""
+    assert ClaimMatch.objects.get().claim == bridge(second)
+
+
 def test_the_matching_task_is_idempotent_and_skips_deleted_claims(pair):
     earlier, repeated = pair
     article = repeated.article
