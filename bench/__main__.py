@@ -184,14 +184,14 @@ def section_pipeline(args) -> dict:
     for r in rows:
         failed = f"  ({r['failed']} failed)" if r.get("failed") else ""
         if r is rows[0]:
-            print(f"  {r['name']:<38} {r['articles_per_min']:>8.1f} articles/min")
+            print(f"  {r['name']:<48} {r['articles_per_min']:>8.1f} articles/min")
             continue
         figures = (("analysed", "articles_per_min"), ("matched", "matched_articles_per_min"))
         for label, key in figures:
             vs = f"  {engine / r[key]:.2f}x the engine's time"
             speed = f", {r[key] / one[key]:.2f}x 1 worker" if one else ""
             name = r["name"] if label == "analysed" else ""
-            print(f"  {name:<38} {label:>8} {r[key]:>8.1f} articles/min{vs}{speed}{failed}")
+            print(f"  {name:<48} {label:>8} {r[key]:>8.1f} articles/min{vs}{speed}{failed}")
             failed = ""
     return {"articles": n, "rows": rows}
 

@@ -279,7 +279,7 @@ def report(rows: list[dict], n: int) -> None:
             per = r[key] / n
             name = r["name"] if key == "seconds" else ""
             failed = f"  ({r['failed']} failed)" if r.get("failed") and key == "seconds" else ""
-            print(f"{name:38} {label:>9} {r[key]:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
+            print(f"{name:48} {label:>8} {r[key]:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
     one = next((r for r in rows if "1 worker" in r["name"]), None)
     if one:
         print("\npipeline overhead (1 worker process / engine): "
