@@ -271,13 +271,14 @@ def report(rows: list[dict], n: int) -> None:
     print(f"{n} articles, {sum(len(t) for t in corpus(n, 'x')) // n} characters on average\n")
     print("analysed: every article ANALYZED or FAILED; matched: their claims' matching")
     print("finished too (the broker idle)\n")
-    print(f"{'':48} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
+    print(f"{'':57} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
     for r in rows:
         for label, key in (("analysed", "seconds"), ("matched", "matched_seconds")):
             if key not in r:
                 continue
             per = r[key] / n
             name = r["name"] if key == "seconds" else ""
+            label = label if "matched_seconds" in r else ""  # the engine's row
             failed = f"  ({r['failed']} failed)" if r.get("failed") and key == "seconds" else ""
             print(f"{name:48} {label:>8} {r[key]:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
     one = next((r for r in rows if "1 worker" in r["name"]), None)
