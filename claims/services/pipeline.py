@@ -317,8 +317,8 @@ def matching_start(
     *, article_id: int, run_id: str, claim_ids: list[int], publish: PublishMatching | None
 ) -> None:
     """After a run's commit: its claims' matching on the broker (``publish``), so
-    that the analysis worker takes the next article (matching an article costs
-    about as much as analysing it, more when its claims are repeated widely), or,
+    that the analysis worker takes the next article (where an article's claims are
+    repeated widely, matching it costs about as much as analysing it), or,
     without a publisher (the embedded mode, commands) or when the broker does not
     take it, here and now: a run's matching is never left undone."""
     try:
