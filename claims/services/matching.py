@@ -462,7 +462,9 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     return created
 
 
-def claim_matches_find_safely(*, claim_ids: list[int], reraise: tuple = ()) -> int:
+def claim_matches_find_safely(
+    *, claim_ids: list[int], reraise: tuple[type[Exception], ...] = ()
+) -> int:
     """The pipeline's call: a matching failure is logged and never fails the
     analysis that has already been saved. Returns the number of new matches.
     ``reraise``: the errors raised all the same (the task retries transient ones)."""

@@ -329,7 +329,13 @@ def matching_start(
     claim_matches_find_safely(claim_ids=claim_ids)
 
 
-def matching_run(*, article_id: int, run_id: str, claim_ids: list[int], retry_on=()) -> int:
+def matching_run(
+    *,
+    article_id: int,
+    run_id: str,
+    claim_ids: list[int],
+    retry_on: tuple[type[Exception], ...] = (),
+) -> int:
     """The matching task's work: the run's claims matched, unless the article has
     been analysed again since (StaleRun: the newer run matches its own claims,
     which are these where they survived). Matching is idempotent, so a redelivered
