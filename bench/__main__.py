@@ -151,7 +151,7 @@ from bench import pipeline as p
 p.DB_NAME = {db!r}
 p.BROKER = {broker!r}
 p.report = lambda rows, n: print("ROWS " + json.dumps(rows))
-sys.argv = ["pipeline", "--articles", {n!r}, "--workers", *{workers!r}]
+sys.argv = ["pipeline", "--articles", {n!r}, "--workers", *{workers!r}, *{split!r}]
 p.main()
 """
 
@@ -163,6 +163,7 @@ def section_pipeline(args) -> dict:
         broker=BROKER,
         n=str(args.pipeline_articles),
         workers=[str(w) for w in args.workers],
+        split=["--split-queues"] if args.split_queues else [],
     )
     env = {**os.environ, "BENCH_BROKER_URL": BROKER, "PG_URL": PG_URL}
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -174,17 +175,24 @@ def section_pipeline(args) -> dict:
     n = args.pipeline_articles
     for r in rows:
         r["articles_per_min"] = round(60 * n / r["seconds"], 1)
+        if "matched_seconds" in r:  # the claims' matching (its own task) finished too
+            r["matched_articles_per_min"] = round(60 * n / r["matched_seconds"], 1)
     engine = rows[0]["articles_per_min"]
     one = next((r for r in rows if r["name"].startswith("pipeline, 1 ")), None)
     print(f"\n== 2. Pipeline ({n} articles) against the engine alone ==")
+    print("  analysed: every article ANALYZED or FAILED; matched: their matching done too")
     for r in rows:
-        vs = (
-            f"  {engine / r['articles_per_min']:.2f}x the engine's time" if r is not rows[0] else ""
-        )
-        speed = f", {r['articles_per_min'] / one['articles_per_min']:.2f}x 1 worker" if one else ""
         failed = f"  ({r['failed']} failed)" if r.get("failed") else ""
-        print(f"  {r['name']:<38} {r['articles_per_min']:>8.1f} articles/min{vs}"
-              f"{speed if r is not rows[0] else ''}{failed}")  # fmt: skip
+        if r is rows[0]:
+            print(f"  {r['name']:<48} {r['articles_per_min']:>8.1f} articles/min")
+            continue
+        figures = (("analysed", "articles_per_min"), ("matched", "matched_articles_per_min"))
+        for label, key in figures:
+            vs = f"  {engine / r[key]:.2f}x the engine's time"
+            speed = f", {r[key] / one[key]:.2f}x 1 worker" if one else ""
+            name = r["name"] if label == "analysed" else ""
+            print(f"  {name:<48} {label:>8} {r[key]:>8.1f} articles/min{vs}{speed}{failed}")
+            failed = ""
     return {"articles": n, "rows": rows}
 
 
@@ -584,6 +592,11 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=20000, help="engine: words of text")
     ap.add_argument("--rss-articles", default="100,1000", help="engine: RSS after these")
     ap.add_argument("--pipeline-articles", type=int, default=40)
+    ap.add_argument(
+        "--split-queues",
+        action="store_true",
+        help="--pipeline: K processes on -Q analysis and one more on -Q default",
+    )
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--repeat", type=int, default=30, help="requests per measurement")
     ap.add_argument("--connections", type=int, default=8)

@@ -14,11 +14,21 @@ The corpus is N distinct articles: the seed and the shared eval articles, each
 copy with a unique last line so that content hashes differ. Each pipeline run
 starts `celery -A tracker worker --concurrency=K` (K prefork processes), warms
 every process up (spaCy loads once per process) and then times from the first
-ingest until every article is analysed. The engine line runs
+ingest until every article is analysed ("analysed": each ANALYZED or FAILED),
+and on until the matching of their claims has finished too ("matched"). The
+matching is its own task (match_claims, on the "default" queue), published as
+each analysis commits; it has finished when the broker holds no task any more,
+waiting or taken but unacknowledged (tasks are acknowledged when they end:
+task_acks_late), seen twice in a row. The engine line runs
 claims.analysis.analyze over the same texts in this process, after a warm-up.
 "Overhead" is the pipeline's time per article on one worker process over the
-engine's: what ingest, the queue and the database writes add. The workers take
-every queue (no -Q), as a one-machine deployment does.
+engine's: what ingest, the queue, the database writes (and, "matched", the claim
+matching) add. The workers take every queue (no -Q), as a one-machine deployment
+does; with --split-queues each run has K processes on "analysis" and one more
+worker process on "default" (and "celery"), as a deployment that separates them.
+
+The corpus is the worst case for matching: copies of a dozen stories, every
+claim matching many others strongly.
 
 The machine's load average is printed before and after: on a shared machine the
 figures mean little without it.
@@ -75,12 +85,16 @@ def create_database(env: dict) -> None:
     )
 
 
-def start_worker(env: dict, processes: int, log: Path) -> subprocess.Popen:
+def start_worker(
+    env: dict, processes: int, log: Path, queues: str | None = None
+) -> subprocess.Popen:
+    only = ["-Q", queues] if queues else []
+    name = f"bench{processes}{'-' + queues.replace(',', '-') if queues else ''}@%h"
     with log.open("wb") as out:
         worker = subprocess.Popen(
             [ROOT / ".venv" / "bin" / "celery", "-A", "tracker", "worker", "--loglevel=INFO",
              f"--concurrency={processes}", "-P", "prefork", "--without-mingle",
-             "--without-gossip", "-n", f"bench{processes}@%h"],
+             "--without-gossip", "-n", name, *only],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -101,8 +115,41 @@ def stop_worker(worker: subprocess.Popen) -> None:
             worker.wait()
 
 
-def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, int]:
-    """Seconds from the first ingest until every article is done; failures."""
+def broker_idle() -> bool:
+    """No task waiting on any queue of the Redis broker, nor taken and not yet
+    acknowledged (kombu keeps those in its "unacked" hash until the ack, which
+    task_acks_late sends when the task ends)."""
+    import redis
+
+    r = redis.Redis.from_url(BROKER)
+    if r.hlen("unacked"):
+        return False
+    for queue in ("analysis", "default", "celery"):
+        # kombu's Redis queues: the name, and the name with a priority suffix.
+        if any(r.llen(key) for key in r.keys(f"{queue}*") if r.type(key) == b"list"):
+            return False
+    return True
+
+
+def matching_wait(start: float, timeout: float) -> float:
+    """Seconds from ``start`` until the broker has been idle twice, 0.1 s apart
+    (a message moves from its queue to "unacked" in two steps)."""
+    idle, since = 0, 0.0
+    while idle < 2:
+        now = time.perf_counter()
+        if broker_idle():
+            idle, since = idle + 1, since if idle else now
+        else:
+            idle = 0
+        if now - start > timeout:
+            raise SystemExit(f"tasks still on the broker after {timeout:.0f} s")
+        time.sleep(0.1)
+    return since - start
+
+
+def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, float, int]:
+    """Seconds from the first ingest until every article is done (analysed), until
+    their matching is done too (matched); failures."""
     from claims.models import AnalysisState, Article
     from claims.services import article_ingest
 
@@ -119,25 +166,33 @@ def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, int]:
             raise SystemExit(f"only {done}/{len(ids)} articles done after {timeout:.0f} s")
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
+    matched = matching_wait(start, timeout)
     failed = Article.objects.filter(pk__in=ids, state=AnalysisState.FAILED).count()
-    return elapsed, failed
+    return elapsed, max(matched, elapsed), failed
 
 
-def run_pipeline(env: dict, processes: int, n: int, log_dir: Path) -> dict:
+def run_pipeline(env: dict, processes: int, n: int, log_dir: Path, split: bool = False) -> dict:
     import redis
 
     from claims.models import Article
 
     redis.Redis.from_url(BROKER).flushdb()
-    worker = start_worker(env, processes, log_dir / f"worker{processes}.log")
+    if split:
+        workers = [
+            start_worker(env, processes, log_dir / f"worker{processes}-analysis.log", "analysis"),
+            start_worker(env, 1, log_dir / f"worker{processes}-default.log", "default,celery"),
+        ]
+    else:
+        workers = [start_worker(env, processes, log_dir / f"worker{processes}.log")]
     try:
         ingest_and_wait(corpus(2 * processes, f"warmup{processes}"), timeout=300)
-        elapsed, failed = ingest_and_wait(corpus(n, f"w{processes}"), timeout=60 * n)
+        elapsed, matched, failed = ingest_and_wait(corpus(n, f"w{processes}"), timeout=60 * n)
     finally:
-        stop_worker(worker)
+        for worker in workers:
+            stop_worker(worker)
     _empty(Article)
-    return {"name": f"pipeline, {processes} worker process(es)", "seconds": elapsed,
-            "failed": failed}  # fmt: skip
+    name = f"pipeline, {processes} worker process(es)" + (" + 1 on default" if split else "")
+    return {"name": name, "seconds": elapsed, "matched_seconds": matched, "failed": failed}
 
 
 def _empty(root) -> None:
@@ -171,6 +226,11 @@ def main() -> None:
     )
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--split-queues",
+        action="store_true",
+        help="K processes on -Q analysis and 1 more on -Q default,celery (else no -Q)",
+    )
     args = ap.parse_args()
 
     # The texts are copies of a dozen stories with shifted figures, which the version
@@ -191,7 +251,9 @@ def main() -> None:
     load_before = os.getloadavg()
     try:
         rows = [run_engine(args.articles)]
-        rows += [run_pipeline(env, k, args.articles, log_dir) for k in args.workers]
+        rows += [
+            run_pipeline(env, k, args.articles, log_dir, args.split_queues) for k in args.workers
+        ]
     finally:
         connections.close_all()
         admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
@@ -207,18 +269,29 @@ def report(rows: list[dict], n: int) -> None:
     engine = rows[0]["seconds"] / n
     print(f"{os.cpu_count()} CPU(s)")
     print(f"{n} articles, {sum(len(t) for t in corpus(n, 'x')) // n} characters on average\n")
-    print(f"{'':38} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
+    print("analysed: every article ANALYZED or FAILED; matched: their claims' matching")
+    print("finished too (the broker idle)\n")
+    print(f"{'':57} {'seconds':>8} {'articles/min':>13} {'s/article':>10}")
     for r in rows:
-        per = r["seconds"] / n
-        failed = f"  ({r['failed']} failed)" if r.get("failed") else ""
-        print(f"{r['name']:38} {r['seconds']:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
+        for label, key in (("analysed", "seconds"), ("matched", "matched_seconds")):
+            if key not in r:
+                continue
+            per = r[key] / n
+            name = r["name"] if key == "seconds" else ""
+            label = label if "matched_seconds" in r else ""  # the engine's row
+            failed = f"  ({r['failed']} failed)" if r.get("failed") and key == "seconds" else ""
+            print(f"{name:48} {label:>8} {r[key]:8.1f} {60 / per:13.1f} {per:10.3f}{failed}")
     one = next((r for r in rows if "1 worker" in r["name"]), None)
     if one:
-        overhead = one["seconds"] / n / engine
-        print(f"\npipeline overhead (1 worker process / engine): {overhead:.2f}x")
+        print("\npipeline overhead (1 worker process / engine): "
+              f"analysed {one['seconds'] / n / engine:.2f}x, "
+              f"matched {one['matched_seconds'] / n / engine:.2f}x")  # fmt: skip
     two = next((r for r in rows if "2 worker" in r["name"]), None)
     if one and two:
-        print(f"speed-up from 1 to 2 worker processes: {one['seconds'] / two['seconds']:.2f}x")
+        analysed = one["seconds"] / two["seconds"]
+        matched = one["matched_seconds"] / two["matched_seconds"]
+        print(f"speed-up from 1 to 2 worker processes: {analysed:.2f}x analysed, "
+              f"{matched:.2f}x matched")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Celery tasks: thin wrappers that take ids, call a service, and retry only
 what is worth retrying. The analysis of one article is one task,
 analyze_article, on the ``analysis`` queue (a URL article's page is fetched
-first, by fetch_article, on the ``default`` queue: see CELERY_TASK_ROUTES).
+first, by fetch_article, on the ``default`` queue: see CELERY_TASK_ROUTES); the
+matching of its claims, published once the analysis has committed, is another,
+match_claims, on the light ``default`` queue.
 
 extract_claims -> (tag_sourcing | tag_hedging) -> score_confidence, the four
 steps of earlier deployments, stay registered so that the runs they left on the
@@ -60,6 +62,21 @@ def start_fetch(article_id: int, run_id: str) -> bool:
     False if the broker is unreachable (the article stays fetching; requeue_stale
     starts it later)."""
     return _publish(fetch_article, article_id, run_id, "fetching")
+
+
+def start_matching(article_id: int, run_id: str, claim_ids: list[int]) -> bool:
+    """Put the matching of an analysed run's claims on the broker. False in the
+    embedded mode (the caller matches in-process, right after the analysis) and if
+    the broker does not take it (the caller, the analysis worker, matches them
+    itself: nothing is left for a sweep to find)."""
+    if embedded_mode():
+        return False
+    try:
+        match_claims.si(article_id, run_id, claim_ids).apply_async(ignore_result=True)
+    except (BrokerError, ConnectionError, TimeoutError, OSError) as exc:
+        log.warning("article %s: broker unreachable, claims matched in place (%s)", article_id, exc)
+        return False
+    return True
 
 
 def embedded_mode() -> bool:
@@ -177,7 +194,21 @@ def fetch_article(self, article_id: int, run_id: str):
 # No result: nothing waits on it (the article's state is the outcome).
 @shared_task(bind=True, ignore_result=True, **RETRY)
 def analyze_article(self, article_id: int, run_id: str):
-    return _step(pipeline.analysis_run, article_id, run_id)
+    analysis_run = partial(pipeline.analysis_run, publish_matching=start_matching)
+    return _step(analysis_run, article_id, run_id)
+
+
+# On "default" (the default route): light next to an analysis, and not to wait
+# behind one. Its failures are its own: the analysis is saved (see matching_run).
+@shared_task(ignore_result=True, **RETRY)
+def match_claims(article_id: int, run_id: str, claim_ids: list[int]):
+    try:
+        return pipeline.matching_run(
+            article_id=article_id, run_id=run_id, claim_ids=claim_ids, retry_on=TRANSIENT
+        )
+    except pipeline.StaleRun as exc:
+        log.info("skipped: %s", exc)
+        return None
 
 
 # The steps of earlier deployments (see the module's docstring).

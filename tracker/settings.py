@@ -451,7 +451,8 @@ WEBHOOK_SWEEP_EVERY = env_float("WEBHOOK_SWEEP_EVERY", 60.0)
 # CELERY_BROKER_URL=redis://... for real workers: `celery -A tracker worker`.
 # Two queues, so that nothing light waits behind a long article: "analysis" (the
 # engine: CPU-bound, seconds to minutes) and "default" (the rest: URL fetches,
-# the requeue of stuck articles, later notifications and webhooks). A worker
+# the matching of an analysed article's claims (match_claims), the requeue of
+# stuck articles, notifications and webhooks). A worker
 # started without -Q consumes all of them; at scale each queue gets its own
 # workers (`-Q analysis`, `-Q default`: see the README's deployment section).
 # "celery", Celery's default name, is still consumed for the tasks an earlier

@@ -75,6 +75,7 @@ from claims.services.pipeline import (
     analysis_score,
     analysis_tag_hedging,
     analysis_tag_sourcing,
+    articles_match,
 )
 from claims.services.saved_views import saved_view_create, saved_view_delete, saved_view_query
 from claims.services.webhooks import (
@@ -127,6 +128,7 @@ __all__ = [
     "analysis_score",
     "analysis_tag_hedging",
     "analysis_tag_sourcing",
+    "articles_match",
     "article_enqueue",
     "article_ingest",
     "article_reanalyze",

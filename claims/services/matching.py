@@ -143,7 +143,6 @@ UNION
   WHERE claim_text %% %(q)s
   ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
 """
-_TERM = "plainto_tsquery('pg_catalog.english', %s)::text"
 # A tsquery's quoted lexemes ('it''s' for it's).
 _LEXEME = re.compile(r"'((?:[^']|'')*)'")
 # How long a process keeps the lexeme frequencies before it reads them again.
@@ -185,31 +184,43 @@ def _rarity(term: str, freqs: dict[str, float], floor: float) -> float:
     return share
 
 
-def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -> str:
-    """The tsquery of a claim's text (PostgreSQL stems the words): an OR of its
-    ``rarest`` rarest content words, in the text's order (None: all of them);
-    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead;
-    unit="near": those words dealt into two groups, rarest first, each ANDed."""
+def _terms(text: str, unit: str) -> list[str]:
+    """What plainto_tsquery is asked for: the text's content words, or (unit="pair")
+    its adjacent word pairs."""
     words = similarity.terms(text)
+    if unit == "pair":
+        terms = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][: MAX_TERMS // 2]
+        terms = terms or words[:1]
+    else:
+        terms = list(dict.fromkeys(words))[:MAX_TERMS]
+    return terms or [text[:200]]
+
+
+def _lexemes(terms) -> dict[str, str]:
+    """Each term's plainto_tsquery (PostgreSQL stems the words; "" for a stop word),
+    every term in one round trip: one array parameter, whatever the number."""
+    unique = list(dict.fromkeys(terms))
+    if not unique:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t, plainto_tsquery('pg_catalog.english', t)::text FROM unnest(%s::text[]) t",
+            [unique],
+        )
+        return dict(cursor.fetchall())
+
+
+def _tsquery(text: str, lexemes: dict[str, str], rarest: int | None, unit: str) -> str:
+    """claim_tsquery's composition from the terms' tsqueries (``lexemes``)."""
     if unit == "near":  # a copy with a word changed keeps one of two groups whole
-        found = claim_tsquery(text, rarest=rarest).split(" | ")
+        found = _tsquery(text, lexemes, rarest, "word").split(" | ")
         if len(found) < 4:
             return " & ".join(found)
         # Dealt out rarest first, so each group holds some of the rare words.
         freqs, floor = lexeme_frequencies()
         found.sort(key=lambda q: _rarity(q, freqs, floor))
         return f"({' & '.join(found[0::2])}) | ({' & '.join(found[1::2])})"
-    if unit == "pair":
-        terms = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)][: MAX_TERMS // 2]
-        terms = terms or words[:1]
-    else:
-        terms = list(dict.fromkeys(words))[:MAX_TERMS]
-    terms = terms or [text[:200]]
-    # Only the number of placeholders varies; every word goes in as a parameter.
-    sql = "SELECT " + ", ".join([_TERM] * len(terms))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, terms)
-        found = list(dict.fromkeys(q for q in cursor.fetchone() if q))
+    found = list(dict.fromkeys(q for t in _terms(text, unit) if (q := lexemes[t])))
     if rarest is not None and len(found) > rarest:
         freqs, floor = lexeme_frequencies()
         chosen = set(sorted(found, key=lambda q: _rarity(q, freqs, floor))[:rarest])
@@ -217,9 +228,33 @@ def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -
     return " | ".join(found)
 
 
-def _candidates_postgres(claim: Claim) -> list[Candidate]:
+def claim_tsquery(text: str, *, rarest: int | None = RAREST, unit: str = UNIT) -> str:
+    """The tsquery of a claim's text (PostgreSQL stems the words): an OR of its
+    ``rarest`` rarest content words, in the text's order (None: all of them);
+    unit="pair": of its adjacent word pairs ('old' & 'river' | ...) instead;
+    unit="near": those words dealt into two groups, rarest first, each ANDed."""
+    lexemes = _lexemes(_terms(text, "word" if unit == "near" else unit))
+    return _tsquery(text, lexemes, rarest, unit)
+
+
+def claim_tsqueries(texts: list[str]) -> list[tuple[str, str | None]]:
+    """Stage 1's two tsqueries (the words half's; the near half's, None without it)
+    of each text, as claim_tsquery makes them, in one round trip for all the texts
+    (an article's claims): before, two per claim."""
     # Read at call time: bench/claim_matching_eval.py compares settings.
-    tsq = claim_tsquery(claim.text, rarest=RAREST, unit=UNIT)
+    units = {UNIT} | ({"word" if PAIR_UNIT == "near" else PAIR_UNIT} if PAIRS else set())
+    lexemes = _lexemes(t for text in texts for unit in units for t in _terms(text, unit))
+    return [
+        (
+            _tsquery(text, lexemes, RAREST, UNIT),
+            _tsquery(text, lexemes, PAIRS, PAIR_UNIT) if PAIRS else None,
+        )
+        for text in texts
+    ]
+
+
+def _candidates_postgres(claim: Claim, queries: tuple[str, str | None] | None) -> list[Candidate]:
+    tsq, pairs = queries if queries is not None else claim_tsqueries([claim.text])[0]
     if not tsq:
         return []
     params = {
@@ -230,10 +265,10 @@ def _candidates_postgres(claim: Claim) -> list[Candidate]:
         "ranked": RANKED,
         "scanned": SCANNED,
     }
-    if PAIRS:
-        params["pairs"] = claim_tsquery(claim.text, rarest=PAIRS, unit=PAIR_UNIT)
+    if pairs is not None:
+        params["pairs"] = pairs
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_PAIRS_SQL if PAIRS else CLAIM_SQL, params)
+        cursor.execute(CLAIM_PAIRS_SQL if pairs is not None else CLAIM_SQL, params)
         found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]
         cursor.execute(FACTCHECK_SQL, params)
         found += [Candidate("factcheck", pk, text) for pk, text in cursor.fetchall()]
@@ -276,11 +311,14 @@ def _candidates_embedded(claim: Claim, pool: list[_Pooled] | None = None) -> lis
     return [c for _, c in scored[: 2 * CANDIDATES]]
 
 
-def claim_candidates(*, claim: Claim, pool: list | None = None) -> list[Candidate]:
+def claim_candidates(
+    *, claim: Claim, pool: list | None = None, queries: tuple | None = None
+) -> list[Candidate]:
     """Stage 1 for one claim (bench/matching_speed.py times it). ``pool``: the
-    embedded mode's scan set, shared by the claims of one run."""
+    embedded mode's scan set, shared by the claims of one run; ``queries``: on
+    PostgreSQL, the claim's tsqueries if claim_tsqueries made them already."""
     if connection.vendor == "postgresql":
-        return _candidates_postgres(claim)
+        return _candidates_postgres(claim, queries)
     return _candidates_embedded(claim, pool)
 
 
@@ -327,19 +365,48 @@ def _known(claims: list[Claim]) -> dict[int, set[tuple[str, int]]]:
     return known
 
 
+class _Texts:
+    """The re-ranker's work for one run, each text prepared once and each pair of
+    texts scored (and its spans found) once: the candidates of an article's claims
+    overlap, and copies of a story (a wire's syndication) repeat texts exactly."""
+
+    def __init__(self) -> None:
+        self.prepared: dict[str, similarity.Prepared] = {}
+        self.scores: dict[tuple[str, str], float] = {}
+
+    def prepare(self, text: str) -> similarity.Prepared:
+        if text not in self.prepared:
+            self.prepared[text] = similarity.prepare(text)
+        return self.prepared[text]
+
+    def score(self, a: str, b: str) -> float:
+        if (a, b) not in self.scores:
+            self.scores[a, b] = similarity.similarity(self.prepare(a), self.prepare(b))
+        return self.scores[a, b]
+
+
 def _matches_for(
-    claim: Claim, threshold: float, pool: list | None = None, known: set | None = None
+    claim: Claim,
+    threshold: float,
+    pool: list | None = None,
+    known: set | None = None,
+    *,
+    queries: tuple | None = None,
+    texts: _Texts | None = None,
 ) -> list[ClaimMatch]:
     known = set(_known([claim])[claim.pk] if known is None else known)
-    query = similarity.prepare(claim.text)
+    texts = texts or _Texts()
+    spans: dict[str, list] = {}
     rows = []
-    for cand in claim_candidates(claim=claim, pool=pool):
+    for cand in claim_candidates(claim=claim, pool=pool, queries=queries):
         if (cand.kind, cand.pk) in known:
             continue
-        score = similarity.similarity(query, similarity.prepare(cand.text))
+        score = texts.score(claim.text, cand.text)
         if score < threshold:
             continue
         known.add((cand.kind, cand.pk))
+        if cand.text not in spans:
+            spans[cand.text] = similarity.matching_spans(claim.text, cand.text)
         rows.append(
             ClaimMatch(
                 claim=claim,
@@ -347,7 +414,7 @@ def _matches_for(
                 matched_factcheck_id=cand.pk if cand.kind == "factcheck" else None,
                 claim_fingerprint=claim.fingerprint,
                 score=round(score, 4),
-                spans=similarity.matching_spans(claim.text, cand.text),
+                spans=spans[cand.text],
             )
         )
     return rows
@@ -356,16 +423,28 @@ def _matches_for(
 def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     """Suggest matches for the given claims (a pipeline step, after they are saved);
     returns the new ClaimMatch rows. Idempotent: a match already recorded, in
-    either direction, or rejected for the same text, is not written again."""
+    either direction, or rejected for the same text, is not written again; a claim
+    deleted meanwhile is skipped."""
     threshold = settings.CLAIM_MATCH_THRESHOLD
     claims = list(
         Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
     )
-    pool = _embedded_pool() if claims and connection.vendor != "postgresql" else None
+    postgres = connection.vendor == "postgresql"
+    pool = _embedded_pool() if claims and not postgres else None
+    # On PostgreSQL every claim's tsqueries in one round trip.
+    queries = claim_tsqueries([c.text for c in claims]) if claims and postgres else None
     known = _known(claims) if claims else {}
+    texts = _Texts()
     rows = []
-    for claim in claims:
-        rows += _matches_for(claim, threshold, pool, known[claim.pk])
+    for i, claim in enumerate(claims):
+        rows += _matches_for(
+            claim,
+            threshold,
+            pool,
+            known[claim.pk],
+            queries=queries[i] if queries else None,
+            texts=texts,
+        )
     # ignore_conflicts: a concurrent run of the same article wrote them first.
     since = timezone.now()
     created = ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
@@ -383,11 +462,16 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     return created
 
 
-def claim_matches_find_safely(*, claim_ids: list[int]) -> int:
+def claim_matches_find_safely(
+    *, claim_ids: list[int], reraise: tuple[type[Exception], ...] = ()
+) -> int:
     """The pipeline's call: a matching failure is logged and never fails the
-    analysis that has already been saved. Returns the number of new matches."""
+    analysis that has already been saved. Returns the number of new matches.
+    ``reraise``: the errors raised all the same (the task retries transient ones)."""
     try:
         return len(claim_matches_find(claim_ids=claim_ids))
+    except reraise:
+        raise
     except Exception:  # a broken candidate query must not undo a finished analysis
         log.exception("claim matching failed for %d claims", len(claim_ids))
         return 0

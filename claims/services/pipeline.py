@@ -16,6 +16,7 @@ publisher is passed in.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -51,8 +52,13 @@ from claims.services.matching import (
 from claims.services.sources import sources_resolve
 from claims.services.webhooks import webhooks_article_finished
 
+log = logging.getLogger(__name__)
+
 # publish(article_id, run_id) puts a run on the broker; False if it is unreachable.
 Publish = Callable[[int, str], bool]
+# publish(article_id, run_id, claim_ids) puts the matching of a run's claims on the
+# broker; False if it did not (unreachable, or no broker): the caller matches them.
+PublishMatching = Callable[[int, str, list[int]], bool]
 
 
 # --- Runs: queueing an article's analysis ------------------------------------------
@@ -265,11 +271,17 @@ def _lock_running(article_id: int, run_id: str) -> Article:
     return article
 
 
-def analysis_run(*, article_id: int, run_id: str) -> int:
+def analysis_run(
+    *, article_id: int, run_id: str, publish_matching: PublishMatching | None = None
+) -> int:
     """The whole analysis of one run, in this process: the engine's steps in memory
     (no JSON hand-over), then every claim, source, hedge and score written in bulk
     in one transaction, which also marks the article analyzed (so a run is saved
-    entirely or not at all, and counted once). Returns the number of claims."""
+    entirely or not at all, and counted once). Returns the number of claims.
+
+    Claim matching follows the commit: published (``publish_matching``: the task
+    match_claims, on the light queue) or, without a publisher or when it fails,
+    here (see matching_start)."""
     loaded = _claim_run(article_id, run_id)
     text = loaded.raw_text
     ex = analysis.extract(text, model=settings.SPACY_MODEL)
@@ -295,8 +307,63 @@ def analysis_run(*, article_id: int, run_id: str) -> int:
     # After the commit, outside the run's transaction: the claims are saved whatever
     # matching and the webhooks do (both log their own failures).
     webhooks_article_finished(article_id=article_id)
-    claim_matches_find_safely(claim_ids=saved.ids)
+    matching_start(
+        article_id=article_id, run_id=run_id, claim_ids=saved.ids, publish=publish_matching
+    )
     return len(saved.ids)
+
+
+def matching_start(
+    *, article_id: int, run_id: str, claim_ids: list[int], publish: PublishMatching | None
+) -> None:
+    """After a run's commit: its claims' matching on the broker (``publish``), so
+    that the analysis worker takes the next article (where an article's claims are
+    repeated widely, matching it costs about as much as analysing it), or,
+    without a publisher (the embedded mode, commands) or when the broker does not
+    take it, here and now: a run's matching is never left undone."""
+    try:
+        if publish is not None and publish(article_id, run_id, claim_ids):
+            return
+    except Exception:  # whatever the publish raised, the saved claims are matched here
+        log.exception("article %s: the matching could not be published", article_id)
+    claim_matches_find_safely(claim_ids=claim_ids)
+
+
+def matching_run(
+    *,
+    article_id: int,
+    run_id: str,
+    claim_ids: list[int],
+    retry_on: tuple[type[Exception], ...] = (),
+) -> int:
+    """The matching task's work: the run's claims matched, unless the article has
+    been analysed again since (StaleRun: the newer run matches its own claims,
+    which are these where they survived). Matching is idempotent, so a redelivered
+    task writes nothing twice; a claim deleted meanwhile is skipped. A failure is
+    logged and never touches the saved analysis; ``retry_on``: errors raised
+    instead, for the task to retry. Returns the number of new matches."""
+    current = Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.ANALYZED)
+    if not current.exists():
+        raise StaleRun(f"article {article_id}: run {run_id} is no longer current, not matched")
+    return claim_matches_find_safely(claim_ids=claim_ids, reraise=retry_on)
+
+
+def articles_match(*, article_ids: list[int] | None = None, since: timedelta | None = None) -> int:
+    """Match again, in this process, the claims of analysed articles: the given ones,
+    or those analysed within ``since``. The way back for a matching that was lost (a
+    worker killed between an analysis's commit and the publish of its match_claims,
+    or a task out of retries); idempotent, so matching an article twice does no
+    harm. Returns the number of new matches."""
+    articles = Article.objects.filter(state=AnalysisState.ANALYZED)
+    if article_ids is not None:
+        articles = articles.filter(pk__in=article_ids)
+    if since is not None:
+        articles = articles.filter(finished_at__gte=timezone.now() - since)
+    found = 0
+    for article_id in articles.order_by("pk").values_list("pk", flat=True).iterator():
+        ids = list(Claim.objects.filter(article_id=article_id).values_list("pk", flat=True))
+        found += claim_matches_find_safely(claim_ids=ids)
+    return found
 
 
 def _version_record(article: Article, corrections: list, changes: dict | None) -> None:

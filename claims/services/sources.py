@@ -131,7 +131,12 @@ def sources_resolve(*, claim_ids: Iterable[int]) -> int:
         linked[by_key[key] if key else None].append(claim.pk)
     for source_id, ids in linked.items():
         for start in range(0, len(ids), BATCH):
-            Claim.objects.filter(pk__in=ids[start : start + BATCH]).update(source_id=source_id)
+            # Only the rows that change: PostgreSQL writes a new version of every row
+            # an UPDATE matches, with an entry in each of the claim's indexes, even
+            # where the value is the same (a new claim's NULL; a re-analysis's source).
+            Claim.objects.filter(pk__in=ids[start : start + BATCH]).exclude(
+                source_id=source_id
+            ).update(source_id=source_id)
     sources_rescore(claim_ids=[c.pk for c in claims])
     return sum(len(ids) for sid, ids in linked.items() if sid is not None)
 

@@ -6,10 +6,11 @@ taken by a recorded transition."""
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 
-from claims import services
+from claims import services, tasks
 from claims.models import ClaimChange, ClaimMatch, FactCheck, MatchState, StatusChange
-from claims.services import matching
+from claims.services import matching, pipeline
 from claims.workflow import NotPermitted, WorkflowError, claim_transition
 from tests.factories import checker, editor, viewer
 
@@ -212,3 +213,137 @@ def test_a_matching_failure_does_not_fail_the_analysis(ingest, monkeypatch):
     article = ingest(text=FIRST).article
     article.refresh_from_db()
     assert article.state == "analyzed" and article.claims.exists()
+
+
+# --- The matching task (issue 12: its own task, after the analysis commits) ----------
+
+
+def matched_rows():
+    return sorted(ClaimMatch.objects.values_list("claim_id", "matched_claim_id", "score"))
+
+
+def queued_only(text):
+    """An article ingested and queued, its analysis not run (the on-commit publish
+    of a test transaction never runs): the run this test then runs by hand."""
+    article = services.article_ingest(text=text).article
+    article.refresh_from_db()
+    assert article.state == "queued"
+    return article
+
+
+def test_the_analysis_hands_its_claims_to_the_matching_publisher(ingest):
+    """With a broker (a publisher that takes the work) nothing is matched in the
+    analysis: the claims go to the publisher, after the commit."""
+    ingest(text=FIRST)
+    second = queued_only(SECOND)
+    published = []
+
+    def publish(article_id, run_id, claim_ids):
+        second.refresh_from_db()
+        assert second.state == "analyzed"  # committed first: a worker finds the claims
+        published.append((article_id, run_id, claim_ids))
+        return True
+
+    pipeline.analysis_run(article_id=second.pk, run_id=second.run_id, publish_matching=publish)
+    assert not ClaimMatch.objects.exists()
+    [(article_id, run_id, claim_ids)] = published
+    assert (article_id, run_id) == (second.pk, second.run_id)
+    assert sorted(claim_ids) == sorted(second.claims.values_list("pk", flat=True))
+    # The task's work, as a worker runs it.
+    assert pipeline.matching_run(article_id=article_id, run_id=run_id, claim_ids=claim_ids) == 1
+    assert ClaimMatch.objects.get().claim == bridge(second)
+
+
+def test_without_a_publisher_or_when_it_fails_the_analysis_matches_at_once(ingest):
+    ingest(text=FIRST)
+    second = queued_only(SECOND)
+    refused = []
+    pipeline.analysis_run(
+        article_id=second.pk,
+        run_id=second.run_id,
+        publish_matching=lambda *args: refused.append(args) or False,
+    )
+    assert refused and ClaimMatch.objects.get().claim == bridge(second)
+
+
+def test_a_publisher_that_raises_leaves_the_matching_to_the_analysis(ingest):
+    ingest(text=FIRST)
+    second = queued_only(SECOND)
+
+    def broken(*args):
+        raise RuntimeError("result backend unreachable")
+
+    pipeline.analysis_run(article_id=second.pk, run_id=second.run_id, publish_matching=broken)
+    second.refresh_from_db()
+    assert second.state == "analyzed" and second.error == ""
+    assert ClaimMatch.objects.get().claim == bridge(second)
+
+
+def test_the_matching_task_is_idempotent_and_skips_deleted_claims(pair):
+    earlier, repeated = pair
+    article = repeated.article
+    article.refresh_from_db()
+    ids = list(article.claims.values_list("pk", flat=True))
+    ClaimMatch.objects.all().delete()
+    tasks.match_claims(article.pk, article.run_id, ids)
+    rows = matched_rows()
+    assert len(rows) == 1
+    tasks.match_claims(article.pk, article.run_id, ids)  # delivered twice
+    assert matched_rows() == rows
+    ClaimMatch.objects.all().delete()
+    repeated.delete()  # gone meanwhile (a re-analysis no longer found it)
+    tasks.match_claims(article.pk, article.run_id, ids)
+    assert not ClaimMatch.objects.exists()
+
+
+def test_the_matching_of_a_stale_run_does_nothing(pair):
+    earlier, repeated = pair
+    article = repeated.article
+    article.refresh_from_db()
+    ids = list(article.claims.values_list("pk", flat=True))
+    old_run = article.run_id
+    ClaimMatch.objects.all().delete()
+    services.article_enqueue(article=article)  # analysed again since (its run queued)
+    assert tasks.match_claims(article.pk, old_run, ids) is None
+    assert not ClaimMatch.objects.exists()
+
+
+def test_a_failing_matching_task_keeps_the_analysis_and_retries_only_transient_errors(
+    pair, monkeypatch
+):
+    earlier, repeated = pair
+    article = repeated.article
+    article.refresh_from_db()
+    ids = [repeated.pk]
+
+    def broken(**kwargs):
+        raise RuntimeError("candidate query broke")
+
+    monkeypatch.setattr(matching, "claim_matches_find", broken)
+    assert tasks.match_claims(article.pk, article.run_id, ids) == 0  # logged, not raised
+
+    def blinked(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(matching, "claim_matches_find", blinked)
+    with pytest.raises(OperationalError):  # raised: Celery retries it (autoretry_for)
+        tasks.match_claims.run(article.pk, article.run_id, ids)
+    article.refresh_from_db()
+    assert article.state == "analyzed" and article.error == ""
+
+
+def test_the_match_claims_command_makes_a_lost_matching_again(pair):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    earlier, repeated = pair
+    rows = matched_rows()
+    ClaimMatch.objects.all().delete()  # as if the task had been lost
+    out = StringIO()
+    call_command("match_claims", str(repeated.article_id), stdout=out)
+    assert matched_rows() == rows and out.getvalue().strip() == "1 new match(es)"
+    call_command("match_claims", "--since", "3600", stdout=out)  # again: nothing new
+    assert matched_rows() == rows and out.getvalue().strip().endswith("0 new match(es)")
+    with pytest.raises(CommandError):
+        call_command("match_claims")

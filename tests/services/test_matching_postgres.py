@@ -132,3 +132,36 @@ def test_a_copy_among_many_look_alikes_is_found_by_the_near_half(monkeypatch, fr
     assert ("claim", original.pk) not in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
     monkeypatch.setattr(matching, "PAIRS", 6)
     assert ("claim", original.pk) in {(c.kind, c.pk) for c in claim_candidates(claim=copy)}
+
+
+def test_an_articles_tsqueries_are_made_in_one_round_trip_and_as_one_claims(
+    monkeypatch, fresh_stats, django_assert_num_queries
+):
+    """Issue 12: the tsqueries of all of an article's claims in one statement, each
+    the one claim_tsquery makes alone (two statements per claim before)."""
+    for i in range(60):
+        claim_with(f"The council said the river and the budget were discussed, item {i}.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    matching.lexeme_frequencies()  # the statistics, read once per process
+    texts = [
+        TEXT,
+        "River mayor budget Cole bridge reopen May repairs cost four million dollars, "
+        "the council said on Tuesday in Milltown after a long debate about the old bridge",
+        "It is what it is.",  # stop words only
+        "Rates rose.",
+    ]
+    for unit, rarest, pairs in [("word", 10, 6), ("word", None, 0), ("pair", 8, 6)]:
+        monkeypatch.setattr(matching, "UNIT", unit)
+        monkeypatch.setattr(matching, "RAREST", rarest)
+        monkeypatch.setattr(matching, "PAIRS", pairs)
+        with django_assert_num_queries(1):
+            batched = matching.claim_tsqueries(texts)
+        alone = [
+            (
+                claim_tsquery(t, rarest=rarest, unit=unit),
+                claim_tsquery(t, rarest=pairs, unit="near") if pairs else None,
+            )
+            for t in texts
+        ]
+        assert batched == alone

@@ -237,3 +237,28 @@ def test_a_corrected_source_name_is_resolved_again():
     )
     claim.refresh_from_db()
     assert claim.source.name == "Marta Lopez"
+
+
+@pytest.mark.postgres
+def test_resolving_again_rewrites_no_claim_row():
+    """Issue 12: an UPDATE of a row to the value it holds still writes a new row
+    version (and an entry in each of the claim's indexes): only changed rows are
+    updated. xmin, the row version's transaction, says whether it was rewritten."""
+    from django.db import connection, transaction
+
+    linked = ClaimFactory(source_text="Ana Ruiz")
+    unlinked = ClaimFactory(source_text="officials", source_type="government")
+    ids = [linked.pk, unlinked.pk]
+
+    def versions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, xmin::text FROM claims_claim WHERE id = ANY(%s) ORDER BY id", [ids]
+            )
+            return cursor.fetchall()
+
+    sources_resolve(claim_ids=ids)
+    before = versions()
+    with transaction.atomic():  # a transaction of its own: another xmin if rewritten
+        sources_resolve(claim_ids=ids)
+    assert versions() == before
