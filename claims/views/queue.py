@@ -45,6 +45,7 @@ from claims.services.saved_views import saved_view_query
 from claims.workflow import allowed_targets
 
 from ._common import keyset_page, reader, redirect_next
+from .form_renderer import QUEUE_RENDERER
 from .queue_rows import QueueRows, RowLinks
 
 # Each sort, after the level (Claim.level_rank: very low first, unscored last) and
@@ -135,7 +136,7 @@ def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
     data = filters.copy()
     for name, value in QUEUE_DEFAULTS.items():
         data.setdefault(name, value)
-    form = QueueForm(data)
+    form = QueueForm(data, renderer=QUEUE_RENDERER)  # its widgets in Python
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
     claims = claim_list(filters=filters, user=user)
     keys = queue_keys(form.sort_name())
