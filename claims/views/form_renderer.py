@@ -1,12 +1,12 @@
-"""Django's widget and label templates, rendered in Python for the queue's filters.
+"""Django's widget and label templates, rendered in Python for the queue's forms.
 
 The filter form renders 30 checkboxes, their labels and two selects on every
-queue page. Each is Django's widget template including two or three others
-(input_option.html, input.html, attrs.html; select_option.html for each option):
-some 80 small template renders, a sixth of the page's time. The functions below
-produce what those templates produce, byte for byte (tests/dashboard/
-test_form_renderer.py compares them with Django's on the queue's form); any other
-template falls back to Django's.
+queue page, the bulk form five more fields. Each is Django's widget template
+including two or three others (input_option.html, input.html, attrs.html;
+select_option.html for each option): some 100 small template renders, a sixth of
+the page's time. The functions below produce what those templates produce, byte
+for byte (tests/dashboard/test_form_renderer.py compares them with Django's on
+the queue's forms); any other template falls back to Django's.
 """
 
 from __future__ import annotations
@@ -66,8 +66,14 @@ def _select_option(widget: dict) -> str:
     )
 
 
-INPUTS = {f"django/forms/widgets/{kind}.html" for kind in ("input", "text", "hidden", "search")}
-INPUTS |= {"django/forms/widgets/number.html", "django/forms/widgets/checkbox.html"}
+# The widget templates that are only {% include "django/forms/widgets/input.html" %}.
+INPUTS = {
+    f"django/forms/widgets/{kind}.html"
+    for kind in (
+        *("input", "text", "hidden", "search", "number", "checkbox", "email", "url"),
+        *("password", "tel", "color", "date", "datetime", "time"),
+    )
+}
 OPTIONS = {f"django/forms/widgets/{kind}_option.html" for kind in ("checkbox", "radio")}
 SELECT_OPTION = "django/forms/widgets/select_option.html"
 
@@ -82,6 +88,8 @@ class WidgetRenderer(DjangoTemplates):
             return _input_option(context["widget"])
         if template_name == "django/forms/widgets/select.html":
             return self._select(context["widget"], request)
+        if template_name == "django/forms/widgets/textarea.html":
+            return self._textarea(context["widget"])
         if template_name == "django/forms/label.html":
             return self._label(context)
         return super().render(template_name, context, request)
@@ -99,6 +107,11 @@ class WidgetRenderer(DjangoTemplates):
                 html.append("\n  </optgroup>")
         html.append("\n</select>")
         return "".join(html)
+
+    def _textarea(self, widget: dict) -> str:
+        value = _out(widget["value"]) if widget["value"] else ""
+        opening = f'<textarea name="{_out(widget["name"])}"{_attrs(widget["attrs"])}>'
+        return f"{opening}\n{value}</textarea>"
 
     def _label(self, context) -> str:
         if not context["use_tag"]:

@@ -250,7 +250,7 @@ def queue(request):
         ),
         "current_query": current_query,
         "saved_views": saved_view_list(user=user),
-        "saved_view_form": SavedViewForm(initial={"query": current_query}),
+        "saved_view_form": SavedViewForm(initial={"query": current_query}, renderer=QUEUE_RENDERER),
         "dismiss_reasons": DismissReason.choices,
         "verdicts": [(v, ClaimStatus(v).label) for v in VERDICTS],
         "can_work": user.has_perm("claims.work_claim"),
@@ -261,7 +261,7 @@ def queue(request):
         "csrf_token": get_token(request),
     }
     if user.has_perm("claims.assign_any"):
-        context["bulk_form"] = BulkForm()
+        context["bulk_form"] = BulkForm(renderer=QUEUE_RENDERER)
         context["undo"] = bulk_action_latest(user=user)
     context["row_forms"] = _render_rows(
         request,

@@ -4,9 +4,9 @@ what Django's widget templates render: compared field by field, in several state
 import pytest
 from django.http import QueryDict
 
-from claims.forms import QueueForm
+from claims.forms import BulkForm, QueueForm, SavedViewForm
 from claims.views.form_renderer import QUEUE_RENDERER
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, checker
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,26 @@ def test_the_queue_form_renders_as_django_renders_it(query):
     assert len(expected) > 40
     for want, have in zip(expected, got, strict=True):
         assert have == want
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"action": "assign", "assignee": "x", "due_at": "2026-13-01T25:00", "note": "<b>&</b>"},
+        {"action": "due", "due_at": "2026-12-01T09:30", "priority": "3", "claims": ["1", "2"]},
+    ],
+)
+def test_the_bulk_and_saved_view_forms_render_as_django_renders_them(data):
+    checker(username='<i>"odd" & name</i>')
+    for form_class, kwargs in [
+        (BulkForm, {"data": data}),
+        (SavedViewForm, {"data": data, "initial": {"query": "q=<b>&status=a"}}),
+    ]:
+        django_form = form_class(**kwargs)
+        fast_form = form_class(**kwargs, renderer=QUEUE_RENDERER)
+        assert django_form.is_valid() == fast_form.is_valid()
+        assert rendered(fast_form) == rendered(django_form)
 
 
 def test_other_templates_are_left_to_django():
