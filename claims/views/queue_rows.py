@@ -100,7 +100,8 @@ class QueueRows:
     """The rows of one queue page for one user: ``row(claim)`` is its <tr>,
     ``forms(claim)`` the hidden forms its one-click buttons post (outside the
     bulk form: forms do not nest). Each claim carries ``links``, ``actions``,
-    ``due`` and ``in_sentence`` (the queue view sets them)."""
+    ``due`` and ``in_sentence`` (the queue view sets them), and ``hedge_list``
+    (selectors.claim_queue_rows)."""
 
     def __init__(
         self, *, user, view_query: str, next_path: str, csrf_token: str, bulk: bool, can_work: bool
@@ -191,7 +192,7 @@ class QueueRows:
             '<span class="cue hedge-{}" title="{}">{}</span>',
             (
                 (h.category, self.hedge_categories.get(h.category, h.category), h.text)
-                for h in claim.hedges.all()
+                for h in claim.hedge_list
             ),
         ) or SafeString('<span class="muted">none</span>')
         return _join([SafeString('<td data-label="Hedges">'), cues, SafeString("</td>")])
