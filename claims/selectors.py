@@ -114,6 +114,34 @@ def with_sentence(qs: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
+# What a queue row shows (claims/views/queue_rows.py) of a claim, its article and
+# its assignee. The page's query loads these columns and not the other sixty (notes,
+# the previous text, the source's offsets, the article's pipeline state...), which
+# cost more to convert for 50 rows than the query took.
+QUEUE_ROW_FIELDS = (
+    *("id", "article", "text", "start", "end", "sentence_start", "sentence_end"),
+    *("source_text", "source_type", "sourcing_strength", "confidence_score"),
+    *("confidence_level", "confidence_reasons", "status", "assignee", "due_at", "priority"),
+    *("missing_from_analysis", "text_version", "version_change", "change_version"),
+    *("version", "repeats"),
+    *("article__title", "article__publication", "article__version", "assignee__username"),
+)
+
+
+def claim_queue_rows(qs: QuerySet[Claim], keys: list[Key]) -> QuerySet[Claim]:
+    """``qs`` (claim_list's) with only what a queue row shows, its sentence, the
+    fields of the sort ``keys`` (the page's cursors are made of them), and its
+    hedge cues as the list ``hedge_list``: prefetched into ``hedges``, each claim
+    got a queryset of its own, filtered (a twentieth of the page's time)."""
+    sort_fields = [k.name for k in keys if k.expression is None]
+    return (
+        with_sentence(qs)
+        .only(*QUEUE_ROW_FIELDS, *sort_fields)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("hedges", to_attr="hedge_list"))
+    )
+
+
 # The context a queue row shows either side of its claim, at most.
 SENTENCE_CONTEXT = 240
 

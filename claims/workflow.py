@@ -15,6 +15,7 @@ and it costs no dependency.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -111,12 +112,14 @@ def _may(rule: Rule, claim: Claim, user) -> bool:
     )
 
 
-def allowed_targets(claim: Claim, user) -> list[str]:
-    """Statuses this user may move the claim to now (for buttons and messages)."""
+def allowed_targets(claim: Claim, user, among: Collection[str] | None = None) -> list[str]:
+    """Statuses this user may move the claim to now (for buttons and messages);
+    only those ``among`` if given: a list asks only for the moves it shows, and
+    a rule with an own_permission (restore) may query for each row."""
     return [
         to
         for (frm, to), rule in TRANSITIONS.items()
-        if frm == claim.status and _may(rule, claim, user)
+        if frm == claim.status and (among is None or to in among) and _may(rule, claim, user)
     ]
 
 

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from claims.filters import OPEN_STATUSES, QUICK_VIEWS
@@ -32,10 +34,10 @@ from claims.selectors import (
     claim_counts,
     claim_in_sentence,
     claim_list,
+    claim_queue_rows,
     keyset_order,
     saved_view_list,
     user_suggestions,
-    with_sentence,
 )
 from claims.services import saved_view_create, saved_view_delete
 from claims.services.csvexport import claims_csv_response, count_up_to, sync_max_rows
@@ -43,6 +45,8 @@ from claims.services.saved_views import saved_view_query
 from claims.workflow import allowed_targets
 
 from ._common import keyset_page, reader, redirect_next
+from .form_renderer import QUEUE_RENDERER
+from .queue_rows import QueueRows, RowLinks
 
 # Each sort, after the level (Claim.level_rank: very low first, unscored last) and
 # before the id that breaks the last ties. "worth", the default, is the column
@@ -132,7 +136,7 @@ def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
     data = filters.copy()
     for name, value in QUEUE_DEFAULTS.items():
         data.setdefault(name, value)
-    form = QueueForm(data)
+    form = QueueForm(data, renderer=QUEUE_RENDERER)  # its widgets in Python
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
     claims = claim_list(filters=filters, user=user)
     keys = queue_keys(form.sort_name())
@@ -164,10 +168,13 @@ def _due(claim: Claim, now: datetime) -> dict | None:
     return {"at": claim.due_at, "text": text, "overdue": overdue}
 
 
-def _actions(claim: Claim, user) -> dict:
+# The moves a row's buttons make: start, dismiss and the verdicts.
+ROW_MOVES = frozenset({ClaimStatus.IN_PROGRESS, ClaimStatus.DISMISSED, *VERDICTS})
+
+
+def _actions(claim: Claim, user, can_work: bool) -> dict:
     """What this user may do to the row's claim from the queue (its buttons and keys)."""
-    targets = allowed_targets(claim, user)
-    can_work = user.has_perm("claims.work_claim")
+    targets = allowed_targets(claim, user, among=ROW_MOVES)
     return {
         "start": ClaimStatus.IN_PROGRESS in targets and claim.status == ClaimStatus.UNSTARTED,
         "dismiss": ClaimStatus.DISMISSED in targets,
@@ -176,32 +183,21 @@ def _actions(claim: Claim, user) -> dict:
     }
 
 
-class RowLinks:
-    """Each row's links, from one reverse() per kind of link per page: 50 rows
-    with 4-7 {% url %} tags each were about an eighth of the queue's rendering."""
-
-    _PK = 987654321987654321  # stands for the row's id in the reversed path
-
-    def __init__(self):
-        self._paths = {
-            key: reverse(f"dashboard:{name}", args=[self._PK])
-            for key, name in (
-                ("claim", "claim"),
-                ("transition", "claim-transition"),
-                ("assign", "claim-assign"),
-                ("article", "article"),
-            )
-        }
-
-    def of(self, claim: Claim) -> dict[str, str]:
-        marker, paths = str(self._PK), self._paths
-        pk, article = str(claim.pk), str(claim.article_id)
-        return {
-            "claim": paths["claim"].replace(marker, pk),
-            "transition": paths["transition"].replace(marker, pk),
-            "assign": paths["assign"].replace(marker, pk),
-            "article": paths["article"].replace(marker, article),
-        }
+def _render_rows(request, rows: list[Claim], *, csrf_token: str, **page) -> SafeString:
+    """Each row's HTML in ``claim.row_html`` (queue_rows.QueueRows, with ``page``'s
+    view_query, bulk and can_work), and the hidden forms of all the rows'
+    one-click buttons, returned."""
+    now, links, user = timezone.now(), RowLinks(), request.user
+    html = QueueRows(user=user, next_path=request.get_full_path(), csrf_token=csrf_token, **page)
+    forms = []
+    for claim in rows:
+        claim.in_sentence = claim_in_sentence(claim)
+        claim.due = _due(claim, now)
+        claim.actions = _actions(claim, user, page["can_work"])
+        claim.links = links.of(claim)
+        claim.row_html = html.row(claim)
+        forms.append(html.forms(claim))
+    return mark_safe("\n".join(forms))  # noqa: S308  # nosec  # format_html's, in queue_rows
 
 
 def _tabs(view: str, params: QueryDict) -> list[dict]:
@@ -229,14 +225,7 @@ def queue(request):
     form, claims, keys = view_claims(params, request.user)
     counts = claim_counts(qs=claims)
     sort = form.sort_name()
-    page = keyset_page(request, with_sentence(claims), keys, form.page_size())
-    now = timezone.now()
-    links = RowLinks()
-    for claim in page.rows:
-        claim.in_sentence = claim_in_sentence(claim)
-        claim.due = _due(claim, now)
-        claim.actions = _actions(claim, request.user)
-        claim.links = links.of(claim)
+    page = keyset_page(request, claim_queue_rows(claims, keys), keys, form.page_size())
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
     if sort in UNLEVELLED_SORTS:
@@ -245,6 +234,7 @@ def queue(request):
     else:
         groups = _groups(page.rows, counts["level"])
     current_query = _view_query(params)
+    user = request.user
     context = {
         "form": form,
         "view": view,
@@ -259,18 +249,28 @@ def queue(request):
             name in params for name in form.fields if name not in {*QUEUE_DEFAULTS, "view"}
         ),
         "current_query": current_query,
-        "saved_views": saved_view_list(user=request.user),
-        "saved_view_form": SavedViewForm(initial={"query": current_query}),
+        "saved_views": saved_view_list(user=user),
+        "saved_view_form": SavedViewForm(initial={"query": current_query}, renderer=QUEUE_RENDERER),
         "dismiss_reasons": DismissReason.choices,
         "verdicts": [(v, ClaimStatus(v).label) for v in VERDICTS],
-        "can_work": request.user.has_perm("claims.work_claim"),
-        "can_verdict": request.user.has_perm("claims.give_verdict"),
+        "can_work": user.has_perm("claims.work_claim"),
+        "can_verdict": user.has_perm("claims.give_verdict"),
         # Carried to each claim's page: its "Next claim" follows this view.
         "view_query": f"?{params.urlencode()}" if params else "",
+        # One token for the page's forms and the rows' (each get_token() masks anew).
+        "csrf_token": get_token(request),
     }
-    if request.user.has_perm("claims.assign_any"):
-        context["bulk_form"] = BulkForm()
-        context["undo"] = bulk_action_latest(user=request.user)
+    if user.has_perm("claims.assign_any"):
+        context["bulk_form"] = BulkForm(renderer=QUEUE_RENDERER)
+        context["undo"] = bulk_action_latest(user=user)
+    context["row_forms"] = _render_rows(
+        request,
+        page.rows,
+        csrf_token=context["csrf_token"],
+        view_query=context["view_query"],
+        bulk="bulk_form" in context,
+        can_work=context["can_work"],
+    )
     return render(request, "claims/queue.html", context)
 
 
