@@ -160,6 +160,26 @@ def test_a_rerun_keeps_a_corrected_source_and_relinks_the_others(seed_text):
     assert other.source_id == other_before
 
 
+@pytest.mark.postgres
+def test_a_run_inserts_its_claims_as_arrays_on_postgresql(seed_text):
+    """Issue 12: a claim batch as one array per column (UNNEST), not ~50
+    placeholders a row, which psycopg parsed on the client at every execution;
+    the search vector is still filled by its trigger."""
+    article = article_ingest(text=seed_text).article
+    with CaptureQueriesContext(connection) as queries:
+        run_once(article)
+    inserts = [w for w in claim_writes(queries) if w.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1 and "UNNEST(" in inserts[0], inserts
+    assert article.claims.count() > 1
+    assert not article.claims.filter(search_vector=None).exists()
+    # The JSON of the scores went in as JSON: scoring the saved claims again, and
+    # writing them through an UPDATE, gives the same rows.
+    inserted = rows(article)
+    assert all(r[CLAIM_FIELDS.index("confidence_reasons") + 1] for r in inserted[0])
+    services.pipeline._write_scores(article.claims.all())
+    assert rows(article) == inserted
+
+
 def test_the_engine_and_the_light_work_go_to_separate_queues():
     from tracker.celery import app
 
