@@ -120,9 +120,10 @@ def sources_resolve(*, claim_ids: Iterable[int]) -> int:
     """Link each claim to the source its name resolves to (a new one for a new
     name); unlink claims whose source is no one in particular. Returns how many
     claims are linked. Idempotent."""
-    claims = list(
-        Claim.objects.filter(pk__in=list(claim_ids)).only("pk", "source_text", "source_type")
-    )
+    claim_ids = list(claim_ids)
+    if not claim_ids:  # a run whose claims were all written with their source (sources_link)
+        return 0
+    claims = list(Claim.objects.filter(pk__in=claim_ids).only("pk", "source_text", "source_type"))
     linked: dict[int | None, list[int]] = defaultdict(list)
     for claim, source_id in zip(claims, _source_ids(claims), strict=True):
         linked[source_id].append(claim.pk)
@@ -152,6 +153,8 @@ def _source_ids(claims: list[Claim]) -> list[int | None]:
     """The source each claim's name resolves to, in order; None for no one."""
     keys = [resolvable_key(c.source_text, c.source_type) for c in claims]
     wanted = {k for k in keys if k}
+    if not wanted:
+        return [None] * len(keys)
     found = dict(SourceAlias.objects.filter(key__in=wanted).values_list("key", "source_id"))
     first_seen = {}
     for claim, key in zip(claims, keys, strict=True):
