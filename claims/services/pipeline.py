@@ -49,7 +49,7 @@ from claims.services.matching import (
     claim_repeat_neighbours,
     claim_repeats_update,
 )
-from claims.services.sources import sources_resolve
+from claims.services.sources import sources_link, sources_rescore, sources_resolve
 from claims.services.webhooks import webhooks_article_finished
 
 log = logging.getLogger(__name__)
@@ -300,7 +300,13 @@ def analysis_run(
         # the policy may have changed (retag).
         if saved.kept:
             _write_scores(article.claims.filter(pk__in=saved.kept))
-        sources_resolve(claim_ids=[*saved.ids, *saved.kept])
+        # The claims written now were saved with their source (see _save_claims);
+        # the others (corrected, or kept) are linked again, as their source may have
+        # been resolved otherwise since.
+        sources_resolve(
+            claim_ids=[*(pk for pk in saved.ids if pk not in saved.editable), *saved.kept]
+        )
+        sources_rescore(claim_ids=[pk for pk in saved.ids if pk in saved.editable])
         _version_record(article, corrections, saved.changes)
         # The blob an older deployment's steps handed over is no longer read: emptied.
         _finish(article_id, run_id, analysis_data={}, corrections=corrections)
@@ -502,7 +508,12 @@ def _save_claims(
     # (see _match), and a new claim's span is held by no existing machine claim.
     # Carried to a new version, every claim moves to that version's text, where
     # no other machine claim is yet (the span is unique per version).
-    columns = MATCHED_FIELDS + (SOURCING_FIELDS + SCORE_FIELDS if attributed else [])
+    columns = MATCHED_FIELDS + (SOURCING_FIELDS + ["source"] + SCORE_FIELDS if attributed else [])
+    if attributed:
+        # Each claim written with its source (in the order sources_resolve reads
+        # them, which names a new source after its first claim).
+        written = sorted([*updated, *(claim for _, claim in created)], key=lambda c: c.position)
+        sources_link(claims=written)
     corrected_columns = CORRECTED_FIELDS
     if carry is not None:
         columns = columns + VERSION_FIELDS[1:]

@@ -120,15 +120,13 @@ def sources_resolve(*, claim_ids: Iterable[int]) -> int:
     """Link each claim to the source its name resolves to (a new one for a new
     name); unlink claims whose source is no one in particular. Returns how many
     claims are linked. Idempotent."""
-    claims = list(
-        Claim.objects.filter(pk__in=list(claim_ids)).only("pk", "source_text", "source_type")
-    )
-    keys = {c.pk: resolvable_key(c.source_text, c.source_type) for c in claims}
-    by_key = _sources_for({k for k in keys.values() if k}, claims, keys)
+    claim_ids = list(claim_ids)
+    if not claim_ids:  # a run whose claims were all written with their source (sources_link)
+        return 0
+    claims = list(Claim.objects.filter(pk__in=claim_ids).only("pk", "source_text", "source_type"))
     linked: dict[int | None, list[int]] = defaultdict(list)
-    for claim in claims:
-        key = keys[claim.pk]
-        linked[by_key[key] if key else None].append(claim.pk)
+    for claim, source_id in zip(claims, _source_ids(claims), strict=True):
+        linked[source_id].append(claim.pk)
     for source_id, ids in linked.items():
         for start in range(0, len(ids), BATCH):
             # Only the rows that change: PostgreSQL writes a new version of every row
@@ -141,15 +139,30 @@ def sources_resolve(*, claim_ids: Iterable[int]) -> int:
     return sum(len(ids) for sid, ids in linked.items() if sid is not None)
 
 
-def _sources_for(wanted: set[str], claims: list[Claim], keys: dict) -> dict[str, int]:
+def sources_link(*, claims: list[Claim]) -> None:
+    """Set the source of claims about to be saved (in memory, as sources_resolve
+    would link them once saved; a new name's source is created now), so that the
+    analysis writes each claim once, its source with it: an UPDATE of source_id
+    after the insert rewrote the row and each of its index entries. The caller
+    rescores them (sources_rescore) once they are saved."""
+    for claim, source_id in zip(claims, _source_ids(claims), strict=True):
+        claim.source_id = source_id
+
+
+def _source_ids(claims: list[Claim]) -> list[int | None]:
+    """The source each claim's name resolves to, in order; None for no one."""
+    keys = [resolvable_key(c.source_text, c.source_type) for c in claims]
+    wanted = {k for k in keys if k}
+    if not wanted:
+        return [None] * len(keys)
     found = dict(SourceAlias.objects.filter(key__in=wanted).values_list("key", "source_id"))
     first_seen = {}
-    for claim in claims:
-        first_seen.setdefault(keys[claim.pk], claim)
+    for claim, key in zip(claims, keys, strict=True):
+        first_seen.setdefault(key, claim)
     for key in sorted(wanted - set(found)):
         claim = first_seen[key]
         found[key] = _create(key, display_name(claim.source_text), claim.source_type)
-    return found
+    return [found[k] if k else None for k in keys]
 
 
 def _create(key: str, name: str, source_type: str) -> int:

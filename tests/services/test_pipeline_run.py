@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import services, tasks
-from claims.models import AnalysisState, Article, HedgeCue
+from claims.models import AnalysisState, Article, Claim, HedgeCue, Source
 from claims.services import article_ingest
+from claims.services.sources import sources_resolve
+from tests.factories import editor
 from tests.services.conftest import SEED
 from tests.services.test_reanalysis import assert_no_duplicate_claims, spans
 
@@ -21,7 +23,7 @@ CLAIM_FIELDS = [
     "checkworthiness", "fingerprint", "source_text", "source_type", "source_start",
     "source_end", "source_mention", "source_verb", "source_role", "source_via",
     "source_relayed", "sourcing_strength", "confidence_score", "confidence_level",
-    "confidence_reasons", "missing_from_analysis",
+    "confidence_reasons", "missing_from_analysis", "source_id",
 ]  # fmt: skip
 
 
@@ -111,6 +113,71 @@ def test_a_run_writes_claims_in_batches_not_one_by_one(seed_text):
     # are written in batches: the claims, and the matches claim matching finds (here
     # every claim of the long article repeats one of the first: ~1 match a claim).
     assert long_queries - short_queries <= (many - few) / 10, counts
+
+
+def claim_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+        and '"claims_claim"' in q["sql"].split("(")[0].split(" SET ")[0]
+    ]
+
+
+def test_a_run_writes_each_claim_once_with_its_source(seed_text):
+    """Issue 12: each claim's source is decided before the claims are inserted;
+    an UPDATE of source_id after the insert rewrote every row (and each of its
+    index entries, on PostgreSQL)."""
+    article = article_ingest(text=seed_text).article
+    with CaptureQueriesContext(connection) as queries:
+        run_once(article)
+    writes = claim_writes(queries)
+    assert writes and all(w.lstrip().upper().startswith("INSERT") for w in writes), writes
+    linked = dict(article.claims.values_list("pk", "source_id"))
+    assert any(linked.values()) and not all(linked.values())  # named sources and unnamed
+    sources = Source.objects.count()
+    # Linked as the resolver links them: resolving again changes no claim, no source.
+    sources_resolve(claim_ids=list(linked))
+    assert dict(article.claims.values_list("pk", "source_id")) == linked
+    assert Source.objects.count() == sources
+
+
+def test_a_rerun_keeps_a_corrected_source_and_relinks_the_others(seed_text):
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    claim = article.claims.exclude(source=None).order_by("position").first()
+    other = article.claims.exclude(source=None).exclude(pk=claim.pk).first()
+    services.claim_correct(
+        claim=claim, user=editor(), expected_version=claim.version, source_text="Marta Lopez"
+    )
+    Claim.objects.filter(pk=other.pk).update(source=None)  # say, a source deleted meanwhile
+    services.article_reanalyze(article=article)
+    article.refresh_from_db()
+    run_once(article)
+    claim.refresh_from_db()
+    other_before, other = other.source_id, Claim.objects.get(pk=other.pk)
+    assert claim.source_text == "Marta Lopez" and claim.source.name == "Marta Lopez"
+    assert other.source_id == other_before
+
+
+@pytest.mark.postgres
+def test_a_run_inserts_its_claims_as_arrays_on_postgresql(seed_text):
+    """Issue 12: a claim batch as one array per column (UNNEST), not ~50
+    placeholders a row, which psycopg parsed on the client at every execution;
+    the search vector is still filled by its trigger."""
+    article = article_ingest(text=seed_text).article
+    with CaptureQueriesContext(connection) as queries:
+        run_once(article)
+    inserts = [w for w in claim_writes(queries) if w.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1 and "UNNEST(" in inserts[0], inserts
+    assert article.claims.count() > 1
+    assert not article.claims.filter(search_vector=None).exists()
+    # The JSON of the scores went in as JSON: scoring the saved claims again, and
+    # writing them through an UPDATE, gives the same rows.
+    inserted = rows(article)
+    assert all(r[CLAIM_FIELDS.index("confidence_reasons") + 1] for r in inserted[0])
+    services.pipeline._write_scores(article.claims.all())
+    assert rows(article) == inserted
 
 
 def test_the_engine_and_the_light_work_go_to_separate_queues():
