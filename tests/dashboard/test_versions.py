@@ -7,6 +7,7 @@ the real pipeline (embedded mode)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -20,16 +21,18 @@ from tests.services.test_versions import V1, V2
 pytestmark = pytest.mark.django_db
 
 
+def _ingest_analysed(capture, user, text):
+    """Ingest ``text`` as ``user`` and run its analysis (the on-commit work)."""
+    with capture(execute=True):
+        return article_ingest(text=text, user=user).article
+
+
 @pytest.fixture
 def versioned(django_capture_on_commit_callbacks):
     """The story in two versions, analysed; an editor worked on the claim that
     changed and on the one that was removed."""
     ed = editor(username="ed")
-
-    def ingest(text):
-        with django_capture_on_commit_callbacks(execute=True):
-            return article_ingest(text=text, user=ed).article
-
+    ingest = partial(_ingest_analysed, django_capture_on_commit_callbacks, ed)
     article = ingest(V1)
     dead = article.claims.get(text__contains="killed 12")
     claim_transition(claim=dead, to_status="in_progress", user=ed, expected_version=1)
@@ -189,11 +192,7 @@ def verified_then_changed(django_capture_on_commit_callbacks):
     """A claim verified in version 1 whose figure version 2 changed ("killed 12" to
     "killed 14"): it keeps its verdict, and needs checking again."""
     ed = editor(username="ed")
-
-    def ingest(text):
-        with django_capture_on_commit_callbacks(execute=True):
-            return article_ingest(text=text, user=ed).article
-
+    ingest = partial(_ingest_analysed, django_capture_on_commit_callbacks, ed)
     article = ingest(V1)
     dead = article.claims.get(text__contains="killed 12")
     claim_transition(claim=dead, to_status="in_progress", user=ed, expected_version=1)
