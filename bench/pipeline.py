@@ -26,6 +26,10 @@ engine's: what ingest, the queue, the database writes (and, "matched", the claim
 matching) add. The workers take every queue (no -Q), as a one-machine deployment
 does; with --split-queues each run has K processes on "analysis" and one more
 worker process on "default" (and "celery"), as a deployment that separates them.
+With --backlog the N articles are ingested first while the workers take nothing
+from the analysis queue (Celery's cancel_consumer), and the clock starts when
+they take from it again (add_consumer): what K workers do with a batch import's
+backlog, without this process's ingest loop competing with them for the CPU.
 
 The corpus is the worst case for matching: copies of a dozen stories, every
 claim matching many others strongly.
@@ -147,16 +151,20 @@ def matching_wait(start: float, timeout: float) -> float:
     return since - start
 
 
-def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, float, int]:
-    """Seconds from the first ingest until every article is done (analysed), until
-    their matching is done too (matched); failures."""
-    from claims.models import AnalysisState, Article
+def ingest(texts: list[str]) -> list[int]:
     from claims.services import article_ingest
 
-    start = time.perf_counter()
     ids = list(dict.fromkeys(article_ingest(text=t).article.pk for t in texts))
     if len(ids) < len(texts):
         raise SystemExit(f"{len(texts)} texts made {len(ids)} articles: not what is measured")
+    return ids
+
+
+def wait_done(ids: list[int], start: float, timeout: float) -> tuple[float, float, int]:
+    """Seconds from ``start`` until every article is done (analysed), until their
+    matching is done too (matched); failures."""
+    from claims.models import AnalysisState, Article
+
     done_states = [AnalysisState.ANALYZED, AnalysisState.FAILED]
     while True:
         done = Article.objects.filter(pk__in=ids, state__in=done_states).count()
@@ -171,7 +179,41 @@ def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, float, int
     return elapsed, max(matched, elapsed), failed
 
 
-def run_pipeline(env: dict, processes: int, n: int, log_dir: Path, split: bool = False) -> dict:
+def ingest_and_wait(texts: list[str], timeout: float) -> tuple[float, float, int]:
+    """Seconds from the first ingest until every article is done (analysed), until
+    their matching is done too (matched); failures."""
+    start = time.perf_counter()
+    return wait_done(ingest(texts), start, timeout)
+
+
+def consuming(queue: str, on: bool, nodes: int) -> None:
+    """Every worker stops (or starts again) taking tasks from ``queue``, through
+    Celery's remote control; each of the ``nodes`` workers must answer."""
+    from tracker.celery import app
+
+    command = app.control.add_consumer if on else app.control.cancel_consumer
+    replies = command(queue, reply=True, timeout=5)
+    if len(replies) < nodes:
+        raise SystemExit(f"{len(replies)} of {nodes} workers answered {command.__name__}")
+
+
+def backlog_drain(texts: list[str], timeout: float, nodes: int) -> tuple[float, float, int]:
+    """The articles are all ingested first while the workers take nothing from the
+    analysis queue; the clock starts when they start taking again. What K workers do
+    with a backlog (a batch import), without this process's ingest loop competing
+    with them for the CPU."""
+    consuming("analysis", False, nodes)
+    try:
+        ids = ingest(texts)
+    finally:
+        start = time.perf_counter()
+        consuming("analysis", True, nodes)
+    return wait_done(ids, start, timeout)
+
+
+def run_pipeline(
+    env: dict, processes: int, n: int, log_dir: Path, split: bool = False, backlog: bool = False
+) -> dict:
     import redis
 
     from claims.models import Article
@@ -186,12 +228,17 @@ def run_pipeline(env: dict, processes: int, n: int, log_dir: Path, split: bool =
         workers = [start_worker(env, processes, log_dir / f"worker{processes}.log")]
     try:
         ingest_and_wait(corpus(2 * processes, f"warmup{processes}"), timeout=300)
-        elapsed, matched, failed = ingest_and_wait(corpus(n, f"w{processes}"), timeout=60 * n)
+        texts = corpus(n, f"w{processes}")
+        if backlog:
+            elapsed, matched, failed = backlog_drain(texts, timeout=60 * n, nodes=len(workers))
+        else:
+            elapsed, matched, failed = ingest_and_wait(texts, timeout=60 * n)
     finally:
         for worker in workers:
             stop_worker(worker)
     _empty(Article)
     name = f"pipeline, {processes} worker process(es)" + (" + 1 on default" if split else "")
+    name += ", backlog" if backlog else ""
     return {"name": name, "seconds": elapsed, "matched_seconds": matched, "failed": failed}
 
 
@@ -231,6 +278,11 @@ def main() -> None:
         action="store_true",
         help="K processes on -Q analysis and 1 more on -Q default,celery (else no -Q)",
     )
+    ap.add_argument(
+        "--backlog",
+        action="store_true",
+        help="ingest all N first with the analysis queue paused, then time the drain",
+    )
     args = ap.parse_args()
 
     # The texts are copies of a dozen stories with shifted figures, which the version
@@ -252,7 +304,8 @@ def main() -> None:
     try:
         rows = [run_engine(args.articles)]
         rows += [
-            run_pipeline(env, k, args.articles, log_dir, args.split_queues) for k in args.workers
+            run_pipeline(env, k, args.articles, log_dir, args.split_queues, args.backlog)
+            for k in args.workers
         ]
     finally:
         connections.close_all()
