@@ -12,7 +12,9 @@ Sections (all of them when none is chosen):
             worker process does) after 100 and 1,000 articles.
 --pipeline  articles/min through the real pipeline on 1, 2 and 4 worker processes
             against the engine alone (bench/pipeline.py, its database renamed
-            to BENCH_DB_NAME_pipeline and its Redis database BENCH_BROKER_URL).
+            to BENCH_DB_NAME_pipeline and its Redis database BENCH_BROKER_URL);
+            with --backlog the articles are all ingested first and the clock
+            times the workers' drain (a batch import).
 --scale     for each size: p50/p99 of every claim-list filter, full-text search,
             5 cursor pages deep, the queue, the overview, the admin changelist and
             the CSV export (time, bytes and the largest gunicorn worker RSS), and each
@@ -151,7 +153,7 @@ from bench import pipeline as p
 p.DB_NAME = {db!r}
 p.BROKER = {broker!r}
 p.report = lambda rows, n: print("ROWS " + json.dumps(rows))
-sys.argv = ["pipeline", "--articles", {n!r}, "--workers", *{workers!r}, *{split!r}]
+sys.argv = ["pipeline", "--articles", {n!r}, "--workers", *{workers!r}, *{flags!r}]
 p.main()
 """
 
@@ -163,7 +165,10 @@ def section_pipeline(args) -> dict:
         broker=BROKER,
         n=str(args.pipeline_articles),
         workers=[str(w) for w in args.workers],
-        split=["--split-queues"] if args.split_queues else [],
+        flags=[
+            *(["--split-queues"] if args.split_queues else []),
+            *(["--backlog"] if args.backlog else []),
+        ],
     )
     env = {**os.environ, "BENCH_BROKER_URL": BROKER, "PG_URL": PG_URL}
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -596,6 +601,11 @@ def main() -> None:
         "--split-queues",
         action="store_true",
         help="--pipeline: K processes on -Q analysis and one more on -Q default",
+    )
+    ap.add_argument(
+        "--backlog",
+        action="store_true",
+        help="--pipeline: ingest every article first, then time the workers' drain",
     )
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--repeat", type=int, default=30, help="requests per measurement")
