@@ -686,27 +686,33 @@ WITH affected AS (
   SELECT unnest(ARRAY[m.claim_id, m.matched_claim_id]) FROM claims_claimmatch m
   WHERE m.matched_claim_id = ANY(%(ids)s::bigint[])
     AND m.state = %(suggested)s AND m.score >= %(score)s
-), counted AS (
-  SELECT c.id, c.cluster_id, c.article_id FROM claims_claim c JOIN affected a ON a.id = c.id
+), links AS (
+  SELECT m.claim_id AS a, m.matched_claim_id AS b FROM claims_claimmatch m
+  WHERE m.claim_id = ANY(ARRAY(SELECT id FROM affected))
+    AND m.state = %(suggested)s AND m.score >= %(score)s AND m.matched_claim_id IS NOT NULL
   UNION
-  SELECT c.id, c.cluster_id, c.article_id FROM claims_claim c
-  WHERE c.cluster_id IN (SELECT c2.cluster_id FROM claims_claim c2 JOIN affected a ON a.id = c2.id)
+  SELECT m.claim_id, m.matched_claim_id FROM claims_claimmatch m
+  WHERE m.matched_claim_id = ANY(ARRAY(SELECT id FROM affected))
+    AND m.state = %(suggested)s AND m.score >= %(score)s
+), counted AS (
+  SELECT id, cluster_id, article_id FROM claims_claim
+  WHERE id = ANY(ARRAY(SELECT id FROM affected))
+  UNION
+  SELECT id, cluster_id, article_id FROM claims_claim
+  WHERE cluster_id = ANY(ARRAY(
+    SELECT cluster_id FROM claims_claim
+    WHERE id = ANY(ARRAY(SELECT id FROM affected)) AND cluster_id IS NOT NULL
+  ))
 ), made AS (
   SELECT id, article_id FROM counted
   UNION
   SELECT c.id, o.article_id FROM counted c JOIN counted o ON o.cluster_id = c.cluster_id
   UNION
-  SELECT c.id, far.article_id FROM counted c
-  JOIN claims_claimmatch m ON m.claim_id = c.id
-  JOIN claims_claim far ON far.id = m.matched_claim_id
-  WHERE m.state = %(suggested)s AND m.score >= %(score)s
-    AND (c.id IN (SELECT id FROM affected) OR far.id IN (SELECT id FROM affected))
+  SELECT c.id, far.article_id FROM links JOIN counted c ON c.id = links.a
+  JOIN claims_claim far ON far.id = links.b
   UNION
-  SELECT c.id, far.article_id FROM counted c
-  JOIN claims_claimmatch m ON m.matched_claim_id = c.id
-  JOIN claims_claim far ON far.id = m.claim_id
-  WHERE m.state = %(suggested)s AND m.score >= %(score)s
-    AND (c.id IN (SELECT id FROM affected) OR far.id IN (SELECT id FROM affected))
+  SELECT c.id, far.article_id FROM links JOIN counted c ON c.id = links.b
+  JOIN claims_claim far ON far.id = links.a
 ), counts AS (
   SELECT id, count(*) AS repeats FROM made GROUP BY id
 ), changed AS (
