@@ -620,8 +620,8 @@ def claim_repeats_update(*, claim_ids) -> int:
         return 0
     if connection.vendor == "postgresql":
         with transaction.atomic():
-            changed, counted = _repeats_update_postgres(ids)
-            _priority_raise(counted)
+            changed, due = _repeats_update_postgres(ids)
+            _priority_raise(due)
         return changed
     counts = _repeats_count(ids)
     by_count: dict[int, list[int]] = {}
@@ -720,21 +720,35 @@ WITH affected AS (
   WHERE c.id = counts.id AND c.repeats <> counts.repeats
   RETURNING c.id
 )
-SELECT (SELECT count(*) FROM changed), (SELECT array_agg(id) FROM counts)
+SELECT (SELECT count(*) FROM changed), (
+  -- _priority_raise's candidates, by their new counts (it checks them again, locked)
+  SELECT array_agg(c.id) FROM counts JOIN claims_claim c ON c.id = counts.id
+  WHERE counts.repeats >= %(threshold)s AND c.priority > %(high)s
+    AND c.status = ANY(%(open)s::text[])
+    AND NOT EXISTS (
+      SELECT 1 FROM claims_claimchange h WHERE h.claim_id = c.id AND h.action = %(raised)s
+    )
+)
 """
 
 
 def _repeats_update_postgres(ids: set[int]) -> tuple[int, list[int]]:
-    """REPEATS_SQL: how many claims changed, and the claims counted."""
+    """REPEATS_SQL: how many claims changed, and those of the claims counted that
+    _priority_raise may raise (before, it read all the claims counted: ~350 ids
+    listed, a raise due on few of them)."""
     params = {
         "ids": sorted(ids),
         "suggested": MatchState.SUGGESTED.value,
         "score": settings.CLUSTER_REPEAT_SCORE,
+        "threshold": settings.CLUSTER_PRIORITY_REPEATS,
+        "high": int(Priority.HIGH),
+        "open": [str(status) for status in OPEN_STATUSES],
+        "raised": PRIORITY_RAISED,
     }
     with connection.cursor() as cursor:
         cursor.execute(REPEATS_SQL, params)
-        changed, counted = cursor.fetchone()
-    return changed, counted or []
+        changed, due = cursor.fetchone()
+    return changed, due or []
 
 
 def claim_repeat_neighbours(*, claim_ids) -> set[int]:
@@ -774,7 +788,7 @@ def _priority_raise(ids: list[int]) -> None:
     up to High priority, once in a claim's life (an editor who lowers it again is not
     overruled), each as a recorded "planned" change with the reason in its note."""
     threshold = settings.CLUSTER_PRIORITY_REPEATS
-    if not threshold:
+    if not threshold or not ids:
         return
     raised = ClaimChange.objects.filter(claim_id=OuterRef("pk"), action=PRIORITY_RAISED)
     due = list(
