@@ -703,16 +703,19 @@ WITH affected AS (
     SELECT cluster_id FROM claims_claim
     WHERE id = ANY(ARRAY(SELECT id FROM affected)) AND cluster_id IS NOT NULL
   ))
+), ends AS (  -- the links' far ends with their articles, each read once
+  SELECT id, article_id FROM claims_claim
+  WHERE id = ANY(ARRAY(SELECT a FROM links UNION SELECT b FROM links))
 ), made AS (
   SELECT id, article_id FROM counted
   UNION
   SELECT c.id, o.article_id FROM counted c JOIN counted o ON o.cluster_id = c.cluster_id
   UNION
-  SELECT c.id, far.article_id FROM links JOIN counted c ON c.id = links.a
-  JOIN claims_claim far ON far.id = links.b
+  SELECT links.a, far.article_id FROM links JOIN ends far ON far.id = links.b
+  WHERE links.a IN (SELECT id FROM counted)
   UNION
-  SELECT c.id, far.article_id FROM links JOIN counted c ON c.id = links.b
-  JOIN claims_claim far ON far.id = links.a
+  SELECT links.b, far.article_id FROM links JOIN ends far ON far.id = links.a
+  WHERE links.b IN (SELECT id FROM counted)
 ), counts AS (
   SELECT id, count(*) AS repeats FROM made GROUP BY id
 ), changed AS (
