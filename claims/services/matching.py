@@ -300,7 +300,9 @@ def claim_candidates_many(
             for i in range(start, min(start + BATCH_CLAIMS, len(claims))):
                 for kind, statement, params in _candidate_statements(claims[i], queries[i]):
                     owners.append((i, kind))
-                    # psycopg's client-side binding, as for a statement of its own.
+                    # psycopg's client-side binding, as for a statement of its own
+                    # (Django's default; OPTIONS server_side_binding would refuse
+                    # several statements in one query).
                     sql.append(cursor.mogrify(statement, params))
             if not sql:
                 continue
