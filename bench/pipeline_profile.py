@@ -46,6 +46,12 @@ STEPS = [
     ("  tsqueries", "claims.services.matching", "claim_tsqueries", "matching.py"),
     ("  tsquery (one claim)", "claims.services.matching", "claim_tsquery", "matching.py"),
     ("  candidates (SQL)", "claims.services.matching", "claim_candidates", "matching.py"),
+    (
+        "  candidates, batched (SQL)",
+        "claims.services.matching",
+        "claim_candidates_many",
+        "matching.py",
+    ),
     ("  known matches", "claims.services.matching", "_known", "matching.py"),
     ("  re-ranker", "claims.analysis.similarity", "similarity", "similarity.py"),
     ("  matching_spans", "claims.analysis.similarity", "matching_spans", "similarity.py"),

@@ -61,6 +61,7 @@ from claims.services.feeds import (
 )
 from claims.services.matching import (
     claim_candidates,
+    claim_candidates_many,
     claim_match_confirm,
     claim_match_reject,
     claim_matches_find,
@@ -136,6 +137,7 @@ __all__ = [
     "claim_add",
     "claim_assign",
     "claim_candidates",
+    "claim_candidates_many",
     "claim_match_confirm",
     "claim_match_reject",
     "claim_matches_find",

@@ -253,8 +253,12 @@ def claim_tsqueries(texts: list[str]) -> list[tuple[str, str | None]]:
     ]
 
 
-def _candidates_postgres(claim: Claim, queries: tuple[str, str | None] | None) -> list[Candidate]:
-    tsq, pairs = queries if queries is not None else claim_tsqueries([claim.text])[0]
+def _candidate_statements(
+    claim: Claim, queries: tuple[str, str | None]
+) -> list[tuple[str, str, dict]]:
+    """Stage 1's two statements for a claim (its claims', its fact-checks'), none
+    for a claim without a content word."""
+    tsq, pairs = queries
     if not tsq:
         return []
     params = {
@@ -267,11 +271,45 @@ def _candidates_postgres(claim: Claim, queries: tuple[str, str | None] | None) -
     }
     if pairs is not None:
         params["pairs"] = pairs
+    claims_sql = CLAIM_PAIRS_SQL if pairs is not None else CLAIM_SQL
+    return [("claim", claims_sql, params), ("factcheck", FACTCHECK_SQL, params)]
+
+
+def _candidates_postgres(claim: Claim, queries: tuple[str, str | None] | None) -> list[Candidate]:
+    queries = queries if queries is not None else claim_tsqueries([claim.text])[0]
+    return claim_candidates_many(claims=[claim], queries=[queries])[0]
+
+
+# Statements sent in one round trip by claim_candidates_many (two per claim).
+BATCH_CLAIMS = 50
+
+
+def claim_candidates_many(
+    *, claims: list[Claim], queries: list[tuple[str, str | None]]
+) -> list[list[Candidate]]:
+    """Stage 1 on PostgreSQL for several claims (a run's), each claim's ``queries``
+    from claim_tsqueries: the same statements as one claim's, all of them sent in
+    one round trip (per BATCH_CLAIMS claims) as one multi-statement query, its
+    result sets read in turn. Each statement keeps its literal tsqueries, so the
+    planner plans each as before (a prepared or LATERAL form would plan them blind
+    of their words' rarity); before, two round trips per claim."""
+    found: list[list[Candidate]] = [[] for _ in claims]
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_PAIRS_SQL if pairs is not None else CLAIM_SQL, params)
-        found = [Candidate("claim", pk, text) for pk, text in cursor.fetchall()]
-        cursor.execute(FACTCHECK_SQL, params)
-        found += [Candidate("factcheck", pk, text) for pk, text in cursor.fetchall()]
+        for start in range(0, len(claims), BATCH_CLAIMS):
+            owners, sql = [], []
+            for i in range(start, min(start + BATCH_CLAIMS, len(claims))):
+                for kind, statement, params in _candidate_statements(claims[i], queries[i]):
+                    owners.append((i, kind))
+                    # psycopg's client-side binding, as for a statement of its own
+                    # (Django's default; OPTIONS server_side_binding would refuse
+                    # several statements in one query).
+                    sql.append(cursor.mogrify(statement, params))
+            if not sql:
+                continue
+            cursor.execute(";\n".join(sql))
+            for i, kind in owners:
+                found[i] += [Candidate(kind, pk, text) for pk, text in cursor.fetchall()]
+                cursor.nextset()
     return found
 
 
@@ -393,12 +431,15 @@ def _matches_for(
     *,
     queries: tuple | None = None,
     texts: _Texts | None = None,
+    candidates: list[Candidate] | None = None,
 ) -> list[ClaimMatch]:
     known = set(_known([claim])[claim.pk] if known is None else known)
     texts = texts or _Texts()
     spans: dict[str, list] = {}
     rows = []
-    for cand in claim_candidates(claim=claim, pool=pool, queries=queries):
+    if candidates is None:
+        candidates = claim_candidates(claim=claim, pool=pool, queries=queries)
+    for cand in candidates:
         if (cand.kind, cand.pk) in known:
             continue
         score = texts.score(claim.text, cand.text)
@@ -433,6 +474,8 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     pool = _embedded_pool() if claims and not postgres else None
     # On PostgreSQL every claim's tsqueries in one round trip.
     queries = claim_tsqueries([c.text for c in claims]) if claims and postgres else None
+    # ... and every claim's candidates in one more.
+    candidates = claim_candidates_many(claims=claims, queries=queries) if queries else None
     known = _known(claims) if claims else {}
     texts = _Texts()
     rows = []
@@ -442,8 +485,8 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
             threshold,
             pool,
             known[claim.pk],
-            queries=queries[i] if queries else None,
             texts=texts,
+            candidates=candidates[i] if candidates else None,
         )
     # ignore_conflicts: a concurrent run of the same article wrote them first.
     since = timezone.now()
@@ -572,11 +615,31 @@ def claim_repeats_update(*, claim_ids) -> int:
     elsewhere is repeated in 2 articles. A cluster counts whole; a strong suggested
     match (score >= CLUSTER_REPEAT_SCORE) counts its own article only, so a pending
     suggestion never pulls a whole cluster in. A handful of queries whatever the
-    number of claims: the writes are one UPDATE per distinct count. Returns how many
-    claims changed."""
+    number of claims: on PostgreSQL one statement counts and writes (REPEATS_SQL),
+    elsewhere one UPDATE per distinct count. Returns how many claims changed."""
     ids = {int(pk) for pk in claim_ids}
     if not ids:
         return 0
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            changed, due = _repeats_update_postgres(ids)
+            _priority_raise(due)
+        return changed
+    counts = _repeats_count(ids)
+    by_count: dict[int, list[int]] = {}
+    for pk, count in counts.items():
+        by_count.setdefault(count, []).append(pk)
+    changed = 0
+    with transaction.atomic():
+        for count, pks in by_count.items():
+            changed += Claim.objects.filter(pk__in=pks).exclude(repeats=count).update(repeats=count)
+        _priority_raise(list(counts))
+    return changed
+
+
+def _repeats_count(ids: set[int]) -> dict[int, int]:
+    """claim_repeats_update's count in Python (what SQLite runs; REPEATS_SQL is the
+    same rule): each counted claim's number of articles."""
     links = _strong_links(ids)
     affected = ids | {pk for a, _, b, _ in links for pk in (a, b)}
     if affected - ids:  # the neighbours' own links count for their own totals
@@ -595,19 +658,102 @@ def claim_repeats_update(*, claim_ids) -> int:
         articles.setdefault(a, set()).add(art_b)
         articles.setdefault(b, set()).add(art_a)
     cluster_of = {pk: cluster for pk, cluster, _ in rows}
-    by_count: dict[int, list[int]] = {}
+    counts = {}
     for pk, arts in articles.items():
         if pk not in cluster_of:  # a link's far end that no longer exists
             continue
         cluster = cluster_of[pk]
         total = arts | cluster_articles.get(cluster, set()) if cluster is not None else arts
-        by_count.setdefault(len(total), []).append(pk)
-    changed = 0
-    with transaction.atomic():
-        for count, pks in by_count.items():
-            changed += Claim.objects.filter(pk__in=pks).exclude(repeats=count).update(repeats=count)
-        _priority_raise(list(cluster_of))
-    return changed
+        counts[pk] = len(total)
+    return counts
+
+
+# claim_repeats_update's count on PostgreSQL: one statement, the same rule as the
+# Python code (which SQLite runs). "affected": the given claims and both ends of
+# their strong links (m.state = suggested, m.score >= CLUSTER_REPEAT_SCORE, with a
+# claim); "counted": those and every member of their clusters; "made": each counted
+# claim's articles, its own, its cluster's, and the far ends' of its strong links
+# that touch an affected claim. The changed counts are written by the same statement.
+# Before, on the bench's copies (each claim strongly linked to its copy in every
+# earlier article): the links sent to Python, over a thousand rows by the tenth copy,
+# counted there, and written by one UPDATE per distinct count, their ids listed.
+REPEATS_SQL = """
+WITH affected AS (
+  SELECT unnest(%(ids)s::bigint[]) AS id
+  UNION
+  SELECT unnest(ARRAY[m.claim_id, m.matched_claim_id]) FROM claims_claimmatch m
+  WHERE m.claim_id = ANY(%(ids)s::bigint[])
+    AND m.state = %(suggested)s AND m.score >= %(score)s AND m.matched_claim_id IS NOT NULL
+  UNION
+  SELECT unnest(ARRAY[m.claim_id, m.matched_claim_id]) FROM claims_claimmatch m
+  WHERE m.matched_claim_id = ANY(%(ids)s::bigint[])
+    AND m.state = %(suggested)s AND m.score >= %(score)s
+), links AS (
+  SELECT m.claim_id AS a, m.matched_claim_id AS b FROM claims_claimmatch m
+  WHERE m.claim_id = ANY(ARRAY(SELECT id FROM affected))
+    AND m.state = %(suggested)s AND m.score >= %(score)s AND m.matched_claim_id IS NOT NULL
+  UNION
+  SELECT m.claim_id, m.matched_claim_id FROM claims_claimmatch m
+  WHERE m.matched_claim_id = ANY(ARRAY(SELECT id FROM affected))
+    AND m.state = %(suggested)s AND m.score >= %(score)s
+), counted AS (
+  SELECT id, cluster_id, article_id FROM claims_claim
+  WHERE id = ANY(ARRAY(SELECT id FROM affected))
+  UNION
+  SELECT id, cluster_id, article_id FROM claims_claim
+  WHERE cluster_id = ANY(ARRAY(
+    SELECT cluster_id FROM claims_claim
+    WHERE id = ANY(ARRAY(SELECT id FROM affected)) AND cluster_id IS NOT NULL
+  ))
+), ends AS (  -- the links' far ends with their articles, each read once
+  SELECT id, article_id FROM claims_claim
+  WHERE id = ANY(ARRAY(SELECT a FROM links UNION SELECT b FROM links))
+), made AS (
+  SELECT id, article_id FROM counted
+  UNION
+  SELECT c.id, o.article_id FROM counted c JOIN counted o ON o.cluster_id = c.cluster_id
+  UNION
+  SELECT links.a, far.article_id FROM links JOIN ends far ON far.id = links.b
+  WHERE links.a IN (SELECT id FROM counted)
+  UNION
+  SELECT links.b, far.article_id FROM links JOIN ends far ON far.id = links.a
+  WHERE links.b IN (SELECT id FROM counted)
+), counts AS (
+  SELECT id, count(*) AS repeats FROM made GROUP BY id
+), changed AS (
+  UPDATE claims_claim c SET repeats = counts.repeats FROM counts
+  WHERE c.id = counts.id AND c.repeats <> counts.repeats
+  RETURNING c.id
+)
+SELECT (SELECT count(*) FROM changed), (
+  -- _priority_raise's candidates, by their new counts (it checks them again, locked)
+  SELECT array_agg(c.id) FROM counts JOIN claims_claim c ON c.id = counts.id
+  WHERE counts.repeats >= %(threshold)s AND c.priority > %(high)s
+    AND c.status = ANY(%(open)s::text[])
+    AND NOT EXISTS (
+      SELECT 1 FROM claims_claimchange h WHERE h.claim_id = c.id AND h.action = %(raised)s
+    )
+)
+"""
+
+
+def _repeats_update_postgres(ids: set[int]) -> tuple[int, list[int]]:
+    """REPEATS_SQL: how many claims changed, and those of the claims counted that
+    _priority_raise may raise (before, it read all the claims counted: ~350 ids
+    listed, a raise due on few of them)."""
+    params = {
+        "ids": sorted(ids),
+        "suggested": MatchState.SUGGESTED.value,
+        "score": settings.CLUSTER_REPEAT_SCORE,
+        "threshold": settings.CLUSTER_PRIORITY_REPEATS,
+        "high": int(Priority.HIGH),
+        "open": [str(status) for status in OPEN_STATUSES],
+        "raised": PRIORITY_RAISED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(REPEATS_SQL, params)
+        changed, due = cursor.fetchone()
+    return changed, due or []
 
 
 def claim_repeat_neighbours(*, claim_ids) -> set[int]:
@@ -647,7 +793,7 @@ def _priority_raise(ids: list[int]) -> None:
     up to High priority, once in a claim's life (an editor who lowers it again is not
     overruled), each as a recorded "planned" change with the reason in its note."""
     threshold = settings.CLUSTER_PRIORITY_REPEATS
-    if not threshold:
+    if not threshold or not ids:
         return
     raised = ClaimChange.objects.filter(claim_id=OuterRef("pk"), action=PRIORITY_RAISED)
     due = list(

@@ -165,3 +165,36 @@ def test_an_articles_tsqueries_are_made_in_one_round_trip_and_as_one_claims(
             for t in texts
         ]
         assert batched == alone
+
+
+def test_a_runs_candidates_come_in_one_round_trip_each_claims_its_own(
+    monkeypatch, django_assert_num_queries
+):
+    """Issue 12: every claim's candidate statements sent as one multi-statement query
+    (per BATCH_CLAIMS claims), each claim given what its own statements find."""
+    texts = [
+        TEXT,
+        "Fishermen reported silt in the harbour after the storm.",
+        "The council approved a budget of $2 million for the school roof.",
+        "Tuesday's storm left silt in the harbour, fishermen reported.",
+    ]
+    for text in texts:
+        claim_with(text)
+        claim_with(text.replace("the", "a", 1))
+    check = FactCheck.objects.create(key="k", claim_text=texts[1], rating="False")
+    claims = [claim_with(text.replace(" ", "  ", 1)) for text in texts] + [claim_with("the of")]
+    queries = matching.claim_tsqueries([c.text for c in claims])
+    alone = []
+    with connection.cursor() as cursor:  # each claim's two statements, one at a time
+        for claim, statements in zip(claims, queries, strict=True):
+            found = []
+            for kind, sql, params in matching._candidate_statements(claim, statements):
+                cursor.execute(sql, params)
+                found += [(kind, pk) for pk, _ in cursor.fetchall()]
+            alone.append(found)
+    assert all(alone[:4]) and alone[4] == []  # "the of": no content word, no statement
+    assert ("factcheck", check.pk) in alone[1]
+    monkeypatch.setattr(matching, "BATCH_CLAIMS", 3)  # two round trips for five claims
+    with django_assert_num_queries(2):
+        batched = matching.claim_candidates_many(claims=claims, queries=queries)
+    assert [[(c.kind, c.pk) for c in found] for found in batched] == alone

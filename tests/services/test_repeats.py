@@ -6,6 +6,7 @@ open claim's priority once, as a recorded change."""
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from django.db import connection
@@ -143,3 +144,58 @@ def test_the_recount_command_sets_counts_made_before_it(ingest):
     Claim.objects.update(repeats=1)  # as migration 0021 leaves a matched database
     call_command("recount_repeats", "--batch", "1", stdout=io.StringIO())
     assert repeats(a, b) == [2, 2]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", range(4))
+def test_postgres_counts_as_the_python_rule_does(seed, settings):
+    """REPEATS_SQL (PostgreSQL's one statement) against _repeats_count (the Python
+    rule SQLite runs) on random graphs: clusters, strong, weak and rejected links,
+    several claims of one article, recounts of random sets of claims; and the
+    priorities it raises, those of the rule."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the statement is PostgreSQL's")
+    settings.CLUSTER_PRIORITY_REPEATS = 3
+    rng = random.Random(seed)
+    articles = [ArticleFactory() for _ in range(7)]
+    claims = [
+        ClaimFactory(
+            article=rng.choice(articles),
+            status=rng.choice(["unstarted", "in_progress", "false"]),
+            priority=rng.choice(list(Priority)),
+        )
+        for _ in range(24)
+    ]
+    for _ in range(4):  # clusters, each named by its smallest claim id
+        members = sorted(c.pk for c in rng.sample(claims, rng.randint(2, 4)))
+        Claim.objects.filter(pk__in=members).update(cluster_id=members[0])
+    pairs = {tuple(rng.sample(claims, 2)) for _ in range(40)}
+    ClaimMatch.objects.bulk_create(
+        ClaimMatch(
+            claim=a,
+            matched_claim=b,
+            score=rng.choice([0.5, 0.79, 0.8, 0.95]),
+            state=rng.choice([MatchState.SUGGESTED] * 3 + [MatchState.REJECTED]),
+        )
+        for a, b in pairs
+        if (b, a) not in pairs
+    )
+    for _ in range(6):
+        ids = {c.pk for c in rng.sample(claims, rng.randint(1, 5))}
+        expected = matching._repeats_count(ids)
+        raised = set(ClaimChange.objects.values_list("claim_id", flat=True))
+        due = {
+            pk
+            for pk, status, priority in Claim.objects.values_list("pk", "status", "priority")
+            if pk in expected and expected[pk] >= 3 and pk not in raised
+            and status != "false" and priority > Priority.HIGH
+        }  # fmt: skip
+        before = dict(Claim.objects.values_list("pk", "repeats"))
+        changed = matching.claim_repeats_update(claim_ids=ids)
+        assert set(ClaimChange.objects.values_list("claim_id", flat=True)) == raised | due
+        after = dict(Claim.objects.values_list("pk", "repeats"))
+        assert {pk: after[pk] for pk in expected} == expected
+        assert {pk: n for pk, n in after.items() if pk not in expected} == {
+            pk: n for pk, n in before.items() if pk not in expected
+        }
+        assert changed == sum(before[pk] != n for pk, n in expected.items())
