@@ -173,6 +173,29 @@ def test_each_row_shows_its_claim_marked_in_its_sentence(client_as, claim):
     ) in html
 
 
+def test_a_sentence_is_cut_once_and_follows_the_text(client_as, claim):
+    """The rows' sentences are kept in the cache by the text's hash
+    (selectors.claim_sentences): the next page cuts none, and a text that
+    changes under the same offsets shows its own sentence."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.domain import content_hash
+    from claims.models import Article
+
+    client = client_as("viewer")
+    get(client)
+    with CaptureQueriesContext(connection) as ctx:
+        html = get(client)
+    assert "<mark>as many as 40 homes had flooded</mark>" in html
+    assert not any("SUBSTR" in q["sql"].upper() for q in ctx.captured_queries)
+    text = claim.article.raw_text.replace("Residents said", "Occupants said")  # same length
+    Article.objects.filter(pk=claim.article_id).update(
+        raw_text=text, content_hash=content_hash(text)
+    )
+    assert '<p class="in-sentence small">Occupants said <mark>' in get(client)
+
+
 # --- Saved views -------------------------------------------------------------------
 
 
