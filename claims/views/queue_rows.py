@@ -85,7 +85,8 @@ def _truncated(text: str, length: int) -> str:
     text in Python when none of the first characters combines (nearly always)."""
     text = unicodedata.normalize("NFC", text)
     head = text[: length + 1]
-    if any(unicodedata.combining(char) for char in head):
+    # No ASCII character combines: most claims skip the walk through the head.
+    if not head.isascii() and any(unicodedata.combining(char) for char in head):
         return Truncator(text).chars(length)
     if len(text) <= length:
         return text
