@@ -165,6 +165,29 @@ def test_search_covers_the_article_title_and_publication(client_as, desk):
     assert str(elsewhere.pk) in shown(get(client, q=elsewhere.text.split()[0]))
 
 
+def test_a_title_search_over_many_articles_skips_the_list_next_time(client_as, desk, monkeypatch):
+    """More matching articles than ARTICLE_MATCH_MAX: a subquery names them, and
+    the next search with these words goes straight to it, finding the same claims."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims import filters
+
+    _, c = desk
+    monkeypatch.setattr(filters, "ARTICLE_MATCH_MAX", 0)
+    client = client_as("viewer")
+    with CaptureQueriesContext(connection) as first:
+        assert shown(get(client, q="gazette")) == ids(c[0], c[1], c[2], c[3])
+    with CaptureQueriesContext(connection) as again:
+        assert shown(get(client, q="gazette")) == ids(c[0], c[1], c[2], c[3])
+
+    def lookups(ctx):
+        return [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "claims_article"')]
+
+    assert len(lookups(first)) == 1 and not lookups(again)  # no look-up of the ids
+    assert shown(get(client, q="flood report")) == ids(c[0], c[1], c[2], c[3])
+
+
 def test_each_row_shows_its_claim_marked_in_its_sentence(client_as, claim):
     html = get(client_as("viewer"))
     assert (
