@@ -35,6 +35,7 @@ from claims.selectors import (
     claim_in_sentence,
     claim_list,
     claim_queue_rows,
+    claim_sentences,
     keyset_order,
     saved_view_list,
     user_suggestions,
@@ -42,7 +43,7 @@ from claims.selectors import (
 from claims.services import saved_view_create, saved_view_delete
 from claims.services.csvexport import claims_csv_response, count_up_to, sync_max_rows
 from claims.services.saved_views import saved_view_query
-from claims.workflow import allowed_targets
+from claims.workflow import PermissionMemo, allowed_targets
 
 from ._common import keyset_page, reader, redirect_next
 from .form_renderer import QUEUE_RENDERER
@@ -187,8 +188,10 @@ def _render_rows(request, rows: list[Claim], *, csrf_token: str, **page) -> Safe
     """Each row's HTML in ``claim.row_html`` (queue_rows.QueueRows, with ``page``'s
     view_query, bulk and can_work), and the hidden forms of all the rows'
     one-click buttons, returned."""
-    now, links, user = timezone.now(), RowLinks(), request.user
-    html = QueueRows(user=user, next_path=request.get_full_path(), csrf_token=csrf_token, **page)
+    now, links, user = timezone.now(), RowLinks(), PermissionMemo(request.user)
+    html = QueueRows(
+        user=request.user, next_path=request.get_full_path(), csrf_token=csrf_token, **page
+    )
     forms = []
     for claim in rows:
         claim.in_sentence = claim_in_sentence(claim)
@@ -226,6 +229,7 @@ def queue(request):
     counts = claim_counts(qs=claims)
     sort = form.sort_name()
     page = keyset_page(request, claim_queue_rows(claims, keys), keys, form.page_size())
+    claim_sentences(page.rows)
     summary = _summary(counts)
     chosen = form.cleaned_data.get("article") if form.is_valid() else None
     if sort in UNLEVELLED_SORTS:

@@ -69,7 +69,7 @@ def format_html_join(sep: str, template: str, args_list) -> SafeString:
     return SafeString(sep.join(format_html(template, *args) for args in args_list))
 
 
-def _labels(model, field: str) -> dict:
+def choice_labels(model, field: str) -> dict:
     """A choice field's labels by value, as get_FOO_display() gives them (it
     flattens the choices again on each call)."""
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
@@ -85,7 +85,8 @@ def _truncated(text: str, length: int) -> str:
     text in Python when none of the first characters combines (nearly always)."""
     text = unicodedata.normalize("NFC", text)
     head = text[: length + 1]
-    if any(unicodedata.combining(char) for char in head):
+    # No ASCII character combines: most claims skip the walk through the head.
+    if not head.isascii() and any(unicodedata.combining(char) for char in head):
         return Truncator(text).chars(length)
     if len(text) <= length:
         return text
@@ -114,11 +115,11 @@ class QueueRows:
         )
         self.bulk, self.can_work = bulk, can_work
         self.queue_path = reverse("dashboard:queue")
-        self.source_types = _labels(Claim, "source_type")
-        self.strengths = _labels(Claim, "sourcing_strength")
-        self.statuses = _labels(Claim, "status")
-        self.priorities = _labels(Claim, "priority")
-        self.hedge_categories = _labels(HedgeCue, "category")
+        self.source_types = choice_labels(Claim, "source_type")
+        self.strengths = choice_labels(Claim, "sourcing_strength")
+        self.statuses = choice_labels(Claim, "status")
+        self.priorities = choice_labels(Claim, "priority")
+        self.hedge_categories = choice_labels(HedgeCue, "category")
         self.level_labels: dict[str, str] = {}
 
     def row(self, claim: Claim) -> SafeString:

@@ -24,7 +24,7 @@ from claims.selectors import (
 )
 from claims.services.sources import SourceError, source_merge, source_split
 
-from . import charts
+from . import chart_html, charts
 from ._common import keyset_page, reader
 
 SOURCES_PER_PAGE = 50
@@ -71,7 +71,9 @@ def _context(request, source: Source, merge_form=None, split_form=None) -> dict:
         "source": source,
         "record": record,
         "record_bars": bars,
-        "record_chart": charts.hbars(bars),
+        "record_svg": chart_html.hbars(
+            charts.hbars(bars), "record", "Claims of this source per outcome"
+        ),
         "months": months,
         "claims": source_claims(source=source),
         "names": names,

@@ -165,12 +165,58 @@ def test_search_covers_the_article_title_and_publication(client_as, desk):
     assert str(elsewhere.pk) in shown(get(client, q=elsewhere.text.split()[0]))
 
 
+def test_a_title_search_over_many_articles_skips_the_list_next_time(client_as, desk, monkeypatch):
+    """More matching articles than ARTICLE_MATCH_MAX: a subquery names them, and
+    the next search with these words goes straight to it, finding the same claims."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims import filters
+
+    _, c = desk
+    monkeypatch.setattr(filters, "ARTICLE_MATCH_MAX", 0)
+    client = client_as("viewer")
+    with CaptureQueriesContext(connection) as first:
+        assert shown(get(client, q="gazette")) == ids(c[0], c[1], c[2], c[3])
+    with CaptureQueriesContext(connection) as again:
+        assert shown(get(client, q="gazette")) == ids(c[0], c[1], c[2], c[3])
+
+    def lookups(ctx):
+        return [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "claims_article"')]
+
+    assert len(lookups(first)) == 1 and not lookups(again)  # no look-up of the ids
+    assert shown(get(client, q="flood report")) == ids(c[0], c[1], c[2], c[3])
+
+
 def test_each_row_shows_its_claim_marked_in_its_sentence(client_as, claim):
     html = get(client_as("viewer"))
     assert (
         '<p class="in-sentence small">Residents said <mark>as many as 40 homes had flooded'
         "</mark>.</p>"
     ) in html
+
+
+def test_a_sentence_is_cut_once_and_follows_the_text(client_as, claim):
+    """The rows' sentences are kept in the cache by the text's hash
+    (selectors.claim_sentences): the next page cuts none, and a text that
+    changes under the same offsets shows its own sentence."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.domain import content_hash
+    from claims.models import Article
+
+    client = client_as("viewer")
+    get(client)
+    with CaptureQueriesContext(connection) as ctx:
+        html = get(client)
+    assert "<mark>as many as 40 homes had flooded</mark>" in html
+    assert not any("SUBSTR" in q["sql"].upper() for q in ctx.captured_queries)
+    text = claim.article.raw_text.replace("Residents said", "Occupants said")  # same length
+    Article.objects.filter(pk=claim.article_id).update(
+        raw_text=text, content_hash=content_hash(text)
+    )
+    assert '<p class="in-sentence small">Occupants said <mark>' in get(client)
 
 
 # --- Saved views -------------------------------------------------------------------

@@ -112,6 +112,15 @@ def test_the_markup_is_shown_as_text(client_as, hostile):
     ) in queue
 
 
+def test_the_overview_shows_the_markup_as_text(client_as, hostile):
+    """Its charts and tables are built in Python (claims/views/chart_html.py)."""
+    html = client_as("viewer").get(reverse("dashboard:overview")).content.decode()
+    title = "Hostile &lt;script&gt;alert(1)&lt;/script&gt; headline"
+    assert f">{title}</a></th>" in html  # the per-article table
+    assert 'class="chart-label">Hostile &lt;script&gt;alert(1)&lt;…</text>' in html  # its bar
+    assert_safe(html, "overview")
+
+
 def test_claimreview_json_is_escaped_in_the_page(client_as, hostile):
     first, _ = hostile
     html = client_as("viewer").get(reverse("dashboard:claim", args=[first.pk])).content.decode()

@@ -76,3 +76,14 @@ def test_daily_counts_keep_finished_days_and_count_today_live():
     add(1, now - timedelta(days=31))  # before the window: never counted
     cache.clear()
     assert daily_counts(Claim.objects.all(), since=since) == {now.date(): 3, past.date(): 2}
+
+
+def test_chart_numbers_are_what_the_template_showed():
+    """chart_html.Numbers stands for {{ number }} (formats.localize) in the charts."""
+    from django.utils.formats import localize
+
+    from claims.views.chart_html import Numbers
+
+    num = Numbers()
+    values = [0, 7, 1234567, 0.0, 15.4, 183.70000000000002, 2.5e-07, 1e20, -3.2, 540.0]
+    assert [num(v) for v in values] == [str(localize(v)) for v in values]
