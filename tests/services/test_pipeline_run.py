@@ -180,6 +180,49 @@ def test_a_run_inserts_its_claims_as_arrays_on_postgresql(seed_text):
     assert rows(article) == inserted
 
 
+def test_the_fields_the_analysis_insert_leaves_out_default_alike_in_the_database():
+    """Issue 12: the analysis inserts a new claim without the columns it holds at
+    their defaults; the database must fill each with the model's own default."""
+    for name in services.pipeline.DEFAULTED_FIELDS:
+        field = Claim._meta.get_field(name)
+        if field.has_db_default():
+            assert field.db_default == field.get_default(), name
+        else:  # NULL, what the database puts in a column without a default
+            assert field.null and field.get_default() is None, name
+
+
+def test_the_analysis_insert_writes_the_rows_bulk_create_writes(seed_text):
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    saved = list(article.claims.order_by("position"))
+    copies = {}
+    for insert in ("bulk_create", "analysis"):
+        claims = [
+            Claim(**{f.attname: getattr(c, f.attname) for f in Claim._meta.concrete_fields})
+            for c in saved
+        ]
+        for claim in claims:
+            claim.pk, claim.text_version = None, 7 if insert == "analysis" else 8
+        if insert == "bulk_create":
+            Claim.objects.bulk_create(claims)
+        else:
+            services.pipeline._claims_insert(claims)
+        assert all(c.pk and not c._state.adding for c in claims)
+        # The generated columns come back as bulk_create's do.
+        assert [(c.level_rank, c.score_key) for c in claims] == [
+            (c.level_rank, c.score_key) for c in saved
+        ]
+        copies[insert] = list(
+            Claim.objects.filter(pk__in=[c.pk for c in claims])
+            .order_by("position")
+            .values(*(f.attname for f in Claim._meta.concrete_fields))
+        )
+    for row in (*copies["bulk_create"], *copies["analysis"]):
+        for volatile in ("id", "text_version", "created_at", "updated_at"):
+            del row[volatile]
+    assert copies["analysis"] == copies["bulk_create"]
+
+
 def test_the_engine_and_the_light_work_go_to_separate_queues():
     from tracker.celery import app
 
