@@ -280,11 +280,14 @@ def _claim_run(article_id: int, run_id: str) -> Article:
 
 
 def _lock_running(article_id: int, run_id: str) -> Article:
-    """Inside a transaction: the article, locked, if this run still holds it."""
+    """Inside a transaction: the article, locked, if this run still holds it, and
+    (``has_claims``) whether it has claims, in the same statement: a new article
+    has none, and _save_claims need not read them."""
     article = (
         Article.objects.select_for_update()
         .filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING)
         .only("pk", "run_id", "state", "version")
+        .annotate(has_claims=Exists(Claim.objects.filter(article=OuterRef("pk"))))
         .first()
     )
     if article is None:
@@ -314,7 +317,9 @@ def analysis_run(
     ]
     with transaction.atomic():
         article = _lock_running(article_id, run_id)
-        saved = _save_claims(article, ex.claims, attributed=True, text=text)
+        saved = _save_claims(
+            article, ex.claims, attributed=True, text=text, has_claims=article.has_claims
+        )
         _write_hedges(saved.ids, ex.claims, saved.editable, fresh=saved.fresh)
         # The claims this run did not write (corrected by people, or kept though the
         # analysis no longer finds them) are scored again from their saved fields:
@@ -469,7 +474,12 @@ class Saved(NamedTuple):
 
 
 def _save_claims(
-    article: Article, new_claims: list, *, attributed: bool = False, text: str | None = None
+    article: Article,
+    new_claims: list,
+    *,
+    attributed: bool = False,
+    text: str | None = None,
+    has_claims: bool = True,
 ) -> Saved:
     """Save a new extraction, in bulk. Existing claims are matched to it (see
     _match): matched ones are updated in place, people's corrections kept;
@@ -480,9 +490,10 @@ def _save_claims(
 
     When the article's text is a newer version than its claims' (``text``, the
     text analysed), the claims are carried over to it (claims.services.versions):
-    each is marked unchanged, changed (with its previous text), new or removed."""
+    each is marked unchanged, changed (with its previous text), new or removed.
+    ``has_claims`` False: the caller knows the article has none (nothing to read)."""
     version = article.version
-    current = list(article.claims.all())
+    current = list(article.claims.all()) if has_claims else []
     touched_ids = (
         set(article.claims.filter(_worked_on()).values_list("pk", flat=True)) if current else set()
     )

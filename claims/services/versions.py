@@ -54,6 +54,7 @@ def article_of_text(*, digest: str) -> Article | None:
     # Nearly always nothing (a new text): the narrow look-up, the article only if found.
     article_id = (
         ArticleVersion.objects.filter(content_hash=digest)
+        .order_by("pk")  # not the default order, by a column of the article (a join)
         .values_list("article_id", flat=True)
         .first()
     )
@@ -98,7 +99,7 @@ def article_version_target(*, text: str, fields: dict) -> Article | None:
     # handful, a bounded amount of memory for a long series of megabyte articles).
     for first in range(0, len(alike), TEXTS_AT_ONCE):
         chunk = alike[first : first + TEXTS_AT_ONCE]
-        texts = dict(Article.objects.filter(pk__in=chunk).values_list("pk", "raw_text"))
+        texts = dict(Article.objects.filter(pk__in=chunk).order_by().values_list("pk", "raw_text"))
         for pk in chunk:
             old = texts.get(pk)  # None: deleted meanwhile
             if old is not None and (
