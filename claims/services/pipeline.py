@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connection, connections, router, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -257,26 +257,31 @@ def engine_warm() -> None:
     analysis.extract("Officials said the bridge would reopen in May.", model=settings.SPACY_MODEL)
 
 
-def _claim_run(article_id: int, run_id: str) -> Article:
-    """Move the run's article to running, counting the attempt; StaleRun if the run
-    is not current or already finished."""
-    claimed = Article.objects.filter(
-        pk=article_id, run_id=run_id, state__in=[AnalysisState.QUEUED, AnalysisState.RUNNING]
-    )
+# The ORM's update() returns a row count, not columns: the text is read in the
+# same statement that claims the run (UPDATE ... RETURNING; SQLite 3.35+ has it).
+CLAIM_RUN_SQL = """
+    UPDATE claims_article
+    SET state = %s, started_at = %s, updated_at = %s, attempts = attempts + 1
+    WHERE id = %s AND run_id = %s AND state IN (%s, %s)
+    RETURNING raw_text
+"""
+
+
+def _claim_run(article_id: int, run_id: str) -> str:
+    """Move the run's article to running, counting the attempt, and return its
+    text; StaleRun if the run is not current or already finished."""
     # Conditional update: only the run that holds the article moves it to running.
     # The attempt is counted in the same statement: a worker killed right after it
-    # cannot leave an article running with the attempt uncounted.
-    now = timezone.now()
-    if not claimed.update(
-        state=AnalysisState.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
-    ):
+    # cannot leave an article running with the attempt uncounted. Only the text is
+    # read: not the blob an earlier deployment's steps left (up to megabytes).
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [AnalysisState.RUNNING, now, now, article_id, run_id]
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_RUN_SQL, [*params, AnalysisState.QUEUED, AnalysisState.RUNNING])
+        row = cursor.fetchone()
+    if row is None:
         raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
-    # Only the text: the analysis reads nothing else of the row here (not the blob
-    # an earlier deployment's steps left, up to megabytes, nor ~30 other columns).
-    article = Article.objects.only("pk", "raw_text").filter(pk=article_id, run_id=run_id).first()
-    if article is None:
-        raise StaleRun(f"article {article_id}: run {run_id} is not current")
-    return article
+    return row[0]
 
 
 def _lock_running(article_id: int, run_id: str) -> Article:
@@ -306,8 +311,7 @@ def analysis_run(
     Claim matching follows the commit: published (``publish_matching``: the task
     match_claims, on the light queue) or, without a publisher or when it fails,
     here (see matching_start)."""
-    loaded = _claim_run(article_id, run_id)
-    text = loaded.raw_text
+    text = _claim_run(article_id, run_id)
     ex = analysis.extract(text, model=settings.SPACY_MODEL)
     analysis.attribute(ex)
     analysis.tag_hedges(ex)
@@ -412,8 +416,8 @@ def _version_record(article: Article, corrections: list, changes: dict | None) -
 def analysis_extract(*, article_id: int, run_id: str) -> int:
     """Step 1 of the separate steps: split into claims, save them and the extraction
     (for steps 2a and 2b); returns the number of claims."""
-    article = _claim_run(article_id, run_id)
-    ex = analysis.extract(article.raw_text, model=settings.SPACY_MODEL)
+    text = _claim_run(article_id, run_id)
+    ex = analysis.extract(text, model=settings.SPACY_MODEL)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.run_id != run_id:
