@@ -23,9 +23,8 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, router, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from claims import analysis, ingest
@@ -45,6 +44,7 @@ from claims.models import (
     VersionChange,
 )
 from claims.services import versions
+from claims.services.inserts import rows_insert
 from claims.services.matching import (
     claim_matches_find_safely,
     claim_repeat_neighbours,
@@ -593,28 +593,21 @@ DEFAULTED_FIELDS = {
 
 
 def _claims_insert(claims: list[Claim]) -> None:
-    """bulk_create of new claims, without the columns they hold at their defaults
-    (DEFAULTED_FIELDS): Django's bulk_create sends every column, and ~20 of ~50 a
-    row that the database fills anyway cost a third of the statement, to prepare in
-    Python and to unpack on the server. Sets the claims' ids (and generated columns)
-    as bulk_create does."""
-    if not claims:
-        return
-    opts = Claim._meta
-    fields = [f for f in opts.concrete_fields if not f.generated and f.name not in DEFAULTED_FIELDS]
-    fields.remove(opts.pk)
-    returning = [opts.pk, *(f for f in opts.concrete_fields if f.generated)]
-    db = router.db_for_write(Claim)
-    size = min(BATCH, max(connections[db].ops.bulk_batch_size(fields, claims), 1))
-    for first in range(0, len(claims), size):
-        batch = claims[first : first + size]
-        query = InsertQuery(Claim)
-        query.insert_values(fields, batch)
-        rows = query.get_compiler(using=db).execute_sql(returning)
-        for claim, row in zip(batch, rows, strict=True):
-            for field, value in zip(returning, row, strict=True):
-                setattr(claim, field.attname, value)
-            claim._state.adding, claim._state.db = False, db
+    """Insert new claims without the columns they hold at their defaults
+    (DEFAULTED_FIELDS): bulk_create sends every column, and the ~20 of ~50 a row
+    that the database fills anyway cost a third of the statement, to prepare in
+    Python and to unpack on the server. Sets the claims' ids (and generated
+    columns) as bulk_create does."""
+    rows_insert(Claim, claims, _inserted_fields(Claim, DEFAULTED_FIELDS))
+
+
+def _inserted_fields(model, defaulted=frozenset()) -> list:
+    opts = model._meta
+    return [
+        f
+        for f in opts.concrete_fields
+        if not f.generated and not f.primary_key and f.name not in defaulted
+    ]
 
 
 def _move_corrected(match: Claim, c, carry, fields: dict) -> None:
@@ -794,15 +787,13 @@ def _write_hedges(ids: list[int], claims: list, editable: set[int], *, fresh=fro
     stale = editable - fresh
     if stale:
         HedgeCue.objects.filter(claim_id__in=stale).delete()
-    HedgeCue.objects.bulk_create(
-        (
-            hedge
-            for pk, c in zip(ids, claims, strict=True)
-            if pk in editable
-            for hedge in _hedge_rows(c, pk)
-        ),
-        batch_size=BATCH,
-    )
+    hedges = [
+        hedge
+        for pk, c in zip(ids, claims, strict=True)
+        if pk in editable
+        for hedge in _hedge_rows(c, pk)
+    ]
+    rows_insert(HedgeCue, hedges, _inserted_fields(HedgeCue))
 
 
 def _write_scores(claims) -> None:
