@@ -284,19 +284,31 @@ def _claim_run(article_id: int, run_id: str) -> str:
     return row[0]
 
 
+# The article locked, and whether it has claims, in one statement (a new article
+# has none: _save_claims need not read them). Written out: built by the ORM
+# (select_for_update, only, an Exists annotation), it took ~0.7 ms of Python an
+# article, three times what raw() takes.
+LOCK_SQL = """
+    SELECT id, run_id, state, version,
+        EXISTS (SELECT 1 FROM claims_claim WHERE article_id = claims_article.id) AS has_claims
+    FROM claims_article
+    WHERE id = %s AND run_id = %s AND state = %s {for_update}
+"""
+
+
 def _lock_running(article_id: int, run_id: str) -> Article:
-    """Inside a transaction: the article, locked, if this run still holds it, and
-    (``has_claims``) whether it has claims, in the same statement: a new article
-    has none, and _save_claims need not read them."""
-    article = (
-        Article.objects.select_for_update()
-        .filter(pk=article_id, run_id=run_id, state=AnalysisState.RUNNING)
-        .only("pk", "run_id", "state", "version")
-        .annotate(has_claims=Exists(Claim.objects.filter(article=OuterRef("pk"))))
-        .first()
+    """Inside a transaction: the article (its id, run, state and version), locked,
+    if this run still holds it; ``has_claims`` says whether it has claims."""
+    # SQLite has no row locks (nor the syntax): its writers are serialised anyway.
+    features = connection.features
+    sql = LOCK_SQL.format(
+        for_update=connection.ops.for_update_sql() if features.has_select_for_update else ""
     )
+    params = [article_id, run_id, AnalysisState.RUNNING]
+    article = next(iter(Article.objects.raw(sql, params)), None)
     if article is None:
         raise StaleRun(f"article {article_id}: superseded during the analysis")
+    article.has_claims = bool(article.has_claims)  # SQLite's EXISTS is 0 or 1
     return article
 
 
