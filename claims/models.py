@@ -268,8 +268,16 @@ class Claim(models.Model):
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     # --- what people decided ---------------------------------------------------
+    # The fields from here on (but the version marks) are people's and the counters:
+    # a claim the analysis creates holds their defaults. Each has its default in the
+    # database too (db_default, the same value), so that the analysis's bulk insert
+    # leaves them out (claims.services.pipeline._claims_insert); the Python default
+    # stays, for the instances before they are saved.
     status = models.CharField(
-        max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.UNSTARTED
+        max_length=12,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.UNSTARTED,
+        db_default=ClaimStatus.UNSTARTED,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -278,21 +286,25 @@ class Claim(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_claims",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, default="", db_default="")
     # The desk's planning: set by editors, in bulk too; the queue sorts and filters by them.
     due_at = models.DateTimeField(null=True, blank=True)
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL, db_default=Priority.NORMAL
+    )
     # Why a claim was dismissed (the free text goes in the transition's note).
-    dismiss_reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
+    dismiss_reason = models.CharField(
+        max_length=20, choices=DismissReason.choices, blank=True, default="", db_default=""
+    )
     # The published fact-check: what a ClaimReview export puts in public. Set by an
     # editor with the verdict, and kept apart from the desk's internal notes.
-    public_url = models.URLField(max_length=2000, blank=True)
-    public_summary = models.TextField(blank=True)
+    public_url = models.URLField(max_length=2000, blank=True, default="", db_default="")
+    public_summary = models.TextField(blank=True, default="", db_default="")
     # People's corrections of the machine's fields survive re-analysis.
-    human_edited = models.BooleanField(default=False)
-    human_added = models.BooleanField(default=False)
+    human_edited = models.BooleanField(default=False, db_default=False)
+    human_added = models.BooleanField(default=False, db_default=False)
     # A claim people worked on that the latest analysis no longer finds.
-    missing_from_analysis = models.BooleanField(default=False)
+    missing_from_analysis = models.BooleanField(default=False, db_default=False)
     # --- versions of the article -------------------------------------------------
     # The article version whose text start, end and the sentence offsets point into:
     # the current one, except for a claim a later version removed.
@@ -303,7 +315,7 @@ class Claim(models.Model):
     # The claim's text in the version before, when that version changed it.
     previous_text = models.TextField(blank=True)
     # Optimistic locking: every editorial change increments it.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, db_default=1)
     # The cluster of claims that say the same thing, joined by an editor's confirmed
     # matches: the smallest claim id of the cluster; null while the claim stands alone.
     cluster_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -311,7 +323,7 @@ class Claim(models.Model):
     # strong suggested matches (score >= CLUSTER_REPEAT_SCORE). Kept by the matching
     # service (claims.services.matching.claim_repeats_update) whenever those change;
     # the queue shows "Repeated in N articles" and the API filters on it.
-    repeats = models.PositiveIntegerField(default=1)
+    repeats = models.PositiveIntegerField(default=1, db_default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

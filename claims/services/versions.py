@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.conf import settings
+from django.db import connection
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -39,18 +40,30 @@ SIMILAR_CANDIDATES = 30
 # twenty words 0.9; two different sentences of one story rarely 0.3.
 WORDS_SHARED = 0.4
 _WORD = re.compile(r"\w+")
+# The candidate articles' texts read per statement by article_version_target.
+TEXTS_AT_ONCE = 10
 
 
 # --- Which article a text belongs to ------------------------------------------------
 
 
+# The article whose current text, or an earlier version's, has this hash: both
+# tables in one statement (every ingest of a text asks, and nearly always for
+# nothing), its own text first; the article itself read only when there is one.
+OF_TEXT_SQL = """
+    SELECT id, 0 AS rank FROM claims_article WHERE content_hash = %s
+    UNION ALL
+    SELECT article_id, 1 AS rank FROM claims_articleversion WHERE content_hash = %s
+    ORDER BY rank LIMIT 1
+"""
+
+
 def article_of_text(*, digest: str) -> Article | None:
     """The article whose current or earlier version is this text, if any."""
-    article = Article.objects.filter(content_hash=digest).first()
-    if article is not None:
-        return article
-    version = ArticleVersion.objects.filter(content_hash=digest).select_related("article").first()
-    return version.article if version is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(OF_TEXT_SQL, [digest, digest])
+        row = cursor.fetchone()
+    return Article.objects.filter(pk=row[0]).first() if row is not None else None
 
 
 def article_of_url(*, url: str) -> Article | None:
@@ -76,21 +89,28 @@ def article_version_target(*, text: str, fields: dict) -> Article | None:
         Article.objects.filter(publication=publication)
         .exclude(raw_text="")
         .order_by("-created_at")
-        .only("pk", "title")[: settings.ARTICLE_VERSION_CANDIDATES]
+        .values_list("pk", "title")[: settings.ARTICLE_VERSION_CANDIDATES]
     )
     alike = [
-        a
-        for a in candidates
-        if SequenceMatcher(None, title, _norm(a.title)).ratio()
+        pk
+        for pk, other in candidates
+        if SequenceMatcher(None, title, _norm(other)).ratio()
         >= settings.ARTICLE_VERSION_TITLE_SIMILARITY
     ]
     if not alike:
         return None
     phrases = _phrases(text)
-    for article in alike:  # newest first
-        old = Article.objects.only("pk", "raw_text").get(pk=article.pk).raw_text
-        if _overlap(phrases, _phrases(old)) >= settings.ARTICLE_VERSION_BODY_SIMILARITY:
-            return Article.objects.get(pk=article.pk)
+    # Newest first; their texts read a few at a time (one statement for the usual
+    # handful, a bounded amount of memory for a long series of megabyte articles).
+    for first in range(0, len(alike), TEXTS_AT_ONCE):
+        chunk = alike[first : first + TEXTS_AT_ONCE]
+        texts = dict(Article.objects.filter(pk__in=chunk).order_by().values_list("pk", "raw_text"))
+        for pk in chunk:
+            old = texts.get(pk)  # None: deleted meanwhile
+            if old is not None and (
+                _overlap(phrases, _phrases(old)) >= settings.ARTICLE_VERSION_BODY_SIMILARITY
+            ):
+                return Article.objects.get(pk=pk)
     return None
 
 

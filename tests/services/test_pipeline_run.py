@@ -4,6 +4,8 @@ redelivery; and the tasks on their queues."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -161,15 +163,16 @@ def test_a_rerun_keeps_a_corrected_source_and_relinks_the_others(seed_text):
 
 
 @pytest.mark.postgres
-def test_a_run_inserts_its_claims_as_arrays_on_postgresql(seed_text):
-    """Issue 12: a claim batch as one array per column (UNNEST), not ~50
-    placeholders a row, which psycopg parsed on the client at every execution;
-    the search vector is still filled by its trigger."""
+def test_a_run_inserts_its_claims_as_one_document_on_postgresql(seed_text):
+    """Issue 12: a claim batch as one parameter, a JSON document (not ~50
+    placeholders a row, which psycopg parsed on the client at every execution, nor
+    an array per column, which it writes element by element in Python); the
+    search vector is still filled by its trigger."""
     article = article_ingest(text=seed_text).article
     with CaptureQueriesContext(connection) as queries:
         run_once(article)
     inserts = [w for w in claim_writes(queries) if w.lstrip().upper().startswith("INSERT")]
-    assert len(inserts) == 1 and "UNNEST(" in inserts[0], inserts
+    assert len(inserts) == 1 and "jsonb_to_recordset(" in inserts[0], inserts
     assert article.claims.count() > 1
     assert not article.claims.filter(search_vector=None).exists()
     # The JSON of the scores went in as JSON: scoring the saved claims again, and
@@ -178,6 +181,66 @@ def test_a_run_inserts_its_claims_as_arrays_on_postgresql(seed_text):
     assert all(r[CLAIM_FIELDS.index("confidence_reasons") + 1] for r in inserted[0])
     services.pipeline._write_scores(article.claims.all())
     assert rows(article) == inserted
+
+
+def test_the_fields_the_analysis_insert_leaves_out_default_alike_in_the_database():
+    """Issue 12: the analysis inserts a new claim without the columns it holds at
+    their defaults; the database must fill each with the model's own default."""
+    for name in services.pipeline.DEFAULTED_FIELDS:
+        field = Claim._meta.get_field(name)
+        if field.has_db_default():
+            assert field.db_default == field.get_default(), name
+        else:  # NULL, what the database puts in a column without a default
+            assert field.null and field.get_default() is None, name
+
+
+def test_the_analysis_insert_writes_the_rows_bulk_create_writes(seed_text):
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    saved = list(article.claims.order_by("position"))
+    copies = {}
+    for insert in ("bulk_create", "analysis"):
+        claims = [
+            Claim(**{f.attname: getattr(c, f.attname) for f in Claim._meta.concrete_fields})
+            for c in saved
+        ]
+        for claim in claims:
+            claim.pk, claim.text_version = None, 7 if insert == "analysis" else 8
+        # What JSON escapes, and what it need not (the insert writes it unescaped).
+        claims[0].text += ' "quoted", back\\slash, été, 😀, tab\t, line\n, 100%s'
+        claims[0].confidence_reasons = [*claims[0].confidence_reasons, {"nested": [1.5, None]}]
+        if insert == "bulk_create":
+            with CaptureQueriesContext(connection) as queries:
+                Claim.objects.bulk_create(claims)
+            if connection.vendor == "postgresql":  # claims.apps maps the search vector
+                assert "UNNEST(" in queries[-1]["sql"]
+        else:
+            services.pipeline._claims_insert(claims)
+        assert all(c.pk and not c._state.adding for c in claims)
+        # The generated columns come back as bulk_create's do.
+        assert [(c.level_rank, c.score_key) for c in claims] == [
+            (c.level_rank, c.score_key) for c in saved
+        ]
+        copies[insert] = list(
+            Claim.objects.filter(pk__in=[c.pk for c in claims])
+            .order_by("position")
+            .values(*(f.attname for f in Claim._meta.concrete_fields))
+        )
+    for row in (*copies["bulk_create"], *copies["analysis"]):
+        for volatile in ("id", "text_version", "created_at", "updated_at"):
+            del row[volatile]
+    assert copies["analysis"] == copies["bulk_create"]
+
+
+@pytest.mark.postgres
+def test_a_batch_json_cannot_carry_goes_the_orm_way(seed_text):
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    saved = article.claims.order_by("position").first()
+    claim = Claim(**{f.attname: getattr(saved, f.attname) for f in Claim._meta.concrete_fields})
+    claim.pk, claim.text_version, claim.confidence_score = None, 9, float("nan")
+    services.pipeline._claims_insert([claim])
+    assert claim.pk and math.isnan(Claim.objects.get(pk=claim.pk).confidence_score)
 
 
 def test_the_engine_and_the_light_work_go_to_separate_queues():
