@@ -31,8 +31,12 @@ from the analysis queue (Celery's cancel_consumer), and the clock starts when
 they take from it again (add_consumer): what K workers do with a batch import's
 backlog, without this process's ingest loop competing with them for the CPU.
 
-The corpus is the worst case for matching: copies of a dozen stories, every
-claim matching many others strongly.
+The corpus is the worst case for matching: copies of three stories, every claim
+matching a dozen others exactly. --polnear REPO (or BENCH_POLNEAR=REPO, which
+bench/pipeline_profile.py and python -m bench read too) takes N distinct real
+articles of PolNeAR's train split instead (2016 US election news from seven
+publishers, fetched as ../shared/eval/realdata/README.md says, never committed):
+news whose repeats are the ones real coverage has.
 
 The machine's load average is printed before and after: on a shared machine the
 figures mean little without it.
@@ -44,6 +48,8 @@ figures mean little without it.
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import os
 import signal
 import subprocess
@@ -65,8 +71,37 @@ BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
 def corpus(n: int, tag: str) -> list[str]:
+    """N texts. By default copies of the seed and the shared eval articles, each with
+    a unique last line. With BENCH_POLNEAR (a PolNeAR mirror, as `fetch` leaves it:
+    ../shared/eval/realdata/README.md) N distinct real articles of its train split
+    instead: the same ones for the engine and every run, the warm-ups' from the
+    split's other end."""
+    if os.environ.get("BENCH_POLNEAR"):
+        texts = polnear_texts(os.environ["BENCH_POLNEAR"])
+        if tag.startswith("warmup"):
+            texts = texts[::-1]
+        if n > len(texts):
+            raise SystemExit(f"PolNeAR's train split has {len(texts)} articles, not {n}")
+        return [f"{t.strip()}\n\n(Benchmark copy {tag}-{i}.)\n" for i, t in enumerate(texts[:n])]
     texts = [p.read_text(encoding="utf-8") for p in SOURCES if p.exists()]
     return [f"{texts[i % len(texts)].rstrip()}\n\n(Benchmark copy {tag}-{i}.)\n" for i in range(n)]
+
+
+@functools.cache
+def polnear_texts(repo: str, split: str = "train") -> list[str]:
+    """Every article of a PolNeAR split, read from the mirror's git objects, in an
+    order that mixes its seven publishers (the file names start with the publisher)."""
+    git = ["git", "--git-dir", repo]
+    folder = f"HEAD:data/{split}/text"
+    listing = subprocess.run([*git, "ls-tree", "--name-only", folder], capture_output=True,
+                             text=True, check=True).stdout.split()  # fmt: skip
+    names = sorted(listing, key=lambda name: hashlib.sha256(name.encode()).hexdigest())
+    return [
+        subprocess.run(
+            [*git, "show", f"{folder}/{name}"], capture_output=True, check=True
+        ).stdout.decode("utf-8", errors="replace")
+        for name in names
+    ]
 
 
 def bench_db_url() -> str:
@@ -279,11 +314,18 @@ def main() -> None:
         help="K processes on -Q analysis and 1 more on -Q default,celery (else no -Q)",
     )
     ap.add_argument(
+        "--polnear",
+        metavar="REPO",
+        help="distinct real articles: a PolNeAR mirror's train split (sets BENCH_POLNEAR)",
+    )
+    ap.add_argument(
         "--backlog",
         action="store_true",
         help="ingest all N first with the analysis queue paused, then time the drain",
     )
     args = ap.parse_args()
+    if args.polnear:
+        os.environ["BENCH_POLNEAR"] = args.polnear
 
     # The texts are copies of a dozen stories with shifted figures, which the version
     # rule (claims.services.versions) rightly takes as updates of each other; asking
