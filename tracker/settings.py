@@ -378,13 +378,20 @@ FACTCHECK_IMPORT_MAX_PROBLEMS = env_int("FACTCHECK_IMPORT_MAX_PROBLEMS", 200)
 
 # --- Cache ---------------------------------------------------------------------------
 # Per process by default; CACHE_URL=redis://... shares it (API throttle counters
-# must be shared when several web processes serve the API).
+# must be shared when several web processes serve the API). The per-process cache
+# holds 10,000 entries, not Django's 300: a queue page keeps its 50 rows' sentences
+# there (claims.selectors.claim_sentences, each under 1 KB), and at 300 a few pages
+# would cull the throttle counters and kept counts with them.
 CACHE_URL = env_str("CACHE_URL")
+LOCAL_CACHE_ENTRIES = env_int("LOCAL_CACHE_ENTRIES", 10_000)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES},
+        }
     )
 }
 

@@ -219,6 +219,20 @@ def test_a_sentence_is_cut_once_and_follows_the_text(client_as, claim):
     assert '<p class="in-sentence small">Occupants said <mark>' in get(client)
 
 
+def test_the_local_cache_holds_many_pages_of_sentences_without_culling(settings):
+    """Without CACHE_URL each process keeps the rows' sentences in its own cache: at
+    Django's default of 300 entries six queue pages would cull everything else in
+    it (the API's throttle counts, kept list counts) on the seventh."""
+    from django.core.cache import cache
+
+    if settings.CACHE_URL:
+        pytest.skip("a shared cache (CACHE_URL) has no entry limit of ours")
+    cache.set("throttle-probe", 1)
+    for page in range(40):  # 40 pages of 50 rows
+        cache.set_many({f"claim-sentence:{page}:{row}": "s" * 400 for row in range(50)})
+    assert cache.get("throttle-probe") == 1
+
+
 # --- Saved views -------------------------------------------------------------------
 
 
