@@ -232,6 +232,28 @@ def test_the_analysis_insert_writes_the_rows_bulk_create_writes(seed_text):
     assert copies["analysis"] == copies["bulk_create"]
 
 
+def test_a_defaulted_field_set_on_a_new_claim_is_written_all_the_same(seed_text):
+    """The analysis's insert leaves DEFAULTED_FIELDS to the database only while every
+    claim holds them at their defaults: one set otherwise is sent, not dropped."""
+    from claims.models import Priority
+
+    article = article_ingest(text=seed_text).article
+    run_once(article)
+    saved = list(article.claims.order_by("position")[:2])
+    claims = [
+        Claim(**{f.attname: getattr(c, f.attname) for f in Claim._meta.concrete_fields})
+        for c in saved
+    ]
+    for claim in claims:
+        claim.pk, claim.text_version = None, 9
+    claims[0].priority, claims[1].notes = Priority.HIGH, "kept"
+    services.pipeline._claims_insert(claims)
+    back = Claim.objects.in_bulk([c.pk for c in claims])
+    assert back[claims[0].pk].priority == Priority.HIGH
+    assert back[claims[1].pk].notes == "kept"
+    assert back[claims[1].pk].priority == Claim._meta.get_field("priority").get_default()
+
+
 @pytest.mark.postgres
 def test_a_batch_json_cannot_carry_goes_the_orm_way(seed_text):
     article = article_ingest(text=seed_text).article
