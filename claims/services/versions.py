@@ -110,7 +110,9 @@ def article_version_target(*, text: str, fields: dict) -> Article | None:
             if old is not None and (
                 _overlap(phrases, _phrases(old)) >= settings.ARTICLE_VERSION_BODY_SIMILARITY
             ):
-                return Article.objects.get(pk=pk)
+                found = Article.objects.filter(pk=pk).first()  # None: deleted just now
+                if found is not None:
+                    return found
     return None
 
 
