@@ -35,15 +35,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=40)
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("set DATABASE_URL=postgres://... (a migrated database)")
-    os.environ.pop("CELERY_BROKER_URL", None)  # the embedded mode: tasks in-process
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
-    os.environ["ARTICLE_VERSION_BODY_SIMILARITY"] = "1.0"  # as bench/pipeline.py
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    from bench.pipeline import embedded_setup
 
-    django.setup()
+    embedded_setup()
     from django.db import connection
 
     from bench.pipeline import _empty, corpus

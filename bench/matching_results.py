@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -65,15 +64,9 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("set DATABASE_URL=postgres://... (a migrated database)")
-    os.environ.pop("CELERY_BROKER_URL", None)  # the embedded mode: tasks in-process
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
-    os.environ["ARTICLE_VERSION_BODY_SIMILARITY"] = "1.0"  # as bench/pipeline.py
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    from bench.pipeline import embedded_setup
 
-    django.setup()
+    embedded_setup()
     from bench.pipeline import _empty, corpus
     from claims.models import Article
     from claims.services import article_ingest

@@ -104,6 +104,21 @@ def polnear_texts(repo: str, split: str = "train") -> list[str]:
     ]
 
 
+def embedded_setup() -> None:
+    """Django set up in this process as the one-process benches run it: the embedded
+    mode (tasks in-process) on the migrated PostgreSQL database DATABASE_URL names,
+    the copies kept apart as articles (as main() does), a line per task not logged."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("set DATABASE_URL=postgres://... (a migrated database)")
+    os.environ.pop("CELERY_BROKER_URL", None)  # the embedded mode: tasks in-process
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    os.environ["ARTICLE_VERSION_BODY_SIMILARITY"] = "1.0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
 def bench_db_url() -> str:
     parts = urlsplit(PG_URL)
     return urlunsplit(parts._replace(path=f"/{DB_NAME}"))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import importlib
-import os
 import pstats
 import sys
 import time
@@ -101,15 +100,9 @@ def main() -> None:
         help="the analysis alone (what an analysis worker does once matching is its own task)",
     )
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("set DATABASE_URL=postgres://... (a migrated database)")
-    os.environ.pop("CELERY_BROKER_URL", None)  # the embedded mode: tasks in-process
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
-    os.environ["ARTICLE_VERSION_BODY_SIMILARITY"] = "1.0"  # as bench/pipeline.py
-    os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a line per task
-    import django
+    from bench.pipeline import embedded_setup
 
-    django.setup()
+    embedded_setup()
     from django.db import connection
 
     from bench.pipeline import _empty, corpus
