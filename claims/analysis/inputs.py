@@ -6,7 +6,9 @@ import re
 
 # A text whose share of control characters passes this is data, not an article.
 MAX_CONTROL_SHARE = 0.01
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Not the form feed: it is a page break (text taken from PDFs, old wire files),
+# whitespace to the engine, as tab and newline are.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class InputError(ValueError):

@@ -25,6 +25,20 @@ def test_a_few_control_characters_are_tolerated():
     assert any("bridge would reopen" in c["text"] for c in doc["claims"])
 
 
+def test_page_breaks_are_text_not_binary_data():
+    """Form feeds are page breaks (text taken from a PDF, old wire files): a short
+    article with more of them than the control-character allowance is still text."""
+    text = decode_input(
+        b"Title\n\f\f\f\fThe mayor said the bridge would reopen in May.\f\n\f"
+        b"Residents said it was unsafe.\f"
+    )
+    doc = analyze(text).to_dict()
+    offsets_hold(text, doc)
+    assert any("bridge would reopen" in c["text"] for c in doc["claims"])
+    with pytest.raises(InputError, match="binary"):
+        decode_input(b"Title\n\x01\x02\x03\x04 The mayor said the bridge would reopen.")
+
+
 def test_windows_line_endings_are_normalised_before_offsets():
     text = decode_input(b"Title\r\n\r\nThe mayor said the bridge would reopen.\r\n")
     assert "\r" not in text
