@@ -157,6 +157,20 @@ def hedge_cues() -> tuple[HedgeCue, ...]:
 
 
 @cache
+def hedge_first_words() -> frozenset[str]:
+    """The leading letters of every cue's first word, lower-cased ("could",
+    "it" of "it's"): a place in a sentence whose word is none of these holds no cue,
+    so hedging.find_cues runs the scanner only where one is."""
+    words = set()
+    for cue in hedge_cues():
+        lead = re.match(r"[A-Za-z]+", cue.phrase)
+        if lead is None:
+            raise ValueError(f"a hedge cue must start with a letter: {cue.phrase!r}")
+        words.add(lead.group(0).lower())
+    return frozenset(words)
+
+
+@cache
 def hedge_scanner() -> re.Pattern:
     """All cues in one alternation, longest first: one pass over a sentence
     instead of one per cue. Group n (1-based) is hedge_cues()[n - 1]."""

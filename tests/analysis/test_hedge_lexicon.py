@@ -8,9 +8,12 @@ articles, so a cue the lexicon finds must also reach a claim.
 """
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claims.analysis import analyze
-from claims.analysis.hedging import find_cues
+from claims.analysis.hedging import cue_matches, find_cues
+from claims.analysis.lexicon import hedge_scanner
 
 
 def cues(sentence):
@@ -136,3 +139,70 @@ def test_cue_is_attached_to_a_claim(body, cue):
 
 def test_could_be_demonstrated_is_not_a_hedge_of_the_claim():
     assert hedges_in("Researchers said the leak could be detected from orbit.") == []
+
+
+# --- cue_matches: the scanner tried only at words that start a cue ------------------
+
+
+def _finditer(text):
+    return [(m.span(), m.lastindex) for m in hedge_scanner().finditer(text, 0, len(text))]
+
+
+def _cue_matches(text):
+    return [(m.span(), m.lastindex) for m in cue_matches(text, 0, len(text))]
+
+
+# Where a cue may hide from a word-by-word look: folded letters (the Kelvin sign
+# and the long s match "k" and "s" under IGNORECASE, the dotted capital I matches
+# "i"), an apostrophe or digit right after the first word, hyphens and underscores
+# before it, and a match that runs over the next word's start.
+ODD = [
+    "It\u212a could be \u017fome 20 people.",
+    "\u0130t's possible that it rained.",
+    "could've been, couldn't say, it's likely, as-many-as 50, _reportedly, 9allegedly",
+    "As Many As five; AS MUCH AS $5; approximately\u00a0ten; about-10; roughly\n20",
+    "un-confirmed reports, so-called experts, reportedly-reported, allegedly",
+    "could not be independently verified could not be confirmed whether",
+    "according to unconfirmed reports",  # one cue, not "unconfirmed" again inside it
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_cue_matches_are_the_scanners_own(text):
+    assert _cue_matches(text) == _finditer(text)
+
+
+def test_cue_matches_on_every_article_here():
+    """Every shipped and gold article, sentence by sentence as the engine asks and
+    whole: the same matches as the scanner's own finditer, and some found."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    paths = [*root.glob("seeds/*.txt"), *(root / "tests/analysis/dev_articles").glob("*.txt")]
+    found = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert _cue_matches(text) == _finditer(text)
+        found += len(_finditer(text))
+        for sentence in text.split(". "):
+            assert _cue_matches(sentence) == _finditer(sentence)
+    assert found > 20
+
+
+CUE_WORDS = ["could", "not", "be", "as", "many", "much", "it's", "reportedly", "about", "K",
+             "\u212a", "\u017f", "some", "-", "'", "ve", "20", "likely", "may", "May"]  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(CUE_WORDS), st.text(max_size=4)),
+        max_size=12,
+    ),
+    st.sampled_from([" ", "", "-", "\n", "  "]),
+)
+def test_cue_matches_on_random_text(words, sep):
+    text = sep.join(words)
+    assert _cue_matches(text) == _finditer(text)
