@@ -116,6 +116,8 @@ def test_both_halves_can_use_their_gin_indexes():
     assert "claim_search" in plan, plan
     plan = explain(matching.CLAIM_PAIRS_SQL)
     assert plan.count("Bitmap Index Scan on claim_search") == 2, plan
+    plan = explain(matching.CLAIM_NEAR_SQL)  # the words half's scan; the near half's own
+    assert plan.count("Bitmap Index Scan on claim_search") == 2, plan
     plan = explain(FACTCHECK_SQL)
     assert "factcheck_search" in plan and "factcheck_text_trgm" in plan, plan
 
@@ -190,7 +192,10 @@ def test_a_runs_candidates_come_in_one_round_trip_each_claims_its_own(
             found = []
             for kind, sql, params in matching._candidate_statements(claim, statements):
                 cursor.execute(sql, params)
-                found += [(kind, pk) for pk, _ in cursor.fetchall()]
+                rows = cursor.fetchall()
+                if kind == "claim":  # the statement's rows in pg_trgm's order, cut
+                    rows = matching._by_trigrams(claim.text, rows)
+                found += [(kind, pk) for pk, _ in rows]
             alone.append(found)
     assert all(alone[:4]) and alone[4] == []  # "the of": no content word, no statement
     assert ("factcheck", check.pk) in alone[1]
@@ -198,3 +203,89 @@ def test_a_runs_candidates_come_in_one_round_trip_each_claims_its_own(
     with django_assert_num_queries(2):
         batched = matching.claim_candidates_many(claims=claims, queries=queries)
     assert [[(c.kind, c.pk) for c in found] for found in batched] == alone
+
+
+def test_the_candidates_order_is_pg_trgms_similarity():
+    """Stage 1's last order is made in Python: the same figures as pg_trgm's, to the
+    bit (float4), on texts with punctuation, digits, accents and other scripts."""
+    import struct
+
+    from claims.analysis.similarity import trigram_similarity, trigrams
+
+    texts = [
+        TEXT,
+        TEXT.replace("river", "iron"),
+        "İstanbul ÉCOLE café Ünïcödé straße ΣΟΦΟΣ",
+        "a_b c__d 4,000 $4.5m 100% COVID-19 covid19",
+        "naïve — “quoted” it’s Œuvre ǅemal ﬁne",
+        "x",
+        "!!",
+        "",
+    ]
+    pairs = [(a, b) for a in texts for b in texts]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT similarity(a, b) FROM unnest(%s::text[], %s::text[]) AS t(a, b)",
+            [[a for a, _ in pairs], [b for _, b in pairs]],
+        )
+        theirs = [row[0] for row in cursor.fetchall()]
+
+    def float4(x):  # psycopg reads a float4 as the shortest decimal that names it
+        return struct.unpack("f", struct.pack("f", x))[0]
+
+    ours = [trigram_similarity(trigrams(a), trigrams(b)) for a, b in pairs]
+    assert ours == [float4(x) for x in theirs]
+
+
+def test_one_scan_finds_what_the_two_halves_scans_find(monkeypatch, fresh_stats):
+    """CLAIM_NEAR_SQL (the near half's rows taken from the words half's while under
+    SCANNED) gives the rows CLAIM_PAIRS_SQL (a scan per half) gives, capped or not."""
+    for i in range(40):
+        claim_with(f"The council said the river budget and the bridge repairs were item {i}.")
+    claim_with("The council said the river budget paid the bridge repairs in May.")
+    copy = claim_with("The council said the river budget paid the bridge repairs in June.")
+    queries = matching.claim_tsqueries([copy.text])[0]
+    (_, statement, _), _ = matching._candidate_statements(copy, queries)
+    assert statement == matching.CLAIM_NEAR_SQL
+    for scanned in (5, 41, 1000):  # capped, at the edge, not capped
+        monkeypatch.setattr(matching, "SCANNED", scanned)
+        one_scan = claim_candidates(claim=copy)
+        with monkeypatch.context() as m:
+            m.setattr(matching, "CLAIM_NEAR_SQL", matching.CLAIM_PAIRS_SQL)
+            assert claim_candidates(claim=copy) == one_scan, scanned
+
+
+def test_without_planner_statistics_rarity_comes_from_the_newest_claims(fresh_stats):
+    """Before any ANALYZE (pg_stats has no row) the words' shares are counted over the
+    newest claims: the rare words are taken, not the text's first ones."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = 'claims_claim' AND attname = 'search_vector'"
+        )
+        if cursor.fetchone()[0]:
+            pytest.skip("this test database's claims were analysed (autovacuum)")
+    for i in range(19):
+        claim_with(f"River budget council item {i}.")
+    claim_with("A bridge in Cole.")
+    freqs, floor = matching.lexeme_frequencies()
+    assert freqs["river"] == pytest.approx(19 / 20) and freqs["cole"] == pytest.approx(1 / 20)
+    assert floor == pytest.approx(1 / 20)
+    words = claim_tsquery("River budget council bridge Cole reopen", rarest=3).split(" | ")
+    assert words == ["'bridg'", "'cole'", "'reopen'"]  # 'reopen': held by none
+
+
+def test_a_candidate_whose_text_changed_is_scored_by_its_new_text():
+    """Texts are kept prepared by text, never by claim: a claim whose text changed
+    (an edit, a re-analysis) is not scored as it was."""
+    earlier = claim_with(TEXT)
+    assert {m.matched_claim_id for m in claim_matches_find(claim_ids=[claim_with(TEXT).pk])} == {
+        earlier.pk
+    }
+    other = "Fishermen reported silt in the harbour after the river bridge works in May."
+    earlier.text = other
+    earlier.save(update_fields=["text"])
+    earlier.refresh_from_db()
+    later = claim_with(TEXT.replace("river", "iron"))
+    found = {m.matched_claim_id: m.score for m in claim_matches_find(claim_ids=[later.pk])}
+    assert earlier.pk not in found or found[earlier.pk] < 0.5

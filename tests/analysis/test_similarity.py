@@ -1,0 +1,61 @@
+"""The re-ranker's prepared form scores as the plain formula does, and the trigrams
+that order stage 1's candidates are pg_trgm's (tests/services/test_matching_postgres.py
+compares them with PostgreSQL's own)."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.analysis import similarity
+from claims.analysis.similarity import _cosine, _grams, prepare, trigram_similarity, trigrams
+
+TEXTS = [
+    "The mayor said the old river bridge would reopen in May after repairs costing $4 million.",
+    "The mayor said the old iron bridge would reopen in June after repairs costing $4 million.",
+    "Fishermen reported silt in the harbour, the the the.",
+    "COVID-19 vaccines: covid19 vaccinated, Vaccines!",
+    "",
+    "the of and",  # function words only: no terms
+]
+
+
+def test_a_prepared_pair_scores_as_the_formula():
+    for a in TEXTS:
+        for b in TEXTS:
+            plain = 0.5 * similarity.word_overlap(
+                similarity.terms(a), similarity.terms(b)
+            ) + 0.5 * _cosine(_grams(a), _grams(b))
+            assert similarity.similarity(prepare(a), prepare(b)) == plain, (a, b)
+
+
+def test_prepared_texts_are_kept_by_text_not_by_claim():
+    # The process keeps prepared texts: the same text gives the same (shared) entry,
+    # another text its own, so a claim whose text changed is never scored as before.
+    assert prepare("The bridge reopened.") is prepare("The bridge reopened.")
+    changed = prepare("The bridge stayed closed.")
+    assert changed.terms == ("bridge", "stayed", "closed")
+    assert similarity.similarity(prepare("The bridge reopened."), changed) < 1.0
+
+
+def test_trigrams_are_pg_trgms():
+    # show_trgm('Bridge, 4 km'): each alphanumeric run lower-cased, "  " before, " " after.
+    assert trigrams("Bridge, 4 km") == {
+        "  b",
+        " br",
+        "bri",
+        "rid",
+        "idg",
+        "dge",
+        "ge ",
+        "  4",
+        " 4 ",
+        "  k",
+        " km",
+        "km ",
+    }
+    assert trigrams("a_b") == trigrams("a b")  # the underscore separates words
+    assert trigrams("!!") == frozenset() and trigram_similarity(trigrams(""), trigrams("a")) == 0
+    a, b = trigrams("old river bridge"), trigrams("old iron bridge")
+    shared = len(a & b)
+    assert trigram_similarity(a, b) == pytest.approx(shared / (len(a) + len(b) - shared), rel=1e-7)
+    assert trigram_similarity(trigrams("\u0130stanbul"), trigrams("istanbul")) == 1.0
