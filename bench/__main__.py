@@ -33,9 +33,10 @@ databases; default postgres://postgres@127.0.0.1:5432/postgres). It is created,
 migrated and filled with `manage.py generate_corpus` up to each size in turn, and
 dropped at the end unless --keep. Dashboard and admin pages are asked for with the
 demo user editor's session (logged in through the login page), the API with an API
-token of the same user. The load generator is Python threads with http.client
-keep-alive connections (no wrk needed), so the bare WSGI figure is partly the
-client's own limit on a small machine.
+token of the same user. The workers share a cache, as deployed: BENCH_CACHE_URL
+(default BENCH_BROKER_URL's Redis database; empty for a cache per process). The
+load generator is Python threads with http.client keep-alive connections (no wrk
+needed), so the bare WSGI figure is partly the client's own limit on a small machine.
 
 Results go to bench/results/<timestamp>.json (gitignored).
 """
@@ -65,6 +66,11 @@ RESULTS = ROOT / "bench" / "results"
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = os.environ.get("BENCH_DB_NAME", "tracker_bench_" + re.sub(r"\W", "_", ROOT.name.lower()))
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/7")
+# The gunicorn workers' cache, shared as the README's deployment shares it (CACHE_URL):
+# with a per-process cache each worker counted a large filter's matches on its first
+# request for it (0.4-0.7 s at 1M claims), and that request was the p99.
+# BENCH_CACHE_URL= (empty) gives each worker its own, as before.
+CACHE = os.environ.get("BENCH_CACHE_URL", BROKER)
 PY = sys.executable
 
 
@@ -516,7 +522,7 @@ def sections_http(args, want_scale: bool, want_load: bool, result: dict) -> None
     env = {**os.environ, "DATABASE_URL": db_url(DB_NAME), "DJANGO_SETTINGS_MODULE":
            "tracker.settings", "DEMO_PASSWORD": password, "DJANGO_ENV": "development",
            "API_THROTTLE_USER": "10000000/min", "API_THROTTLE_ANON": "10000000/min",
-           "CELERY_BROKER_URL": BROKER}  # fmt: skip
+           "CELERY_BROKER_URL": BROKER, "CACHE_URL": CACHE}  # fmt: skip
     env.pop("DJANGO_DEBUG", None)
     if not args.existing:
         admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")

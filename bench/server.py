@@ -33,6 +33,7 @@ from django.urls import path  # noqa: E402
 
 from claims.models import Claim  # noqa: E402
 from tracker import urls as tracker_urls  # noqa: E402
+from tracker.gc_tuning import tune_for_requests  # noqa: E402
 
 FIELDS = ("id", "article_id", "text", "status", "confidence_level", "confidence_score",
           "checkworthiness", "source_type", "source_text", "sourcing_strength", "kind",
@@ -56,6 +57,7 @@ for _name in ("handler400", "handler403", "handler404", "handler500"):
         globals()[_name] = getattr(tracker_urls, _name)
 
 _django = get_wsgi_application()
+tune_for_requests()  # as tracker/wsgi.py does
 _BARE = b'{"ok": true}'
 
 
