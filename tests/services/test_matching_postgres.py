@@ -218,6 +218,7 @@ def test_the_candidates_order_is_pg_trgms_similarity():
         "İstanbul ÉCOLE café Ünïcödé straße ΣΟΦΟΣ",
         "a_b c__d 4,000 $4.5m 100% COVID-19 covid19",
         "naïve — “quoted” it’s Œuvre ǅemal ﬁne",
+        "CO\u2082 rose 2\u00bd% to 3\u00b3 km\u00b2, \u00bd\u00be",
         "x",
         "!!",
         "",
