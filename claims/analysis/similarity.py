@@ -203,10 +203,22 @@ def _towlower(char: str) -> str:
     return "i" if char == "\u0130" else char.lower()
 
 
+# A database whose LC_CTYPE is C (initdb without a locale, as in a bare container):
+# pg_trgm's words are then the runs of ASCII letters and digits, lower-cased as ASCII
+# ("caf" of "caf\u00e9"), every other character a separator.
+_TRGM_WORD_C = re.compile(r"[A-Za-z0-9]+")
+
+
 @functools.lru_cache(maxsize=TEXT_CACHE)
-def trigrams(text: str) -> frozenset[str]:
-    """The trigrams pg_trgm's show_trgm() lists for a text."""
+def trigrams(text: str, ctype_c: bool = False) -> frozenset[str]:
+    """The trigrams pg_trgm's show_trgm() lists for a text (``ctype_c``: in a
+    database whose LC_CTYPE is C)."""
     found: set[str] = set()
+    if ctype_c:
+        for word in _TRGM_WORD_C.findall(text):
+            padded = f"  {word.lower()} "
+            found.update(sys.intern(padded[i : i + 3]) for i in range(len(padded) - 2))
+        return frozenset(found)
     for run in _TRGM_WORD.findall(text):
         if run.isascii():
             words = [run.lower()]
