@@ -20,6 +20,7 @@ import math
 import re
 import struct
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -189,8 +190,10 @@ def matching_spans(a: str, b: str, *, min_words: int = 2) -> list[dict]:
 # after ("  bridge "); a text's trigrams are the set of its words' 3-character
 # windows; similarity = shared / (|a| + |b| - shared), a float4. (pg_trgm keeps a
 # trigram of multibyte characters as a 24-bit CRC, whose rare collisions are not
-# reproduced; nor are the few characters whose class the C library and Python's
-# Unicode tables disagree on.)
+# reproduced; nor are the combining vowel signs of Indic scripts, which the C library
+# counts as letters and Python does not.) Python's alphanumerics include the "other
+# numbers" (category No: "²", "½", the "₂" of "CO₂"), which the C library's
+# iswalnum does not: they separate words, as in pg_trgm.
 _TRGM_WORD = re.compile(r"[^\W_]+")
 _FLOAT4 = struct.Struct("f")
 
@@ -200,15 +203,35 @@ def _towlower(char: str) -> str:
     return "i" if char == "\u0130" else char.lower()
 
 
+# A database whose LC_CTYPE is C (initdb without a locale, as in a bare container):
+# pg_trgm's words are then the runs of ASCII letters and digits, lower-cased as ASCII
+# ("caf" of "caf\u00e9"), every other character a separator.
+_TRGM_WORD_C = re.compile(r"[A-Za-z0-9]+")
+
+
 @functools.lru_cache(maxsize=TEXT_CACHE)
-def trigrams(text: str) -> frozenset[str]:
-    """The trigrams pg_trgm's show_trgm() lists for a text."""
+def trigrams(text: str, ctype_c: bool = False) -> frozenset[str]:
+    """The trigrams pg_trgm's show_trgm() lists for a text (``ctype_c``: in a
+    database whose LC_CTYPE is C)."""
     found: set[str] = set()
-    for word in _TRGM_WORD.findall(text):
-        word = word.lower() if word.isascii() else "".join(map(_towlower, word))
-        padded = f"  {word} "
-        found.update(sys.intern(padded[i : i + 3]) for i in range(len(padded) - 2))
+    if ctype_c:
+        for word in _TRGM_WORD_C.findall(text):
+            padded = f"  {word.lower()} "
+            found.update(sys.intern(padded[i : i + 3]) for i in range(len(padded) - 2))
+        return frozenset(found)
+    for run in _TRGM_WORD.findall(text):
+        if run.isascii():
+            words = [run.lower()]
+        else:
+            words = "".join(" " if _other_number(c) else _towlower(c) for c in run).split()
+        for word in words:
+            padded = f"  {word} "
+            found.update(sys.intern(padded[i : i + 3]) for i in range(len(padded) - 2))
     return frozenset(found)
+
+
+def _other_number(char: str) -> bool:
+    return not char.isascii() and unicodedata.category(char) == "No"
 
 
 def trigram_similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -379,12 +379,27 @@ def claim_candidates_many(
 def _by_trigrams(query: str, rows: list) -> list:
     """The CANDIDATES rows most like ``query`` by pg_trgm's similarity, best first,
     id breaking ties (CLAIM_SQL's last step)."""
-    mine = similarity.trigrams(query)
+    ctype_c = _ctype_is_c()
+    mine = similarity.trigrams(query, ctype_c)
     scored = sorted(
-        (-similarity.trigram_similarity(mine, similarity.trigrams(text)), pk, text)
+        (-similarity.trigram_similarity(mine, similarity.trigrams(text, ctype_c)), pk, text)
         for pk, text in rows
     )
     return [(pk, text) for _, pk, text in scored[:CANDIDATES]]
+
+
+_ctype_c: dict[tuple, bool] = {}
+
+
+def _ctype_is_c() -> bool:
+    """Whether the database's LC_CTYPE is C (or POSIX), where pg_trgm's words are
+    ASCII only: read once per process and database."""
+    key = (connection.alias, connection.settings_dict.get("NAME"))
+    if key not in _ctype_c:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
+            _ctype_c[key] = cursor.fetchone()[0] in ("C", "POSIX")
+    return _ctype_c[key]
 
 
 @dataclass(frozen=True)

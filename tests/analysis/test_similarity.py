@@ -59,3 +59,27 @@ def test_trigrams_are_pg_trgms():
     shared = len(a & b)
     assert trigram_similarity(a, b) == pytest.approx(shared / (len(a) + len(b) - shared), rel=1e-7)
     assert trigram_similarity(trigrams("\u0130stanbul"), trigrams("istanbul")) == 1.0
+
+
+def test_other_numbers_separate_words_as_in_pg_trgm():
+    # Python counts "\u00b2", "\u00bd", "\u2082" (category No) as alphanumeric, the C
+    # library's iswalnum does not: show_trgm('CO\u2082 2\u00bd km\u00b2') is that of 'CO 2 km',
+    # and similarity('CO\u2082 emissions rose 2\u00bd percent', 'CO2 emissions rose 2 percent')
+    # is 0.9 in PostgreSQL.
+    assert trigrams("CO\u2082 2\u00bd km\u00b2") == trigrams("CO 2 km")
+    assert trigrams("\u00bd\u00be") == frozenset()
+    assert trigrams("x\u00b9y") == trigrams("x y")
+    a = trigrams("CO\u2082 emissions rose 2\u00bd percent")
+    b = trigrams("CO2 emissions rose 2 percent")
+    assert trigram_similarity(a, b) == pytest.approx(0.9, rel=1e-7)
+
+
+def test_trigrams_in_a_database_whose_ctype_is_c():
+    # In a database made with LC_CTYPE C, pg_trgm's words are ASCII letters and digits
+    # only: show_trgm('Caf\u00e9 na\u00efve') there is {"  c"," ca","caf","af ","  n",
+    # " na","na ","  v"," ve","ve "}, and similarity('caf\u00e9', 'cafe') is 0.5.
+    assert trigrams("Caf\u00e9 na\u00efve", True) == {
+        "  c", " ca", "caf", "af ", "  n", " na", "na ", "  v", " ve", "ve "
+    }  # fmt: skip
+    assert trigram_similarity(trigrams("caf\u00e9", True), trigrams("cafe", True)) == 0.5
+    assert trigrams("Bridge, 4 km", True) == trigrams("Bridge, 4 km")

@@ -218,6 +218,7 @@ def test_the_candidates_order_is_pg_trgms_similarity():
         "İstanbul ÉCOLE café Ünïcödé straße ΣΟΦΟΣ",
         "a_b c__d 4,000 $4.5m 100% COVID-19 covid19",
         "naïve — “quoted” it’s Œuvre ǅemal ﬁne",
+        "CO\u2082 rose 2\u00bd% to 3\u00b3 km\u00b2, \u00bd\u00be",
         "x",
         "!!",
         "",
@@ -233,7 +234,8 @@ def test_the_candidates_order_is_pg_trgms_similarity():
     def float4(x):  # psycopg reads a float4 as the shortest decimal that names it
         return struct.unpack("f", struct.pack("f", x))[0]
 
-    ours = [trigram_similarity(trigrams(a), trigrams(b)) for a, b in pairs]
+    ctype_c = matching._ctype_is_c()  # this database's words: ASCII only under C
+    ours = [trigram_similarity(trigrams(a, ctype_c), trigrams(b, ctype_c)) for a, b in pairs]
     assert ours == [float4(x) for x in theirs]
 
 
