@@ -127,14 +127,24 @@ class Prepared:
 # the same stored claims for claim after claim and article after article (on 40
 # real articles, PolNeAR's, 18,210 candidate rows held 1,541 distinct texts). A
 # text's entry is its own, whatever claim holds it: nothing to invalidate. About 10
-# KB a prepared text, 4 KB a trigram set.
+# KB a prepared text, 4 KB a trigram set, for a claim of about 135 characters. A text
+# longer than CACHED_CHARS is made anew each time: the caches' memory is then bounded
+# by the count and that length together (a claim may run to the segmenter's 1,500
+# characters, ten times a typical one's size).
 TEXT_CACHE = 4096
+CACHED_CHARS = 500
 
 
-@functools.lru_cache(maxsize=TEXT_CACHE)
 def prepare(text: str) -> Prepared:
+    return _prepare_kept(text) if len(text) <= CACHED_CHARS else _prepare(text)
+
+
+def _prepare(text: str) -> Prepared:
     found, grams = tuple(terms(text)), _grams(text)
     return Prepared(text, found, grams, frozenset(found), _norm(grams))
+
+
+_prepare_kept = functools.lru_cache(maxsize=TEXT_CACHE)(_prepare)
 
 
 def similarity(a: Prepared, b: Prepared, idf: Mapping[str, float] | None = None) -> float:
@@ -209,10 +219,15 @@ def _towlower(char: str) -> str:
 _TRGM_WORD_C = re.compile(r"[A-Za-z0-9]+")
 
 
-@functools.lru_cache(maxsize=TEXT_CACHE)
 def trigrams(text: str, ctype_c: bool = False) -> frozenset[str]:
     """The trigrams pg_trgm's show_trgm() lists for a text (``ctype_c``: in a
-    database whose LC_CTYPE is C)."""
+    database whose LC_CTYPE is C); kept per process up to CACHED_CHARS."""
+    if len(text) <= CACHED_CHARS:
+        return _trigrams_kept(text, ctype_c)
+    return _trigrams(text, ctype_c)
+
+
+def _trigrams(text: str, ctype_c: bool = False) -> frozenset[str]:
     found: set[str] = set()
     if ctype_c:
         for word in _TRGM_WORD_C.findall(text):
@@ -228,6 +243,9 @@ def trigrams(text: str, ctype_c: bool = False) -> frozenset[str]:
             padded = f"  {word} "
             found.update(sys.intern(padded[i : i + 3]) for i in range(len(padded) - 2))
     return frozenset(found)
+
+
+_trigrams_kept = functools.lru_cache(maxsize=TEXT_CACHE)(_trigrams)
 
 
 def _other_number(char: str) -> bool:

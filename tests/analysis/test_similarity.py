@@ -83,3 +83,17 @@ def test_trigrams_in_a_database_whose_ctype_is_c():
     }  # fmt: skip
     assert trigram_similarity(trigrams("caf\u00e9", True), trigrams("cafe", True)) == 0.5
     assert trigrams("Bridge, 4 km", True) == trigrams("Bridge, 4 km")
+
+
+def test_only_texts_up_to_cached_chars_are_kept():
+    """The per-process caches keep short texts (claims, nearly all) and make a long one
+    anew each time, so their memory is bounded by count and length together."""
+    short = "The mayor said the bridge would reopen in May."
+    long = "The council said " + "the bridge would reopen and " * 30 + "then close."
+    assert len(short) <= similarity.CACHED_CHARS < len(long)
+    assert similarity.prepare(short) is similarity.prepare(short)
+    assert similarity.trigrams(short) is similarity.trigrams(short)
+    assert similarity.prepare(long) is not similarity.prepare(long)
+    assert similarity.prepare(long) == similarity.prepare(long)
+    assert similarity.trigrams(long) == similarity.trigrams(long)
+    assert similarity.trigrams(long) is not similarity.trigrams(long)
