@@ -9,13 +9,13 @@ window lets a client send up to twice the rate across a window's edge; never mor
 
 The client's address is DRF's ``get_ident``: REMOTE_ADDR, or the address
 NUM_PROXIES hops back in X-Forwarded-For (settings.NUM_PROXIES, 0 by default), so
-a made-up X-Forwarded-For is not a new client.
+a made-up X-Forwarded-For is not a new client. The clock is DRF's ``timer``
+(time.time), which tests pin to a window's start.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
@@ -35,7 +35,7 @@ class AtomicRateThrottle(SimpleRateThrottle):
 
     def hit(self, key: str) -> int:
         """Count one request in the current window; returns the count so far."""
-        window = int(time.time() // self.duration)
+        window = int(self.timer() // self.duration)
         self.window_end = (window + 1) * self.duration
         counter = f"{key}:{window}"
         for _ in range(3):
@@ -48,7 +48,7 @@ class AtomicRateThrottle(SimpleRateThrottle):
         return self.num_requests + 1  # the cache keeps losing the key: refuse
 
     def wait(self) -> float | None:
-        return float(max(1, math.ceil(self.window_end - time.time())))
+        return float(max(1, math.ceil(self.window_end - self.timer())))
 
 
 class AnonThrottle(AtomicRateThrottle):
@@ -81,7 +81,7 @@ class FailedAuthThrottle(AtomicRateThrottle):
         """Over the limit already (nothing counted)."""
         if self.rate is None:
             return False
-        window = int(time.time() // self.duration)
+        window = int(self.timer() // self.duration)
         self.window_end = (window + 1) * self.duration
         count = self.cache.get(f"{self.get_cache_key(request)}:{window}", 0)
         return count >= self.num_requests

@@ -1,11 +1,13 @@
 """API test helpers: a client per role, authenticated with a knox token."""
 
 import json
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from rest_framework.test import APIClient
 
+from claims.api.throttling import AtomicRateThrottle
 from claims.roles import EDITOR
 from claims.tokens import token_create
 from tests.factories import checker, editor, viewer
@@ -42,6 +44,12 @@ def no_throttling(monkeypatch):
     monkeypatch.setattr(
         SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth_failure": None}
     )
+    # The throttles count in fixed windows (a minute, an hour, a day): a test whose
+    # requests straddle a window's edge would start a new count half-way. Their clock
+    # stands still at the start of a day, so every window a test sets is whole.
+    day = 86_400
+    start = (time.time() // day) * day
+    monkeypatch.setattr(AtomicRateThrottle, "timer", staticmethod(lambda: start))
     cache.clear()
 
 

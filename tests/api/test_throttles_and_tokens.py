@@ -16,7 +16,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import SimpleRateThrottle
 
-from claims.api.throttling import AnonThrottle
+from claims.api.throttling import AnonThrottle, AtomicRateThrottle
 from claims.tokens import token_create
 from tests.api.conftest import client_with_token, error_of
 from tests.factories import editor, viewer
@@ -42,6 +42,19 @@ def test_x_forwarded_for_does_not_make_a_new_anonymous_client(monkeypatch, setti
         for i in range(3)
     ]
     assert codes == [200, 200, 429]
+
+
+def test_a_count_lasts_its_window_and_retry_after_says_how_long(monkeypatch):
+    rates(monkeypatch, anon="2/min")
+    start = AtomicRateThrottle.timer()  # tests/api/conftest.py stops it at a day's start
+    client = APIClient()
+    assert [client.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
+    for elapsed, retry_after in ((0, 60), (30.5, 30), (59.9, 1)):
+        monkeypatch.setattr(AtomicRateThrottle, "timer", staticmethod(lambda e=elapsed: start + e))
+        r = client.get("/api/schema/")
+        assert (r.status_code, int(r["Retry-After"])) == (429, retry_after)
+    monkeypatch.setattr(AtomicRateThrottle, "timer", staticmethod(lambda: start + 60))
+    assert [client.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_failed_authentication_is_throttled_by_address(monkeypatch):
