@@ -25,7 +25,8 @@ Sections (all of them when none is chosen):
 --load      at the largest size: requests/s and p50/p99 under --connections
             keep-alive connections for --duration s against gunicorn with 2 workers,
             for the API list, the dashboard queue, a bare JsonResponse view of the
-            same rows and a bare WSGI app (bench/server.py).
+            same rows (as the issue defined it, and on the API's own index) and a
+            bare WSGI app (bench/server.py).
 
 --scale and --load use a private PostgreSQL database, BENCH_DB_NAME (default
 tracker_bench_<worktree directory>), on the server of PG_URL (a role that may create
@@ -467,16 +468,22 @@ def section_load(server: Server, auth: dict, args) -> dict:
         (f"API {API}?{LOAD_FILTER}", f"{API}?{LOAD_FILTER}", auth["api"]),
         ("dashboard queue /?confidence_level=low", "/?confidence_level=low", auth["session"]),
         (f"bare JsonResponse /bench/json/?{LOAD_FILTER}", f"/bench/json/?{LOAD_FILTER}", None),
+        (f"  the same, on the API's index /bench/json-indexed/?{LOAD_FILTER}",
+         f"/bench/json-indexed/?{LOAD_FILTER}", None),
         ("bare WSGI app /bench/wsgi/", "/bench/wsgi/", None),
-    ]
+    ]  # fmt: skip
     out = {}
     for name, path, headers in targets:
         out[name] = r = load(server.port, path, headers, args.connections, args.duration)
         print(f"    {name:<66} {r['rps']:>8.1f} req/s  p50 {ms(r['p50'] or 0):>9}  "
               f"p99 {ms(r['p99'] or 0):>9}  errors {r['errors']}", flush=True)  # fmt: skip
-    api, bare = out[targets[0][0]]["rps"], out[targets[2][0]]["rps"]
-    if bare:
-        print(f"    API / bare JsonResponse: {api / bare:.2f}x")
+    api = out[targets[0][0]]["rps"]
+    bare, indexed = out[targets[2][0]]["rps"], out[targets[3][0]]["rps"]
+    if bare and indexed:
+        print(
+            f"    API / bare JsonResponse: {api / bare:.2f}x (the issue's view), "
+            f"{api / indexed:.2f}x (on the API's index)"
+        )
     return out
 
 
