@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -77,14 +76,32 @@ def claim_queryset() -> QuerySet[Claim]:
 
 
 def claim_list_rows() -> QuerySet[Claim]:
-    """claim_queryset() for the API's claim list, whose document shows of the
-    article its title and of the assignee the username: the other columns of both
-    (a dozen dates among them) are not read, on 50 rows a page."""
-    shown = {"id", "title", "username"}
-    article = [f"article__{f.name}" for f in Article._meta.concrete_fields if f.name not in shown]
-    user = get_user_model()._meta.concrete_fields
-    assignee = [f"assignee__{f.name}" for f in user if f.name not in shown]
-    return claim_queryset().defer(*article, *assignee)
+    """Claims for the API's claim list, whose document shows of the article its
+    title and of the assignee the username: both read as columns of the claim's row
+    (``list_article_title``, ``list_assignee``), with no Article or User made for
+    each (with select_related those were a quarter of a 50-row page's conversion).
+    The page's hedge cues are attached once it is cut: claim_hedges_attach()."""
+    return Claim.objects.defer("search_vector").annotate(
+        list_article_title=F("article__title"), list_assignee=F("assignee__username")
+    )
+
+
+def claim_hedges_attach(claims: list[Claim]) -> list[Claim]:
+    """Each claim's hedge cues as ``hedge_docs``, the API's documents of them in
+    the order of claim.hedges.all(), from one query for the whole page. Prefetching
+    them made a model instance for each cue and a queryset for each claim: 5 of a
+    50-row page's 24 ms, against about 1 for this."""
+    docs: dict[int, list[dict]] = {claim.pk: [] for claim in claims}
+    cues = (
+        HedgeCue.objects.filter(claim_id__in=list(docs))
+        .order_by("claim_id", *HedgeCue._meta.ordering, "pk")
+        .values_list("claim_id", "text", "category", "start", "end")
+    )
+    for claim_id, text, category, start, end in cues:
+        docs[claim_id].append({"text": text, "category": category, "start": start, "end": end})
+    for claim in claims:
+        claim.hedge_docs = docs[claim.pk]
+    return claims
 
 
 def claim_list(*, filters: dict | None = None, user=None) -> QuerySet[Claim]:

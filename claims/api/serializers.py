@@ -184,7 +184,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "id": claim.pk,
             "url": self._claim_url(claim.pk),
             "article": claim.article_id,
-            "article_title": claim.article.title,
+            "article_title": _listed(claim, "list_article_title", "article.title"),
             "position": claim.position,
             "text": claim.text,
             "start": claim.start,
@@ -202,10 +202,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                 "end": claim.source_end,
             },
             "sourcing_strength": claim.sourcing_strength,
-            "hedges": [
-                {"text": h.text, "category": h.category, "start": h.start, "end": h.end}
-                for h in claim.hedges.all()
-            ],
+            "hedges": _hedge_docs(claim),
             "confidence": {
                 "score": None if score is None else float(score),
                 "level": claim.confidence_level or None,
@@ -214,7 +211,9 @@ class ClaimSerializer(serializers.ModelSerializer):
             "checkworthiness": float(claim.checkworthiness),
             "status": claim.status,
             "dismiss_reason": claim.dismiss_reason,
-            "assignee": claim.assignee.username if claim.assignee_id else None,
+            "assignee": _listed(claim, "list_assignee", "assignee.username")
+            if claim.assignee_id
+            else None,
             "due_at": _when(claim.due_at),
             "priority": claim.priority,
             "public_url": claim.public_url,
@@ -242,6 +241,29 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 _DATETIME = serializers.DateTimeField()
+_NOT_LISTED = object()
+
+
+def _listed(claim: Claim, column: str, path: str):
+    """What selectors.claim_list_rows reads as a column of the claim's row, else
+    the related object's attribute (``path``: "article.title")."""
+    value = getattr(claim, column, _NOT_LISTED)
+    if value is not _NOT_LISTED:
+        return value
+    related, attribute = path.split(".")
+    return getattr(getattr(claim, related), attribute)
+
+
+def _hedge_docs(claim: Claim) -> list[dict]:
+    """The claim's hedge cues' documents: those selectors.claim_hedges_attach made
+    for a list page, else from its (possibly prefetched) cues."""
+    docs = getattr(claim, "hedge_docs", None)
+    if docs is not None:
+        return docs
+    return [
+        {"text": h.text, "category": h.category, "start": h.start, "end": h.end}
+        for h in claim.hedges.all()
+    ]
 
 
 def _when(value):

@@ -114,6 +114,7 @@ class ClaimViewSet(ApiViewSet):
     def list(self, request):
         self.check_query_params(set(ClaimFilter.base_filters) | PAGE_PARAMS)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        selectors.claim_hedges_attach(page)
         data = s.ClaimSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 

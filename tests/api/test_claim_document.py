@@ -1,6 +1,9 @@
 """The claim list's document is written out by hand for speed
 (ClaimSerializer.to_representation): it must stay exactly what DRF's declared
-fields make, for every kind of claim, and follow Meta.fields."""
+fields make, for every kind of claim, and follow Meta.fields. The list reads the
+article's title and the assignee's name as columns and attaches the page's hedge
+cues itself (selectors.claim_list_rows, claim_hedges_attach): its documents must
+be the same as those made from whole claims."""
 
 from datetime import timedelta
 
@@ -21,9 +24,7 @@ def drf_document(serializer: ClaimSerializer, claim) -> dict:
     return serializers.ModelSerializer.to_representation(serializer, claim)
 
 
-def test_the_written_document_is_drfs():
-    article = ArticleFactory()
-    ana = checker(username="ana")
+def rich_and_plain(article, ana):
     plain = ClaimFactory(article=article, position=0, start=0, end=5)
     rich = ClaimFactory(
         article=article,
@@ -52,6 +53,33 @@ def test_the_written_document_is_drfs():
         change_version=2,
         previous_text="killed <b>12</b>",
     )
+    return plain, rich
+
+
+def test_the_list_documents_are_those_of_whole_claims(api_as):
+    article = ArticleFactory(title="Homs <script>alert(1)</script>")
+    ana = checker(username="ana")
+    plain, rich = rich_and_plain(article, ana)
+    # Cues given out of order: the document lists them by start.
+    rich.hedges.create(text="reportedly", category="reportative", start=30, end=40)
+    rich.hedges.create(text="as many as", category="approximator", start=10, end=20)
+    rich.hedges.create(text="could", category="epistemic", start=12, end=15)
+    request = APIRequestFactory().get("/api/v1/claims/", HTTP_HOST="testserver")
+    request.user = ana
+    serializer = ClaimSerializer(context={"request": request})
+    whole = claim_queryset().filter(pk__in=[plain.pk, rich.pk]).order_by("pk")
+    expected = [drf_document(serializer, claim) for claim in whole]
+    response = api_as(ana).get("/api/v1/claims/?ordering=created")
+    assert response.status_code == 200
+    assert response.json()["results"] == expected
+    assert [h["text"] for h in expected[1]["hedges"]][2] == "reportedly"
+    assert expected[0]["assignee"] is None and expected[1]["assignee"] == "ana"
+
+
+def test_the_written_document_is_drfs():
+    article = ArticleFactory()
+    ana = checker(username="ana")
+    plain, rich = rich_and_plain(article, ana)
     rich.hedges.create(text="as many as", category="approximator", start=10, end=20)
     request = APIRequestFactory().get("/api/v1/claims/")
     request.user = ana
