@@ -72,7 +72,8 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     def check_query_params(self, allowed: set[str]) -> None:
         """Refuse query parameters that would be silently ignored: a typo in a
-        filter name must not return every claim."""
+        filter name must not return every claim. And a NUL character in any value:
+        PostgreSQL refuses it in a query (a 500 where a filter passed it on)."""
         unknown = sorted(set(self.request.query_params) - allowed)
         if unknown:
             raise ValidationError(
@@ -81,6 +82,10 @@ class ApiViewSet(viewsets.GenericViewSet):
                     for name in unknown
                 }
             )
+        params = self.request.query_params
+        with_nul = sorted(name for name in params if any("\x00" in v for v in params.getlist(name)))
+        if with_nul:
+            raise ValidationError({name: ["Null characters are not allowed."] for name in with_nul})
 
     def load(self, getter, pk, what: str):
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -47,6 +47,8 @@ def _source(pk: int) -> Source:
 @sources_reader
 def source_list_page(request):
     q = request.GET.get("q", "").strip()[:200]
+    if "\x00" in q:  # PostgreSQL refuses it in a query; no name holds one
+        raise BadRequest("A search cannot contain a null character.")
     page = keyset_page(request, source_list(q=q), SOURCE_KEYS, SOURCES_PER_PAGE)
     return render(request, "claims/source_list.html", {"page": page, "q": q})
 

@@ -95,6 +95,29 @@ def test_wrong_types(api_as, claim, body):
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/?q=a%00b",
+        "/api/v1/claims/?status=unstarted&status=%00",
+        "/api/v1/factchecks/?q=%00",
+        "/api/v1/factchecks/?publisher=%00",
+        "/api/v1/factchecks/?rating=x%00",
+        "/api/v1/sources/?q=%00",
+        "/api/v1/articles/?page_size=%00",
+    ],
+)
+def test_a_null_character_in_a_query_is_a_400_naming_it(api_as, url):
+    # PostgreSQL refuses NUL in a query: the library's and the sources' filters
+    # passed it on, and answered 500.
+    r = api_as("viewer").get(url)
+    assert r.status_code == 400, r.content
+    error = error_of(r)
+    assert error["code"] == "invalid"
+    (name,) = error["details"]
+    assert name in url
+
+
+@pytest.mark.parametrize(
     "method, url",
     [
         ("get", "/api/v1/claims/999999/"),

@@ -42,6 +42,13 @@ def test_every_role_reads_the_list_and_the_record(client_as, observatory, role):
     assert (b"Merge or split" in page.content) is (role == "editor")
 
 
+def test_a_search_with_a_null_character_is_a_400(client_as, observatory):
+    # PostgreSQL refuses NUL in a query: the search answered 500.
+    response = client_as("viewer").get("/sources/?q=syrian%00")
+    assert response.status_code == 400
+    assert client_as("viewer").get("/sources/", {"q": "syrian"}).status_code == 200
+
+
 def test_anonymous_is_sent_to_log_in(client, observatory):
     for url in ("/sources/", f"/sources/{observatory.pk}/"):
         response = client.get(url)
