@@ -200,9 +200,16 @@ def test_a_runs_candidates_come_in_one_round_trip_each_claims_its_own(
     assert all(alone[:4]) and alone[4] == []  # "the of": no content word, no statement
     assert ("factcheck", check.pk) in alone[1]
     monkeypatch.setattr(matching, "BATCH_CLAIMS", 3)  # two round trips for five claims
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # and whether the library holds anything
         batched = matching.claim_candidates_many(claims=claims, queries=queries)
     assert [[(c.kind, c.pk) for c in found] for found in batched] == alone
+    # An empty library: no fact-check statement is sent, the claims found are the same.
+    check.delete()
+    with django_assert_num_queries(3) as sent:
+        batched = matching.claim_candidates_many(claims=claims, queries=queries)
+    assert "claims_factcheck" not in " ".join(q["sql"] for q in sent.captured_queries[1:])
+    without = [[c for c in found if c[0] == "claim"] for found in alone]
+    assert [[(c.kind, c.pk) for c in found] for found in batched] == without
 
 
 def test_the_candidates_order_is_pg_trgms_similarity():
