@@ -1,15 +1,17 @@
 """Where a dashboard page's time goes, in-process: SQL against Python and templates.
 
     DATABASE_URL=postgres://... DJANGO_ENV=development \\
-        python -m bench.render_profile [--runs 40] [--user editor] [--profile 15] [PATH ...]
+        python -m bench.render_profile [--runs 40] [--user editor] [--profile 15] \\
+        [--token] [PATH ...]
 
 Each path is fetched ``--runs`` times with django.test.Client as the demo user
 (after two warm-up fetches: connections, the cached template loader, the count
 cache); the median request is split into its SQL time (every query's, timed by a
 connection execute_wrapper) and the rest (the view's Python, the templates, the
 middleware). ``--profile N`` then prints cProfile's top N functions (cumulative)
-of a further ``--runs`` fetches of the first path. Needs a corpus
-(generate_corpus) and create_demo_users; DEBUG stays off, as in production.
+of a further ``--runs`` fetches of the first path. ``--token`` asks as an API
+client does (a knox token in each request, no session): for /api/v1/ paths. Needs
+a corpus (generate_corpus) and create_demo_users; DEBUG stays off, as in production.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--user", default="editor", help="a demo user (create_demo_users)")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--token", action="store_true", help="as an API client: a new API token, no session"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -87,8 +92,15 @@ def main() -> None:
     from django.test import Client
 
     assert not settings.DEBUG, "measure with DEBUG off (DJANGO_DEBUG unset)"
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(get_user_model().objects.get(username=args.user))
+    user = get_user_model().objects.get(username=args.user)
+    if args.token:  # the API as its clients call it: a knox token in each request
+        from knox.models import AuthToken
+
+        _, key = AuthToken.objects.create(user=user)
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
+    else:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
     print(f"{'path':32} {'p50 ms':>7} {'SQL ms':>7} {'rest ms':>7} {'queries':>7} {'KB':>6}")
     for path in args.paths:
         r = measure(client, path, args.runs)
