@@ -86,7 +86,39 @@ def claim_list_rows() -> QuerySet[Claim]:
     )
 
 
-def claim_hedges_attach(claims: list[Claim]) -> list[Claim]:
+# What the API's claim document reads of a listed claim (ClaimSerializer), and no
+# more: a page is read as these values, not as model instances.
+CLAIM_LIST_COLUMNS = (
+    "id", "article_id", "list_article_title", "position", "text", "start", "end", "kind",
+    "source_text", "source_type", "source_role", "source_verb", "source_mention",
+    "source_via", "source_relayed", "source_start", "source_end", "sourcing_strength",
+    "confidence_score", "confidence_level", "confidence_reasons", "checkworthiness",
+    "status", "dismiss_reason", "assignee_id", "list_assignee", "due_at", "priority",
+    "public_url", "public_summary", "version", "missing_from_analysis", "version_change",
+    "change_version", "previous_text", "human_edited", "cluster_id", "repeats",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+class Row:
+    """A row of a ``.values()`` query read with attributes, as a model instance's
+    fields are (``pk`` is its ``id``): for lists whose documents read a few columns,
+    where making a model instance per row cost more than the query."""
+
+    def __init__(self, values: dict):
+        values["pk"] = values["id"]
+        self.__dict__ = values
+
+
+def claim_list_page(qs: QuerySet[Claim], limit: int, keys: list[str]) -> list[Row]:
+    """The first ``limit`` claims of ``qs`` (claim_list_rows(), filtered and
+    ordered) as Rows of CLAIM_LIST_COLUMNS and the sort ``keys``: a 50-claim page's
+    model instances were ~3 ms, more than its query."""
+    columns = [*CLAIM_LIST_COLUMNS, *(k for k in keys if k not in CLAIM_LIST_COLUMNS)]
+    return [Row(values) for values in qs.values(*columns)[:limit]]
+
+
+def claim_hedges_attach(claims: list[Claim | Row]) -> list[Claim | Row]:
     """Each claim's hedge cues as ``hedge_docs``, the API's documents of them in
     the order of claim.hedges.all(), from one query for the whole page. Prefetching
     them made a model instance for each cue and a queryset for each claim: 5 of a

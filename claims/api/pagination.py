@@ -83,7 +83,7 @@ class KeysetPagination(BasePagination):
             qs = qs.reverse()
         if position is not None:
             qs = qs.filter(keyset_after(self.keys, position, backwards))
-        rows = list(qs[: self.page_size + 1])
+        rows = self._fetch(view, qs, self.page_size + 1)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -113,6 +113,14 @@ class KeysetPagination(BasePagination):
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
             raise ValidationError({"page_size": [f"Must be a whole number from 1 to {limit}."]})
         return int(raw)
+
+    def _fetch(self, view, qs: QuerySet, limit: int) -> list:
+        """The page's rows: model instances, or what the view's ``page_rows(qs,
+        limit, key_names)`` reads instead (it must read the sort keys too)."""
+        page_rows = getattr(view, "page_rows", None)
+        if page_rows is None:
+            return list(qs[:limit])
+        return page_rows(qs, limit, [key.name for key in self.keys])
 
     def _position(self, row) -> list:
         return keyset_position(row, self.keys)

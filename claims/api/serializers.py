@@ -9,8 +9,10 @@ from dataclasses import replace
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse as drf_reverse
 
 from claims.domain import validate_evidence_url
 from claims.ingest import IngestError
@@ -108,7 +110,8 @@ def _version_change(claim: Claim) -> dict | None:
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    _URL_VIEW = "api:claim-detail"
+    url = serializers.HyperlinkedIdentityField(view_name=_URL_VIEW)
     article_title = serializers.CharField(source="article.title", read_only=True)
     source = SourceSerializer(source="*", read_only=True)
     confidence = ConfidenceSerializer(source="*", read_only=True)
@@ -214,7 +217,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "assignee": _listed(claim, "list_assignee", "assignee.username")
             if claim.assignee_id
             else None,
-            "due_at": _when(claim.due_at),
+            "due_at": self._when(claim.due_at),
             "priority": claim.priority,
             "public_url": claim.public_url,
             "public_summary": claim.public_summary,
@@ -224,20 +227,34 @@ class ClaimSerializer(serializers.ModelSerializer):
             "human_edited": claim.human_edited,
             "cluster_id": claim.cluster_id,
             "repeats": claim.repeats,
-            "created_at": _when(claim.created_at),
-            "updated_at": _when(claim.updated_at),
+            "created_at": self._when(claim.created_at),
+            "updated_at": self._when(claim.updated_at),
         }
 
     _URL_SENTINEL = 987654321987654321
 
     def _claim_url(self, pk: int) -> str:
-        """The claim's ``url``, as the HyperlinkedIdentityField makes it, reversed once
-        per list instead of once per row (50 reverse() calls were ~15 ms of a page)."""
+        """The claim's ``url``, as the HyperlinkedIdentityField makes it (DRF's
+        reverse, with the request's host and format), reversed once per list instead
+        of once per row (50 reverse() calls were ~15 ms of a page), and without
+        building the serializer's fields for it (~2 ms of a page)."""
         template = getattr(self, "_url_template", None)
         if template is None:
-            template = self.fields["url"].to_representation(Claim(pk=self._URL_SENTINEL))
+            template = drf_reverse(
+                self._URL_VIEW,
+                kwargs={"pk": self._URL_SENTINEL},
+                request=self.context["request"],
+                format=self.context.get("format"),
+            )
             self._url_template = template
         return template.replace(str(self._URL_SENTINEL), str(pk))
+
+    def _when(self, value):
+        """_when() with the current time zone looked up once per list."""
+        zone = getattr(self, "_zone", None)
+        if zone is None:
+            zone = self._zone = timezone.get_current_timezone()
+        return _when(value, zone)
 
 
 _DATETIME = serializers.DateTimeField()
@@ -266,9 +283,16 @@ def _hedge_docs(claim: Claim) -> list[dict]:
     ]
 
 
-def _when(value):
-    """A date and time as DRF's DateTimeField writes it (ISO 8601, current zone)."""
-    return None if value is None else _DATETIME.to_representation(value)
+def _when(value, zone=None):
+    """A date and time as DRF's DateTimeField writes it (ISO 8601 in the current
+    zone, "Z" for UTC); written out for aware values in a known ``zone`` (DRF's
+    field was ~1 ms of a 50-claim page's 100 datetimes)."""
+    if value is None:
+        return None
+    if zone is None or value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class MatchSpanSerializer(serializers.Serializer):

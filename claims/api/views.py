@@ -112,6 +112,9 @@ class ClaimViewSet(ApiViewSet):
     def get_queryset(self):
         return selectors.claim_list_rows()
 
+    def page_rows(self, qs, limit: int, keys: list[str]):
+        return selectors.claim_list_page(qs, limit, keys)
+
     @extend_schema(
         summary="Claims, filtered; worst confidence first by default",
         responses={200: s.ClaimSerializer(many=True), **errors(*READ, 400)},
