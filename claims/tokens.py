@@ -37,6 +37,9 @@ def token_create(
     key cannot be recovered later."""
     if not user.is_active:
         raise TokenError("This account is inactive.")
+    # Expired tokens never authenticate; they are cleared here (the API's
+    # authentication checks only the token it is given).
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     limit = settings.API_TOKEN_LIMIT_PER_USER
     if token_list(user=user).count() >= limit:
         raise TokenError(f"An account can hold at most {limit} tokens: revoke one first.")

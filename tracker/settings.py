@@ -706,6 +706,10 @@ for _verdict, _rating in CLAIMREVIEW_RATINGS.items():
 # the lockout and DRF's throttles read the same setting.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, with a user's permissions in one query (claims/backends.py).
+    "claims.backends.ModelBackend",
+    # Django's own, after it: sessions signed in through it stay valid. It answers
+    # nothing the one above has not (both share the user's permission cache).
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

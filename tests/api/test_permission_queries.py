@@ -1,0 +1,106 @@
+"""What each API request pays to know who is asking and what they may do: the
+token and its user in one query, their permissions in one more (claims/backends.py),
+with the same answers Django's own backend gives, and a role change that counts
+from the very next request."""
+
+import pytest
+from django.contrib.auth import backends as django_backends
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from claims.backends import ModelBackend
+from claims.roles import EDITOR, VIEWER
+from claims.tokens import token_create
+from tests.factories import UserFactory, checker, editor, viewer
+
+pytestmark = pytest.mark.django_db
+CLAIMS = "/api/v1/claims/"
+
+
+def fresh(user):
+    return get_user_model().objects.get(pk=user.pk)  # no permission cache yet
+
+
+def people():
+    direct = UserFactory(username="direct")
+    direct.user_permissions.add(Permission.objects.get(codename="view_claim"))
+    both = checker(username="both")
+    both.user_permissions.add(Permission.objects.get(codename="give_verdict"))
+    two_roles = viewer(username="two_roles")
+    two_roles.groups.add(Group.objects.get(name=EDITOR))
+    return [
+        editor(),
+        checker(),
+        viewer(),
+        UserFactory(username="nobody"),
+        direct,
+        both,
+        two_roles,
+        UserFactory(username="root", is_superuser=True),
+        viewer(username="gone", is_active=False),
+    ]
+
+
+def test_the_permissions_are_djangos_in_one_query():
+    for user in people():
+        loaded = fresh(user)
+        with CaptureQueriesContext(connection) as queries:
+            ours = ModelBackend().get_all_permissions(loaded)
+        assert ours == django_backends.ModelBackend().get_all_permissions(fresh(user)), user
+        assert len(queries) == (1 if user.is_active else 0), user
+    assert ModelBackend().get_all_permissions(AnonymousUser()) == set()
+    user = fresh(checker(username="cached"))
+    assert user.has_perm("claims.work_claim") and not user.has_perm("claims.give_verdict")
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("claims.view_claim") and not user.has_perm("claims.assign_any")
+    assert len(queries) == 0  # the request's cache, as Django's
+
+
+def auth_queries(key: str) -> tuple[int, list[str]]:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{CLAIMS}?page_size=1")
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries.captured_queries]
+    return response.status_code, tables
+
+
+def test_a_token_request_asks_once_for_the_token_and_once_for_the_permissions():
+    user = viewer()
+    _, key = token_create(user=user)
+    for _ in range(3):  # other tokens of the user are not looked at on each request
+        token_create(user=user)
+    status, tables = auth_queries(key)
+    assert status == 200
+    assert tables[:2] == ['"knox_authtoken"', '"auth_permission"'], tables
+    assert tables.count('"knox_authtoken"') == 1 and tables.count('"auth_permission"') == 1
+
+
+def test_a_role_taken_away_counts_from_the_next_request():
+    user = viewer()
+    _, key = token_create(user=user)
+    assert auth_queries(key)[0] == 200
+    user.groups.remove(Group.objects.get(name=VIEWER))
+    assert auth_queries(key)[0] == 403
+    user.groups.add(Group.objects.get(name=VIEWER))
+    assert auth_queries(key)[0] == 200
+
+
+def test_expired_tokens_are_refused_and_cleared_when_a_token_is_made():
+    user = viewer()
+    _, live = token_create(user=user)
+    old, expired = token_create(user=user)
+    AuthToken.objects.filter(pk=old.pk).update(expiry=timezone.now())
+    assert auth_queries(expired)[0] == 401
+    assert not AuthToken.objects.filter(pk=old.pk).exists()  # knox deletes it, as before
+    other, _ = token_create(user=user)
+    AuthToken.objects.filter(pk=other.pk).update(expiry=timezone.now())
+    assert auth_queries(live)[0] == 200
+    assert AuthToken.objects.filter(pk=other.pk).exists()  # not looked at by a request
+    token_create(user=user)
+    assert not AuthToken.objects.filter(pk=other.pk).exists()  # cleared here
