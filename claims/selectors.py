@@ -121,19 +121,39 @@ def claim_list_page(qs: QuerySet[Claim], limit: int, keys: list[str]) -> list[Ro
 def claim_hedges_attach(claims: list[Claim | Row]) -> list[Claim | Row]:
     """Each claim's hedge cues as ``hedge_docs``, the API's documents of them in
     the order of claim.hedges.all(), from one query for the whole page. Prefetching
-    them made a model instance for each cue and a queryset for each claim: 5 of a
-    50-row page's 24 ms, against about 1 for this."""
+    them made a model instance for each cue and a queryset for each claim (5 of a
+    50-row page's 24 ms); the ORM's values query still spent 0.8 of its ~2 ms
+    building the SQL, so the statement is written here (_hedges_sql: 0.8 ms)."""
     docs: dict[int, list[dict]] = {claim.pk: [] for claim in claims}
-    cues = (
-        HedgeCue.objects.filter(claim_id__in=list(docs))
-        .order_by("claim_id", *HedgeCue._meta.ordering, "pk")
-        .values_list("claim_id", "text", "category", "start", "end")
-    )
-    for claim_id, text, category, start, end in cues:
-        docs[claim_id].append({"text": text, "category": category, "start": start, "end": end})
+    if docs:
+        with connection.cursor() as cursor:
+            cursor.execute(_hedges_sql(len(docs)), list(docs))
+            for claim_id, text, category, start, end in cursor.fetchall():
+                docs[claim_id].append(
+                    {"text": text, "category": category, "start": start, "end": end}
+                )
     for claim in claims:
         claim.hedge_docs = docs[claim.pk]
     return claims
+
+
+def _hedges_sql(count: int) -> str:
+    """SELECT claim, text, category, start, end of the cues of ``count`` claims,
+    in the order of HedgeCue's Meta.ordering within each claim (then its id)."""
+    meta, quote = HedgeCue._meta, connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name.lstrip("-")).column) + (
+            " DESC" if name.startswith("-") else ""
+        )
+
+    columns = ", ".join(column(n) for n in ("claim", "text", "category", "start", "end"))
+    order = ", ".join(column(n) for n in ("claim", *meta.ordering, "id"))
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {columns} FROM {quote(meta.db_table)}"  # noqa: S608  # nosec (our names)
+        f" WHERE {column('claim')} IN ({placeholders}) ORDER BY {order}"
+    )
 
 
 def claim_list(*, filters: dict | None = None, user=None) -> QuerySet[Claim]:
