@@ -38,13 +38,14 @@ class AtomicRateThrottle(SimpleRateThrottle):
         window = int(self.timer() // self.duration)
         self.window_end = (window + 1) * self.duration
         counter = f"{key}:{window}"
+        # incr first: the counter exists on every request but a window's first, and
+        # a failed add cost Redis a third round trip (Django's incr is EXISTS + INCRBY).
         for _ in range(3):
-            if self.cache.add(counter, 1, self.duration + 1):
-                return 1
             try:
                 return self.cache.incr(counter)
-            except ValueError:  # expired between add and incr: add it again
-                continue
+            except ValueError:  # the window's first request: add the counter
+                if self.cache.add(counter, 1, self.duration + 1):
+                    return 1
         return self.num_requests + 1  # the cache keeps losing the key: refuse
 
     def wait(self) -> float | None:
