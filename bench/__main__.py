@@ -26,7 +26,8 @@ Sections (all of them when none is chosen):
             keep-alive connections for --duration s against gunicorn with 2 workers,
             for the API list, the dashboard queue, a bare JsonResponse view of the
             same rows (as the issue defined it, and on the API's own index) and a
-            bare WSGI app (bench/server.py).
+            bare WSGI app (bench/server.py); then the API and the indexed bare view
+            alternated, --rounds rounds of --round-seconds, and their median ratio.
 
 --scale and --load use a private PostgreSQL database, BENCH_DB_NAME (default
 tracker_bench_<worktree directory>), on the server of PG_URL (a role that may create
@@ -484,7 +485,29 @@ def section_load(server: Server, auth: dict, args) -> dict:
             f"    API / bare JsonResponse: {api / bare:.2f}x (the issue's view), "
             f"{api / indexed:.2f}x (on the API's index)"
         )
+    if args.rounds:
+        out["alternated"] = alternated(server, auth, args, targets[0][1], targets[3][1])
     return out
+
+
+def alternated(server: Server, auth: dict, args, api_path: str, bare_path: str) -> dict:
+    """The API against the indexed bare view in alternated short rounds: on a shared
+    machine whose speed drifts by half within a minute, one 20 s run of each compares
+    two machines; the median of the rounds' ratios compares the two views."""
+    rounds = []
+    for _ in range(args.rounds):
+        api = load(server.port, api_path, auth["api"], args.connections, args.round_seconds)
+        bare = load(server.port, bare_path, None, args.connections, args.round_seconds)
+        rounds.append({"api_rps": api["rps"], "bare_rps": bare["rps"]})
+    ratios = [r["api_rps"] / r["bare_rps"] for r in rounds if r["bare_rps"]]
+    median = statistics.median(ratios) if ratios else None
+    each = ", ".join(f"{x:.2f}" for x in ratios)
+    print(
+        f"    API / the indexed bare view, {args.rounds} alternated rounds of "
+        f"{args.round_seconds:.0f} s: median {median or 0:.2f}x ({each})",
+        flush=True,
+    )
+    return {"rounds": rounds, "median_ratio": median}
 
 
 LONG_REQUESTS = [
@@ -630,6 +653,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=30, help="requests per measurement")
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--duration", type=float, default=20.0, help="seconds per load test")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=6,
+        help="load: then the API and the indexed bare view alternated, this many rounds "
+        "of --round-seconds each (0: none); the median ratio outlasts the machine's drift",
+    )
+    ap.add_argument("--round-seconds", type=float, default=5.0)
     ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
     ap.add_argument(
         "--long-article", action="store_true",
