@@ -386,7 +386,8 @@ CACHE_URL = env_str("CACHE_URL")
 LOCAL_CACHE_ENTRIES = env_int("LOCAL_CACHE_ENTRIES", 10_000)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        # Django's Redis cache, with one client per pool (tracker/cache.py).
+        {"BACKEND": "tracker.cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

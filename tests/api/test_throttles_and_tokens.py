@@ -140,7 +140,7 @@ def test_concurrent_requests_never_pass_the_limit_on_redis(settings, monkeypatch
     if not url.startswith("redis://"):
         url = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/13"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        "default": {"BACKEND": "tracker.cache.RedisCache", "LOCATION": url}  # as deployed
     }
     from django.core.cache import caches
 
