@@ -94,9 +94,12 @@ def main() -> None:
     assert not settings.DEBUG, "measure with DEBUG off (DJANGO_DEBUG unset)"
     user = get_user_model().objects.get(username=args.user)
     if args.token:  # the API as its clients call it: a knox token in each request
-        from knox.models import AuthToken
+        from datetime import timedelta
 
-        _, key = AuthToken.objects.create(user=user)
+        from claims.tokens import token_create
+
+        # The project's own service: an hour's token (expired ones are cleared).
+        _, key = token_create(user=user, expiry=timedelta(hours=1))
         client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
     else:
         client = Client(HTTP_HOST="127.0.0.1")
