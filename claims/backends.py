@@ -20,6 +20,18 @@ from django.db import connection
 
 @cache
 def _permissions_sql() -> str:
+    """SELECT app_label, codename of the permissions of the user whose id is
+    the two parameters."""
+    return permissions_select("ct.{app_label}, p.{codename}", "%s")
+
+
+@cache
+def permissions_select(columns: str, user_id: str) -> str:
+    """A SELECT of ``columns`` (ct: the permission's content type, p: the permission;
+    each name in braces is quoted) of the permissions that the user whose id is the
+    SQL expression ``user_id`` holds themselves or through a group: two placeholders
+    with ``"%s"``, or a column of an outer query (claims.tokens reads them with the
+    token)."""
     quote = connection.ops.quote_name
     user_perms = get_user_model()._meta.get_field("user_permissions")
     user_groups = get_user_model()._meta.get_field("groups")
@@ -37,16 +49,17 @@ def _permissions_sql() -> str:
     ug_table, ug_user, ug_group = through(user_groups)
     gp_table, gp_group, gp_perm = through(group_perms)
     perm = Permission._meta
-    # The models' own names, quoted; the user's id is a parameter.
+    names = {name: quote(name) for name in ("app_label", "codename")}
+    # The models' own names, quoted; the user's id is a parameter or a column.
     return (
-        f"SELECT ct.{quote('app_label')}, p.{quote('codename')}"  # noqa: S608  # nosec
+        f"SELECT {columns.format(**names)}"  # noqa: S608  # nosec
         f" FROM {quote(perm.db_table)} p"
         f" JOIN {quote(ContentType._meta.db_table)} ct"
         f" ON ct.{quote('id')} = p.{quote(perm.get_field('content_type').column)}"
         f" WHERE p.{quote('id')} IN ("
-        f"SELECT {up_perm} FROM {up_table} WHERE {up_user} = %s"
+        f"SELECT {up_perm} FROM {up_table} WHERE {up_user} = {user_id}"
         f" UNION SELECT gp.{gp_perm} FROM {gp_table} gp"
-        f" JOIN {ug_table} ug ON ug.{ug_group} = gp.{gp_group} WHERE ug.{ug_user} = %s)"
+        f" JOIN {ug_table} ug ON ug.{ug_group} = gp.{gp_group} WHERE ug.{ug_user} = {user_id})"
     )
 
 
@@ -63,3 +76,11 @@ class ModelBackend(backends.ModelBackend):
                     pairs = cursor.fetchall()
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in pairs}
         return user_obj._perm_cache
+
+
+def permissions_preload(user, names) -> None:
+    """Fill ``user``'s permission cache with ``names`` ("app_label.codename"), read
+    by the caller with permissions_select(): the cache the backend would fill.
+    A superuser's (every permission) and an inactive user's (none) are left to it."""
+    if user.is_active and not user.is_superuser:
+        user._perm_cache = set(names)
