@@ -17,7 +17,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import claimreview as reviews
@@ -34,6 +33,7 @@ from claims.api.pagination import (
     ordering_name,
 )
 from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims, CanReanalyze
+from claims.api.renderers import JSONRenderer
 from claims.api.schema import READ, WRITE, errors
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim
