@@ -9,6 +9,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -322,4 +323,21 @@ def _article_match(value: str) -> Q:
 
 
 def assignee_choices():
+    """Active people, by username: whom the queue's assignee filter suggests."""
     return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+def assignable_users():
+    """Active people whose role can work claims (``claims.work_claim``, their own
+    or a group's, or superusers): whom a claim may be assigned to. A viewer given
+    a claim could not start it or give it back (workflow.claim_assign refuses)."""
+    can_work = Q(codename="work_claim", content_type__app_label="claims")
+    return (
+        assignee_choices()
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=Permission.objects.filter(can_work))
+            | Q(groups__permissions__in=Permission.objects.filter(can_work))
+        )
+        .distinct()
+    )

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
 from claims.domain import validate_evidence_url
-from claims.filters import QUICK_VIEWS, BooleanValueField, assignee_choices
+from claims.filters import QUICK_VIEWS, BooleanValueField, assignable_users
 from claims.models import (
     Article,
     ClaimStatus,
@@ -137,7 +137,7 @@ class PublishForm(VersionedForm):
 class AssignForm(VersionedForm):
     prefix_id = "assign"
     assignee = forms.ModelChoiceField(
-        queryset=assignee_choices(), required=False, empty_label="Nobody (unassigned)"
+        queryset=assignable_users(), required=False, empty_label="Nobody (unassigned)"
     )
 
 
@@ -282,7 +282,7 @@ class BulkForm(ClaimForm):
         # Any claim id; the service loads them and refuses what it must.
         ids = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
         self.fields["claims"].choices = [(i, i) for i in ids if i.isdigit()]
-        people = [(str(u.pk), u.get_username()) for u in assignee_choices()]
+        people = [(str(u.pk), u.get_username()) for u in assignable_users()]
         self.fields["assignee"].choices = [
             ("", "Choose a person"),
             *people,
@@ -320,7 +320,7 @@ class BulkForm(ClaimForm):
         chosen = self.cleaned_data["assignee"]
         if chosen == UNASSIGN:
             return None
-        return assignee_choices().get(pk=int(chosen))
+        return assignable_users().get(pk=int(chosen))
 
 
 SORTS = {

@@ -291,11 +291,16 @@ def _log(claim: Claim, user, action: str, changes: dict, note: str = "") -> Clai
 
 def claim_assign(*, claim: Claim, assignee, user, expected_version: int, note: str = ""):
     """Assign a claim (None unassigns). Fact-checkers may take a claim themselves
-    or give up their own; editors may assign anyone."""
+    or give up their own; editors may assign anyone whose role can work claims."""
     if not user.has_perm("claims.assign_any"):
         own = assignee is None and claim.assignee_id == user.pk
         if not (user.has_perm(WORK) and (own or getattr(assignee, "pk", None) == user.pk)):
             raise NotPermitted("Your role can only assign claims to yourself.")
+    if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
+        raise WorkflowError(
+            f"{assignee.get_username()} cannot work claims (their role only reads them):"
+            " assign a fact-checker or an editor."
+        )
     before = claim.assignee.get_username() if claim.assignee else None
     after = assignee.get_username() if assignee else None
     with transaction.atomic():

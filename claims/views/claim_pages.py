@@ -8,6 +8,7 @@ the API would use (403 not permitted, 409 changed meanwhile, 400 otherwise).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -262,6 +263,14 @@ def claim_publish_view(request, pk: int):
 @reader
 @require_POST
 def claim_assign_view(request, pk: int):
+    # Before the form: the form offers only people who can work claims, and a
+    # reader's forged request must be told it may not assign, not that its choice
+    # is not on the list.
+    if not (
+        request.user.has_perm("claims.work_claim") or request.user.has_perm("claims.assign_any")
+    ):
+        raise PermissionDenied("Your role cannot assign claims.")
+
     def act(claim, data):
         who = data["assignee"]
         claim_assign(claim=claim, assignee=who, user=request.user, expected_version=data["version"])

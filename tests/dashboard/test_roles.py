@@ -244,3 +244,41 @@ def test_editor_starts_a_new_analysis(
     assert started == [(claim.article_id, claim.article.run_id)]
     assert claim.article.state == "queued"
     assert 'hx-trigger="every 2s"' in response.content.decode()
+
+
+def test_claims_go_only_to_people_who_can_work_them(client_as, claim):
+    """A viewer given a claim could neither start it nor give it back: the forms do
+    not offer them and the workflow refuses them, from every path."""
+    from django.contrib.auth.models import Permission
+
+    from claims.forms import AssignForm, BulkForm
+    from claims.workflow import WorkflowError, claim_assign
+    from tests.factories import UserFactory, viewer
+
+    reader, worker = viewer(username="reader"), client_as("checker").user
+    root = UserFactory(username="root", is_superuser=True)
+    direct = UserFactory(username="direct")
+    direct.user_permissions.add(Permission.objects.get(codename="work_claim"))
+    boss = client_as("editor").user
+    offered = {u.username for u in AssignForm().fields["assignee"].queryset}
+    assert offered == {worker.username, root.username, direct.username, boss.username}
+    bulk = {label for _, label in BulkForm().fields["assignee"].choices}
+    assert "reader" not in bulk and "checker" in bulk
+
+    client = client_as(boss)
+    response = client.post(
+        reverse("dashboard:claim-assign", args=[claim.pk]),
+        {"assignee": reader.pk, "version": claim.version},
+        follow=True,
+    )
+    claim.refresh_from_db()
+    assert claim.assignee is None and response.status_code == 400  # the form refuses it
+    form = {"claims": [claim.pk], "action": "assign", "assignee": reader.pk, "confirm": "yes"}
+    client.post(reverse("dashboard:bulk"), form, follow=True)
+    claim.refresh_from_db()
+    assert claim.assignee is None
+    with pytest.raises(WorkflowError, match="reader cannot work claims"):
+        claim_assign(claim=claim, assignee=reader, user=boss, expected_version=claim.version)
+    claim_assign(claim=claim, assignee=direct, user=boss, expected_version=claim.version)
+    claim.refresh_from_db()
+    assert claim.assignee == direct
