@@ -57,6 +57,12 @@ QUICK_VIEWS = {
 }
 
 
+# The longest search text (the queue's box, the API's q=): longer is refused. On
+# SQLite, a LIKE pattern past 50,000 bytes was an error (a 500), and no one searches
+# a claim by pasting a page of it.
+SEARCH_MAX = 200
+
+
 def _now():
     # To the minute: the queue's cached counts are keyed on the query's SQL.
     return timezone.now().replace(second=0, microsecond=0)
@@ -177,7 +183,9 @@ class ClaimFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="search",
-        help_text="Words in the claim or its source, or in the article's title or publication.",
+        max_length=SEARCH_MAX,
+        help_text="Words in the claim or its source, or in the article's title or "
+        f"publication; at most {SEARCH_MAX} characters (more is a 400).",
     )
 
     class Meta:

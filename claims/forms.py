@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
 from claims.domain import validate_evidence_url
-from claims.filters import QUICK_VIEWS, BooleanValueField, assignable_users
+from claims.filters import QUICK_VIEWS, SEARCH_MAX, BooleanValueField, assignable_users
 from claims.models import (
     Article,
     ClaimStatus,
@@ -281,7 +281,7 @@ class BulkForm(ClaimForm):
         super().__init__(*args, **kwargs)
         # Any claim id; the service loads them and refuses what it must.
         ids = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
-        self.fields["claims"].choices = [(i, i) for i in ids if i.isdigit()]
+        self.fields["claims"].choices = [(i, i) for i in ids if _is_id(i)]
         people = [(str(u.pk), u.get_username()) for u in assignable_users()]
         self.fields["assignee"].choices = [
             ("", "Choose a person"),
@@ -323,6 +323,11 @@ class BulkForm(ClaimForm):
         return assignable_users().get(pk=int(chosen))
 
 
+def _is_id(value: str) -> bool:
+    """A primary key the database can hold (a bigger one was a 500 on SQLite)."""
+    return value.isascii() and value.isdigit() and int(value) < 2**63
+
+
 SORTS = {
     "worth": ("Most check-worthy first", ["-checkworthiness", "article_id", "position"]),
     "score": ("Lowest confidence first", ["confidence_score", "article_id", "position"]),
@@ -359,7 +364,7 @@ class QueueForm(forms.Form):
     q = forms.CharField(
         required=False,
         label="Search",
-        max_length=200,
+        max_length=SEARCH_MAX,
         help_text="The claim, its source, or the article's title or publication.",
     )
     status = _several(ClaimStatus.choices, "Status")

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -631,6 +631,10 @@ def keyset_value(key: Key, value):
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             raise ValueError(value)
+        try:  # 0001-01-01T00:00+14:00 is before the first UTC moment the database has
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(value) from None
         return moment
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(value)
@@ -638,9 +642,13 @@ def keyset_value(key: Key, value):
         if not isinstance(value, int) or not 0 <= value < 2**63:
             raise ValueError(value)
         return value
-    if not math.isfinite(value):
+    try:
+        number = float(value)  # an int of 400 digits overflows
+    except OverflowError:
+        raise ValueError(value) from None
+    if not math.isfinite(number):
         raise ValueError(value)
-    return float(value)
+    return number
 
 
 def keyset_token(data: dict) -> str:
@@ -649,11 +657,12 @@ def keyset_token(data: dict) -> str:
 
 
 def keyset_untoken(token: str) -> dict:
-    """The dict of a token from keyset_token(); ValueError if it is not one."""
+    """The dict of a token from keyset_token(); ValueError if it is not one (a
+    forged one too, nested deeper than json.loads goes)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw.decode())
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except (binascii.Error, UnicodeDecodeError, RecursionError) as exc:
         raise ValueError("not a cursor") from exc
     if not isinstance(data, dict):
         raise ValueError("not a cursor")

@@ -35,7 +35,7 @@ from claims.api.pagination import (
 from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims, CanReanalyze
 from claims.api.renderers import JSONRenderer
 from claims.api.schema import READ, WRITE, errors
-from claims.filters import ClaimFilter
+from claims.filters import SEARCH_MAX, ClaimFilter
 from claims.models import Article, Claim
 from claims.services.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
 
@@ -86,6 +86,10 @@ class ApiViewSet(viewsets.GenericViewSet):
         with_nul = sorted(name for name in params if any("\x00" in v for v in params.getlist(name)))
         if with_nul:
             raise ValidationError({name: ["Null characters are not allowed."] for name in with_nul})
+        if len(params.get("q", "")) > SEARCH_MAX:
+            raise ValidationError(
+                {"q": [f"Ensure this value has at most {SEARCH_MAX} characters."]}
+            )
 
     def load(self, getter, pk, what: str):
         try:

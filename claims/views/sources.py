@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from claims.filters import SEARCH_MAX
 from claims.forms import SourceMergeForm, SourceSplitForm
 from claims.models import ClaimStatus, Source
 from claims.selectors import (
@@ -46,7 +47,7 @@ def _source(pk: int) -> Source:
 
 @sources_reader
 def source_list_page(request):
-    q = request.GET.get("q", "").strip()[:200]
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if "\x00" in q:  # PostgreSQL refuses it in a query; no name holds one
         raise BadRequest("A search cannot contain a null character.")
     page = keyset_page(request, source_list(q=q), SOURCE_KEYS, SOURCES_PER_PAGE)

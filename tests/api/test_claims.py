@@ -1,6 +1,9 @@
 """GET /api/v1/claims/ (filters, ordering, cursor pages) and a claim's detail,
 history, evidence and transitions."""
 
+import base64
+import json
+
 import pytest
 
 from claims.models import ClaimChange, Evidence, HedgeCue, StatusChange
@@ -174,6 +177,34 @@ def test_a_cursor_of_another_ordering_is_refused(api_as):
     assert error_of(r)["details"].keys() == {"cursor"}
 
 
+def _token(data) -> str:
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+FORGED_CURSORS = {  # the ordering, and what the token holds
+    "nested": ("confidence_score", b"[" * 1000 + b"]" * 1000),
+    "huge number": ("confidence_score", {"o": "confidence_score", "p": [10**400, 0.5, 3]}),
+    "before year 1": ("created", {"o": "created", "p": ["0001-01-01T00:00:00+14:00", 3]}),
+    "after year 9999": ("created", {"o": "created", "p": ["9999-12-31T23:59:59-14:00", 3]}),
+}
+
+
+@pytest.mark.parametrize("name", FORGED_CURSORS)
+def test_a_forged_cursor_is_a_400_not_an_error(api_as, name):
+    ArticleFactory.create_batch(2)
+    ClaimFactory.create_batch(2)
+    ordering, data = FORGED_CURSORS[name]
+    if isinstance(data, dict):
+        data = {**data, "b": False}
+    r = api_as("viewer").get(URL, {"ordering": ordering, "cursor": _token(data)})
+    assert r.status_code == 400 and error_of(r)["details"].keys() == {"cursor"}
+    if isinstance(data, dict) and ordering == "created":  # articles page by -created
+        cursor = _token({**data, "o": "-created"})
+        r = api_as("viewer").get("/api/v1/articles/", {"cursor": cursor})
+        assert r.status_code == 400 and error_of(r)["details"].keys() == {"cursor"}
+
+
 def test_page_size_has_a_maximum(api_as, settings):
     settings.API_MAX_PAGE_SIZE = 3
     ClaimFactory.create_batch(4)
@@ -339,3 +370,15 @@ def test_yes_no_filters_take_the_usual_spellings(api_as, claims, value):
 def test_a_bad_yes_no_value_says_what_is_allowed(api_as, claims):
     error = error_of(api_as("viewer").get(URL, {"changed": "abc"}))
     assert error["details"]["changed"] == ["Must be 1 or 0 (or true or false), not abc."]
+
+
+def test_a_search_past_its_length_is_a_400_everywhere(api_as):
+    """On SQLite a LIKE pattern past 50,000 bytes was an error: a 500."""
+    ClaimFactory.create_batch(2)
+    client = api_as("editor")
+    long = "a" * 49999
+    for url in (URL, f"{URL}export.csv", "/api/v1/sources/", "/api/v1/factchecks/"):
+        r = client.get(url, {"q": long})
+        assert r.status_code == 400, url
+        assert error_of(r)["details"].keys() == {"q"}, url
+        assert client.get(url, {"q": "a" * 200}).status_code == 200, url

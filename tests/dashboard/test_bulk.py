@@ -139,3 +139,18 @@ def test_the_public_url_is_validated_on_the_claim_page(client_as, claim):
         .status_code
         == 403
     )
+
+
+def test_a_claim_id_past_what_the_database_holds_is_refused(client_as):
+    claim = ClaimFactory()
+    client = client_as("editor")
+    for confirm in ({}, {"confirm": "yes"}):
+        form = {"claims": ["99999999999999999999", "٣", claim.pk], "action": "start", **confirm}
+        response = client.post(reverse(BULK), form, follow=True)
+        assert response.redirect_chain == [("/", 302)]
+        shown = [m.message for m in response.context["messages"]]
+        assert shown == [
+            "Select a valid choice. 99999999999999999999 is not one of the available choices."
+        ]
+    claim.refresh_from_db()
+    assert claim.version == 1 and not BulkAction.objects.exists()

@@ -372,3 +372,50 @@ def test_the_skip_link_comes_first(client_as, desk):
     first_link = body[body.index("<a ") :]
     assert first_link.startswith('<a class="skip-link" href="#claims">Skip to claims</a>')
     assert 'id="claims"' in html
+
+
+def _replace(data: dict, kind: type, value) -> dict:
+    """The page token ``data`` with its sort values of type ``kind`` made ``value``."""
+    assert any(isinstance(v, kind) for v in data["p"]), data
+    return {**data, "p": [value if isinstance(v, kind) else v for v in data["p"]]}
+
+
+@pytest.mark.parametrize(
+    ("sort", "forge"),
+    [
+        ("worth", lambda data: b"[" * 1000 + b"]" * 1000),  # deeper than json.loads goes
+        ("worth", lambda data: _replace(data, float, 10**400)),  # no float holds it
+        ("newest", lambda data: _replace(data, str, "0001-01-01T00:00:00+14:00")),
+        ("oldest", lambda data: _replace(data, str, "9999-12-31T23:59:59-14:00")),
+    ],
+)
+def test_a_forged_page_token_is_the_first_page(client_as, monkeypatch, sort, forge):
+    import base64
+    import json
+    import re
+
+    from claims.forms import QueueForm
+    from claims.selectors import keyset_untoken
+
+    monkeypatch.setattr(QueueForm, "page_size", lambda self: 1)
+    ClaimFactory.create_batch(3)
+    client = client_as("viewer")
+    html = client.get(reverse("dashboard:queue"), {"sort": sort}).content.decode()
+    real = re.search(r'href="\?[^"]*after=([^"&]+)[^"]*" rel="next"', html).group(1)
+    forged = forge(keyset_untoken(real))
+    raw = forged if isinstance(forged, bytes) else json.dumps(forged).encode()
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for param in ("after", "before"):
+        response = client.get(reverse("dashboard:queue"), {"sort": sort, param: token})
+        assert response.status_code == 200, param
+
+
+def test_a_search_past_its_length_is_refused_in_place(client_as):
+    ClaimFactory.create_batch(2)
+    client = client_as("editor")
+    long = "a" * 49999
+    page = client.get(reverse("dashboard:queue"), {"q": long})
+    assert page.status_code == 200
+    assert "at most 200 characters" in page.content.decode()
+    assert client.get(reverse("dashboard:queue-csv"), {"q": long}).status_code == 400
+    assert client.get(reverse("dashboard:sources"), {"q": long}).status_code == 200
