@@ -40,3 +40,24 @@ def test_production_is_refused(monkeypatch, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("create_demo_users", stdout=StringIO())
     assert not get_user_model().objects.exists()
+
+
+def test_the_same_demo_password_again_keeps_the_tokens(monkeypatch):
+    """scripts/run runs the command on every start: with DEMO_PASSWORD set, each
+    start set the password anew and so ended every demo user's API tokens."""
+    from knox.models import AuthToken
+
+    from claims.tokens import token_create
+
+    monkeypatch.setenv("DEMO_PASSWORD", "correct-horse-battery-9")
+    call_command("create_demo_users", stdout=StringIO())
+    checker = get_user_model().objects.get(username="checker")
+    token_create(user=checker)
+    out = StringIO()
+    call_command("create_demo_users", stdout=out)
+    assert AuthToken.objects.filter(user=checker).count() == 1
+    assert "checker  Fact-checker (password unchanged)" in out.getvalue()
+    monkeypatch.setenv("DEMO_PASSWORD", "another-horse-battery-7")
+    call_command("create_demo_users", stdout=StringIO())
+    assert AuthToken.objects.filter(user=checker).count() == 0  # a new password ends them
+    assert get_user_model().objects.get(pk=checker.pk).check_password("another-horse-battery-7")

@@ -1,10 +1,11 @@
 """python manage.py create_demo_users: the demo accounts editor, checker and viewer.
 
 The password comes from DEMO_PASSWORD, or is generated and printed. Running it
-again keeps existing accounts' passwords unless DEMO_PASSWORD is set or --reset
-is given; their roles are always set. A given password must pass Django's password
-validators (AUTH_PASSWORD_VALIDATORS); the command refuses to run in production
-(DJANGO_ENV=production), where accounts are made in the admin or with createsuperuser.
+again keeps existing accounts' passwords (and so their API tokens) unless
+DEMO_PASSWORD gives another one or --reset is given; their roles are always set.
+A given password must pass Django's password validators (AUTH_PASSWORD_VALIDATORS);
+the command refuses to run in production (DJANGO_ENV=production), where accounts
+are made in the admin or with createsuperuser.
 """
 
 import os
@@ -51,7 +52,9 @@ class Command(BaseCommand):
             except Group.DoesNotExist:
                 raise CommandError(f"role {role!r} is missing: run manage.py migrate") from None
             user, created = User.objects.get_or_create(username=username)
-            new_password = created or reset or bool(given)
+            # The same DEMO_PASSWORD again (scripts/run on every start) is no change:
+            # setting it anew (a new salt) would end the account's API tokens.
+            new_password = created or reset or (bool(given) and not user.check_password(given))
             if new_password:
                 user.set_password(password)
                 changed = True
