@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -49,6 +50,9 @@ MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
 USER_AGENT = "claim-tracker/1.0 (newsroom fact-checking)"
 PRIVATE = "The URL points to a private or local address, which is not allowed."
+# A lone surrogate (JSON's "\ud83d" without its pair) is not text: it cannot be
+# encoded as UTF-8, so it can be neither hashed nor stored.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class IngestError(ValueError):
@@ -139,10 +143,21 @@ def _inline_text(children) -> str:
 # --- Text ------------------------------------------------------------------------------
 
 
+def refuse_surrogates(value: str, where: str) -> None:
+    """IngestError if ``value`` holds a lone surrogate, with the words the API's
+    own fields use ("Surrogate characters are not allowed")."""
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise IngestError(
+            f"Surrogate characters are not allowed: U+{ord(bad.group()):04X} (in {where})."
+        )
+
+
 def checked_text(text: str | None) -> str:
     """The text, if it can become an article; IngestError otherwise."""
     if text is None:
         raise IngestError("The article is empty.")
+    refuse_surrogates(text, "the text")
     text = analysis.normalise_newlines(text)
     size = len(text.encode("utf-8"))
     if size > settings.INGEST_MAX_BYTES:

@@ -31,7 +31,13 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from claims.ingest import TEXT_TYPES, IngestError, text_from_bytes, text_from_path
+from claims.ingest import (
+    TEXT_TYPES,
+    IngestError,
+    refuse_surrogates,
+    text_from_bytes,
+    text_from_path,
+)
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 URL_LIST_SUFFIXES = {".urls"}
@@ -78,6 +84,11 @@ def batch_input_from_object(obj, *, name: str) -> BatchInput:
         if key in obj and not isinstance(obj[key], str):
             raise IngestError(f"'{key}' must be a string, not {_json_type(obj[key])}.")
     title = obj.get("title", "")
+    try:
+        for key in (*given, "title"):
+            refuse_surrogates(obj.get(key, ""), f"'{key}'")
+    except IngestError as exc:  # the item fails alone, named without its unprintable URL
+        return BatchInput(name=name, error=str(exc))
     if given == ["url"]:
         return BatchInput(name=obj["url"].strip() or name, url=obj["url"].strip(), title=title)
     return BatchInput(name=name, text=obj["text"], title=title)

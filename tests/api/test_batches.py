@@ -3,6 +3,7 @@ and URL items, its progress, its limits and who may see it."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -206,3 +207,22 @@ def test_the_batch_post_is_throttled_like_the_article_post(api_as, monkeypatch):
     client = api_as("editor")
     codes = [client.post(URL, [{"text": text(n)}], format="json").status_code for n in range(3)]
     assert codes == [202, 202, 429]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"text": f"{ARTICLE_TEXT} \udc00"},
+        {"text": ARTICLE_TEXT, "title": "Dam \ud83d cracks"},
+        {"url": "https://example.org/\udc00"},
+    ],
+)
+def test_a_lone_surrogate_fails_its_item_alone(api_as, bad):
+    # Sent escaped ("\udc00"), as JSON allows: the parser gives a lone surrogate.
+    body = json.dumps([bad, {"text": text(40)}])
+    r = api_as("editor").post(URL, body, content_type="application/json")
+    assert r.status_code == 202, r.content
+    failure, *others = r.json()["failures"]
+    assert not others and (failure["position"], failure["name"]) == (1, "items[0]")
+    assert failure["error"].startswith("Surrogate characters are not allowed: U+")
+    assert Article.objects.get().raw_text == text(40)

@@ -469,3 +469,28 @@ def test_a_markdown_file_is_imported_as_plain_text(tmp_path):
     article = Article.objects.get()
     assert article.title == MARKDOWN_TITLE and article.publication == "Northern Herald"
     assert "*" not in article.raw_text and not article.raw_text.startswith("#")
+
+
+def test_a_lone_surrogate_in_a_json_line_fails_that_line_alone(tmp_path):
+    # JSON's "\ud83d" without its pair: text that cannot be encoded, in any field.
+    lines = [
+        json.dumps({"text": article_text(70)}),
+        json.dumps({"text": "Surrogates\n\nThe mayor said \ud83d 12 bridges closed."}),
+        json.dumps({"text": article_text(71), "title": "Harbour \udc00 delays"}),
+        json.dumps({"url": "https://example.org/\ud800"}),
+        json.dumps({"text": article_text(72)}),
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = ingest(path, wait=True, timeout=60, status=2)
+    batch = ImportBatch.objects.get()
+    assert batch.state == "done" and (batch.total, batch.created, batch.failed) == (5, 2, 3)
+    items = list(ImportBatchItem.objects.filter(batch=batch).order_by("position"))
+    assert [i.outcome for i in items] == ["created", "failed", "failed", "failed", "created"]
+    assert [i.error for i in items[1:4]] == [
+        "Surrogate characters are not allowed: U+D83D (in 'text').",
+        "Surrogate characters are not allowed: U+DC00 (in 'title').",
+        "Surrogate characters are not allowed: U+D800 (in 'url').",
+    ]
+    assert items[3].name == f"{path}:4"
+    assert "created 2, duplicates 0, new versions 0, failed 3." in out
