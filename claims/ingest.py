@@ -16,6 +16,7 @@ hop checked the same way. No message names a resolved address.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import ipaddress
 import re
@@ -25,11 +26,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import Message
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import certifi
 import trafilatura
+import trafilatura.utils
 import urllib3
 from django.conf import settings
 from django.core.files import File
@@ -70,7 +73,7 @@ def text_from_upload(upload, *, max_bytes: int) -> str:
         raise IngestError(f"The file is {upload.size:,} bytes, too large to be an article.")
     data = upload.read(max_bytes * 4 + 1)
     if kind == "html":
-        return html_to_text(_decode(data))
+        return html_to_text(_decode(data, encoding=_meta_charset(data)))
     return markdown_to_text(_decode(data)) if kind == "markdown" else _decode(data)
 
 
@@ -86,11 +89,54 @@ def text_from_path(path, *, max_bytes: int) -> str:
         return text_from_upload(File(handle, name=str(path)), max_bytes=max_bytes)
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, *, encoding: str | None = None, source: str = "file") -> str:
     try:
-        return analysis.decode_input(data)
+        return analysis.decode_input(data, encoding=encoding)
     except analysis.InputError as exc:
-        raise IngestError(f"The file cannot be read as an article: {exc}.") from None
+        raise IngestError(f"The {source} cannot be read as an article: {exc}.") from None
+
+
+# <meta charset="windows-1252"> and <meta http-equiv="Content-Type"
+# content="text/html; charset=windows-1252">, looked for where browsers look: the
+# first KiB of the page (a few more here, for long heads).
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+META_CHARSET_SCAN = 8 * 1024
+
+
+def _charset(label: str | None) -> str | None:
+    """Python's codec for a declared charset, None if it has none. Latin-1 and
+    ASCII are read as windows-1252, as browsers read them: pages that declare them
+    use its quotes and dashes (bytes 0x80-0x9f)."""
+    try:
+        name = codecs.lookup(label.strip()).name if label else None
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+def _meta_charset(data: bytes) -> str | None:
+    found = _META_CHARSET.search(data[:META_CHARSET_SCAN])
+    name = _charset(found.group(1).decode("ascii", "replace")) if found else None
+    # A page read far enough to find the tag is in an ASCII-compatible charset:
+    # a UTF-16 declaration there is wrong (browsers then read UTF-8).
+    return None if name and name.startswith(("utf-16", "utf-32")) else name
+
+
+def _page_encoding(body: bytes, content_type: str, markup: bool) -> str | None:
+    """How a fetched page is decoded, as a browser would: the Content-Type's
+    charset, else the HTML's <meta> one, else UTF-8 if it is UTF-8, else
+    trafilatura's detection (charset_normalizer). A byte-order mark wins over
+    all of them (decode_input)."""
+    header = Message()
+    header["Content-Type"] = content_type
+    declared = _charset(header.get_param("charset")) or (markup and _meta_charset(body)) or None
+    if declared or b"\x00" in body[:65536]:  # NUL bytes: binary, or UTF-16 with a mark
+        return declared
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return next(iter(trafilatura.utils.detect_encoding(body)), None)
+    return None
 
 
 def html_to_text(html: str) -> str:
@@ -244,11 +290,13 @@ def text_from_url(url: str) -> str:
     """Fetch a page and return its article text. Everything, redirects included,
     ends within INGEST_URL_TIMEOUT seconds."""
     body, content_type = bytes_from_url(url)
-    if "html" in content_type or body.lstrip()[:1] == b"<":
-        return html_to_text(_decode(body))
-    if content_type.startswith("text/") or not content_type:
-        return _decode(body)
-    raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
+    markup = "html" in content_type or body.lstrip()[:1] == b"<"
+    if not (markup or content_type.startswith("text/") or not content_type):
+        raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
+    encoding = _page_encoding(body, content_type, markup)
+    text = _decode(body, encoding=encoding, source="page")
+    # A UTF-16 page's first bytes are its byte-order mark, not "<": look again.
+    return html_to_text(text) if markup or text.lstrip()[:1] == "<" else text
 
 
 def bytes_from_url(url: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:

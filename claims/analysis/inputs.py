@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 # A text whose share of control characters passes this is data, not an article.
@@ -9,6 +10,15 @@ MAX_CONTROL_SHARE = 0.01
 # Not the form feed: it is a page break (text taken from PDFs, old wire files),
 # whitespace to the engine, as tab and newline are.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+# UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class InputError(ValueError):
@@ -21,19 +31,25 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def decode_input(data: bytes, *, max_bytes: int | None = None) -> str:
-    """Decode UTF-8 bytes to analysable text, or raise InputError saying why."""
+def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | None = None) -> str:
+    """Decode bytes to analysable text, or raise InputError saying why: UTF-16 or
+    UTF-32 when a byte-order mark says so, else ``encoding`` (a page's declared
+    charset), else UTF-8."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError(f"input is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
-    if b"\x00" in data[:65536]:
+    wide = next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+    # UTF-16 and UTF-32 text is full of NUL bytes; any other text has none.
+    if wide is None and b"\x00" in data[:65536]:
         raise InputError("input looks like binary data (it contains NUL bytes), not text")
+    # Plain "utf-8", not "utf-8-sig": a byte-order mark stays in the text, as it
+    # does when Python reads the file, so offsets agree with other readers.
+    encoding = wide or encoding or "utf-8"
     try:
-        # Plain "utf-8", not "utf-8-sig": a byte-order mark stays in the text, as it
-        # does when Python reads the file, so offsets agree with other readers.
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
         raise InputError(
-            f"input is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"input is not valid {name} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
     return check_text(normalise_newlines(text))
 

@@ -6,6 +6,7 @@ real HTTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import timedelta
 
@@ -291,3 +292,83 @@ def test_a_plain_text_article_from_a_url(ingest, settings, local_http):
     result.article.refresh_from_db()
     assert result.article.raw_text == SHORT and result.article.source_url.endswith("/a.txt")
     assert result.article.state == AnalysisState.ANALYZED
+
+
+# --- Charsets --------------------------------------------------------------------------
+# A page is decoded by the charset it declares (the Content-Type's, then its <meta>),
+# else detected, as a browser would; a byte-order mark says UTF-16 or UTF-32.
+
+CAFE = (
+    "Caf\u00e9 prices \u201crise\u201d\n\n"
+    "RIVERTON - The caf\u00e9 owner, Ren\u00e9e Ruiz, said on Monday that prices had risen "
+    "by 12 per cent. Residents said as many as 40 caf\u00e9s had closed.\n"
+)
+
+
+def cafe_html(meta: str = "") -> str:
+    title, _, body = CAFE.partition("\n\n")
+    return (
+        f"<html><head>{meta}<title>{title}</title></head><body>"
+        f"<article><h1>{title}</h1><p>{body.strip()}</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (cafe_html().encode("cp1252"), "text/html; charset=windows-1252"),
+        (cafe_html().encode("cp1252"), "text/html; charset=ISO-8859-1"),
+        (cafe_html("<meta charset='windows-1252'>").encode("cp1252"), "text/html"),
+        (
+            cafe_html(
+                '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+            ).encode("cp1252"),
+            "text/html",
+        ),
+        (cafe_html().encode("utf-16"), "text/html"),
+        (cafe_html().encode("utf-32"), ""),
+    ],
+    ids=["header-1252", "header-latin1", "meta-charset", "meta-http-equiv", "utf16", "utf32"],
+)
+def test_a_page_is_decoded_by_its_declared_charset(
+    ingest, settings, local_http, body, content_type
+):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/cafe"] = Page(body, content_type=content_type)
+    article = Article.objects.get(pk=ingest(url=local_http.url("/cafe")).article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert "Ren\u00e9e Ruiz" in article.raw_text and "\ufffd" not in article.raw_text
+    assert article.title == "Caf\u00e9 prices \u201crise\u201d"
+
+
+def test_an_undeclared_latin1_text_page_is_detected(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/cafe.txt"] = Page(CAFE.encode("cp1252"), content_type="text/plain")
+    article = Article.objects.get(pk=ingest(url=local_http.url("/cafe.txt")).article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert "Ren\u00e9e Ruiz" in article.raw_text
+
+
+def test_a_page_not_in_its_declared_charset_fails_in_words_for_a_page(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/bad"] = Page(CAFE.encode("cp1252"), content_type="text/plain; charset=utf-8")
+    fetch_failed(ingest, r"^The page cannot be read .* not valid UTF-8", local_http.url("/bad"))
+    local_http.pages["/bin"] = Page(b"\x00\x01PK" * 100, content_type="text/html")
+    fetch_failed(ingest, "binary data", local_http.url("/bin"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("name", ["story.txt", "story.html"])
+def test_a_utf16_or_utf32_upload_with_a_byte_order_mark(ingest, name, encoding):
+    text = CAFE if name.endswith(".txt") else cafe_html()
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    article = ingest(upload=SimpleUploadedFile(name, data)).article
+    assert "Ren\u00e9e Ruiz" in article.raw_text and article.title.startswith("Caf\u00e9")
+
+
+def test_an_html_upload_in_its_meta_charset(ingest):
+    data = cafe_html("<meta charset=windows-1252>").encode("cp1252")
+    article = ingest(upload=SimpleUploadedFile("story.html", data)).article
+    assert "Ren\u00e9e Ruiz" in article.raw_text
