@@ -37,6 +37,7 @@ from django.core.validators import URLValidator
 URL_MAX = 2000
 JSON_LINES = (".jsonl", ".ndjson")
 _URL = URLValidator(schemes=["http", "https"])
+TOO_DEEP = "the JSON is nested too deeply"
 
 
 class Document(NamedTuple):
@@ -83,17 +84,20 @@ def read_document(doc: Document) -> tuple[list[Review], list[Problem]]:
     reviews: list[Review] = []
     problems: list[Problem] = []
     lenient_nodes = 0
-    for where, node, strict in _nodes(doc, problems):
-        if not _is_claim_review(node):
-            if strict:
-                problems.append(Problem(doc.name, where, _wrong_type(node)))
-            else:
-                lenient_nodes += 1
-            continue
-        review, reasons = _review(where, node)
-        problems.extend(Problem(doc.name, where, r) for r in reasons)
-        if review is not None:
-            reviews.append(review)
+    try:
+        for where, node, strict in _nodes(doc, problems):
+            if not _is_claim_review(node):
+                if strict:
+                    problems.append(Problem(doc.name, where, _wrong_type(node)))
+                else:
+                    lenient_nodes += 1
+                continue
+            review, reasons = _review(where, node)
+            problems.extend(Problem(doc.name, where, r) for r in reasons)
+            if review is not None:
+                reviews.append(review)
+    except RecursionError:  # a value that parsed, nested too deeply to walk
+        problems.append(Problem(doc.name, "", TOO_DEEP))
     if not reviews and not problems:
         problems.append(Problem(doc.name, "", "no ClaimReview was found in it"))
     return reviews, problems
@@ -119,7 +123,7 @@ def _nodes(doc: Document, problems: list[Problem]) -> Iterator[tuple[str, dict, 
         yield from _html(text, doc.name, problems)
     else:
         try:
-            value = json.loads(text)
+            value = _loads(text)
         except json.JSONDecodeError as exc:
             if _looks_like_json_lines(text):
                 yield from _json_lines(text, doc.name, problems)
@@ -141,12 +145,21 @@ def _text_of(doc: Document, problems: list[Problem]) -> str | None:
     return content.removeprefix("\ufeff")
 
 
+def _loads(text: str):
+    """json.loads, with a document nested a few thousand levels deep (which makes
+    the parser raise RecursionError) reported as the JSON error it is."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def _looks_like_json_lines(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         return False
     try:
-        json.loads(lines[0])
+        _loads(lines[0])
     except json.JSONDecodeError:
         return False
     return True
@@ -157,7 +170,7 @@ def _json_lines(text: str, name: str, problems: list[Problem]):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except json.JSONDecodeError as exc:
             reason = f"not valid JSON ({exc.msg}, column {exc.colno})"
             problems.append(Problem(name, f"line {number}", reason))
@@ -175,7 +188,7 @@ def _html(text: str, name: str, problems: list[Problem]):
     for number, script in enumerate(scripts, 1):
         where = f"script {number}"
         try:
-            value = json.loads(script.text or "")
+            value = _loads(script.text or "")
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, where, f"not valid JSON ({exc.msg}, line {exc.lineno})"))
             continue

@@ -132,3 +132,31 @@ def test_sources_list_and_detail_with_the_record(api_as, django_assert_max_num_q
     assert api_as("viewer").get("/api/v1/sources/", {"q": "observ"}).json()["results"]
     assert not api_as("viewer").get("/api/v1/sources/", {"q": "nobody"}).json()["results"]
     assert api_as("viewer").get("/api/v1/sources/999999/").status_code == 404
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("deep.json", DEEP, "line 1, column 1"),
+        ("deep.jsonl", json.dumps(review(1)).encode() + b"\n" + DEEP + b"\n", "line 2"),
+        (
+            "deep.html",
+            b'<html><body><script type="application/ld+json">' + b"[" * 50_000 + b"</script>",
+            "script 1",
+        ),
+    ],
+    ids=["json", "json-lines", "html"],
+)
+def test_a_deeply_nested_upload_is_400_and_writes_nothing(api_as, name, content, where):
+    upload = SimpleUploadedFile(name, content)
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    assert response.status_code == 400, response.content
+    error = error_of(response)
+    assert error["code"] == "invalid_claimreviews"
+    [problem] = error["details"]["problems"]
+    assert (problem["document"], problem["where"]) == (name, where)
+    assert problem["reason"].startswith("not valid JSON (nested too deeply")
+    assert not FactCheck.objects.exists()

@@ -330,3 +330,21 @@ def test_the_service_refuses_other_roles(make):
         factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=make())
     assert not FactCheck.objects.exists()
     assert factchecks_import(documents=[Document("a.json", json.dumps(review()))], user=editor())
+
+
+def test_a_value_nested_too_deeply_to_walk_is_a_problem(tmp_path):
+    # Parsed already (an API body), but deeper than the walk through its lists can go.
+    deep: list = [review(1)]
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("body", deep))
+    assert [str(p) for p in caught.value.problems] == ["body: the JSON is nested too deeply"]
+    # And a file read by the command.
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_claimreviews", str(path), stdout=io.StringIO(), stderr=err)
+    assert "deep.json, line 1, column 1: not valid JSON (nested too deeply)" in err.getvalue()
+    assert not FactCheck.objects.exists()
