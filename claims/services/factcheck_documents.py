@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -38,6 +39,11 @@ URL_MAX = 2000
 JSON_LINES = (".jsonl", ".ndjson")
 _URL = URLValidator(schemes=["http", "https"])
 TOO_DEEP = "the JSON is nested too deeply"
+# What no text column takes: NUL (PostgreSQL's text and jsonb refuse it; every
+# other write here refuses it with a 400) and a lone surrogate ("\ud800" without
+# its pair: it cannot even be encoded). A review is stored whole (``document``),
+# so one anywhere in it is a problem of that review.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Document(NamedTuple):
@@ -288,6 +294,9 @@ def _wrong_type(node: dict) -> str:
 
 def _review(where: str, node: dict) -> tuple[Review | None, list[str]]:
     reasons: list[str] = []
+    unstorable = _unstorable(node)
+    if unstorable:
+        reasons.append(unstorable)
     claim_text = node.get("claimReviewed")
     if not isinstance(claim_text, str) or not claim_text.strip():
         reasons.append("claimReviewed is missing or empty")
@@ -315,6 +324,29 @@ def _review(where: str, node: dict) -> tuple[Review | None, list[str]]:
     claim_text = " ".join(claim_text.split())
     fields.update(claim_text=claim_text, url=url)
     return Review(where, factcheck_key(url, claim_text), fields, node), []
+
+
+def _unstorable(node: dict) -> str | None:
+    """Why the node cannot be stored (the field with a NUL or a lone surrogate, in
+    a key or a value), or None. A loop, not a recursion: nodes can be deep."""
+    stack: list[tuple[str, object]] = [("", node)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                stack.append((_join_field(path, key), item))
+                stack.append((_join_field(path, "(a key)"), key))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, str) and (found := _UNSTORABLE.search(value)):
+            char = found.group()
+            what = "a NUL character" if char == "\x00" else "a lone surrogate"
+            return f"{path} contains {what} (U+{ord(char):04X}), which cannot be stored"
+    return None
+
+
+def _join_field(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
 def _first(value):

@@ -160,3 +160,14 @@ def test_a_deeply_nested_upload_is_400_and_writes_nothing(api_as, name, content,
     assert (problem["document"], problem["where"]) == (name, where)
     assert problem["reason"].startswith("not valid JSON (nested too deeply")
     assert not FactCheck.objects.exists()
+
+
+def test_a_nul_in_an_import_is_400_and_writes_nothing(api_as):
+    body = json.dumps([review(1), review(2, claimReviewed="\u0000")])
+    response = api_as("editor").post(IMPORT, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    error = error_of(response)
+    assert error["code"] == "invalid_claimreviews"
+    [problem] = error["details"]["problems"]
+    assert problem["where"] == "item 2" and "NUL character" in problem["reason"]
+    assert not FactCheck.objects.exists()

@@ -348,3 +348,51 @@ def test_a_value_nested_too_deeply_to_walk_is_a_problem(tmp_path):
         call_command("import_claimreviews", str(path), stdout=io.StringIO(), stderr=err)
     assert "deep.json, line 1, column 1: not valid JSON (nested too deeply)" in err.getvalue()
     assert not FactCheck.objects.exists()
+
+
+UNSTORABLE = [
+    ("claim", {"claimReviewed": "\u0000"}, "claimReviewed contains a NUL character (U+0000)"),
+    (
+        "rating",
+        {"reviewRating": {"alternateName": "Fa\u0000lse"}},
+        "reviewRating.alternateName contains a NUL character (U+0000)",
+    ),
+    (
+        "claimant",
+        {"itemReviewed": {"author": [{"name": "Ana\u0000"}]}},
+        "itemReviewed.author[0].name contains a NUL character (U+0000)",
+    ),
+    ("url", {"url": "https://factcheck.example/\u0000"}, "url contains a NUL character"),
+    ("extra", {"reviewBody": "ok", "note\u0000": 1}, "(a key) contains a NUL character"),
+    ("surrogate", {"claimReviewed": "The dam \ud800"}, "claimReviewed contains a lone surrogate"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "reason"), UNSTORABLE, ids=[u[0] for u in UNSTORABLE])
+def test_a_nul_or_a_lone_surrogate_is_a_problem_and_nothing_is_written(case, change, reason):
+    content = json.dumps([review(1), review(2, **change)])  # "\u0000" as JSON escapes it
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("nul.json", content))
+    [problem] = caught.value.problems
+    assert problem.where == "item 2" and reason in problem.reason, problem.reason
+    assert problem.reason.endswith("which cannot be stored")
+    assert not FactCheck.objects.exists()
+
+
+def test_the_command_reports_a_nul_and_writes_nothing(tmp_path):
+    path = tmp_path / "nul.jsonl"
+    path.write_text(json.dumps(review(1)) + "\n" + json.dumps(review(2, claimReviewed="\0")))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_claimreviews", str(path), stdout=io.StringIO(), stderr=err)
+    assert "nul.jsonl, line 2: claimReviewed contains a NUL character" in err.getvalue()
+    assert not FactCheck.objects.exists()
+
+
+@pytest.mark.postgres
+def test_a_nul_never_reaches_postgresql():
+    # PostgreSQL refuses NUL in text and jsonb: the import must stop it first.
+    with pytest.raises(FactCheckImportError):
+        run(("nul.json", json.dumps(review(1, reviewBody="a\u0000b"))))
+    run(("ok.json", json.dumps(review(1))))
+    assert FactCheck.objects.get().claim_text.startswith("The dam passed")
