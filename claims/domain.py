@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -25,22 +26,27 @@ if TYPE_CHECKING:
 
 
 EVIDENCE_URL_MAX = 2000
-# Characters that change how a link reads without changing where it goes: the
-# bidirectional embeddings, overrides and isolates (a right-to-left override shows
-# "moc.elgoog//:sptth" as something else), the direction marks, and every C0/C1
-# control character.
-_DISGUISING = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\x00-\x1f\x7f-\x9f]")
+# Characters that change how a link reads without changing where it goes: every
+# C0/C1 control (category Cc) and every format character (Cf): the bidirectional
+# embeddings, overrides and isolates (a right-to-left override shows
+# "moc.elgoog//:sptth" as something else), the direction marks, and the invisible
+# ones (zero-width space U+200B, word joiner U+2060, U+FEFF, soft hyphen U+00AD:
+# "goo\u200bgle.com" reads as google.com and is another host). And the letters
+# that draw nothing though they are not Cf (Hangul fillers, the combining grapheme
+# joiner).
+_DISGUISING_CATEGORIES = ("Cc", "Cf")
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
 _WEB_URL = URLValidator(schemes=["http", "https"])
 
 
 def validate_evidence_url(url: str) -> None:
     """The one check of an evidence link, on every path (dashboard, API, admin and
     the workflow service): an http or https URL that reads as what it is."""
-    hidden = _DISGUISING.search(url)
+    hidden = _disguising(url)
     if hidden:
         raise ValidationError(
-            "The link contains an invisible control or text-direction character "
-            f"(U+{ord(hidden.group()):04X}) that can disguise where it goes. "
+            "The link contains an invisible control, format or text-direction character "
+            f"(U+{ord(hidden):04X}) that can disguise where it goes. "
             "Type the address again without it.",
             code="disguised_url",
         )
@@ -56,6 +62,17 @@ def validate_evidence_url(url: str) -> None:
             f"The link is longer than {EVIDENCE_URL_MAX} characters.", code="url_too_long"
         )
     _WEB_URL(url)
+
+
+def _disguising(url: str) -> str | None:
+    return next(
+        (
+            char
+            for char in url
+            if unicodedata.category(char) in _DISGUISING_CATEGORIES or char in _BLANK_LETTERS
+        ),
+        None,
+    )
 
 
 def content_hash(text: str) -> str:

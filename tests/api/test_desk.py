@@ -54,6 +54,8 @@ def test_other_roles_cannot_patch(api_as, role):
     [
         ({"version": 1, "public_url": "javascript:alert(1)"}, "public_url"),
         ({"version": 1, "public_url": "https://exa\u202emple.org/"}, "public_url"),
+        ({"version": 1, "public_url": "https://goo\u200bgle.com/"}, "public_url"),
+        ({"version": 1, "public_url": "https://goo\u00adgle.com/"}, "public_url"),
         ({"version": 1, "priority": 9}, "priority"),
         ({"version": 1}, "non_field_errors"),
     ],

@@ -25,6 +25,11 @@ BAD = {
     "https://example.org/\u202egnp.exe": "U+202E",  # right-to-left override
     "https://exa\u2066mple.org/": "U+2066",  # isolate
     "https://example.org/\u200f": "U+200F",  # direction mark
+    "https://goo\u200bgle.com/": "U+200B",  # zero-width space: reads as google.com
+    "https://goo\u2060gle.com/": "U+2060",  # word joiner
+    "https://\ufeffexample.org/": "U+FEFF",  # zero-width no-break space
+    "https://goo\u00adgle.com/": "U+00AD",  # soft hyphen
+    "https://exa\u3164mple.org/": "U+3164",  # Hangul filler: a letter that draws nothing
     "https://example.org/a\x00b": "U+0000",
     "https://example.org/a\tb": "U+0009",
     "https://": "valid URL",

@@ -140,7 +140,14 @@ def test_a_made_up_priority_is_refused():
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "ftp://example.org/x", "https://exa\u202emple.org/", "not a url"],
+    [
+        "javascript:alert(1)",
+        "ftp://example.org/x",
+        "https://exa\u202emple.org/",
+        "https://goo\u200bgle.com/",
+        "https://goo\u2060gle.com/",
+        "not a url",
+    ],
 )
 def test_the_public_url_is_validated_like_evidence(url):
     claim = ClaimFactory()
