@@ -769,13 +769,23 @@ SOURCING_FIELDS = [
 ]  # fmt: skip
 
 
+SOURCE_MAX = 500  # Claim.source_text and source_mention
+
+
 def _sourcing_fields(c) -> dict:
+    mention = (c.source.mention or "")[:SOURCE_MAX]
+    start, end = c.source.start, c.source.end
+    # The mention is the text at its span: a span the columns cannot hold (a
+    # "source" of 1,290 characters, read from a paragraph with no full stop) is
+    # cut with it, so that the stored span and the stored mention still agree.
+    if start is not None and end is not None and end - start > SOURCE_MAX:
+        end = start + SOURCE_MAX
     return {
-        "source_text": (c.source.text or "")[:500],
+        "source_text": (c.source.text or "")[:SOURCE_MAX],
         "source_type": c.source.type,
-        "source_start": c.source.start,
-        "source_end": c.source.end,
-        "source_mention": (c.source.mention or "")[:500],
+        "source_start": start,
+        "source_end": end,
+        "source_mention": mention,
         "source_verb": (c.source.verb or "")[:50],
         "source_role": (c.source.role or "")[:300],
         "source_via": (c.source.via or "")[:300],

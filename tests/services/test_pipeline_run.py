@@ -279,3 +279,36 @@ def test_the_engine_and_the_light_work_go_to_separate_queues():
     # A worker started without -Q takes every queue, including Celery's old
     # default, where an earlier deployment's tasks may wait.
     assert {"analysis", "default", "celery"} <= set(app.amqp.queues)
+
+
+def test_a_source_longer_than_its_column_is_stored_with_its_span_cut_to_match(
+    seed_text, monkeypatch
+):
+    """A "source" the engine reads from garbage (a paragraph of 200 KB with no full
+    stop gave mentions of 544-1,290 characters) is kept, cut to the 500 characters
+    the columns hold, span and mention together. The engine is made to return
+    such a span here, on a normal article, so that the test stays fast."""
+    real_attribute = services.pipeline.analysis.attribute
+    widened = []
+
+    def attribute_with_a_long_source(ex):
+        real_attribute(ex)
+        claim = next(c for c in ex.claims if c.source.start is not None)
+        start = claim.source.start
+        end = min(start + 900, len(seed_text))
+        assert end - start > 500
+        claim.source.end, claim.source.type = end, "named_organization"
+        claim.source.text = claim.source.mention = seed_text[start:end]
+        widened.append(start)
+
+    monkeypatch.setattr(services.pipeline.analysis, "attribute", attribute_with_a_long_source)
+    article = article_ingest(text=seed_text).article
+    services.analysis_run(article_id=article.pk, run_id=article.run_id)
+    cut = Claim.objects.filter(article=article, source_end=widened[0] + 500)
+    assert cut.exists()
+    for claim in cut:
+        assert claim.source_start == widened[0] and len(claim.source_mention) == 500
+        assert claim.source_mention == article.raw_text[claim.source_start : claim.source_end]
+        assert claim.source_text == claim.source_mention
+    for other in Claim.objects.filter(article=article).exclude(source_start=None):
+        assert other.source_mention == article.raw_text[other.source_start : other.source_end]
