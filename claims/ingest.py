@@ -108,10 +108,27 @@ def _charset(label: str | None) -> str | None:
     ASCII are read as windows-1252, as browsers read them: pages that declare them
     use its quotes and dashes (bytes 0x80-0x9f)."""
     try:
-        name = codecs.lookup(label.strip()).name if label else None
+        info = codecs.lookup(label.strip()) if label else None
     except LookupError:
         return None
+    # Python's bytes-to-bytes codecs (base64, zlib, hex) are no text's charset.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        return None
+    name = info.name
+    if name in _NOT_PAGE_CHARSETS or name.startswith(("utf-16", "utf-32")):
+        # UTF-16 and UTF-32 are read by their byte-order mark (decode_input); a
+        # declaration without one is ignored, as browsers ignore it in <meta>.
+        return None
     return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+# Text codecs no page is written in: internet names, Python's escapes, and UTF-7,
+# which browsers refuse (it hides markup from filters). A page declaring one is read
+# as if it declared nothing.
+_NOT_PAGE_CHARSETS = {
+    "idna", "punycode", "undefined", "utf-7", "unicode-escape", "raw-unicode-escape",
+    "charmap", "mbcs", "oem",
+}  # fmt: skip
 
 
 def _meta_charset(data: bytes) -> str | None:

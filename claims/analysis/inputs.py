@@ -46,10 +46,13 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
     encoding = wide or encoding or "utf-8"
     try:
         text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # a decode error, or a codec that cannot decode at all
         name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+        where = getattr(exc, "start", None)
+        if where is None:
+            raise InputError(f"input cannot be read as {name}") from None
         raise InputError(
-            f"input is not valid {name} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"input is not valid {name} (byte 0x{data[where]:02x} at offset {where})"
         ) from None
     return check_text(normalise_newlines(text))
 

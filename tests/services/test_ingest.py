@@ -372,3 +372,23 @@ def test_an_html_upload_in_its_meta_charset(ingest):
     data = cafe_html("<meta charset=windows-1252>").encode("cp1252")
     article = ingest(upload=SimpleUploadedFile("story.html", data)).article
     assert "Ren\u00e9e Ruiz" in article.raw_text
+
+
+@pytest.mark.parametrize(
+    "charset", ["base64", "rot13", "zlib", "hex", "utf-7", "undefined", "utf-16", "x-junk"]
+)
+def test_a_charset_no_page_is_written_in_is_ignored(ingest, settings, local_http, charset):
+    """Python knows these names, but they are bytes codecs, escapes, UTF-7 (which
+    browsers refuse) or UTF-16 without its byte-order mark: the page is read as if
+    it declared nothing, not a crash (LookupError) nor garbage."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    for where, (body, content_type) in {
+        "header": (cafe_html().encode(), f"text/html; charset={charset}"),
+        "meta": (cafe_html(f'<meta charset="{charset}">').encode(), "text/html"),
+    }.items():
+        local_http.pages[f"/{where}"] = Page(body, content_type=content_type)
+        result = ingest(url=local_http.url(f"/{where}"))
+        article = Article.objects.get(pk=result.article.pk)
+        assert article.state == AnalysisState.ANALYZED, (where, article.error)
+        assert "Ren\u00e9e Ruiz" in article.raw_text, where
+        article.delete()
