@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from claims.analysis.inputs import BLANK
 from claims.analysis.types import ArticleMeta, Span
 
 # Only the top of a text can hold the header; bounding the scan keeps a 2 MB paste
@@ -19,7 +20,7 @@ _HEAD_CHARS = 8192
 _HEAD_LINES = 40
 _MAX_HEADER_LINES = 10
 
-_WS = r"\s\ufeff\u200b\u2060"  # a BOM or zero-width space pasted before the title
+_WS = BLANK  # a BOM or zero-width space pasted before the title
 _CONTENT_RE = re.compile(rf"[^{_WS}](?:.*[^{_WS}])?", re.S)
 _NON_WS_RE = re.compile(rf"[^{_WS}]")
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

@@ -10,6 +10,11 @@ MAX_CONTROL_SHARE = 0.01
 # Not the form feed: it is a page break (text taken from PDFs, old wire files),
 # whitespace to the engine, as tab and newline are.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Blank to a reader: whitespace, and the invisible characters that str.strip()
+# keeps (a byte-order mark, zero-width spaces, word joiners) but that paste and
+# export tools leave behind. A text of nothing else is empty.
+BLANK = r"\s\ufeff\u200b\u2060"
+_VISIBLE = re.compile(rf"[^{BLANK}]")
 
 
 # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -59,7 +64,7 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
 
 def check_text(text: str) -> str:
     """Refuse text that is empty or mostly control characters."""
-    if not text.strip():
+    if not _VISIBLE.search(text):
         raise InputError("input is empty")
     controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) * MAX_CONTROL_SHARE) or "\x00" in text:

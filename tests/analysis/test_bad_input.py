@@ -59,6 +59,27 @@ def test_empty_text_is_refused_by_the_engine_too():
         analyze("  \n ")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["\ufeff", "\ufeff\n\n", "\u200b", " \u200b\n\u200b\t", "\u2060\ufeff\u200b"],
+    ids=["bom", "bom-newlines", "zwsp", "zwsp-spaces", "word-joiner"],
+)
+def test_invisible_characters_alone_are_an_empty_text(text):
+    """A byte-order mark or zero-width spaces left by an editor, with no words:
+    str.strip() keeps them, but a reader sees an empty text."""
+    with pytest.raises(InputError, match="empty"):
+        decode_input(text.encode())
+    with pytest.raises(InputError, match="empty"):
+        analyze(text)
+
+
+def test_invisible_characters_around_words_are_still_an_article():
+    text = decode_input("\ufeff\u200bTitle\n\nThe mayor said the bridge would reopen.\n".encode())
+    doc = analyze(text).to_dict()
+    offsets_hold(text, doc)
+    assert any("bridge would reopen" in c["text"] for c in doc["claims"])
+
+
 def test_no_sentence_terminator_at_all():
     text = "officials said the dam had failed " * 200
     offsets_hold(text, analyze(text).to_dict())

@@ -66,6 +66,8 @@ def test_table_without_json_is_readable():
     [
         (b"", "input is empty"),
         (b"   \n\t \n", "input is empty"),
+        ("\ufeff".encode(), "input is empty"),  # a byte-order mark and nothing else
+        ("\ufeff\n\u200b\u200b \n\u2060\n".encode(), "input is empty"),
         (b"Caf\xe9 owners said prices rose.", "not valid UTF-8"),
         (bytes(range(256)) * 4, "binary"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),

@@ -159,10 +159,11 @@ def test_an_html_upload_with_no_article_in_it(ingest):
     ("text", "match"),
     [
         ("   \n\t  \n", "empty"),
+        ("\ufeff\u200b\n\u200b", "empty"),
         ("\x00\x01\x02\x03 binary \x04\x05\x06", "binary"),
         ("header\n" + "\x01\x02\x03\x04\x05" * 50, "binary"),
     ],
-    ids=["whitespace", "nul-bytes", "control-characters"],
+    ids=["whitespace", "invisible", "nul-bytes", "control-characters"],
 )
 def test_text_that_is_not_an_article(ingest, text, match):
     refused(ingest, match, text=text)
