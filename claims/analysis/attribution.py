@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .lexicon import source_nouns
-from .segment import after_closed_quote
+from .segment import after_closed_quote, plain_quotes
 from .types import Claim, Frame, Source
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -338,6 +338,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
     last_quote: tuple[int, Claim] | None = None  # (paragraph, claim) of the last quoted speaker
     pending: list[tuple[Claim, Claim]] = []  # quoted claims waiting for a later "she said"
     speakers = _Speakers(sentences)
+    view = plain_quotes(text)  # the quotation marks that segment and parser saw
     for sent in sentences:
         memory.read(text, sent.entities)
         group = by_sentence.get(sent.index, [])
@@ -346,7 +347,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
         framed = [c for c in group if c.frame is not None]
         for claim in group:
             if claim.frame is None and claim.quoted:
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
                 if speaker is not None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
                     pending.append((claim, speaker))
@@ -354,11 +355,11 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
             if claim.quoted and _first_person(claim.frame):
                 # '"... I think it is wiser to wait," Clinton said.': the "I" of a
                 # quotation is whoever the quotation belongs to.
-                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text)
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
                 if speaker is not None and speaker is not claim:
                     pending.append((claim, speaker))
                     continue
-            if claim.frame is None:
+            if claim.frame is None or not _names_anyone(claim.frame, text):
                 claim.source, claim.sourcing_strength = Source(), "none"
                 continue
             claim.source = source_of(claim.frame, text, memory)
@@ -416,7 +417,7 @@ class _Speakers:
         return self.made[index]
 
 
-def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text) -> Claim | None:
+def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view) -> Claim | None:
     """The speaker of an unattributed quoted sentence: the attribution later in
     the same quotation ("One. Two," she said.) or the speaker of the quote just
     before it ('..." Lavrov said. "There is no possibility ...')."""
@@ -431,7 +432,7 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text) -> 
             and c.quoted
             and not _first_person(c.frame)
             and c.frame.verb_start is not None
-            and after_closed_quote(text, sentences[i], c.frame.verb_start)
+            and after_closed_quote(view, sentences[i], c.frame.verb_start)
         ]
         if later:
             return later[0]
@@ -443,6 +444,14 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, text) -> 
     if last_quote is not None and last_quote[0] >= sent.paragraph - 1:
         return last_quote[1]
     return None
+
+
+def _names_anyone(frame: Frame, text: str) -> bool:
+    """Whether the frame's source has a word in it: a quotation mark or a dash that
+    the parser made the subject of "said" (a typography it does not know) is no one."""
+    if frame.source_start is None:
+        return True
+    return any(ch.isalnum() for ch in text[frame.source_start : frame.source_end])
 
 
 def _first_person(frame: Frame | None) -> bool:

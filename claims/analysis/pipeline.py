@@ -19,7 +19,7 @@ from .header import parse_header
 from .inputs import check_text
 from .lexicon import no_comment
 from .nlp import get_nlp
-from .segment import Sentence, segment
+from .segment import Sentence, plain_quotes, segment
 from .types import Analysis, ArticleMeta, Claim, Frame, Span
 
 BATCH_SIZE = 64
@@ -39,7 +39,7 @@ def extract(text: str, *, model: str | None = None) -> Extraction:
     """Header, sentences and claim spans with their frames (not yet typed)."""
     check_text(text)
     meta = parse_header(text)
-    view = _plain_quotes(text)
+    view = plain_quotes(text)
     sentences = segment(view, _after_dateline(text, meta), len(text), meta.boilerplate)
     nlp = get_nlp(model)
     claims: list[Claim] = []
@@ -63,17 +63,6 @@ def _drop_in_notices(claims: list[Claim], notices: list[Span]) -> list[Claim]:
         for c in claims
         if not any(n.start < c.sentence.end and c.sentence.start < n.end for n in notices)
     ]
-
-
-# Typewriter quotes of wire archives and LaTeX-style copy: ''like this'' or ``this''.
-_DOUBLED_QUOTES = re.compile(r"''|``")
-
-
-def _plain_quotes(text: str) -> str:
-    """The text with doubled apostrophes and backticks as one double quote and a
-    space: the same length, so every offset holds in both, while the splitter
-    and the parser see quotation marks they know."""
-    return _DOUBLED_QUOTES.sub('" ', text)
 
 
 def _drop_no_comment(claims: list[Claim]) -> list[Claim]:

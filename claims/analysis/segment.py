@@ -211,6 +211,62 @@ def _cut_long(text: str, sent: Sentence) -> list[Sentence]:
     return pieces
 
 
+# Typewriter quotes of wire archives and LaTeX-style copy: ''like this'' or ``this''.
+_DOUBLED_QUOTES = re.compile(r"''|``")
+# Quotation marks of other typographies, and the blank lines that end a quotation
+# left open: guillemets (French «comme ça», German »so«, Swedish »så») and low-9
+# openers (German „so“, Polish „tak”).
+_FOREIGN_QUOTES = re.compile(r"[\u00ab\u00bb\u2039\u203a\u201e\u201a\u201c\u201d\u2018]|\n\s*\n")
+_GUILLEMETS = {"\u00ab": "\u201c", "\u00bb": "\u201c", "\u2039": "\u2018", "\u203a": "\u2018"}
+# A low-9 mark opens; what closes it: “ or ” after „, ‘ after ‚
+# (not ’, which is also the apostrophe of "Braun’s").
+_LOW_OPENERS = {
+    "\u201e": ("\u201c", "\u201c\u201d", "\u201d"),
+    "\u201a": ("\u2018", "\u2018", "\u2019"),
+}
+_FOREIGN_CHARS = "\u00ab\u00bb\u2039\u203a\u201e\u201a"
+
+
+def plain_quotes(text: str) -> str:
+    """The text with every quotation mark as one the splitter and the parser know
+    (“ ” ‘ ’ and the straight double quote), one character for one, so that every
+    offset holds in both: doubled apostrophes and backticks become a double quote
+    and a space; guillemets and low-9 marks become curly quotes that open and close
+    as they do in their own typography."""
+    chars = list(_DOUBLED_QUOTES.sub('" ', text))
+    if not any(ch in text for ch in _FOREIGN_CHARS):
+        return "".join(chars)
+    guillemets: dict[str, list[int]] = {"\u201c": [], "\u2018": []}
+    closing: dict[str, str] = {}  # the closers an open low-9 mark waits for -> its closer
+    for m in _FOREIGN_QUOTES.finditer(text):
+        ch, i = m.group(), m.start()
+        if ch in _GUILLEMETS:
+            guillemets[_GUILLEMETS[ch]].append(i)
+        elif ch in _LOW_OPENERS:
+            chars[i], waits_for, closer = _LOW_OPENERS[ch]
+            closing[waits_for] = closer
+        elif ch.startswith("\n"):  # a quotation never runs past its paragraph here
+            _pair_guillemets(chars, guillemets)
+            closing.clear()
+        else:
+            waits_for = next((k for k in closing if ch in k), None)
+            if waits_for is not None:
+                chars[i] = closing.pop(waits_for)
+    _pair_guillemets(chars, guillemets)
+    return "".join(chars)
+
+
+def _pair_guillemets(chars: list[str], found: dict[str, list[int]]) -> None:
+    """Guillemets of one paragraph, in pairs: the first of each pair opens, whichever
+    way it points («this», »this«, »this»); an odd one out (a "More »" link) is
+    left alone."""
+    for opener, positions in found.items():
+        closer = "\u201d" if opener == "\u201c" else "\u2019"
+        for n in range(0, len(positions) - 1, 2):
+            chars[positions[n]], chars[positions[n + 1]] = opener, closer
+        positions.clear()
+
+
 def after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
     """Whether ``pos`` follows a quotation that has closed (not a frame inside it:
     '"... you are scapegoating them," Merkley said' is Merkley's, not "you")."""

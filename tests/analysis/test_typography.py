@@ -1,0 +1,106 @@
+"""Copy set in other typographies than the American one: the same sentence gives
+the same claim and source whatever quotation marks or list markers it wears.
+
+Each case is checked against the contract (../shared/docs/analysis-contract.md):
+offsets index the text as given, the claim is the words reported, and the source
+is who said them.
+"""
+
+import pytest
+
+from claims.analysis import analyze
+from claims.analysis.segment import plain_quotes
+
+
+def article(body, title="Talks on the dam"):
+    return f"{title}\n\nThe council met on Monday.\n\n{body}\n"
+
+
+def claims_of(text):
+    doc = analyze(text).to_dict()
+    for c in doc["claims"]:
+        assert text[c["start"] : c["end"]] == c["text"]
+        s = c["source"]
+        if s["start"] is not None:
+            assert text[s["start"] : s["end"]] == s["mention"]
+    return doc["claims"]
+
+
+def only_claim(text, phrase):
+    found = [c for c in claims_of(text) if phrase in c["text"]]
+    assert len(found) == 1, [c["text"] for c in claims_of(text)]
+    return found[0]
+
+
+def label(claim):
+    s = claim["source"]
+    return (s["text"], s["type"], claim["sourcing_strength"], claim["confidence"]["level"])
+
+
+# --- quotation marks -------------------------------------------------------------
+
+# fmt: off
+QUOTED = [
+    ("\u00abThe deal is done,\u00bb said Mr. Braun.", "french"),
+    ("\u00ab The deal is done, \u00bb said Mr. Braun.", "french-spaced"),
+    ("\u00bbThe deal is done,\u00ab said Mr. Braun.", "german-guillemets"),
+    ("\u201eThe deal is done\u201c, said Mr. Braun.", "german-low-9"),
+    ("\u201eThe deal is done\u201d, said Mr. Braun.", "polish-low-9"),
+    ("\u2039The deal is done,\u203a said Mr. Braun.", "single-guillemets"),
+    ("\u201aThe deal is done\u2018, said Mr. Braun.", "single-low-9"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("sentence", [q for q, _ in QUOTED], ids=[i for _, i in QUOTED])
+def test_foreign_quotation_marks_are_quotation_marks(sentence):
+    """'\u00abThe deal is done,\u00bb said Mr. Braun.' is Mr. Braun's, as the same
+    sentence in curly quotes is; never the quotation mark's."""
+    american = only_claim(article("\u201cThe deal is done,\u201d said Mr. Braun."), "deal is done")
+    claim = only_claim(article(sentence), "deal is done")
+    assert claim["text"] == "The deal is done"
+    assert label(claim) == label(american) == ("Mr. Braun", "named_person", "strong", "high")
+
+
+def test_a_low_9_quotation_closes_at_its_closing_mark():
+    """German \u201eso\u201c: the \u201c closes. Read as an opener, it left the quotation open
+    to the end of the paragraph, and the next speaker took Mr. Braun's words."""
+    text = article(
+        "\u201eDas ist gut\u201c, said Mr. Braun. \u201eWir sind bereit\u201c, said Ms. Vogel."
+    )
+    gut = only_claim(text, "Das ist gut")
+    assert gut["text"] == "Das ist gut"
+    assert label(gut)[:2] == ("Mr. Braun", "named_person")
+    assert source_of(text, "Wir sind bereit") == "Ms. Vogel"
+
+
+def test_a_low_9_quotation_is_not_spoken_by_the_sentence_before_it():
+    text = article("The mayor spoke first. \u201eDas ist gut\u201c, said Mr. Braun.")
+    assert only_claim(text, "mayor spoke")["source"]["type"] == "none"
+    assert source_of(text, "Das ist gut") == "Mr. Braun"
+
+
+def test_quotation_in_guillemets_runs_across_sentences_to_its_speaker():
+    """'Mr. Braun said: \u00abThe deal is done. It will hold.\u00bb': both sentences are his,
+    and the sentence after the closing guillemet is the paper's own."""
+    text = article("Mr. Braun said: \u00abThe deal is done. It will hold.\u00bb The council voted.")
+    assert source_of(text, "deal is done") == "Mr. Braun"
+    assert source_of(text, "It will hold") == "Mr. Braun"
+    assert only_claim(text, "council voted")["source"]["type"] == "none"
+
+
+def source_of(text, phrase):
+    return only_claim(text, phrase)["source"]["text"]
+
+
+def test_plain_quotes_keeps_offsets_and_leaves_a_stray_guillemet_alone():
+    text = (
+        "\u00abA,\u00bb he said. \u201eB\u201c. More \u00bb\n\n"
+        "\u00bbC\u00ab and ''D'' \u201aE\u2018 Braun\u2019s"
+    )
+    view = plain_quotes(text)
+    assert len(view) == len(text)
+    assert view == (
+        "\u201cA,\u201d he said. \u201cB\u201d. More \u00bb\n\n"
+        '\u201cC\u201d and " D"  \u2018E\u2019 Braun\u2019s'
+    )
