@@ -12,6 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from claims.analysis.inputs import BLANK
+from claims.analysis.segment import BULLET_CHARS
 from claims.analysis.types import ArticleMeta, Span
 
 # Only the top of a text can hold the header; bounding the scan keeps a 2 MB paste
@@ -51,7 +52,7 @@ _TZ_RE = re.compile(
 )
 
 # "  • Article by: ELLEN BARRY": wire layouts put header facts in a bulleted list.
-_BULLET_RE = re.compile(r"^(?:[•·▪◦‣●■►]\s*|[-*–—]\s+)")
+_BULLET_RE = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*–—]\s+)")
 # "By Jane Doe | The Courier | Oct. 3, 2023" holds several facts on one line.
 _SEP_RE = re.compile(r"\s*[|•·]\s*|\s+(?:[-–—]|--)\s+")
 # Words around a date that carry no fact, and a time before the date

@@ -28,6 +28,15 @@ DOUBLE_QUOTES = '"\u201c\u201d'
 _BOUNDARY = re.compile(r"(?:[.!?]+|\u2026)[\"'\u201d\u2019)\]]*(?=\s)")
 # A line that opens with a quotation mark and a capital: a new quotation.
 _LINE_OPENS_QUOTE = re.compile(r"\n[ \t]*(?=[\"\u201c\u201d]\s?[A-Z])")
+# A list item's marker at the start of a line: "• ", "- ", "* ", "1. ", "2) ".
+# Markdown ingest writes every list item as "• ..." (claims.ingest.markdown_to_text).
+BULLET_CHARS = "\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25a0\u25ba"
+_LIST_MARKER = re.compile(
+    rf"[ \t]*(?:(?P<bullet>[{BULLET_CHARS}])[ \t]*|(?:[-*+]|\d{{1,3}}[.)])[ \t]+)"
+)
+# The end of a line after which a "- " or "1. " line starts an item, not a wrapped
+# line that opens with a dash ("the bridge\n- which opened in 1990 - was shut").
+_ENDS_ITEM = re.compile(r"(?:[.!?:;\"')\]\u201d\u2019]|\u2026)[ \t]*$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v\r\u00a0]*\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.'\u2019-]+)$")
 # Words that open a sentence after an ambiguous period ("in the U.S. The
@@ -163,10 +172,13 @@ def _is_boundary(text: str, dot: int, after: int, limit: int) -> bool:
 
 def split_sentences(text: str, para: Span, paragraph_index: int) -> list[Sentence]:
     sentences, pos = [], para.start
+    marker = _LIST_MARKER.match(text, para.start, para.end)
+    if marker and marker.end() < para.end:  # a paragraph that is one list item
+        pos = marker.end()
     for end, after in _boundaries(text, para):
         if end > pos:
             sentences.append(Sentence(pos, end, paragraph_index))
-            pos = after
+        pos = max(pos, after)
     if pos < para.end:
         sentences.append(Sentence(pos, para.end, paragraph_index))
     out = []
@@ -191,8 +203,28 @@ def _boundaries(text: str, para: Span):
             found.append((m.end(), after))
     for m in _LINE_OPENS_QUOTE.finditer(text, para.start, para.end):
         found.append((m.start(), m.end()))
+    found.extend(_list_items(text, para))
     found.sort()
     return found
+
+
+def _list_items(text: str, para: Span):
+    """(end, start of the item's words) at each list item that opens a line of the
+    paragraph: each item is a sentence of its own, its marker in neither. Items
+    need no full stop ("• Officials said the budget may double\n• Police said ...")."""
+    line_start = text.find("\n", para.start, para.end)
+    while line_start != -1:
+        line_start += 1
+        m = _LIST_MARKER.match(text, line_start, para.end)
+        if m and m.end() < para.end and (m["bullet"] or _after_item_end(text, line_start)):
+            yield line_start - 1, m.end()
+        line_start = text.find("\n", line_start, para.end)
+
+
+def _after_item_end(text: str, line_start: int) -> bool:
+    prev = text.rfind("\n", 0, line_start - 1) + 1
+    line = text[prev : line_start - 1]
+    return bool(_ENDS_ITEM.search(line) or _LIST_MARKER.match(line))
 
 
 def _cut_long(text: str, sent: Sentence) -> list[Sentence]:

@@ -104,3 +104,78 @@ def test_plain_quotes_keeps_offsets_and_leaves_a_stray_guillemet_alone():
         "\u201cA,\u201d he said. \u201cB\u201d. More \u00bb\n\n"
         '\u201cC\u201d and " D"  \u2018E\u2019 Braun\u2019s'
     )
+
+
+# --- list items ------------------------------------------------------------------
+
+ITEMS = [
+    "The mayor said 12 bridges closed.",
+    "Officials said the budget may double.",
+    "Police said the road was shut.",
+]
+
+
+def plain_labels(sentence):
+    """How the sentence is read on its own, as a paragraph without a marker."""
+    claim = claims_of(article(sentence))[-1]
+    return claim["text"], label(claim), [h["category"] for h in claim["hedges"]]
+
+
+def list_article(items, marker):
+    lines = "\n".join(f"{marker(n)}{item}" for n, item in enumerate(items, 1))
+    return (
+        "Hospital wait times rise\n\nThe council met on Monday.\n\n"
+        f"{lines}\n\nThe council met again on Tuesday.\n"
+    )
+
+
+# fmt: off
+MARKERS = [
+    (lambda n: "\u2022 ", "bullet"),
+    (lambda n: "  \u2022\t", "indented-bullet"),
+    (lambda n: "- ", "dash"),
+    (lambda n: "* ", "star"),
+    (lambda n: f"{n}. ", "numbered"),
+    (lambda n: f"{n}) ", "numbered-paren"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("marker", [m for m, _ in MARKERS], ids=[i for _, i in MARKERS])
+@pytest.mark.parametrize("full_stop", [True, False], ids=["stop", "no-stop"])
+def test_each_list_item_is_a_sentence_read_as_it_would_be_without_its_marker(marker, full_stop):
+    items = ITEMS if full_stop else [i.rstrip(".") for i in ITEMS]
+    text = list_article(items, marker)
+    claims = claims_of(text)
+    got = [(c["text"], label(c), [h["category"] for h in c["hedges"]]) for c in claims]
+    want = [plain_labels(item) for item in ITEMS]
+    assert got[1:-1] == want
+    assert got[0][0] == "The council met on Monday"
+    assert got[-1][0] == "The council met again on Tuesday"
+    for c, item in zip(claims[1:-1], items, strict=True):
+        assert c["sentence"]["start"] == text.index(item)  # the marker is in no sentence
+
+
+def test_markdown_list_items_keep_their_claims():
+    from claims.ingest import markdown_to_text
+
+    text = markdown_to_text(
+        "# Hospital wait times rise\n\nThe council met on Monday.\n\n"
+        "* The mayor said 12 bridges closed.\n* Officials said the budget may double.\n\n"
+        "1. Police said the road was shut.\n"
+    )
+    claims = claims_of(text)
+    assert [c["text"] for c in claims[1:]] == [
+        "12 bridges closed",
+        "the budget may double",
+        "the road was shut",
+    ]
+    assert [c["source"]["text"] for c in claims[1:]] == ["The mayor", "Officials", "Police"]
+    assert label(claims[2])[1:] == ("unnamed", "weak", "low")
+
+
+def test_a_wrapped_line_that_opens_with_a_dash_is_no_list_item():
+    text = article("The mayor said the bridge\n- which opened in 1990 - was shut.")
+    claim = only_claim(text, "was shut")
+    assert claim["text"] == "the bridge\n- which opened in 1990 - was shut"
+    assert claim["source"]["text"] == "The mayor"
