@@ -101,6 +101,24 @@ _ROMAN_RE = re.compile(r"(?:II|III|IV|VI{0,3})\.?")
 _MAC_STEMS = ("donald", "dougall", "arthur", "kenzie", "kinnon", "leod", "lean", "laren")
 _MAC_STEMS += ("millan", "intyre", "neil", "gregor", "farlane", "ewan", "pherson", "allister")
 _SMALL_WORDS = {"a", "an", "the", "of", "and", "&", "for", "in", "on", "at", "to", "de", "la"}
+# What a lede has and a headline lacks: a past reporting verb, a day ("on Friday"),
+# a past tense; and (below) the articles, pronouns and contractions that headline
+# style drops ("The minister", "It is", "isn't").
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_LEDE_RE = re.compile(
+    rf"\b(?:said|told|according to|yesterday|was|were|had|would"
+    rf"|(?:on|last|this|next|early|late)\s+(?:{_DAYS}|week|month|year|night|morning|evening)"
+    rf"|{_DAYS}\s+(?:night|morning|evening)|on\s+(?:{_MON_ALT})\.?\s+\d)\b",
+    re.I,
+)
+_SENTENCE_WORD_RE = re.compile(
+    r"\b(?:the|a|an|it|its|he|she|they|their|we|our|i|my|you|your|there)\b(?![.:-])"
+    r"|\b\w+n[’']t\b",
+    re.I,
+)
+_LABEL_RE = re.compile(r"[^\s:]+(?:\s[^\s:]+){0,3}:\s")  # "The Latest: ", "Poll: "
+_MAX_STOPPED_WORDS = 14
+_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*")
 _ABBREV_END_RE = re.compile(
     r"(?:\b[A-Za-z]\.){2,}$|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|No)\.$"
 )
@@ -227,7 +245,10 @@ def _headline_shaped(s: str, max_words: int = 25) -> bool:
 
 def _is_title(text: str, lines: list[_Line], i: int) -> bool:
     s = lines[i].text
-    if not _headline_shaped(s) or _DATELINE_RE.match(s) or _BOILER_RE.match(s):
+    alone = i + 1 < len(lines) and not lines[i + 1].text  # a paragraph of one line
+    if not (_headline_shaped(s) or alone and _stopped_headline(s)):
+        return False
+    if _DATELINE_RE.match(s) or _BOILER_RE.match(s):
         return False
     f = _classify(s) or {}
     if {"author", "published", "updated"} & set(f):
@@ -236,6 +257,26 @@ def _is_title(text: str, lines: list[_Line], i: int) -> bool:
     if i + 1 < len(lines) and lines[i + 1].text[:1].islower():
         return False
     return _first_content(text, lines[i].end) < len(text)
+
+
+def _stopped_headline(s: str) -> bool:
+    """A headline printed with a full stop, as some sites and archives do ("Bridge
+    closure questioned.", "Poll: Wealthy Voters Abandon Republican Party."), and not
+    the one-sentence lede of an article that has no headline ("The minister said
+    on Friday that the bridge was safe.")."""
+    core = s.rstrip("\"'”’)]»")  # "... It’s ‘in Their Heads.’"
+    if not core.endswith(".") or not _headline_shaped(core[:-1]):
+        return False
+    words = [w for w in _WORD_RE.findall(s) if w.lower() not in _SMALL_WORDS]
+    if len(words) >= 2 and all(w[0].isupper() for w in words) and not s.isupper():
+        return True  # title case: "Only 24 Percent of Clinton's Donors Are Small Donors."
+    if _LEDE_RE.search(s):
+        return False
+    if _LABEL_RE.match(s):
+        return True  # "The Latest: Sanders wins Minnesota caucuses."
+    # Headline grammar drops articles and subjects' pronouns: "Saudi prince mocks
+    # Trump on Twitter." but "Millennials have a message for the next president."
+    return not _SENTENCE_WORD_RE.search(s) and len(s.split()) <= _MAX_STOPPED_WORDS
 
 
 def _is_deck(lines: list[_Line], k: int) -> bool:

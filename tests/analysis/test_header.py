@@ -458,3 +458,59 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 @given(st.lists(st.one_of(HEADERISH, st.text(max_size=12)), max_size=30).map("".join))
 def test_never_raises_on_header_like_text(text: str) -> None:
     _check_bounds(text)
+
+
+# --- headlines printed with a full stop --------------------------------------------
+
+LEDE = "The minister said on Friday that the bridge was safe."
+
+# A first line standing alone as a paragraph, with a full stop: some sites and
+# archives end headlines with one (title), and a one-sentence lede of an article
+# without a headline looks much the same (body).
+# fmt: off
+STOPPED_FIRST_LINES = [
+    ("Bridge closure questioned.", "title"),
+    ("Saudi prince mocks Trump on Twitter.", "title"),
+    ("Poll: Wealthy Voters Abandon Republican Party for Hillary Clinton.", "title"),
+    ("Only 24 Percent of Hillary Clinton’s Contributors Are Small Donors.", "title"),
+    ("The Latest: Sanders wins Minnesota Democratic caucuses.", "title"),
+    ("Pat Caddell: Democrat Voters Worried About Clinton’s Health; It’s ‘in Their Heads.’",
+     "title"),
+    (LEDE, "body"),
+    ("The council voted 7-2 on Tuesday to close the plant, officials said.", "body"),
+    ("Millennials have a message for the next president.", "body"),
+    ("Indiana hasn’t cast its ballots for president yet, but Donald Trump is already losing.",
+     "body"),
+    ("It’s no secret that die-hard conservatives don’t really like Donald Trump.", "body"),
+    ("Hillary Clinton was headed to an emergency room after her collapse.", "body"),
+    ("Police in Eastport said a warehouse fire had been set deliberately.", "body"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("first", "part"), STOPPED_FIRST_LINES)
+def test_first_line_with_a_full_stop(first: str, part: str) -> None:
+    rest = "The council met again on Tuesday to discuss the plant.\n"
+    text = f"{first}\n\n{rest}"
+    meta = parse_header(text)
+    if part == "title":
+        assert (meta.title, body(meta, text)) == (first, rest)
+    else:
+        assert (meta.title, meta.body_start) == (None, 0)
+
+
+def test_stopped_headline_must_stand_alone() -> None:
+    """A hard-wrapped first paragraph whose first line ends a sentence is body."""
+    text = "Bridge closure questioned.\nThe minister said on Friday that it was safe.\n"
+    assert parse_header(text).title is None
+
+
+def test_stopped_headline_is_no_claim() -> None:
+    from claims.analysis import analyze
+
+    text = f"Bridge closure questioned.\n\n{LEDE}\n"
+    doc = analyze(text).to_dict()
+    assert doc["article"]["title"] == "Bridge closure questioned."
+    assert doc["article"]["body_start"] == text.index(LEDE)
+    assert [c["text"] for c in doc["claims"]] == ["the bridge was safe"]
+    assert doc["claims"][0]["source"]["text"] == "The minister"
