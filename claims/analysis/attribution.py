@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .lexicon import source_nouns
-from .segment import after_closed_quote, plain_quotes
+from .segment import PAD, after_closed_quote, plain_quotes
 from .types import Claim, Frame, Source
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -87,7 +87,7 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
             ent = _entity_of(obj) if obj is not None else None
             if ent is not None and ent[2] in ("ORG", "FAC"):
-                frame.org_name = doc[ent[0] : ent[1]].text
+                frame.org_name = doc[ent[0] : ent[1]].text.replace(PAD, "")
                 frame.org_entity = ent[2]
     return frame
 
@@ -169,7 +169,9 @@ def _role(doc, toks: list[int], ent_start: int, ent_end: int) -> str | None:
         words.pop(0)
     while words and words[-1].is_punct:
         words.pop()
-    text = " ".join(w.text for w in words if w.text != ",")
+    # The parser's words: the analysis view's, so without the pad that stands in
+    # for the combining marks of decomposed text ("café" as "e" and an accent).
+    text = " ".join(w.text for w in words if w.text != ",").replace(PAD, "")
     return text.replace(" 's", "'s").strip() or None
 
 

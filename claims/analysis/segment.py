@@ -9,6 +9,7 @@ sentences, and the offsets must stay exact for highlighting.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .lexicon import abbreviations
@@ -297,6 +298,31 @@ def _pair_guillemets(chars: list[str], found: dict[str, list[int]]) -> None:
         for n in range(0, len(positions) - 1, 2):
             chars[positions[n]], chars[positions[n + 1]] = opener, closer
         positions.clear()
+
+
+# A letter followed by combining marks: decomposed text (NFD, as macOS writes file
+# names and some editors save text), "Zoe\u0308 Bronte\u0308" for "Zoë Brontë".
+_DECOMPOSED = re.compile(
+    r"[^\W\d_][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+# What stands in for the marks that composing a letter saves: a zero-width space
+# keeps the word one token and the offsets unmoved, and the parser reads "Zoë"
+# as the name it is (it finds no person in "Zoe\u0308 Bronte\u0308").
+PAD = "\u200b"
+
+
+def composed(text: str) -> str:
+    """The text with each decomposed letter composed (NFC) and padded to its length
+    with PAD, so that every offset holds in both and the parser sees the letters
+    it was trained on."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return _DECOMPOSED.sub(_compose, text)
+
+
+def _compose(m: re.Match[str]) -> str:
+    letters = unicodedata.normalize("NFC", m.group())
+    return letters + PAD * (len(m.group()) - len(letters))
 
 
 def after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:

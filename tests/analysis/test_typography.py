@@ -6,10 +6,12 @@ offsets index the text as given, the claim is the words reported, and the source
 is who said them.
 """
 
+import unicodedata
+
 import pytest
 
 from claims.analysis import analyze
-from claims.analysis.segment import plain_quotes
+from claims.analysis.segment import composed, plain_quotes
 
 
 def article(body, title="Talks on the dam"):
@@ -179,3 +181,55 @@ def test_a_wrapped_line_that_opens_with_a_dash_is_no_list_item():
     claim = only_claim(text, "was shut")
     assert claim["text"] == "the bridge\n- which opened in 1990 - was shut"
     assert claim["source"]["text"] == "The mayor"
+
+
+# --- decomposed letters (NFD) ------------------------------------------------------
+
+# fmt: off
+ACCENTED = [
+    "The café owner, Zoë Brontë, said that prices may rise.",
+    "Prices may rise, said José Muñoz, the café owner.",
+    "François Hollande said the talks would resume in Zürich.",
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("sentence", ACCENTED)
+def test_decomposed_text_is_read_as_the_composed_text(sentence):
+    """Text saved decomposed (NFD: "e" and a combining accent, as macOS writes it)
+    gives the claims and sources of the same text composed (NFC), with offsets
+    into the decomposed text as given."""
+    nfc = claims_of(article(sentence))
+    text = article(unicodedata.normalize("NFD", sentence))
+    nfd = claims_of(text)
+    assert len(nfd) == len(nfc)
+    for a, b in zip(nfd, nfc, strict=True):
+        assert unicodedata.normalize("NFC", a["text"]) == b["text"]
+        assert unicodedata.normalize("NFC", a["source"]["text"] or "") == (
+            b["source"]["text"] or ""
+        )
+        assert (a["source"]["type"], a["sourcing_strength"]) == (
+            b["source"]["type"],
+            b["sourcing_strength"],
+        )
+        assert a["confidence"]["level"] == b["confidence"]["level"]
+        assert a["source"]["role"] == b["source"]["role"]
+
+
+def test_decomposed_name_is_a_named_person():
+    text = article(unicodedata.normalize("NFD", ACCENTED[0]))
+    claim = only_claim(text, "prices may rise")
+    assert unicodedata.normalize("NFC", claim["source"]["text"]) == "Zoë Brontë"
+    assert label(claim)[1:] == ("named_person", "strong", "medium")
+
+
+def test_composed_keeps_every_offset():
+    text = unicodedata.normalize("NFD", "Zoë Brontë in Zürich, «café»") + " ok"
+    view = composed(text)
+    assert len(view) == len(text)
+    assert view.replace("\u200b", "") == unicodedata.normalize("NFC", text)
+    for word in ("Zoë", "Brontë", "Zürich", "café", "ok"):
+        decomposed = unicodedata.normalize("NFD", word)
+        start = text.index(decomposed)
+        assert view[start : start + len(decomposed)].replace("\u200b", "") == word
+    assert composed("Plain ASCII.") == "Plain ASCII."
