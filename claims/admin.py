@@ -402,6 +402,45 @@ class ClaimForm(forms.ModelForm):
             self.fields["transition_to"].choices = [("", "(keep)")] + [
                 (t, ClaimStatus(t).label) for t in targets
             ]
+        self.user = user
+
+    def clean(self):
+        """Refuse the whole save here, before anything is written (the admin then
+        shows this form again, with what the user typed and why), if the workflow
+        would refuse any part of it: a stale version first, then each rule."""
+        data = super().clean()
+        if self.errors or not self.instance.pk or self.user is None:
+            return data
+        claim = self.instance  # as loaded: construct_instance() runs after clean()
+        self.edit_changes = {
+            f: data[f] for f in workflow.EDITABLE if f in data and data[f] != getattr(claim, f)
+        }
+        self.edit_transition = None
+        if data.get("transition_to"):
+            self.edit_transition = {
+                "to_status": data["transition_to"],
+                "note": data["transition_note"],
+                "dismiss_reason": data["transition_dismiss_reason"],
+            }
+        try:
+            workflow.claim_edit_check(
+                claim=claim,
+                user=self.user,
+                expected_version=data["expected_version"],
+                changes=self.edit_changes,
+                transition=self.edit_transition,
+            )
+        except workflow.StaleVersion as exc:
+            raise forms.ValidationError(
+                f"{exc.message} Nothing was saved; what you entered is still below (copy "
+                "what you need before reloading).",
+                code=exc.code,
+            ) from None
+        except workflow.WorkflowError as exc:
+            raise forms.ValidationError(
+                f"{exc.message} Nothing was saved.", code=exc.code
+            ) from None
+        return data
 
 
 class LabelledSplitDateTime(admin_widgets.AdminSplitDateTime):
@@ -485,75 +524,35 @@ class ClaimAdmin(admin.ModelAdmin):
 
         return Bound
 
-    def save_model(self, request, obj, form, change):
-        """Route the form's changes through the workflow services (in order:
-        corrections, assignment, notes, transition), each checking the version."""
-        claim = Claim.objects.select_related("assignee").get(pk=obj.pk)
-        version = form.cleaned_data["expected_version"]
-        data = form.cleaned_data
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            corrections = {f: data[f] for f in workflow.CORRECTABLE if data[f] != getattr(claim, f)}
-            if corrections:
-                workflow.claim_correct(
-                    claim=claim, user=request.user, expected_version=version, **corrections
-                )
-                version = claim.version
-            if data["assignee"] != claim.assignee:
-                workflow.claim_assign(
-                    claim=claim,
-                    assignee=data["assignee"],
-                    user=request.user,
-                    expected_version=version,
-                )
-                version = claim.version
-            if data["notes"] != claim.notes:
-                workflow.claim_set_notes(
-                    claim=claim, notes=data["notes"], user=request.user, expected_version=version
-                )
-                version = claim.version
-            plan = {k: data[k] for k in ("due_at", "priority") if data[k] != getattr(claim, k)}
-            if plan:
-                workflow.claim_plan(
-                    claim=claim, user=request.user, expected_version=version, **plan
-                )
-                version = claim.version
-            public = ("public_url", "public_summary")
-            if any(data[k] != getattr(claim, k) for k in public):
-                workflow.claim_publish(
-                    claim=claim,
-                    user=request.user,
-                    expected_version=version,
-                    **{k: data[k] for k in public},
-                )
-                version = claim.version
-            if data["transition_to"]:
-                workflow.claim_transition(
-                    claim=claim,
-                    to_status=data["transition_to"],
-                    user=request.user,
-                    note=data["transition_note"],
-                    expected_version=version,
-                    dismiss_reason=data["transition_dismiss_reason"],
-                )
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except workflow.WorkflowError as exc:
-            request.claim_refused = exc.message  # per request: ModelAdmin is shared
+            # Refused after the form's check (someone saved in between, or an
+            # evidence row): the admin's transaction rolled all of it back.
             messages.error(request, exc.message)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        """The form's changes through the workflow in one go (claim_edit: all or
+        nothing); ClaimForm.clean() checked them before anything was written."""
+        workflow.claim_edit(
+            claim=Claim.objects.select_related("assignee").get(pk=obj.pk),
+            user=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            changes=form.edit_changes,
+            transition=form.edit_transition,
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Evidence:
             return super().save_formset(request, form, formset, change)
+        # A refusal here propagates: changeform_view's transaction undoes the claim's
+        # changes saved just before, and changeform_view above says why.
         for row in formset.save(commit=False):
-            try:
-                workflow.evidence_add(
-                    claim=form.instance, url=row.url, note=row.note, user=request.user
-                )
-            except workflow.WorkflowError as exc:
-                messages.error(request, exc.message)
-
-    def response_change(self, request, obj):
-        if getattr(request, "claim_refused", None):
-            return HttpResponseRedirect(request.path)  # back to the form, with the reason
-        return super().response_change(request, obj)
+            workflow.evidence_add(
+                claim=form.instance, url=row.url, note=row.note, user=request.user
+            )
 
     # --- bulk actions -------------------------------------------------------------
     # The same rules as the dashboard's: an intermediate page names the count, the

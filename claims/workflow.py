@@ -194,28 +194,8 @@ def claim_transition(
             # Someone saved in between: say so first, whatever their change made possible.
             raise _stale(claim, expected_version)
         from_status = claim.status = locked["status"]
-        rule = TRANSITIONS.get((from_status, to_status))
-        if rule is None:
-            everyone = [to for (frm, to) in TRANSITIONS if frm == from_status]
-            raise TransitionNotAllowed(
-                f"A claim that is {S(from_status).label.lower()} cannot become "
-                f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
-            )
-        if not _may(rule, claim, user):
-            mine = (
-                " (a claim you dismissed yourself you can restore)" if rule.own_permission else ""
-            )
-            raise NotPermitted(
-                f"Your role cannot {rule.label} a claim{mine}. "
-                f"You can move this one to: {_describe(allowed_targets(claim, user))}."
-            )
-        note = (note or "").strip()
-        if rule.note_required and not note:
-            raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
-        fields = {
-            "status": to_status,
-            "dismiss_reason": dismiss_check(to_status, dismiss_reason, note),
-        }
+        note, reason = _transition_check(claim, from_status, to_status, user, note, dismiss_reason)
+        fields = {"status": to_status, "dismiss_reason": reason}
         take = to_status == S.IN_PROGRESS and from_status == S.UNSTARTED
         take = take and locked["assignee_id"] is None
         if take:
@@ -235,6 +215,32 @@ def claim_transition(
             _verdict_changed(claim)
         _announce(claim, change)
         return change
+
+
+def _transition_check(
+    claim: Claim, from_status: str, to_status: str, user, note: str, dismiss_reason: str
+) -> tuple[str, str]:
+    """Refuse a move the rules do not allow this user from ``from_status``; else
+    the note (stripped) and the dismiss reason the move writes."""
+    if to_status not in S.values:
+        raise TransitionNotAllowed(f"{to_status!r} is not a status.")
+    rule = TRANSITIONS.get((from_status, to_status))
+    if rule is None:
+        everyone = [to for (frm, to) in TRANSITIONS if frm == from_status]
+        raise TransitionNotAllowed(
+            f"A claim that is {S(from_status).label.lower()} cannot become "
+            f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
+        )
+    if not _may(rule, claim, user):
+        mine = " (a claim you dismissed yourself you can restore)" if rule.own_permission else ""
+        raise NotPermitted(
+            f"Your role cannot {rule.label} a claim{mine}. "
+            f"You can move this one to: {_describe(allowed_targets(claim, user))}."
+        )
+    note = (note or "").strip()
+    if rule.note_required and not note:
+        raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
+    return note, dismiss_check(to_status, dismiss_reason, note)
 
 
 def _verdict_changed(claim: Claim) -> None:
@@ -292,15 +298,7 @@ def _log(claim: Claim, user, action: str, changes: dict, note: str = "") -> Clai
 def claim_assign(*, claim: Claim, assignee, user, expected_version: int, note: str = ""):
     """Assign a claim (None unassigns). Fact-checkers may take a claim themselves
     or give up their own; editors may assign anyone whose role can work claims."""
-    if not user.has_perm("claims.assign_any"):
-        own = assignee is None and claim.assignee_id == user.pk
-        if not (user.has_perm(WORK) and (own or getattr(assignee, "pk", None) == user.pk)):
-            raise NotPermitted("Your role can only assign claims to yourself.")
-    if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
-        raise WorkflowError(
-            f"{assignee.get_username()} cannot work claims (their role only reads them):"
-            " assign a fact-checker or an editor."
-        )
+    _assign_check(claim, assignee, user)
     before = claim.assignee.get_username() if claim.assignee else None
     after = assignee.get_username() if assignee else None
     with transaction.atomic():
@@ -310,13 +308,29 @@ def claim_assign(*, claim: Claim, assignee, user, expected_version: int, note: s
             notifications.notify_assigned(claim=claim, assignee=assignee, actor=user)
 
 
+def _assign_check(claim: Claim, assignee, user) -> None:
+    if not user.has_perm("claims.assign_any"):
+        own = assignee is None and claim.assignee_id == user.pk
+        if not (user.has_perm(WORK) and (own or getattr(assignee, "pk", None) == user.pk)):
+            raise NotPermitted("Your role can only assign claims to yourself.")
+    if assignee is not None and not (assignee.is_active and assignee.has_perm(WORK)):
+        raise WorkflowError(
+            f"{assignee.get_username()} cannot work claims (their role only reads them):"
+            " assign a fact-checker or an editor."
+        )
+
+
+def _notes_check(user) -> None:
+    if not user.has_perm(WORK):
+        raise NotPermitted("Your role cannot edit notes.")
+
+
 def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
     """Deprecated: the discussion (comment_add) replaced the single notes box.
     Kept for the callers of the old notes form: the claim's ``notes`` (which the
     API still reads) are set as before, and the text is added to the discussion
     as a comment, so nothing anyone wrote is overwritten."""
-    if not user.has_perm(WORK):
-        raise NotPermitted("Your role cannot edit notes.")
+    _notes_check(user)
     with transaction.atomic():
         before = claim.notes
         _bump(claim, expected_version, user, notes=notes)
@@ -362,9 +376,7 @@ def _plan_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def claim_plan(*, claim: Claim, user, expected_version: int, note: str = "", **plan):
-    """An editor sets a claim's due date and/or priority (``due_at``, ``priority``;
-    a due date of None clears it). Recorded as a "planned" change."""
+def _plan_check(user, plan: dict) -> None:
     if not user.has_perm("claims.assign_any"):
         raise NotPermitted("Only editors can set due dates and priorities.")
     unknown = set(plan) - {"due_at", "priority"}
@@ -372,6 +384,12 @@ def claim_plan(*, claim: Claim, user, expected_version: int, note: str = "", **p
         raise WorkflowError(f"These fields cannot be planned: {', '.join(sorted(unknown))}.")
     if "priority" in plan and plan["priority"] not in Priority.values:
         raise WorkflowError(f"{plan['priority']!r} is not a priority (1 urgent to 4 low).")
+
+
+def claim_plan(*, claim: Claim, user, expected_version: int, note: str = "", **plan):
+    """An editor sets a claim's due date and/or priority (``due_at``, ``priority``;
+    a due date of None clears it). Recorded as a "planned" change."""
+    _plan_check(user, plan)
     changes = {
         k: [_plan_value(getattr(claim, k)), _plan_value(v)]
         for k, v in plan.items()
@@ -382,19 +400,23 @@ def claim_plan(*, claim: Claim, user, expected_version: int, note: str = "", **p
         _log(claim, user, "planned", changes, note)
 
 
-def claim_publish(
-    *, claim: Claim, user, expected_version: int, public_url: str, public_summary: str
-):
-    """An editor records the published fact-check (its URL and public summary):
-    what a ClaimReview export shows, apart from the desk's internal notes."""
+def _publish_check(user, public_url: str) -> None:
     if not user.has_perm(VERDICT):
         raise NotPermitted("Only editors can set the published fact-check.")
-    public_url, public_summary = (public_url or "").strip(), (public_summary or "").strip()
     if public_url:
         try:
             validate_evidence_url(public_url)
         except ValidationError as exc:
             raise WorkflowError(" ".join(exc.messages)) from None
+
+
+def claim_publish(
+    *, claim: Claim, user, expected_version: int, public_url: str, public_summary: str
+):
+    """An editor records the published fact-check (its URL and public summary):
+    what a ClaimReview export shows, apart from the desk's internal notes."""
+    public_url, public_summary = (public_url or "").strip(), (public_summary or "").strip()
+    _publish_check(user, public_url)
     fields = {"public_url": public_url, "public_summary": public_summary}
     changes = {k: [getattr(claim, k), v] for k, v in fields.items() if getattr(claim, k) != v}
     with transaction.atomic():
@@ -476,6 +498,14 @@ CORRECTABLE = {
 }
 
 
+def _correct_check(user, fields: dict) -> None:
+    if not user.has_perm(VERDICT):
+        raise NotPermitted("Only editors can correct the machine's analysis.")
+    unknown = set(fields) - CORRECTABLE
+    if unknown:
+        raise WorkflowError(f"These fields cannot be corrected: {', '.join(sorted(unknown))}.")
+
+
 def claim_correct(
     *,
     claim: Claim,
@@ -490,11 +520,7 @@ def claim_correct(
     """An editor fixes what the machine got wrong: the claim's span (offsets into
     the article), its source labels, its hedges. The claim is marked as edited by
     people, so re-analysis keeps these values; confidence is recomputed."""
-    if not user.has_perm(VERDICT):
-        raise NotPermitted("Only editors can correct the machine's analysis.")
-    unknown = set(fields) - CORRECTABLE
-    if unknown:
-        raise WorkflowError(f"These fields cannot be corrected: {', '.join(sorted(unknown))}.")
+    _correct_check(user, fields)
     changes = {k: [getattr(claim, k), v] for k, v in fields.items() if getattr(claim, k) != v}
     if start is not None or end is not None:
         span = _span_fields(
@@ -514,6 +540,86 @@ def claim_correct(
             changes["hedges"] = [before, [h["text"] for h in hedges]]
         _rescore(claim)
         _log(claim, user, "corrected", changes, note)
+
+
+# --- Several changes at once (the admin's claim form) --------------------------------
+
+PLANNED = ("due_at", "priority")
+PUBLIC = ("public_url", "public_summary")
+EDITABLE = {*CORRECTABLE, "assignee", "notes", *PLANNED, *PUBLIC}
+
+
+def claim_edit_check(
+    *, claim: Claim, user, expected_version: int, changes: dict, transition: dict | None = None
+) -> None:
+    """Raise the WorkflowError that claim_edit() would for these ``changes``
+    (field -> new value, only those that change) and ``transition`` (``to_status``,
+    ``note``, ``dismiss_reason``), writing nothing: a form refuses the whole save
+    before any of it is written. The version is checked first."""
+    current = Claim.objects.filter(pk=claim.pk).values("version", "status").first()
+    if current is None or current["version"] != expected_version:
+        raise _stale(claim, expected_version)
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    corrections = {k: v for k, v in changes.items() if k in CORRECTABLE}
+    if corrections:
+        _correct_check(user, corrections)
+    if "assignee" in changes:
+        _assign_check(claim, changes["assignee"], user)
+    if "notes" in changes:
+        _notes_check(user)
+    plan = {k: changes[k] for k in PLANNED if k in changes}
+    if plan:
+        _plan_check(user, plan)
+    if any(k in changes for k in PUBLIC):
+        _publish_check(user, (changes.get("public_url", claim.public_url) or "").strip())
+    if transition:
+        t = transition
+        _transition_check(
+            claim,
+            current["status"],
+            t["to_status"],
+            user,
+            t.get("note", ""),
+            t.get("dismiss_reason", ""),
+        )
+
+
+def claim_edit(
+    *, claim: Claim, user, expected_version: int, changes: dict, transition: dict | None = None
+) -> None:
+    """Make ``changes`` and ``transition`` (as claim_edit_check) in one transaction:
+    all of them or none. Each is recorded as its own function records it
+    (corrected, assigned, notes, planned, published, then the status change)."""
+    with transaction.atomic():
+        # Locked until the commit, so nobody saves between the check and the writes.
+        Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk").first()
+        claim_edit_check(
+            claim=claim,
+            user=user,
+            expected_version=expected_version,
+            changes=changes,
+            transition=transition,
+        )
+        claim.version = expected_version  # the row's, checked above: each step bumps it
+        corrections = {k: v for k, v in changes.items() if k in CORRECTABLE}
+        if corrections:
+            claim_correct(claim=claim, user=user, expected_version=claim.version, **corrections)
+        if "assignee" in changes:
+            assignee = changes["assignee"]
+            claim_assign(claim=claim, assignee=assignee, user=user, expected_version=claim.version)
+        if "notes" in changes:
+            notes = changes["notes"]
+            claim_set_notes(claim=claim, notes=notes, user=user, expected_version=claim.version)
+        plan = {k: changes[k] for k in PLANNED if k in changes}
+        if plan:
+            claim_plan(claim=claim, user=user, expected_version=claim.version, **plan)
+        if any(k in changes for k in PUBLIC):
+            public = {k: changes.get(k, getattr(claim, k)) for k in PUBLIC}
+            claim_publish(claim=claim, user=user, expected_version=claim.version, **public)
+        if transition:
+            claim_transition(claim=claim, user=user, expected_version=claim.version, **transition)
 
 
 def claim_add(*, article, start: int, end: int, user, note: str = "", **fields) -> Claim:

@@ -160,3 +160,88 @@ def test_changelist_queries_do_not_grow_with_the_page(client, rows, django_asser
         assert client.get(url).status_code == 200
     # Same ceiling for 5 and 40 rows: the filters' lookups and the page are fixed queries.
     assert len(ctx.captured_queries) <= 14, [q["sql"][:120] for q in ctx.captured_queries]
+
+
+def with_evidence(data, url):
+    data.update({"evidence-TOTAL_FORMS": 1, "evidence-0-url": url, "evidence-0-note": "source"})
+    return data
+
+
+def test_admin_stale_save_writes_nothing_and_keeps_the_typed_form(client):
+    """Two editors on one claim: the second save is refused whole (its evidence
+    row too), before anything is written, and the form shows what they typed."""
+    from claims.models import Comment, Evidence
+
+    claim = ClaimFactory()
+    source = claim.source_text
+    login(client, editor())
+    stale = form_data(claim, notes="B's note", source_text="B's source")
+    with_evidence(stale, "https://example.org/b-evidence")
+    first = client.post(change_url(claim), form_data(claim, priority=1, notes="A's note"))
+    assert first.status_code == 302
+    claim.refresh_from_db()
+    version = claim.version
+
+    resp = client.post(change_url(claim), stale)
+
+    assert resp.status_code == 200  # the bound form again, not a redirect
+    page = resp.content.decode()
+    assert "was changed by editor at" in page and "Nothing was saved" in page
+    assert "B&#x27;s note" in page and "B&#x27;s source" in page
+    assert "https://example.org/b-evidence" in page
+    claim.refresh_from_db()
+    assert (claim.version, claim.notes, claim.source_text) == (version, "A's note", source)
+    assert not Evidence.objects.filter(claim=claim).exists()
+    assert not Comment.objects.filter(claim=claim, body="B's note").exists()
+
+
+def test_admin_refused_transition_writes_none_of_the_save(client):
+    """A dismiss without its reason refuses the priority, notes (and their
+    comment) and evidence of the same save too."""
+    from claims.models import Comment, Evidence
+
+    claim = ClaimFactory()
+    login(client, editor())
+    data = form_data(claim, priority=4, notes="typed notes", transition_to="dismissed")
+    with_evidence(data, "https://example.org/evidence")
+
+    resp = client.post(change_url(claim), data)
+
+    assert resp.status_code == 200
+    page = resp.content.decode()
+    assert "Say why the claim is dismissed" in page and "typed notes" in page
+    fresh = type(claim).objects.get(pk=claim.pk)
+    assert (fresh.version, fresh.priority, fresh.notes) == (claim.version, claim.priority, "")
+    assert fresh.status == ClaimStatus.UNSTARTED
+    assert not Evidence.objects.filter(claim=claim).exists()
+    assert not Comment.objects.filter(claim=claim).exists()
+
+    data["transition_dismiss_reason"] = "opinion"
+    assert client.post(change_url(claim), data).status_code == 302
+    fresh.refresh_from_db()
+    assert (fresh.status, fresh.priority, fresh.notes) == ("dismissed", 4, "typed notes")
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
+def test_admin_save_refused_after_the_form_check_is_rolled_back_whole(client, monkeypatch):
+    """Someone saves between the form's check and the writes: the workflow refuses
+    then, and the admin's transaction undoes everything, evidence included."""
+    from claims.admin import ClaimForm
+    from claims.models import Claim, Evidence
+
+    claim = ClaimFactory()
+    clean = ClaimForm.clean
+
+    def clean_then_someone_saves(form):
+        data = clean(form)
+        Claim.objects.filter(pk=claim.pk).update(version=claim.version + 1)
+        return data
+
+    monkeypatch.setattr(ClaimForm, "clean", clean_then_someone_saves)
+    login(client, editor())
+    data = with_evidence(form_data(claim, notes="typed", priority=4), "https://example.org/e")
+    resp = client.post(change_url(claim), data, follow=True)
+    assert "Reload it and try again" in resp.content.decode()
+    fresh = Claim.objects.get(pk=claim.pk)
+    assert (fresh.version, fresh.notes, fresh.priority) == (claim.version, "", claim.priority)
+    assert not Evidence.objects.filter(claim=claim).exists()

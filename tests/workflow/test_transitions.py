@@ -89,3 +89,26 @@ def test_made_up_status_is_refused():
     claim = ClaimFactory()
     with pytest.raises(TransitionNotAllowed, match="not a status"):
         claim_transition(claim=claim, to_status="banana", user=editor(), expected_version=1)
+
+
+@pytest.mark.django_db
+def test_claim_edit_is_all_or_nothing():
+    """Several changes at once (the admin's form): a refused transition at the
+    end leaves the plan and notes before it unwritten."""
+    from claims.models import ClaimChange, Comment
+    from claims.workflow import ReasonRequired, claim_edit
+
+    claim = ClaimFactory()
+    version = claim.version
+    with pytest.raises(ReasonRequired):
+        claim_edit(
+            claim=claim,
+            user=editor(),
+            expected_version=version,
+            changes={"priority": 4, "notes": "typed"},
+            transition={"to_status": S.DISMISSED, "note": "", "dismiss_reason": ""},
+        )
+    claim.refresh_from_db()
+    assert (claim.version, claim.notes, claim.status) == (version, "", S.UNSTARTED)
+    assert not ClaimChange.objects.filter(claim=claim).exists()
+    assert not Comment.objects.filter(claim=claim).exists()
