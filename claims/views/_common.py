@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims import tasks
@@ -29,7 +33,75 @@ def reader(view):
     """Logged in (else to the login page) and allowed to read claims (else 403):
     every dashboard page. Each view says so itself rather than a middleware, so
     /api/ (token auth) and /admin/ (its own login) are left alone."""
-    return login_required(permission_required("claims.view_claim", raise_exception=True)(view))
+    checked = permission_required("claims.view_claim", raise_exception=True)(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return checked(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and not is_htmx(request):
+            return redirect_to_login(request.get_full_path())
+        return session_expired(request)
+
+    return wrapped
+
+
+SESSION_EXPIRED = "Your session expired: log in again."
+
+
+def session_expired(request: HttpRequest) -> HttpResponse:
+    """A form sent, or a part of a page asked for, without a session (it expired
+    since the page was loaded): the login page as a whole page, then back to the
+    page the user was on. Not a redirect to the login page answered in place: htmx
+    swapped that whole page into the form's target, and its ``next`` was the
+    POST-only URL, which a browser then asked for with GET (405)."""
+    messages.warning(request, SESSION_EXPIRED)
+    login = redirect_to_login(_page_of(request)).url
+    if is_htmx(request):
+        # htmx loads HX-Redirect as a full page, whatever the status.
+        response = HttpResponse(SESSION_EXPIRED, status=401, content_type="text/plain")
+        response["HX-Redirect"] = login
+        return response
+    return HttpResponseRedirect(login)
+
+
+def _page_of(request: HttpRequest) -> str:
+    """The page a request came from (htmx says which; a form sends its ``next``
+    field or at least its Referer) if it is on this site, else the page the
+    request's own URL belongs to; never a POST-only URL: /claims/<pk>/plan/
+    stands for the claim page, a URL with no page of its own for the queue."""
+    sent = (
+        request.headers.get("HX-Current-URL"),
+        request.POST.get("next"),
+        request.headers.get("Referer"),
+    )
+    for url in sent:
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(url)
+            page = _page_at(parts.path, parts.query)
+            if page:
+                return page
+    return _page_at(request.path, "") or reverse("dashboard:queue")
+
+
+def _page_at(path: str, query: str) -> str | None:
+    """``path`` if it is a dashboard page, the page of a dashboard form's URL
+    (named "<page>-<action>"), or None."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace != "dashboard":
+        return None
+    if "-" not in match.url_name:
+        return path + (f"?{query}" if query else "")
+    kwargs = {"pk": match.kwargs["pk"]} if "pk" in match.kwargs else {}
+    try:
+        return reverse(f"dashboard:{match.url_name.split('-')[0]}", kwargs=kwargs)
+    except NoReverseMatch:
+        return None
 
 
 def embedded_mode() -> bool:

@@ -1,5 +1,7 @@
 """Every dashboard page needs a login; /api/ and /admin/ keep their own auth."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -98,3 +100,74 @@ def test_api_keeps_token_auth_and_json_errors(db):
 def test_admin_keeps_its_own_login(db):
     response = Client().get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+# --- A session that expired while a page was open -------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "claim-main"}
+
+
+def login_next(url: str) -> str:
+    """The ``next`` of a URL of the login page (and that it is the login page)."""
+    parts = urlsplit(url)
+    assert parts.path == reverse("login")
+    return parse_qs(parts.query)["next"][0]
+
+
+def test_htmx_form_after_the_session_expired_loads_the_login_page_whole(client_as, claim):
+    """The comment form (htmx) with the session gone: not the login page swapped
+    into the claim, but htmx told to load it as a page, and back to the claim."""
+    client = client_as("checker")
+    page = reverse("dashboard:claim", args=[claim.pk])
+    client.cookies.pop("sessionid")
+    response = client.post(
+        reverse("dashboard:claim-comment", args=[claim.pk]),
+        {"body": "typed"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+        **HTMX,
+    )
+    assert response.status_code == 401
+    login = response["HX-Redirect"]
+    assert login_next(login) == page
+    assert b"<html" not in response.content
+    shown = client.get(login)
+    assert "Your session expired: log in again." in shown.content.decode()
+    again = client.post(
+        login, {"username": client.user.username, "password": PASSWORD, "next": page}
+    )
+    assert again.status_code == 302 and again["Location"] == page
+    assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "referer, expected",
+    [
+        ("http://testserver/?view=mine", "/?view=mine"),  # a queue row's button
+        ("http://testserver/claims/{pk}/", "/claims/{pk}/"),  # the claim page's form
+        # The page shown at the form's URL after a refused save: its claim page.
+        ("http://testserver/claims/{pk}/transition/", "/claims/{pk}/"),
+        ("https://evil.example/claims/{pk}/", "/claims/{pk}/"),  # not this site
+        ("", "/claims/{pk}/"),
+    ],
+)
+def test_plain_form_after_the_session_expired_comes_back_to_its_page(
+    client_as, claim, referer, expected
+):
+    client = client_as("checker")
+    client.cookies.pop("sessionid")
+    headers = {"HTTP_REFERER": referer.format(pk=claim.pk)} if referer else {}
+    response = client.post(
+        reverse("dashboard:claim-plan", args=[claim.pk]), {"version": 1}, **headers
+    )
+    assert response.status_code == 302
+    next_url = expected.format(pk=claim.pk)
+    assert login_next(response["Location"]) == next_url
+    assert "Your session expired" in client.get(response["Location"]).content.decode()
+
+
+def test_first_visit_is_a_plain_login_redirect(claim):
+    client = Client()
+    page = reverse("dashboard:claim", args=[claim.pk])
+    response = client.get(page)
+    assert login_next(response["Location"]) == page
+    assert "session expired" not in client.get(response["Location"]).content.decode()
