@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from claims import tasks
 from claims.selectors import (
@@ -141,6 +142,16 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 def redirect_next(request: HttpRequest, default: str):
     return redirect(safe_next(request, default))
+
+
+def history_fresh(view):
+    """Pages that change in place (htmx swaps) or from other pages: Back and
+    Forward load them again. With only ``Vary: Cookie``, Chromium's history
+    showed the copy it kept from before the change (a claim "Unstarted" after it
+    was started, its new comment missing). never_cache's ``no-store`` is what
+    makes Chromium ask again: ``private, no-cache, must-revalidate`` was not
+    enough on history navigation (tests/browser/test_history_fresh.py)."""
+    return never_cache(view)
 
 
 def only_once(view):

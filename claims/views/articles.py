@@ -31,7 +31,7 @@ from claims.selectors import (
 from claims.selectors import article_page as article_for_page
 from claims.services import IngestError, article_ingest, article_reanalyze
 
-from ._common import is_htmx, keyset_page, reader
+from ._common import history_fresh, is_htmx, keyset_page, reader
 from .claim_pages import claim_context
 
 ARTICLES_PER_PAGE = 50
@@ -85,6 +85,7 @@ def article_list_page(request):
     return render(request, "claims/article_list.html", {"page": page})
 
 
+@history_fresh
 @reader
 def article_page(request, pk: int):
     article = _article(pk)

@@ -42,7 +42,7 @@ from claims.workflow import (
     evidence_add,
 )
 
-from ._common import is_htmx, reader, redirect_next, status_for, wants_panel
+from ._common import history_fresh, is_htmx, reader, redirect_next, status_for, wants_panel
 from .queue import view_claims, view_params
 
 # The claim page's swappable part: its forms post with htmx and get it back, so
@@ -153,6 +153,7 @@ def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=Fal
     }
 
 
+@history_fresh
 @reader
 def claim_page(request, pk: int):
     claim = _detail(pk)

@@ -45,7 +45,7 @@ from claims.services.csvexport import claims_csv_response, count_up_to, sync_max
 from claims.services.saved_views import saved_view_query
 from claims.workflow import PermissionMemo, allowed_targets
 
-from ._common import keyset_page, reader, redirect_next
+from ._common import history_fresh, keyset_page, reader, redirect_next
 from .form_renderer import QUEUE_RENDERER
 from .queue_rows import QueueRows, RowLinks
 
@@ -221,6 +221,7 @@ def _view_query(params: QueryDict) -> str:
     return query.urlencode()
 
 
+@history_fresh
 @reader
 def queue(request):
     params = view_params(request.GET)

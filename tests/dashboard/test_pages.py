@@ -141,3 +141,12 @@ def test_history_timeline(client_as, claim):
     html = worker.get(reverse("dashboard:claim", args=[claim.pk])).content.decode()
     assert 'class="timeline"' in html
     assert "Status: Unstarted → In progress" in html
+
+
+@pytest.mark.parametrize("name", ["queue", "claim", "article"])
+def test_pages_that_change_in_place_are_not_kept_for_back_and_forward(client_as, claim, name):
+    """no-store: Chromium showed its copy from before an htmx save on Back/Forward."""
+    args = {"queue": [], "claim": [claim.pk], "article": [claim.article_id]}[name]
+    response = client_as("checker").get(reverse(f"dashboard:{name}", args=args))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
