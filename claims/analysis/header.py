@@ -105,10 +105,24 @@ _SMALL_WORDS = {"a", "an", "the", "of", "and", "&", "for", "in", "on", "at", "to
 # a past tense; and (below) the articles, pronouns and contractions that headline
 # style drops ("The minister", "It is", "isn't").
 _DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_SIMPLE_PAST = (
+    "(?:rose|fell|took|gave|went|came|saw|began|grew|knew|ran|wrote|became|chose|drew"
+    "|drove|flew|froze|rode|rang|sang|sank|shook|spoke|stole|swore|threw|woke|wore"
+    "|broke|ate|did)"
+)
+_COUNTS = (
+    "(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands"
+    "|millions|several|some|more|all|both)"
+)
 _LEDE_RE = re.compile(
     rf"\b(?:said|told|according to|yesterday|was|were|had|would"
     rf"|(?:on|last|this|next|early|late)\s+(?:{_DAYS}|week|month|year|night|morning|evening)"
-    rf"|{_DAYS}\s+(?:night|morning|evening)|on\s+(?:{_MON_ALT})\.?\s+\d)\b",
+    rf"|{_DAYS}\s+(?:night|morning|evening)|on\s+(?:{_MON_ALT})\.?\s+\d"
+    rf"|(?:on|in)\s+\d{{1,2}}\s+(?:{_MON_ALT})|in\s+(?:{_MON_ALT})\b"
+    # A simple past that no participle shares ("Inflation rose"), and an -ed verb
+    # with a counted object ("Police arrested three men"): a lede's verbs. A
+    # headline's are present or passive ("Three men arrested in Leeds").
+    rf"|{_SIMPLE_PAST}|[a-z]+ed\s+(?:\d|{_COUNTS})\b)\b",
     re.I,
 )
 _SENTENCE_WORD_RE = re.compile(

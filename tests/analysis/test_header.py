@@ -484,6 +484,12 @@ STOPPED_FIRST_LINES = [
     ("It’s no secret that die-hard conservatives don’t really like Donald Trump.", "body"),
     ("Hillary Clinton was headed to an emergency room after her collapse.", "body"),
     ("Police in Eastport said a warehouse fire had been set deliberately.", "body"),
+    # Ledes without "said" or a weekday: a day-month date, a month, a simple past, an
+    # -ed verb with a counted object; and the passive headline beside them.
+    ("Police arrested three men in Leeds on 3 March.", "body"),
+    ("Police arrested three men in Leeds.", "body"),
+    ("Inflation rose to 3.2 percent in March.", "body"),
+    ("Three men arrested in Leeds.", "title"),
 ]
 # fmt: on
 
