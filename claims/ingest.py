@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -106,10 +107,13 @@ META_CHARSET_SCAN = 8 * 1024
 def _charset(label: str | None) -> str | None:
     """Python's codec for a declared charset, None if it has none. Latin-1 and
     ASCII are read as windows-1252, as browsers read them: pages that declare them
-    use its quotes and dashes (bytes 0x80-0x9f)."""
+    use its quotes and dashes (bytes 0x80-0x9f); likewise the other labels of
+    _AS_BROWSERS_READ."""
+    if isinstance(label, tuple):  # an RFC 2231 parameter: charset*=utf-8''utf-8
+        label = collapse_rfc2231_value(label)
     try:
         info = codecs.lookup(label.strip()) if label else None
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
     # Python's bytes-to-bytes codecs (base64, zlib, hex) are no text's charset.
     if info is None or not getattr(info, "_is_text_encoding", True):
@@ -119,7 +123,22 @@ def _charset(label: str | None) -> str | None:
         # UTF-16 and UTF-32 are read by their byte-order mark (decode_input); a
         # declaration without one is ignored, as browsers ignore it in <meta>.
         return None
-    return "cp1252" if name in ("iso8859-1", "ascii") else name
+    return _AS_BROWSERS_READ.get(name, name)
+
+
+# Labels that browsers read as a larger charset (the WHATWG Encoding Standard): pages
+# that declare the smaller one use the larger one's characters (curly quotes in
+# windows-1252, "①" in Shift_JIS as Windows writes it).
+_AS_BROWSERS_READ = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+}
 
 
 # Text codecs no page is written in: internet names, Python's escapes, and UTF-7,

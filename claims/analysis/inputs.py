@@ -14,7 +14,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # keeps (a byte-order mark, zero-width spaces, word joiners) but that paste and
 # export tools leave behind. A text of nothing else is empty.
 BLANK = r"\s\ufeff\u200b\u2060"
-_VISIBLE = re.compile(rf"[^{BLANK}]")
+# Blank, and the other characters that show nothing on their own (joiners, a soft
+# hyphen): a text of only these is empty.
+_VISIBLE = re.compile(rf"[^{BLANK}\u200c\u200d\u00ad]")
 
 
 # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -48,6 +50,8 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
         raise InputError("input looks like binary data (it contains NUL bytes), not text")
     # Plain "utf-8", not "utf-8-sig": a byte-order mark stays in the text, as it
     # does when Python reads the file, so offsets agree with other readers.
+    if data.startswith(codecs.BOM_UTF8):  # UTF-8's mark says UTF-8, whatever was declared
+        wide = "utf-8"
     encoding = wide or encoding or "utf-8"
     try:
         text = data.decode(encoding)

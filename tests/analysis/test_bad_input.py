@@ -61,8 +61,16 @@ def test_empty_text_is_refused_by_the_engine_too():
 
 @pytest.mark.parametrize(
     "text",
-    ["\ufeff", "\ufeff\n\n", "\u200b", " \u200b\n\u200b\t", "\u2060\ufeff\u200b"],
-    ids=["bom", "bom-newlines", "zwsp", "zwsp-spaces", "word-joiner"],
+    [
+        "\ufeff",
+        "\ufeff\n\n",
+        "\u200b",
+        " \u200b\n\u200b\t",
+        "\u2060\ufeff\u200b",
+        "\u200c",
+        "\u200d\u00ad \n",
+    ],
+    ids=["bom", "bom-newlines", "zwsp", "zwsp-spaces", "word-joiner", "zwnj", "zwj-soft-hyphen"],
 )
 def test_invisible_characters_alone_are_an_empty_text(text):
     """A byte-order mark or zero-width spaces left by an editor, with no words:

@@ -393,3 +393,44 @@ def test_a_charset_no_page_is_written_in_is_ignored(ingest, settings, local_http
         assert article.state == AnalysisState.ANALYZED, (where, article.error)
         assert "Ren\u00e9e Ruiz" in article.raw_text, where
         article.delete()
+
+
+def test_odd_charset_parameters_and_a_utf8_mark(ingest, settings, local_http):
+    """An RFC 2231 charset*= (a tuple, which crashed the fetch), a NUL in the label,
+    and UTF-8's byte-order mark, which says UTF-8 whatever the page declares."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    pages = {
+        "/rfc2231": (cafe_html().encode(), "text/html; charset*=utf-8''utf-8"),
+        "/nul": (cafe_html().encode(), 'text/html; charset="utf\\x00-8"'.replace("\\x00", "\x00")),
+        "/bom": (codecs.BOM_UTF8 + cafe_html().encode(), "text/html; charset=ISO-8859-1"),
+        "/bom-meta": (
+            codecs.BOM_UTF8 + cafe_html("<meta charset='windows-1252'>").encode(),
+            "text/html",
+        ),
+    }
+    for path, (body, content_type) in pages.items():
+        local_http.pages[path] = Page(body, content_type=content_type)
+        article = Article.objects.get(pk=ingest(url=local_http.url(path)).article.pk)
+        assert article.state == AnalysisState.ANALYZED, (path, article.error)
+        assert "Ren\u00e9e Ruiz" in article.raw_text and "\u00c3" not in article.raw_text, path
+        article.delete()
+    data = codecs.BOM_UTF8 + cafe_html("<meta charset='windows-1252'>").encode()
+    article = ingest(upload=SimpleUploadedFile("story.html", data)).article
+    assert "Ren\u00e9e Ruiz" in article.raw_text
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "codec"),
+    [("gb2312", "镕基说", "gbk"), ("shift_jis", "①東京", "cp932"), ("euc-kr", "똠방", "cp949")],
+)
+def test_a_legacy_charset_is_read_as_browsers_read_it(
+    ingest, settings, local_http, label, text, codec
+):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    body = f"Rising prices\n\nThe mayor said on Monday that {text} prices rose by 12 per cent.\n"
+    local_http.pages["/legacy"] = Page(
+        body.encode(codec), content_type=f"text/plain; charset={label}"
+    )
+    article = Article.objects.get(pk=ingest(url=local_http.url("/legacy")).article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert text in article.raw_text
