@@ -320,9 +320,11 @@ def _assign_check(claim: Claim, assignee, user) -> None:
         )
 
 
-def _notes_check(user) -> None:
+def _notes_check(user, notes: str = "") -> None:
     if not user.has_perm(WORK):
         raise NotPermitted("Your role cannot edit notes.")
+    if len(notes.strip()) > COMMENT_MAX:  # the notes become a comment (comment_add)
+        raise WorkflowError(f"Notes can be at most {COMMENT_MAX} characters.")
 
 
 def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
@@ -330,7 +332,7 @@ def claim_set_notes(*, claim: Claim, notes: str, user, expected_version: int):
     Kept for the callers of the old notes form: the claim's ``notes`` (which the
     API still reads) are set as before, and the text is added to the discussion
     as a comment, so nothing anyone wrote is overwritten."""
-    _notes_check(user)
+    _notes_check(user, notes)
     with transaction.atomic():
         before = claim.notes
         _bump(claim, expected_version, user, notes=notes)
@@ -555,9 +557,13 @@ def claim_edit_check(
     """Raise the WorkflowError that claim_edit() would for these ``changes``
     (field -> new value, only those that change) and ``transition`` (``to_status``,
     ``note``, ``dismiss_reason``), writing nothing: a form refuses the whole save
-    before any of it is written. The version is checked first."""
+    before any of it is written. The version is checked first, when there is
+    anything to write to the claim: evidence alone has no version check, as
+    evidence_add has none, so it never conflicts with another editor's save."""
     current = Claim.objects.filter(pk=claim.pk).values("version", "status").first()
-    if current is None or current["version"] != expected_version:
+    if current is None:
+        raise WorkflowError("This claim no longer exists.")
+    if (changes or transition) and current["version"] != expected_version:
         raise _stale(claim, expected_version)
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -568,7 +574,7 @@ def claim_edit_check(
     if "assignee" in changes:
         _assign_check(claim, changes["assignee"], user)
     if "notes" in changes:
-        _notes_check(user)
+        _notes_check(user, changes["notes"] or "")
     plan = {k: changes[k] for k in PLANNED if k in changes}
     if plan:
         _plan_check(user, plan)

@@ -245,3 +245,31 @@ def test_admin_save_refused_after_the_form_check_is_rolled_back_whole(client, mo
     fresh = Claim.objects.get(pk=claim.pk)
     assert (fresh.version, fresh.notes, fresh.priority) == (claim.version, "", claim.priority)
     assert not Evidence.objects.filter(claim=claim).exists()
+
+
+def test_evidence_alone_is_added_after_someone_else_saved(client):
+    """Evidence has no version check (evidence_add): adding it in the admin after
+    another save that changed nothing the form shows is no conflict. (A form whose
+    values differ from the claim's now is: the whole save is refused.)"""
+    from claims.models import Evidence
+    from claims.workflow import claim_transition
+
+    worker = checker()
+    claim = ClaimFactory(assignee=worker)
+    data = with_evidence(form_data(claim), "https://example.org/evidence")
+    # Another save (the version moves on) that changes nothing the form shows.
+    claim_transition(claim=claim, to_status="in_progress", user=worker, expected_version=1)
+    login(client, editor())
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 302
+    assert Evidence.objects.filter(claim=claim, url="https://example.org/evidence").exists()
+
+
+def test_notes_past_a_comments_length_are_refused_in_the_form(client):
+    claim = ClaimFactory()
+    login(client, editor())
+    response = client.post(change_url(claim), form_data(claim, notes="x" * 20_001, priority=1))
+    assert response.status_code == 200
+    assert "Notes can be at most 20000 characters" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.notes == "" and claim.priority != 1 and claim.version == 1
