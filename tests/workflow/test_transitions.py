@@ -112,3 +112,13 @@ def test_claim_edit_is_all_or_nothing():
     assert (claim.version, claim.notes, claim.status) == (version, "", S.UNSTARTED)
     assert not ClaimChange.objects.filter(claim=claim).exists()
     assert not Comment.objects.filter(claim=claim).exists()
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_claim_deleted_meanwhile_is_refused_in_words():
+    from claims.workflow import WorkflowError, claim_edit_check
+
+    claim = ClaimFactory()
+    ClaimFactory._meta.model.objects.filter(pk=claim.pk).delete()
+    with pytest.raises(WorkflowError, match="no longer exists"):
+        claim_edit_check(claim=claim, user=editor(), expected_version=1, changes={"priority": 1})
