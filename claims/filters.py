@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.domain import as_pk
 from claims.models import (
     CHANGED_SINCE_LAST_VERSION,
     Article,
@@ -125,8 +126,8 @@ class AssigneeFilter(django_filters.CharFilter):
                 return qs.none()
             return qs.filter(assignee=user)
         if value.isascii() and value.isdigit():
-            pk = int(value)
-            return qs.filter(assignee_id=pk) if pk < 2**63 else qs.none()
+            pk = as_pk(value)
+            return qs.filter(assignee_id=pk) if pk is not None else qs.none()
         return qs.filter(assignee__username=value)
 
 

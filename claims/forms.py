@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
-from claims.domain import validate_evidence_url
+from claims.domain import as_pk, validate_evidence_url
 from claims.filters import QUICK_VIEWS, SEARCH_MAX, BooleanValueField, assignable_users
 from claims.models import (
     Article,
@@ -281,7 +281,7 @@ class BulkForm(ClaimForm):
         super().__init__(*args, **kwargs)
         # Any claim id; the service loads them and refuses what it must.
         ids = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
-        self.fields["claims"].choices = [(i, i) for i in ids if _is_id(i)]
+        self.fields["claims"].choices = [(i, i) for i in ids if as_pk(i) is not None]
         people = [(str(u.pk), u.get_username()) for u in assignable_users()]
         self.fields["assignee"].choices = [
             ("", "Choose a person"),
@@ -321,11 +321,6 @@ class BulkForm(ClaimForm):
         if chosen == UNASSIGN:
             return None
         return assignable_users().get(pk=int(chosen))
-
-
-def _is_id(value: str) -> bool:
-    """A primary key the database can hold (a bigger one was a 500 on SQLite)."""
-    return value.isascii() and value.isdigit() and int(value) < 2**63
 
 
 SORTS = {

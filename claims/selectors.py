@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
+from claims.domain import as_pk
 from claims.models import (
     VERDICTS,
     AnalysisState,
@@ -683,7 +684,7 @@ def article_suggestions(*, query: str, limit: int = SUGGESTIONS, by_id: bool = F
     query = query.strip()[:200]
     if by_id:
         return qs.filter(pk=int(query)).first()
-    if query.isascii() and query.isdigit() and int(query) < 2**63:
+    if as_pk(query) is not None:
         qs = qs.filter(Q(pk=int(query)) | Q(title__icontains=query))
     elif query:
         qs = qs.filter(title__icontains=query)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from claims.analysis.versions import text_diff
+from claims.domain import as_pk
 from claims.forms import IngestForm
 from claims.models import AnalysisState, Article, ArticleVersion, Claim
 from claims.selectors import (
@@ -104,7 +105,7 @@ def article_page(request, pk: int):
 def _claim_of(article: Article, selected: str):
     """The claim ``?claim=`` names if it is one of this article's (it may be on a
     later page of claims than the first), else None."""
-    if not (selected.isascii() and selected.isdigit()) or int(selected) >= 2**63:
+    if as_pk(selected) is None:
         return None
     try:
         claim = claim_detail(pk=int(selected))

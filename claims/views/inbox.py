@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from claims.domain import as_pk
 from claims.notifications import INBOX_PAGE, notifications_mark_read
 from claims.notifications import inbox as inbox_items
 
@@ -28,7 +29,7 @@ def inbox_read(request):
     """Mark the notifications ``ids`` read (all of them without ``ids``), then go
     back to the inbox (or to ``next``, a page of this site)."""
     raw = request.POST.getlist("ids")
-    ids = [int(v) for v in raw if v.isascii() and v.isdigit() and len(v) < 19]
+    ids = [pk for pk in map(as_pk, raw) if pk is not None]
     if raw and not ids:
         messages.error(request, "No such notification.")
     else:

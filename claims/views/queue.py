@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from claims.domain import as_pk
 from claims.filters import OPEN_STATUSES, QUICK_VIEWS
 from claims.forms import (
     PAGE_SIZES,
@@ -344,7 +345,7 @@ def article_suggest(request):
     query = request.GET.get("article_q", "")
     context = {"articles": article_suggestions(query=query), "query": query}
     chosen = request.GET.get("article", "")  # the one checked: it stays offered
-    if chosen.isascii() and chosen.isdigit() and int(chosen) < 2**63:
+    if as_pk(chosen) is not None:
         context["chosen_article"] = article_suggestions(query=chosen, limit=1, by_id=True)
     return render(request, "claims/_article_options.html", context)
 

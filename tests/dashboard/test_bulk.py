@@ -154,3 +154,30 @@ def test_a_claim_id_past_what_the_database_holds_is_refused(client_as):
         ]
     claim.refresh_from_db()
     assert claim.version == 1 and not BulkAction.objects.exists()
+
+
+def test_ids_past_what_int_reads_are_no_ids(client_as):
+    """int() refuses a string of more than 4,300 digits (ValueError): every id a
+    request names goes through claims.domain.as_pk first."""
+    from claims.domain import as_pk
+
+    assert [as_pk(v) for v in ("7", "0012", str(2**63 - 1), str(2**63), "9" * 5000, "٣", "")] == [
+        7,
+        12,
+        2**63 - 1,
+        None,
+        None,
+        None,
+        None,
+    ]
+    claim = ClaimFactory()
+    client = client_as("editor")
+    huge = "9" * 5000
+    page = client.get(reverse("dashboard:article", args=[claim.article_id]), {"claim": huge})
+    assert page.status_code == 200
+    options = client.get(reverse("dashboard:article-suggest"), {"article": huge})
+    assert options.status_code == 200
+    read = client.post(reverse("dashboard:inbox-read"), {"ids": [huge]}, follow=True)
+    assert read.status_code == 200
+    queue = client.get(reverse("dashboard:queue"), {"assignee": huge})
+    assert queue.status_code == 200
