@@ -26,6 +26,24 @@ POINTING_BACK = {"the", "this", "that", "these", "those", "his", "her", "their",
 RAISING_VERBS = {"appear", "seem"}
 NEGATIVE_SUBJECTS = {"neither", "none", "nobody", "no one", "nor"}
 QUANTITY_HEADS = {"twice", "half", "double", "triple", "thrice"}
+# Verbs whose addressee comes before what they report ("told a meeting that ...").
+ADDRESSEE_VERBS = {"tell", "inform", "assure", "remind", "warn", "advise", "notify", "promise"}
+SAYING_DAYS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "yesterday",
+    "today",
+    "tonight",
+    "week",
+    "month",
+    "weekend",
+    "night",
+}
 WH_WORDS = {"who", "whom", "what", "whether", "if", "why", "how", "when", "which", "where"}
 
 
@@ -151,6 +169,17 @@ class _Builder:
         if not heads:
             # "The London-based group said ..., it added": xcomp with a subject.
             heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
+        if not heads and verb.lemma_.lower() in ADDRESSEE_VERBS:
+            # "told a meeting of island leaders that few people understood ...": the
+            # parser may hang the "that" clause on the addressee as a relative
+            # clause; one complete in itself is what was told.
+            heads = [
+                r
+                for c in verb.children
+                if c.dep_ == "dobj"
+                for r in c.subtree
+                if r.dep_ == "relcl" and _content_clause(r)
+            ][:1]
         return heads
 
     def subject(self, verb):
@@ -266,6 +295,13 @@ class _Builder:
                 inner = self.frame_for(c)
                 if inner is not None and inner[1] is not None and inner[1].i == head.i:
                     frame, origin = _nest(inner[0], frame), "reported"
+            elif c.dep_ in ("nsubj", "nsubjpass"):
+                # "The difference now, he told me on Friday, is that ...": the
+                # parser may hang the parenthetical frame on the clause's subject.
+                for g in c.children:
+                    inner = self.frame_for(g) if g.dep_ == "parataxis" else None
+                    if inner is not None and inner[1] is not None and inner[1].i == c.i:
+                        frame, origin = _nest(inner[0], frame), "reported"
         self.unit(head, frame, origin)
 
     def reported(self, verb, frame: Frame, contents, outer: Frame | None, outer_origin: str):
@@ -358,6 +394,8 @@ class _Builder:
 
     def child_action(self, head, tok, c, frame, origin) -> str:
         dep = c.dep_
+        if dep == "npadvmod" and tok.i == head.i and self.says_when(head, c):
+            return "drop"
         if dep == "prep" and c.lower_ == "according":
             return "drop"  # its frame was taken by clause()
         if dep == "prep":
@@ -428,6 +466,19 @@ class _Builder:
         ):
             return "cut"
         return "keep"
+
+    def says_when(self, content, time) -> bool:
+        """Whether ``time`` opens a reported clause and dates the saying, not what
+        was said: "Officials said Tuesday the dam had held" (the parser hangs
+        "Tuesday" on "held"). Only a weekday, yesterday, today or "last week":
+        "said next year the plant would close" dates the content."""
+        if content.dep_ != "ccomp" or time.left_edge.i != content.left_edge.i:
+            return False
+        verb = content.head
+        if verb.i > time.i or self.reporting_tags(verb) is None:
+            return False
+        words = [t.lower_ for t in time.subtree]
+        return words[-1] in SAYING_DAYS and (len(words) == 1 or words[0] == "last")
 
     def noun_frame(self, noun, content) -> Frame | None:
         """The owner of a saying noun speaks its "that" clause: "his claim that",

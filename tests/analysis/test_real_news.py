@@ -162,6 +162,19 @@ def test_real_article_shaped_input_never_raises_and_offsets_hold(paragraphs, noi
             "falls hardest on renters",
             "economists",
         ),
+        # "told <an addressee> that ...", the clause parsed as a relative clause.
+        (
+            "In Lisbon last week, Minister Ana Costa told a meeting of fishing leaders "
+            "that few boats had left port since the storm.",
+            "few boats had left port",
+            "Ana Costa",
+        ),
+        # A parenthetical frame the parser hangs on the clause's subject.
+        (
+            "The difference now, Senator Vale told me on Friday, is that the count is final.",
+            "the count is final",
+            "Vale",
+        ),
         # The owner of a claim noun speaks its "that" clause.
         (
             "Critics seized on Harlow's claim that crime had fallen by half in a year.",
@@ -174,6 +187,30 @@ def test_the_speaker_of_each_reported_construction(body, phrase, speaker):
     claim, source = sourced(body, phrase)
     assert speaker.lower() in source_text(claim).lower()
     assert claim["origin"] in ("reported", "quote_continuation")
+
+
+@pytest.mark.parametrize(
+    "body, claim_text",
+    [
+        (
+            "Port officials said Tuesday the dam had held through the night.",
+            "the dam had held through the night",
+        ),
+        (
+            "The mayor said last week the bridge would reopen in May.",
+            "the bridge would reopen in May",
+        ),
+        # A future time dates what was said, not the saying: it stays in the claim.
+        (
+            "The mayor said next year the bridge would reopen in May.",
+            "next year the bridge would reopen in May",
+        ),
+    ],
+)
+def test_the_day_of_the_saying_is_not_part_of_the_claim(body, claim_text):
+    claim, source = sourced(body, "bridge" if "bridge" in body else "dam")
+    assert claim["text"] == claim_text
+    assert source["verb"] == "said"
 
 
 def test_a_speaker_after_the_quote_beats_the_previous_quote():
