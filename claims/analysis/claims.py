@@ -169,6 +169,17 @@ class _Builder:
         if not heads:
             # "The London-based group said ..., it added": xcomp with a subject.
             heads = [c for c in verb.children if c.dep_ == "xcomp" and _is_clause(c)]
+        if not heads:
+            # "said legalizing it could put thousands to work": the parser hangs
+            # the clause on its gerund subject; the gerund's phrase is the content.
+            heads = [
+                c
+                for c in verb.children
+                if c.dep_ == "xcomp"
+                and c.tag_ == "VBG"
+                and c.i == verb.i + 1
+                and any(g.dep_ == "ccomp" and g.i > c.i for g in c.children)
+            ]
         if not heads and verb.lemma_.lower() in ADDRESSEE_VERBS:
             # "told a meeting of island leaders that few people understood ...": the
             # parser may hang the "that" clause on the addressee as a relative

@@ -131,13 +131,19 @@ def _trailing(builder, verb) -> bool:
     subj = next((c for c in subjects if c.i > verb.i), subjects[0] if subjects else None)
     if subj is None and verb.i + 1 < len(doc) and doc[verb.i + 1].tag_ in ("NNP", "NNPS"):
         subj = doc[verb.i + 1]  # inverted: "said Sanders"
-    if subj is None or subj.tag_ not in NAME_TAGS:
+    named = _named_after_quote(doc, verb) if subj is None else None
+    if named is not None:
+        subj, lo = named
+    elif subj is None or subj.tag_ not in NAME_TAGS:
         return False
-    lo = min(verb.i, subj.left_edge.i if subj.i < verb.i else subj.i)
+    else:
+        lo = min(verb.i, subj.left_edge.i if subj.i < verb.i else subj.i)
     in_subject = {t.i for t in subj.subtree}  # "said James Acton, who directs ..."
     if any(t.pos_ in ("VERB", "AUX") and t.i != verb.i and t.i not in in_subject for t in doc[lo:]):
         return False  # another clause follows: not a closing frame
     gap = lo - 1
+    while gap > 0 and doc[gap].is_space:
+        gap -= 1  # the space after a doubled quote ('' read as '" ')
     if gap < 1 or doc[gap].text not in SEPARATORS:
         return False
     while gap > 0 and doc[gap - 1].text in SEPARATORS:
@@ -147,6 +153,28 @@ def _trailing(builder, verb) -> bool:
         exclude |= set(range(verb.i + 1, subj.i)) - {t.i for t in subj.subtree}
     frame = _frame(builder, subj, verb, exclude)
     return _reframe(builder, frame, content=range(0, gap), frame_tokens=range(lo, len(doc)))
+
+
+def _named_after_quote(doc, verb):
+    """'"...," Gene Sperling, a Clinton adviser, said at an event.' when the parser
+    took the name into the quotation: the words between the closing quote and
+    the verb, if they are one noun phrase with no verb, are the speaker. Returns
+    (the phrase's head, its first token) or None."""
+    i = verb.i - 1
+    while i > 0 and doc[i].text in (",", "\u2014", "\u2013") or doc[i].is_space:
+        i -= 1
+    end = i
+    while i > 0 and doc[i].text not in QUOTES:
+        i -= 1
+    if i == 0 or end - i > MAX_COLON_FRAME * 2 or end <= i:
+        return None
+    phrase = doc[i + 1 : end + 1]
+    if any(t.pos_ in ("VERB", "AUX") for t in phrase):
+        return None
+    heads = [t for t in phrase if not (i < t.head.i <= end)]
+    if len(heads) != 1 or heads[0].tag_ not in ("NNP", "NNPS"):
+        return None
+    return heads[0], i + 1
 
 
 def _introducing(builder, verb) -> bool:

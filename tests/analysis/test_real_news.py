@@ -175,6 +175,27 @@ def test_real_article_shaped_input_never_raises_and_offsets_hold(paragraphs, noi
             "the count is final",
             "Vale",
         ),
+        # A gerund subject the parser makes the verb's complement.
+        (
+            "Montana Sen. Joan Pike, chairman of the Democratic County Committee, said having "
+            "Trump at the top of the GOP ticket puts even senior Republicans at risk.",
+            "puts even senior Republicans at risk",
+            "Joan Pike",
+        ),
+        # A speaker the parser took into the quotation before it.
+        (
+            "\u201cIt is not the position that everything is hunky-dory,\u201d Gene Alder, a top "
+            "outside Clinton adviser, said at a recent POLITICO event.",
+            "everything is hunky-dory",
+            "Gene Alder",
+        ),
+        # Doubled-apostrophe quotes, and a contraction the parser misreads.
+        (
+            "''On paper, the levy's a fair tax,'' said Ruth Adair, a former budget director "
+            "of the city.",
+            "a fair tax",
+            "Ruth Adair",
+        ),
         # The owner of a claim noun speaks its "that" clause.
         (
             "Critics seized on Harlow's claim that crime had fallen by half in a year.",
