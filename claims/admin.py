@@ -412,9 +412,13 @@ class ClaimForm(forms.ModelForm):
         if self.errors or not self.instance.pk or self.user is None:
             return data
         claim = self.instance  # as loaded: construct_instance() runs after clean()
-        self.edit_changes = {
-            f: data[f] for f in workflow.EDITABLE if f in data and data[f] != getattr(claim, f)
-        }
+        # What the user changed, as Django's changed_data sees it: each field's
+        # posted value against its initial, taken from this same instance and
+        # normalised as the widget shows it. Comparing cleaned values with the
+        # model's instead finds changes nobody made: the split date and time
+        # inputs show no microseconds, so a due time with them came back
+        # "changed" (and truncated) on every save.
+        self.edit_changes = {f: data[f] for f in workflow.EDITABLE if f in self.changed_data}
         self.edit_transition = None
         if data.get("transition_to"):
             self.edit_transition = {

@@ -1,9 +1,13 @@
 """The editors' admin: same rules as the service, history untouchable, bounded queries."""
 
+from datetime import timedelta
+from html.parser import HTMLParser
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import ClaimStatus, StatusChange
 from tests.factories import ArticleFactory, ClaimFactory, checker, editor, viewer
@@ -273,3 +277,69 @@ def test_notes_past_a_comments_length_are_refused_in_the_form(client):
     assert "Notes can be at most 20000 characters" in response.content.decode()
     claim.refresh_from_db()
     assert claim.notes == "" and claim.priority != 1 and claim.version == 1
+
+
+class _BrowserForm(HTMLParser):
+    """The fields a browser would post from the claim's change page, as rendered."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._textarea, self._select, self._first_option = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "radio"):
+            self.data[name] = a.get("value") or ""
+        elif tag == "input" and name and "checked" in a:
+            self.data[name] = a.get("value", "on")
+        elif tag == "textarea" and name:
+            self._textarea, self.data[name] = name, ""
+        elif tag == "select" and name:
+            self._select, self._first_option = name, None
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+            if "selected" in a:
+                self.data[self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            # HTML drops the newline that opens a textarea's text, and browsers
+            # post its newlines as CRLF.
+            text = self.data[self._textarea].removeprefix("\n")
+            self.data[self._textarea] = text.replace("\n", "\r\n")
+            self._textarea = None
+        elif tag == "select" and self._select:
+            self.data.setdefault(self._select, self._first_option or "")
+            self._select = None
+
+
+def browser_form_data(client, claim, **extra):
+    page = client.get(change_url(claim))
+    assert page.status_code == 200
+    parser = _BrowserForm()
+    parser.feed(page.content.decode())
+    return parser.data | extra
+
+
+def test_a_save_that_leaves_the_due_date_alone_does_not_replan_it(client):
+    """The admin's date and time inputs show no microseconds: posted back as
+    shown, a due time with them is unchanged, not recorded nor truncated."""
+    from claims.models import ClaimChange
+
+    due = timezone.now().replace(microsecond=250_000) + timedelta(days=2)
+    claim = ClaimFactory(due_at=due, priority=2)
+    login(client, editor())
+
+    response = client.post(change_url(claim), browser_form_data(client, claim, priority="1"))
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.due_at, claim.priority) == (due, 1)
+    change = ClaimChange.objects.get(claim=claim)
+    assert (change.action, change.changes) == ("planned", {"priority": [2, 1]})
