@@ -357,6 +357,22 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
+class TextareaField(forms.CharField):
+    """A textarea's text with plain "\n" newlines. Browsers post a textarea's
+    newlines as CRLF, so notes stored as "a\nb" come back as "a\r\nb" when nobody
+    touched them: compared as posted, every save recorded a notes change (and
+    added the notes to the discussion again)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+    def has_changed(self, initial, data):
+        # The stored side normalised as the posted side is: CRLF from saves made
+        # before this field, and the whitespace around that CharField strips.
+        return super().has_changed(self.to_python(initial), data)
+
+
 class ClaimForm(forms.ModelForm):
     """Editorial fields and corrections; the status moves through a transition."""
 
@@ -393,6 +409,7 @@ class ClaimForm(forms.ModelForm):
             "sourcing_strength",
             "kind",
         )
+        field_classes = {"notes": TextareaField, "public_summary": TextareaField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

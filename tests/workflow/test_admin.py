@@ -309,9 +309,10 @@ class _BrowserForm(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "textarea" and self._textarea:
-            # HTML drops the newline that opens a textarea's text, and browsers
-            # post its newlines as CRLF.
+            # HTML drops the newline that opens a textarea's text and reads CR and
+            # CRLF as LF; browsers post its newlines as CRLF.
             text = self.data[self._textarea].removeprefix("\n")
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
             self.data[self._textarea] = text.replace("\n", "\r\n")
             self._textarea = None
         elif tag == "select" and self._select:
@@ -343,3 +344,40 @@ def test_a_save_that_leaves_the_due_date_alone_does_not_replan_it(client):
     assert (claim.due_at, claim.priority) == (due, 1)
     change = ClaimChange.objects.get(claim=claim)
     assert (change.action, change.changes) == ("planned", {"priority": [2, 1]})
+
+
+# Notes stored with "\n" (the API's), or with CRLF (admin saves before the fix).
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_notes_posted_back_with_a_browsers_crlf_newlines_are_no_change(client, newline):
+    from claims.models import ClaimChange, Comment
+
+    notes, summary = f"line one{newline}line two", f"one{newline}two"
+    claim = ClaimFactory(notes=notes, public_summary=summary, priority=2)
+    login(client, editor())
+
+    data = browser_form_data(client, claim, priority="1")
+    assert data["notes"] == "line one\r\nline two"  # as a browser sends it
+    response = client.post(change_url(claim), data)
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.priority, claim.notes, claim.public_summary) == (1, notes, summary)
+    change = ClaimChange.objects.get(claim=claim)
+    assert (change.action, change.changes) == ("planned", {"priority": [2, 1]})
+    assert not Comment.objects.filter(claim=claim).exists()
+
+
+def test_notes_typed_in_the_admin_are_kept_with_plain_newlines(client):
+    from claims.models import ClaimChange, Comment
+
+    claim = ClaimFactory(notes="line one")
+    login(client, editor())
+
+    data = browser_form_data(client, claim, notes="line one\r\nline two")
+    assert client.post(change_url(claim), data).status_code == 302
+
+    claim.refresh_from_db()
+    assert claim.notes == "line one\nline two"
+    change = ClaimChange.objects.get(claim=claim)
+    assert change.changes == {"notes": ["line one", "line one\nline two"]}
+    assert Comment.objects.get(claim=claim).body == "line one\nline two"
