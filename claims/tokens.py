@@ -14,6 +14,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -138,9 +139,10 @@ def tokens_end_for(*, user) -> int:
 
 
 def end_tokens_on_password_or_active_change(sender, instance, update_fields=None, **kwargs):
-    """pre_save of the user model (connected in claims.apps): a new password hash
-    or a disabled account ends the user's tokens, whichever path saved it (the
-    password change page, the admin, ``changepassword``)."""
+    """pre_save of the user model (connected in claims.apps): a new password (not
+    Django rehashing the same one, see _is_hash_upgrade) or a disabled account
+    ends the user's tokens, whichever path saved it (the password change page,
+    the admin, ``changepassword``)."""
     if instance.pk is None or kwargs.get("raw"):
         return
     if update_fields is not None and not {"password", "is_active"} & set(update_fields):
@@ -148,8 +150,38 @@ def end_tokens_on_password_or_active_change(sender, instance, update_fields=None
     before = type(instance).objects.filter(pk=instance.pk).values("password", "is_active").first()
     if before is None:
         return
-    if before["password"] != instance.password or (before["is_active"] and not instance.is_active):
+    password_changed = before["password"] != instance.password and not _is_hash_upgrade(
+        instance, before["password"], update_fields
+    )
+    if password_changed or (before["is_active"] and not instance.is_active):
         tokens_end_for(user=instance)
+
+
+def _is_hash_upgrade(user, stored_hash: str, update_fields) -> bool:
+    """Whether this save is Django rehashing the same password, not a new one.
+
+    check_password() (every login, and create_demo_users) saves a new hash of the
+    password just checked when the stored one is due for an upgrade: another
+    preferred hasher, or more PBKDF2 iterations after a Django upgrade. Ending
+    the tokens then would end everyone's at their next login. The raw password
+    is not here to compare with the old hash: Django's setter calls
+    set_password(), then clears ``_password`` ("password hash upgrades shouldn't
+    be considered password changes", django.contrib.auth.base_user) and saves
+    with update_fields=["password"]. So an upgrade is exactly that save (the
+    password alone, no raw password set) replacing a hash that was due for an
+    upgrade. A real change (set_password() then save(), the admin, the password
+    forms, changepassword) keeps ``_password`` set until after the save, so it
+    ends the tokens; so does a hash assigned directly, unless it is saved alone
+    over a stored hash that was itself due for an upgrade (indistinguishable
+    here from Django's own rehash)."""
+    if getattr(user, "_password", None) is not None or set(update_fields or ()) != {"password"}:
+        return False
+    try:
+        hasher = identify_hasher(stored_hash)
+    except ValueError:
+        return False  # an unusable password ("!...") or an unknown hasher
+    preferred = get_hasher("default")
+    return hasher.algorithm != preferred.algorithm or preferred.must_update(stored_hash)
 
 
 TOKEN_KEY_LENGTH = CONSTANTS.TOKEN_KEY_LENGTH

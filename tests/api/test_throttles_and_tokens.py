@@ -11,6 +11,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient, APIRequestFactory
@@ -91,6 +92,57 @@ def test_a_password_change_ends_every_token():
     user.set_password("a new and long passphrase 42")
     user.save()
     assert client.get(TOKENS).status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+class OldIterations(PBKDF2PasswordHasher):
+    iterations = 1_000
+
+
+class NewIterations(PBKDF2PasswordHasher):
+    iterations = 2_000  # a Django upgrade raising PBKDF2's count (cheaper here)
+
+
+MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+HERE = __name__
+
+
+@pytest.mark.parametrize(
+    "before, after, rehashed",
+    [
+        ([MD5], [PBKDF2, MD5], "pbkdf2_sha256$"),
+        ([f"{HERE}.OldIterations"], [f"{HERE}.NewIterations"], "pbkdf2_sha256$2000$"),
+    ],
+    ids=["a new preferred hasher", "more iterations"],
+)
+def test_a_password_rehashed_at_login_keeps_every_token(settings, before, after, rehashed):
+    """The next check_password() after such a change (a login, create_demo_users)
+    saves a new hash of the same password, which is no password change."""
+    settings.PASSWORD_HASHERS = before
+    user = editor()
+    user.set_password("the same long passphrase 42")
+    user.save()
+    token_create(user=user)
+    settings.PASSWORD_HASHERS = after
+
+    assert user.check_password("the same long passphrase 42")
+
+    user.refresh_from_db()
+    assert user.password.startswith(rehashed)  # rehashed and saved
+    assert AuthToken.objects.filter(user=user).count() == 1
+    user.set_password("a new and long passphrase 42")
+    user.save(update_fields=["password"])
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_a_hash_assigned_directly_ends_every_token():
+    from django.contrib.auth.hashers import make_password
+
+    user = editor()
+    token_create(user=user)
+    user.password = make_password("a new and long passphrase 42")
+    user.save(update_fields=["password"])
     assert not AuthToken.objects.filter(user=user).exists()
 
 

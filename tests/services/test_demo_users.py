@@ -61,3 +61,27 @@ def test_the_same_demo_password_again_keeps_the_tokens(monkeypatch):
     call_command("create_demo_users", stdout=StringIO())
     assert AuthToken.objects.filter(user=checker).count() == 0  # a new password ends them
     assert get_user_model().objects.get(pk=checker.pk).check_password("another-horse-battery-7")
+
+
+def test_the_same_demo_password_rehashed_keeps_the_tokens(monkeypatch, settings):
+    """A Django upgrade (a new preferred hasher, more PBKDF2 iterations): the
+    command's check of DEMO_PASSWORD saves a new hash of the same password."""
+    from knox.models import AuthToken
+
+    from claims.tokens import token_create
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("DEMO_PASSWORD", "correct-horse-battery-9")
+    call_command("create_demo_users", stdout=StringIO())
+    checker = get_user_model().objects.get(username="checker")
+    token_create(user=checker)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    out = StringIO()
+    call_command("create_demo_users", stdout=out)
+    assert "checker  Fact-checker (password unchanged)" in out.getvalue()
+    checker.refresh_from_db()
+    assert checker.password.startswith("pbkdf2_sha256$")
+    assert AuthToken.objects.filter(user=checker).count() == 1
