@@ -322,6 +322,10 @@ def composed(text: str) -> str:
 
 def _compose(m: re.Match[str]) -> str:
     letters = unicodedata.normalize("NFC", m.group())
+    if len(letters) > len(m.group()):
+        # A few letters compose longer than they came ("q\u0344": NFC splits the
+        # mark in two); padding cannot make that up, so they stay as given.
+        return m.group()
     return letters + PAD * (len(m.group()) - len(letters))
 
 

@@ -233,3 +233,20 @@ def test_composed_keeps_every_offset():
         start = text.index(decomposed)
         assert view[start : start + len(decomposed)].replace("\u200b", "") == word
     assert composed("Plain ASCII.") == "Plain ASCII."
+
+
+@pytest.mark.parametrize("letters", ["q\u0344", "\u0958\u0301", "\ufb2c\u0301"])
+def test_letters_that_compose_longer_move_no_offset(letters):
+    """A few letters are longer composed than as given (NFC writes "q\u0344" with
+    two marks): they are read as given, and every later offset still holds."""
+    text = article(
+        f"The word {letters} appeared in the filing, officials said.\n\n"
+        "The minister said unemployment fell to about 4 percent. Aides said the dam held."
+    )
+    assert len(composed(text)) == len(text)
+    claims = claims_of(text)
+    for hedge in (h for c in claims for h in c["hedges"]):
+        assert text[hedge["start"] : hedge["end"]] == hedge["text"]
+    found = {c["text"]: c["source"]["text"] for c in claims}
+    assert found["unemployment fell to about 4 percent"] == "The minister"
+    assert found["the dam held"] == "Aides"
