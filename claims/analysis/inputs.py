@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import functools
+import importlib
 import re
 
 # A text whose share of control characters passes this is data, not an article.
@@ -54,7 +56,7 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
         wide = "utf-8"
     encoding = wide or encoding or "utf-8"
     try:
-        text = data.decode(encoding)
+        text = _decoded(data, encoding)
     except UnicodeError as exc:  # a decode error, or a codec that cannot decode at all
         name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
         where = getattr(exc, "start", None)
@@ -64,6 +66,35 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
             f"input is not valid {name} (byte 0x{data[where]:02x} at offset {where})"
         ) from None
     return check_text(normalise_newlines(text))
+
+
+def _decoded(data: bytes, encoding: str) -> str:
+    table = _as_browsers_read(codecs.lookup(encoding).name)
+    return codecs.charmap_decode(data, "strict", table)[0] if table else data.decode(encoding)
+
+
+# Windows code pages as browsers read them (the WHATWG Encoding Standard's indexes,
+# after Microsoft's own converter): a byte that Python's codec leaves undefined in
+# 0x80-0x9f is the C1 control of that number (0x81 in a windows-1252 or latin-1
+# page is U+0081, where Python raises), and windows-1255's 0xca is the Hebrew
+# point holam haser for vav.
+_WINDOWS_CODE_PAGE = re.compile(r"cp874|cp125[0-8]")
+_UNDEFINED = "\ufffe"  # how Python's charmap tables mark a byte they leave out
+
+
+@functools.cache
+def _as_browsers_read(name: str) -> str | None:
+    """The decoding table of a Windows code page as browsers read it; None for
+    every other codec."""
+    if not _WINDOWS_CODE_PAGE.fullmatch(name):
+        return None
+    table = list(importlib.import_module(f"encodings.{name}").decoding_table)
+    for byte in range(0x80, 0xA0):
+        if table[byte] == _UNDEFINED:
+            table[byte] = chr(byte)
+    if name == "cp1255":
+        table[0xCA] = "\u05ba"
+    return "".join(table)
 
 
 def check_text(text: str) -> str:

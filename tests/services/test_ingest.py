@@ -434,3 +434,22 @@ def test_a_legacy_charset_is_read_as_browsers_read_it(
     article = Article.objects.get(pk=ingest(url=local_http.url("/legacy")).article.pk)
     assert article.state == AnalysisState.ANALYZED, article.error
     assert text in article.raw_text
+
+
+@pytest.mark.parametrize(
+    ("label", "word", "codec"),
+    [("ISO-8859-1", "caf\u00e9", "cp1252"), ("iso-8859-9", "\u011fida", "cp1254"),
+     ("iso-8859-11", "\u0e01\u0e32\u0e41\u0e1f", "cp874")],
+)  # fmt: skip
+def test_a_byte_windows_leaves_undefined_is_a_c1_control(
+    ingest, settings, local_http, label, word, codec
+):
+    """0x81 in a latin-1 page (read as windows-1252) is U+0081 to a browser, where
+    Python's cp1252 has no character: the page is read, not refused."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    body = f"Rising prices\n\nThe mayor said on Monday that {word} prices rose by 12 per cent.\n"
+    data = body.encode(codec).replace(b"Monday", b"Monday\x81")
+    local_http.pages["/c1"] = Page(data, content_type=f"text/plain; charset={label}")
+    article = Article.objects.get(pk=ingest(url=local_http.url("/c1")).article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert f"Monday\x81 that {word} prices" in article.raw_text
