@@ -16,7 +16,6 @@ hop checked the same way. No message names a resolved address.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import ipaddress
 import re
@@ -105,57 +104,82 @@ META_CHARSET_SCAN = 8 * 1024
 
 
 def _charset(label: str | None) -> str | None:
-    """Python's codec for a declared charset, None if it has none. Latin-1 and
-    ASCII are read as windows-1252, as browsers read them: pages that declare them
-    use its quotes and dashes (bytes 0x80-0x9f); likewise the other labels of
-    _AS_BROWSERS_READ."""
+    """Python's codec for a declared charset, as browsers read it; None for a label
+    browsers do not know (the page is then read as if it declared nothing)."""
     if isinstance(label, tuple):  # an RFC 2231 parameter: charset*=utf-8''utf-8
         label = collapse_rfc2231_value(label)
-    try:
-        info = codecs.lookup(label.strip()) if label else None
-    except (LookupError, ValueError):  # ValueError: a NUL in the label
-        return None
-    # Python's bytes-to-bytes codecs (base64, zlib, hex) are no text's charset.
-    if info is None or not getattr(info, "_is_text_encoding", True):
-        return None
-    name = info.name
-    if name in _NOT_PAGE_CHARSETS or name.startswith(("utf-16", "utf-32")):
-        # UTF-16 and UTF-32 are read by their byte-order mark (decode_input); a
-        # declaration without one is ignored, as browsers ignore it in <meta>.
-        return None
-    return _AS_BROWSERS_READ.get(name, name)
+    return _BROWSER_CHARSETS.get(label.strip("\t\n\f\r ").lower()) if label else None
 
 
-# Labels that browsers read as a larger charset (the WHATWG Encoding Standard): pages
-# that declare the smaller one use the larger one's characters (curly quotes in
-# windows-1252, "①" in Shift_JIS as Windows writes it).
-_AS_BROWSERS_READ = {
-    "iso8859-1": "cp1252",
-    "ascii": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "euc_kr": "cp949",
-    "iso8859-9": "cp1254",
-    "iso8859-11": "cp874",
+# The labels browsers know, by the Python codec that reads each as they do (the WHATWG
+# Encoding Standard, https://encoding.spec.whatwg.org/#names-and-labels). Any other
+# label is no declaration, as in a browser: EBCDIC (cp500, cp037), which would read a
+# page as binary; Python's own names (base64, unicode-escape); UTF-7, which hides
+# markup from filters. Labels that browsers read as a larger charset read as that
+# one, because pages that declare the smaller one use its characters: latin-1 and
+# ASCII as windows-1252 (curly quotes in 0x80-0x9f), gb2312 as GB18030, Shift_JIS as
+# cp932 ("①" as Windows writes it), EUC-KR as cp949, Big5 with HKSCS. Left out: the
+# UTF-16 labels, read by a byte-order mark only (decode_input; browsers ignore them in
+# <meta>), the "replacement" labels (ISO-2022-KR, HZ: a browser shows nothing of such
+# a page) and x-user-defined.
+_BROWSER_LABELS = {
+    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8",
+    "cp866": "866 cp866 csibm866 ibm866",
+    "iso8859-2": "csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 iso_8859-2 "
+    "iso_8859-2:1987 l2 latin2",
+    "iso8859-3": "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 iso_8859-3 "
+    "iso_8859-3:1988 l3 latin3",
+    "iso8859-4": "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 "
+    "iso_8859-4:1988 l4 latin4",
+    "iso8859-5": "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 "
+    "iso_8859-5 iso_8859-5:1988",
+    "iso8859-6": "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 "
+    "iso-8859-6 iso-8859-6-e iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 "
+    "iso_8859-6:1987",
+    "iso8859-7": "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 "
+    "iso8859-7 iso88597 iso_8859-7 iso_8859-7:1987 sun_eu_greek",
+    "iso8859-8": "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 "
+    "iso8859-8 iso88598 iso_8859-8 iso_8859-8:1988 visual csiso88598i iso-8859-8-i logical",
+    "iso8859-10": "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 l6 latin6",
+    "iso8859-13": "iso-8859-13 iso8859-13 iso885913",
+    "iso8859-14": "iso-8859-14 iso8859-14 iso885914",
+    "iso8859-15": "csisolatin9 iso-8859-15 iso8859-15 iso885915 iso_8859-15 l9",
+    "iso8859-16": "iso-8859-16",
+    "koi8-r": "cskoi8r koi koi8 koi8-r koi8_r",
+    "koi8-u": "koi8-ru koi8-u",
+    "mac-roman": "csmacintosh mac macintosh x-mac-roman",
+    "cp874": "dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 windows-874",
+    "cp1250": "cp1250 windows-1250 x-cp1250",
+    "cp1251": "cp1251 windows-1251 x-cp1251",
+    "cp1252": "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 "
+    "iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
+    "cp1253": "cp1253 windows-1253 x-cp1253",
+    "cp1254": "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 "
+    "iso_8859-9:1989 l5 latin5 windows-1254 x-cp1254",
+    "cp1255": "cp1255 windows-1255 x-cp1255",
+    "cp1256": "cp1256 windows-1256 x-cp1256",
+    "cp1257": "cp1257 windows-1257 x-cp1257",
+    "cp1258": "cp1258 windows-1258 x-cp1258",
+    "mac-cyrillic": "x-mac-cyrillic x-mac-ukrainian",
+    "gb18030": "chinese csgb2312 csiso58gb231280 gb2312 gb_2312 gb_2312-80 gbk iso-ir-58 "
+    "x-gbk gb18030",
+    "big5hkscs": "big5 big5-hkscs cn-big5 csbig5 x-x-big5",
+    "euc_jp": "cseucpkdfmtjapanese euc-jp x-euc-jp",
+    "iso2022_jp": "csiso2022jp iso-2022-jp",
+    "cp932": "csshiftjis ms932 ms_kanji shift-jis shift_jis sjis windows-31j x-sjis",
+    "cp949": "cseuckr csksc56011987 euc-kr iso-ir-149 korean ks_c_5601-1987 ks_c_5601-1989 "
+    "ksc5601 ksc_5601 windows-949",
 }
-
-
-# Text codecs no page is written in: internet names, Python's escapes, and UTF-7,
-# which browsers refuse (it hides markup from filters). A page declaring one is read
-# as if it declared nothing.
-_NOT_PAGE_CHARSETS = {
-    "idna", "punycode", "undefined", "utf-7", "unicode-escape", "raw-unicode-escape",
-    "charmap", "mbcs", "oem",
-}  # fmt: skip
+_BROWSER_CHARSETS = {
+    label: codec for codec, labels in _BROWSER_LABELS.items() for label in labels.split()
+}
 
 
 def _meta_charset(data: bytes) -> str | None:
     found = _META_CHARSET.search(data[:META_CHARSET_SCAN])
-    name = _charset(found.group(1).decode("ascii", "replace")) if found else None
-    # A page read far enough to find the tag is in an ASCII-compatible charset:
-    # a UTF-16 declaration there is wrong (browsers then read UTF-8).
-    return None if name and name.startswith(("utf-16", "utf-32")) else name
+    # No UTF-16 here: a page read far enough to find the tag is in an
+    # ASCII-compatible charset, and _charset knows no UTF-16 label.
+    return _charset(found.group(1).decode("ascii", "replace")) if found else None
 
 
 def _page_encoding(body: bytes, content_type: str, markup: bool) -> str | None:

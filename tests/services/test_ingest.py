@@ -376,12 +376,15 @@ def test_an_html_upload_in_its_meta_charset(ingest):
 
 
 @pytest.mark.parametrize(
-    "charset", ["base64", "rot13", "zlib", "hex", "utf-7", "undefined", "utf-16", "x-junk"]
-)
+    "charset",
+    ["base64", "rot13", "zlib", "hex", "utf-7", "undefined", "utf-16", "x-junk",
+     "cp500", "cp037", "cp1140"],
+)  # fmt: skip
 def test_a_charset_no_page_is_written_in_is_ignored(ingest, settings, local_http, charset):
     """Python knows these names, but they are bytes codecs, escapes, UTF-7 (which
-    browsers refuse) or UTF-16 without its byte-order mark: the page is read as if
-    it declared nothing, not a crash (LookupError) nor garbage."""
+    browsers refuse), UTF-16 without its byte-order mark or EBCDIC, which no browser
+    reads (the page was read as EBCDIC and refused as binary): the page is read as
+    if it declared nothing, not a crash (LookupError) nor garbage."""
     settings.INGEST_ALLOW_PRIVATE_URLS = True
     for where, (body, content_type) in {
         "header": (cafe_html().encode(), f"text/html; charset={charset}"),
@@ -421,8 +424,10 @@ def test_odd_charset_parameters_and_a_utf8_mark(ingest, settings, local_http):
 
 @pytest.mark.parametrize(
     ("label", "text", "codec"),
-    [("gb2312", "镕基说", "gbk"), ("shift_jis", "①東京", "cp932"), ("euc-kr", "똠방", "cp949")],
-)
+    [("gb2312", "镕基说", "gbk"), ("shift_jis", "①東京", "cp932"), ("euc-kr", "똠방", "cp949"),
+     ("x-gbk", "镕基说", "gbk"), ("x-sjis", "①東京", "cp932"), ("windows-31j", "①東京", "cp932"),
+     ("windows-874", "ราคาข้าว", "cp874"), ("tis-620", "ราคาข้าว", "cp874")],
+)  # fmt: skip
 def test_a_legacy_charset_is_read_as_browsers_read_it(
     ingest, settings, local_http, label, text, codec
 ):
