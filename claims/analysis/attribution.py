@@ -17,6 +17,63 @@ from .types import Claim, Frame, Source
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 HONORIFICS = {"dr.", "mr.", "mrs.", "ms.", "prof.", "sir", "dame", "rev."}
+# Titles written before a name, that are not role words of sources.txt.
+TITLES = {
+    "sen",
+    "rep",
+    "gov",
+    "lt",
+    "col",
+    "gen",
+    "capt",
+    "sgt",
+    "president",
+    "vice",
+    "prime",
+    "foreign",
+    "deputy",
+    "former",
+    "acting",
+    "interim",
+    "chief",
+    "justice",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "father",
+    "sister",
+    "brother",
+    "rabbi",
+    "imam",
+    "bishop",
+    "cardinal",
+    "senator",
+    "congressman",
+    "congresswoman",
+    "councilman",
+    "councilwoman",
+    "speaker",
+    "attorney",
+    "secretary",
+    "commissioner",
+    "superintendent",
+    "sheriff",
+    "coach",
+    "detective",
+    "officer",
+    "sergeant",
+    "lieutenant",
+    "colonel",
+    "major",
+    "captain",
+    "admiral",
+    "ambassador",
+    "chancellor",
+    "premier",
+    "president-elect",
+}
 AFFILIATION_PREPS = {"at", "of", "from", "with", "in"}
 # Words inside an organisation's name that make it a part of government:
 # "the U.S. Department of Energy", "the Ministry of Health".
@@ -67,6 +124,8 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
         ent_start, ent_end, label = name
         if label != "PERSON" and subj.lemma_.lower() in source_nouns()["role"]:
             label = "PERSON"  # "The chief executive, Caroline Dufresne" names a person
+        if label == "PERSON" and _first_name_left_out(doc, toks[0], ent_start, ent_end):
+            ent_start -= 1  # "Ana Gómez": the recogniser may leave a first name out
         while ent_start > toks[0] and doc[ent_start - 1].lower_ in HONORIFICS:
             ent_start -= 1  # "Dr. Sofia Marchetti"
         while ent_start < ent_end - 1 and doc[ent_start].is_punct:
@@ -90,6 +149,28 @@ def describe_source(subj, offset: int, exclude: set[int]) -> Frame:
                 frame.org_name = doc[ent[0] : ent[1]].text.replace(PAD, "")
                 frame.org_entity = ent[2]
     return frame
+
+
+def _first_name_left_out(doc, first: int, ent_start: int, ent_end: int) -> bool:
+    """Whether the word before a one-word person ("Gómez" of "Ana Gómez") is a first
+    name the recogniser left out: a capitalised proper noun compounded into the
+    name, in no entity of its own, neither a title ("Minister", "Sen.") nor a
+    role word. A name of two words or more is taken as recognised ("Rival Dana
+    Holt")."""
+    if ent_end - ent_start != 1 or ent_start <= first:
+        return False
+    tok = doc[ent_start - 1]
+    return (
+        tok.pos_ == "PROPN"
+        and tok.dep_ == "compound"
+        and tok.head.i < ent_end
+        and tok.head.i > tok.i
+        and not tok.ent_type_
+        and tok.is_title
+        and tok.is_alpha
+        and tok.lemma_.lower() not in source_nouns()["role"]
+        and tok.lower_ not in TITLES
+    )
 
 
 def withholds_name(subj, exclude: set[int]) -> bool:

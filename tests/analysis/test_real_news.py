@@ -344,3 +344,20 @@ def test_quotes_listed_one_per_line_are_sentences_of_their_own():
     assert source_text(claim_containing(result, "cuts the town")) == "Ana Brook"
     # "Trump said" inside the quotation does not make Trump its speaker
     assert source_text(claim_containing(result, "It is not dying")) == "Tomas Ruiz"
+
+
+@pytest.mark.parametrize(
+    "body, name",
+    [
+        # The recogniser may leave a first name out of the person.
+        ("Ana Gomez said the county would raise the fee in June.", "Ana Gomez"),
+        ("Ana G\u00f3mez said the county would raise the fee in June.", "Ana G\u00f3mez"),
+        # A title before the name stays out of it.
+        ("Foreign Minister Sergei Lavrov said the talks would resume.", "Sergei Lavrov"),
+        ("Coach Ana Gomez said the team would win the final.", "Ana Gomez"),
+    ],
+)
+def test_a_person_is_named_in_full(body, name):
+    _, source = sourced(body, "would")
+    assert source["type"] == "named_person"
+    assert source["text"] == name
