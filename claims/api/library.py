@@ -125,7 +125,8 @@ class FactCheckViewSet(ApiViewSet):
         summary="Import ClaimReview documents (editors); all or nothing",
         description="A JSON body (a ClaimReview, a list, an @graph or a DataFeed) or a "
         "multipart upload in the field `file` (JSON, JSON Lines or an HTML page with "
-        "JSON-LD). 400 lists every problem (document, where, reason); nothing is written.",
+        "JSON-LD). 400 lists the problems (document, where, reason), up to a limit where "
+        "reading stops (`more`); nothing is written.",
         request={
             "application/json": OpenApiTypes.OBJECT,
             "multipart/form-data": OpenApiTypes.OBJECT,
@@ -142,13 +143,13 @@ class FactCheckViewSet(ApiViewSet):
         try:
             result = factchecks_import(documents=[self._document(request)], user=request.user)
         except FactCheckImportError as exc:
-            problems = [p.as_dict() for p in exc.problems]
-            shown = settings.FACTCHECK_IMPORT_MAX_PROBLEMS
+            shown = [p.as_dict() for p in exc.problems[: settings.FACTCHECK_IMPORT_MAX_PROBLEMS]]
             body = error_body(
                 "invalid_claimreviews",
-                f"{len(problems)} problem(s) in the input; nothing was imported. "
+                f"{exc.count} problem(s) in the input; nothing was imported. "
                 f"First: {exc.problems[0]}",
-                {"problems": problems[:shown], "count": len(problems)},
+                # more: reading stopped at the limit, so count is a lower bound
+                {"problems": shown, "count": len(exc.problems), "more": exc.more},
             )
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(ImportResultSerializer(result).data)

@@ -85,10 +85,37 @@ def factcheck_key(url: str, claim_text: str) -> str:
     return hashlib.sha256(f"{url}\n{text}".encode()).hexdigest()
 
 
-def read_document(doc: Document) -> tuple[list[Review], list[Problem]]:
-    """The reviews of one document and the problems found in it."""
+class TooManyProblems(Exception):
+    """Problems.append past the limit: reading stops here."""
+
+
+class Problems(list):
+    """The problems found so far, at most ``limit`` of them: the next one sets
+    ``more`` and raises TooManyProblems, which stops the reading. A 45 MB file of
+    ``[{},{},...]`` is fifteen million problems; kept, they took 6 GB and a minute,
+    for a report that lists the first few hundred."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = max(limit, 1)  # the first problem is kept: it is what refuses the import
+        self.more = False
+
+    def append(self, problem: Problem) -> None:
+        if len(self) >= self.limit:
+            self.more = True
+            raise TooManyProblems
+        super().append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
+def read_document(doc: Document, problems: Problems) -> list[Review]:
+    """The reviews of one document; the problems found in it go to ``problems``
+    (which raises TooManyProblems when full)."""
     reviews: list[Review] = []
-    problems: list[Problem] = []
+    found_before = len(problems)
     lenient_nodes = 0
     try:
         for where, node, strict in _nodes(doc, problems):
@@ -104,9 +131,9 @@ def read_document(doc: Document) -> tuple[list[Review], list[Problem]]:
                 reviews.append(review)
     except RecursionError:  # a value that parsed, nested too deeply to walk
         problems.append(Problem(doc.name, "", TOO_DEEP))
-    if not reviews and not problems:
+    if not reviews and len(problems) == found_before:
         problems.append(Problem(doc.name, "", "no ClaimReview was found in it"))
-    return reviews, problems
+    return reviews
 
 
 # --- Shapes ---------------------------------------------------------------------------

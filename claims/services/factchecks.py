@@ -2,10 +2,10 @@
 
 ``factchecks_import`` stores imported ClaimReviews. It is all or nothing for the
 whole call: every document is read and every review checked first; if anything
-is wrong, nothing is written and every problem is reported (document, line or
-item, reason). Otherwise all the reviews are written in one transaction. A review
-is identified by its key (URL and claim text): importing the same file again
-updates those rows and adds none.
+is wrong, nothing is written and the problems are reported (document, line or
+item, reason), up to FACTCHECK_IMPORT_MAX_PROBLEMS, where reading stops. Otherwise
+all the reviews are written in one transaction. A review is identified by its key
+(URL and claim text): importing the same file again updates those rows and adds none.
 
 ``factcheck_sync_ours`` keeps our own verdicts in the library: a claim with a
 verdict and a public fact-check URL is a FactCheck of origin "ours"; without
@@ -26,7 +26,9 @@ from claims.models import VERDICTS, Claim, FactCheck, FactCheckOrigin
 from claims.services.factcheck_documents import (
     Document,
     Problem,
+    Problems,
     Review,
+    TooManyProblems,
     factcheck_key,
     read_document,
 )
@@ -45,13 +47,21 @@ Progress = Callable[[str, int, int], None]
 class FactCheckImportError(Exception):
     """The import was refused: nothing was written. ``problems`` says what and where."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], *, more: bool = False):
         self.problems = problems
+        self.more = more  # reading stopped at the limit: there are more than these
         shown = settings.FACTCHECK_IMPORT_MAX_PROBLEMS
         lines = [str(p) for p in problems[:shown]]
-        if len(problems) > shown:
+        if more:
+            lines.append("... and more problem(s), not read")
+        elif len(problems) > shown:
             lines.append(f"... and {len(problems) - shown} more problem(s)")
-        super().__init__(f"{len(problems)} problem(s); nothing was imported.\n" + "\n".join(lines))
+        super().__init__(f"{self.count} problem(s); nothing was imported.\n" + "\n".join(lines))
+
+    @property
+    def count(self) -> str:
+        """How many problems: "17", or "more than 200" where reading stopped."""
+        return f"more than {len(self.problems)}" if self.more else str(len(self.problems))
 
 
 class FactCheckNotPermitted(PermissionError):
@@ -95,24 +105,30 @@ def factchecks_import(
         raise FactCheckNotPermitted("Only editors can import fact-checks.")
     documents = list(documents)
     found: dict[str, Review] = {}  # by key: the last of duplicates wins, as a re-import would
-    problems: list[Problem] = []
-    for done, doc in enumerate(documents, 1):
-        size = len(doc.content) if isinstance(doc.content, str | bytes) else 0
-        if size > settings.FACTCHECK_IMPORT_MAX_BYTES:
-            limit = settings.FACTCHECK_IMPORT_MAX_BYTES
-            problems.append(Problem(doc.name, "", f"larger than the limit of {limit:,} bytes"))
-            continue
-        items, doc_problems = read_document(doc)
-        problems.extend(doc_problems)
-        for review in items:
-            found[review.key] = review
-        if progress:
-            progress("read", done, len(documents))
+    # Past the problems a report lists, reading stops: they are not kept.
+    problems = Problems(limit=settings.FACTCHECK_IMPORT_MAX_PROBLEMS)
+    try:
+        for done, doc in enumerate(documents, 1):
+            _read(doc, found, problems)
+            if progress:
+                progress("read", done, len(documents))
+    except TooManyProblems:
+        pass  # problems.more says so
     if problems:
-        raise FactCheckImportError(problems)
+        raise FactCheckImportError(problems, more=problems.more)
     with transaction.atomic():
         created, updated, skipped = _write(list(found.values()), user, progress)
     return ImportResult(created, updated, skipped, len(documents))
+
+
+def _read(doc: Document, found: dict[str, Review], problems: Problems) -> None:
+    size = len(doc.content) if isinstance(doc.content, str | bytes) else 0
+    if size > settings.FACTCHECK_IMPORT_MAX_BYTES:
+        limit = settings.FACTCHECK_IMPORT_MAX_BYTES
+        problems.append(Problem(doc.name, "", f"larger than the limit of {limit:,} bytes"))
+        return
+    for review in read_document(doc, problems):
+        found[review.key] = review
 
 
 def _write(items: list[Review], user, progress: Progress | None) -> tuple[int, int, int]:

@@ -171,3 +171,40 @@ def test_a_nul_in_an_import_is_400_and_writes_nothing(api_as):
     [problem] = error["details"]["problems"]
     assert problem["where"] == "item 2" and "NUL character" in problem["reason"]
     assert not FactCheck.objects.exists()
+
+
+WIDE = [
+    ("wide.json", b"[" + b"{}," * 9 + b"{}]", "item 3"),
+    ("wide.jsonl", b"{}\n" * 10, "line 3"),
+    (
+        "wide.html",
+        b'<html><body><script type="application/ld+json">[' + b"1," * 9 + b"1]</script>",
+        "script 1, item 3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "last"), WIDE, ids=["json", "json-lines", "html"])
+def test_reading_stops_past_the_problems_listed_and_says_there_are_more(
+    api_as, settings, name, content, last
+):
+    """A 45 MB '[{},{},...]' is 15 million problems: listing them all took 6 GB."""
+    settings.FACTCHECK_IMPORT_MAX_PROBLEMS = 3
+    upload = SimpleUploadedFile(name, content)
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    assert response.status_code == 400, response.content
+    error = error_of(response)
+    assert error["message"].startswith("more than 3 problem(s) in the input")
+    details = error["details"]
+    assert (details["count"], details["more"]) == (3, True)
+    assert details["problems"][-1]["where"] == last
+    assert not FactCheck.objects.exists()
+
+
+def test_as_many_problems_as_listed_are_not_more(api_as, settings):
+    settings.FACTCHECK_IMPORT_MAX_PROBLEMS = 3
+    upload = SimpleUploadedFile("three.json", b"[{},{},{}]")
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    error = error_of(response)
+    assert error["message"].startswith("3 problem(s) in the input")
+    assert (error["details"]["count"], error["details"]["more"]) == (3, False)

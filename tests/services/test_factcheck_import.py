@@ -396,3 +396,24 @@ def test_a_nul_never_reaches_postgresql():
         run(("nul.json", json.dumps(review(1, reviewBody="a\u0000b"))))
     run(("ok.json", json.dumps(review(1))))
     assert FactCheck.objects.get().claim_text.startswith("The dam passed")
+
+
+def test_the_command_says_when_reading_stopped_at_the_problems_listed(tmp_path, settings):
+    settings.FACTCHECK_IMPORT_MAX_PROBLEMS = 2
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text("[{}, {}, {}]")
+    second.write_text("[{}]")  # not read: the limit was reached in the first file
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="more than 2 problem"):
+        call_command("import_claimreviews", str(first), str(second), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "a.json, item 1: no @type: expected a ClaimReview",
+        "a.json, item 2: no @type: expected a ClaimReview",
+    ]
+
+
+def test_a_limit_of_no_problems_listed_still_refuses_the_import(settings):
+    settings.FACTCHECK_IMPORT_MAX_PROBLEMS = 0
+    with pytest.raises(FactCheckImportError, match="more than 1 problem"):
+        run(("a.json", json.dumps([review(1), {}, {}])))
+    assert not FactCheck.objects.exists()

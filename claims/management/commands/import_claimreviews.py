@@ -45,7 +45,7 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{len(exc.problems)} problem(s) in the input; nothing was imported."
+                f"{exc.count} problem(s) in the input; nothing was imported."
             ) from None
         ours = result.skipped_ours
         self.stdout.write(
