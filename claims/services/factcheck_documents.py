@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,6 +158,9 @@ def _nodes(doc: Document, problems: list[Problem]) -> Iterator[tuple[str, dict, 
     else:
         try:
             value = _loads(text)
+        except Unreadable as exc:
+            problems.append(Problem(doc.name, "", str(exc)))
+            return
         except json.JSONDecodeError as exc:
             if _looks_like_json_lines(text):
                 yield from _json_lines(text, doc.name, problems)
@@ -178,13 +182,29 @@ def _text_of(doc: Document, problems: list[Problem]) -> str | None:
     return content.removeprefix("\ufeff")
 
 
+class Unreadable(ValueError):
+    """JSON whose values cannot be read or stored, though its syntax parses (the
+    parser says not where): NaN or Infinity, which json.loads takes but JSON has
+    not (PostgreSQL's jsonb and SQLite's JSON_VALID refuse them), or an integer
+    past the 4,300 digits int() converts."""
+
+
+def _refuse_constant(name: str):
+    raise Unreadable(f"not valid JSON ({name} is not a JSON value)")
+
+
 def _loads(text: str):
     """json.loads, with a document nested a few thousand levels deep (which makes
-    the parser raise RecursionError) reported as the JSON error it is."""
+    the parser raise RecursionError) reported as the JSON error it is, and values
+    it cannot hold refused (Unreadable)."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except (json.JSONDecodeError, Unreadable):
+        raise
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) ..."
+        raise Unreadable("a number of more than 4,300 digits, which cannot be read") from None
 
 
 def _looks_like_json_lines(text: str) -> bool:
@@ -193,7 +213,7 @@ def _looks_like_json_lines(text: str) -> bool:
         return False
     try:
         _loads(lines[0])
-    except json.JSONDecodeError:
+    except ValueError:  # json.JSONDecodeError, Unreadable
         return False
     return True
 
@@ -207,6 +227,9 @@ def _json_lines(text: str, name: str, problems: list[Problem]):
         except json.JSONDecodeError as exc:
             reason = f"not valid JSON ({exc.msg}, column {exc.colno})"
             problems.append(Problem(name, f"line {number}", reason))
+            continue
+        except Unreadable as exc:
+            problems.append(Problem(name, f"line {number}", str(exc)))
             continue
         yield from _walk(value, f"line {number}", True, name, problems)
 
@@ -224,6 +247,9 @@ def _html(text: str, name: str, problems: list[Problem]):
             value = _loads(script.text or "")
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, where, f"not valid JSON ({exc.msg}, line {exc.lineno})"))
+            continue
+        except Unreadable as exc:
+            problems.append(Problem(name, where, str(exc)))
             continue
         # A page's JSON-LD describes the page too: other nodes are not errors.
         yield from _walk(value, where, False, name, problems)
@@ -355,7 +381,8 @@ def _review(where: str, node: dict) -> tuple[Review | None, list[str]]:
 
 def _unstorable(node: dict) -> str | None:
     """Why the node cannot be stored (the field with a NUL or a lone surrogate, in
-    a key or a value), or None. A loop, not a recursion: nodes can be deep."""
+    a key or a value, or a number past a float's range: 1e400 reads as infinity,
+    which no JSON column takes), or None. A loop, not a recursion: nodes can be deep."""
     stack: list[tuple[str, object]] = [("", node)]
     while stack:
         path, value = stack.pop()
@@ -369,6 +396,8 @@ def _unstorable(node: dict) -> str | None:
             char = found.group()
             what = "a NUL character" if char == "\x00" else "a lone surrogate"
             return f"{path} contains {what} (U+{ord(char):04X}), which cannot be stored"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"{path} is a number too large to be stored"
     return None
 
 

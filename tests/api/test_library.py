@@ -208,3 +208,54 @@ def test_as_many_problems_as_listed_are_not_more(api_as, settings):
     error = error_of(response)
     assert error["message"].startswith("3 problem(s) in the input")
     assert (error["details"]["count"], error["details"]["more"]) == (3, False)
+
+
+def _with(value: str) -> str:
+    """A good review whose extra field holds ``value`` as written in the JSON."""
+    return json.dumps(review(1, extra="HERE")).replace('"HERE"', value)
+
+
+UNREADABLE = [
+    ("NaN", "not valid JSON (NaN is not a JSON value)"),
+    ("-Infinity", "not valid JSON (-Infinity is not a JSON value)"),
+    ("9" * 5000, "a number of more than 4,300 digits, which cannot be read"),
+    ("1e400", "extra is a number too large to be stored"),
+    ("9" * 5000 + ".5", "extra is a number too large to be stored"),
+]
+
+
+@pytest.mark.parametrize(("value", "reason"), UNREADABLE, ids=lambda v: v[:12])
+@pytest.mark.parametrize(
+    ("name", "wrap", "where"),
+    [
+        ("x.json", lambda doc: doc, ""),
+        ("x.jsonl", lambda doc: json.dumps(review(2)) + "\n" + doc, "line 2"),
+        ("x.html", lambda doc: f'<script type="application/ld+json">{doc}</script>', "script 1"),
+    ],
+    ids=["json", "json-lines", "html"],
+)
+def test_a_value_json_has_not_or_no_column_stores_is_400_not_500(
+    api_as, value, reason, name, wrap, where
+):
+    """NaN and Infinity (which json.loads takes), an integer int() refuses and a
+    float that overflows to infinity were a 500: jsonb and JSON_VALID refuse them."""
+    upload = SimpleUploadedFile(name, wrap(_with(value)).encode())
+    response = api_as("editor").post(IMPORT, {"file": upload}, format="multipart")
+    assert response.status_code == 400, response.content
+    error = error_of(response)
+    assert error["code"] == "invalid_claimreviews"
+    [problem] = error["details"]["problems"]
+    assert (problem["where"], problem["reason"]) == (where, reason)
+    assert not FactCheck.objects.exists()
+
+
+def test_a_float_past_its_range_in_a_json_body_is_400(api_as):
+    body = json.dumps([review(1), review(2, extra="HERE")]).replace('"HERE"', "1e400")
+    response = api_as("editor").post(IMPORT, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    [problem] = error_of(response)["details"]["problems"]
+    assert (problem["where"], problem["reason"]) == (
+        "item 2",
+        "extra is a number too large to be stored",
+    )
+    assert not FactCheck.objects.exists()
