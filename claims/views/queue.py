@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -342,7 +342,7 @@ def saved_view_delete_view(request, pk: int):
 def article_suggest(request):
     """The queue's article filter as you type: up to 20 matching articles as
     radio buttons (htmx swaps them in under the search field)."""
-    query = request.GET.get("article_q", "")
+    query = _search(request, "article_q")
     context = {"articles": article_suggestions(query=query), "query": query}
     chosen = request.GET.get("article", "")  # the one checked: it stays offered
     if as_pk(chosen) is not None:
@@ -353,5 +353,12 @@ def article_suggest(request):
 @reader
 def user_suggest(request):
     """Usernames for the assignee filter's datalist, as you type."""
-    names = user_suggestions(query=request.GET.get("assignee", ""))
+    names = user_suggestions(query=_search(request, "assignee"))
     return render(request, "claims/_user_options.html", {"names": names})
+
+
+def _search(request, name: str) -> str:
+    query = request.GET.get(name, "")
+    if "\x00" in query:  # PostgreSQL refuses it in a query; no title or username holds one
+        raise BadRequest("A search cannot contain a null character.")
+    return query

@@ -107,3 +107,12 @@ def test_reasons_are_in_a_details_element(client_as, claim):
     html = client_as("viewer").get(reverse("dashboard:queue")).content.decode()
     assert '<details class="reasons">' in html and "unnamed source weak sourcing" in html
     assert 'class="cue hedge-approximator"' in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/suggest/articles/?article_q=a%00", "/suggest/users/?assignee=a%00"]
+)
+def test_a_suggestion_search_with_a_null_character_is_a_400(client_as, url):
+    # PostgreSQL refuses NUL in a query: the suggestions answered 500.
+    assert client_as("editor").get(url).status_code == 400
+    assert client_as("editor").get(url.replace("%00", "")).status_code == 200
