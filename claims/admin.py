@@ -24,7 +24,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from claims import services, workflow
-from claims.domain import validate_evidence_url
+from claims.domain import as_pk, validate_evidence_url
 from claims.models import (
     Article,
     ArticleVersion,
@@ -255,8 +255,9 @@ class ArticleFilter(TextInputFilter):
         value = (self.value() or "").strip()
         if not value:
             return queryset
-        if value.isdigit():
-            return queryset.filter(article_id=int(value))
+        pk = as_pk(value)
+        if pk is not None:
+            return queryset.filter(article_id=pk)
         return queryset.filter(article__title__icontains=value)
 
 

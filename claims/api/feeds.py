@@ -8,11 +8,10 @@ addresses, its error messages), and everybody sees the articles it brings in
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from claims import selectors, services
@@ -98,10 +97,7 @@ class FeedViewSet(ApiViewSet):
     serializer_class = FeedSerializer
 
     def _feed(self, pk) -> Feed:
-        try:
-            return selectors.feed_detail(pk=int(pk))
-        except ObjectDoesNotExist:
-            raise NotFound(f"There is no feed with id {pk}.") from None
+        return self.load(selectors.feed_detail, pk, "feed")
 
     def _fresh(self, feed: Feed) -> dict:
         return FeedSerializer(self._feed(feed.pk)).data

@@ -21,6 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from claims.domain import as_pk
 from claims.selectors import (
     Key,
     keyset_after,
@@ -110,9 +111,10 @@ class KeysetPagination(BasePagination):
         if raw is None:
             return settings.API_PAGE_SIZE
         limit = settings.API_MAX_PAGE_SIZE
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
+        size = as_pk(raw)  # digits, and few enough for int()
+        if size is None or not 1 <= size <= limit:
             raise ValidationError({"page_size": [f"Must be a whole number from 1 to {limit}."]})
-        return int(raw)
+        return size
 
     def _fetch(self, view, qs: QuerySet, limit: int) -> list:
         """The page's rows: model instances, or what the view's ``page_rows(qs,

@@ -35,6 +35,7 @@ from claims.api.pagination import (
 from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims, CanReanalyze
 from claims.api.renderers import JSONRenderer
 from claims.api.schema import READ, WRITE, errors
+from claims.domain import as_pk
 from claims.filters import SEARCH_MAX, ClaimFilter
 from claims.models import Article, Claim
 from claims.services.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
@@ -92,10 +93,13 @@ class ApiViewSet(viewsets.GenericViewSet):
             )
 
     def load(self, getter, pk, what: str):
-        try:
-            return getter(pk=int(pk))
-        except ObjectDoesNotExist:
-            raise NotFound(f"There is no {what} with id {pk}.") from None
+        number = as_pk(str(pk))  # past 2**63 no row has it
+        if number is not None:
+            try:
+                return getter(pk=number)
+            except ObjectDoesNotExist:
+                pass
+        raise NotFound(f"There is no {what} with id {pk}.")
 
 
 # --- Claims ------------------------------------------------------------------------------

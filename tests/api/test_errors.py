@@ -126,6 +126,10 @@ def test_a_null_character_in_a_query_is_a_400_naming_it(api_as, url):
         ("post", "/api/v1/claims/999999/evidence/"),
         ("post", "/api/v1/claims/99999999999999999999999999/transitions/"),
         ("get", "/api/v1/claims/abc/"),
+        # past 4,300 digits int() raises; past 2**63 SQLite overflows: a 500 before
+        ("get", f"/api/v1/claims/{'9' * 5000}/"),
+        ("get", f"/api/v1/feeds/{'9' * 5000}/"),
+        ("get", f"/api/v1/sources/{'9' * 5000}/"),
         ("get", "/api/v1/claims/-1/"),
         ("get", "/api/v1/nothing-here/"),
         ("get", "/api/v2/claims/"),
@@ -140,6 +144,13 @@ def test_ids_and_urls_that_do_not_exist(api_as, method, url):
     assert r.status_code == 404
     assert error_of(r)["code"] == "not_found"
     nothing_stored()
+
+
+def test_a_match_id_past_what_int_reads_is_404(api_as, claim):
+    r = api_as("editor").post(
+        f"/api/v1/claims/{claim.pk}/matches/{'9' * 5000}/confirm/", {"note": ""}, format="json"
+    )
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
 
 
 def test_unknown_api_url_is_json_even_with_debug(settings):

@@ -84,3 +84,13 @@ def test_counts_past_the_threshold_are_estimated_not_scanned(monkeypatch):
         assert count == 6
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 100)
     assert EstimatedCountPaginator(Claim.objects.all(), 50).count == 6
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "9" * 20], ids=["superscript", "long", "2**63"])
+def test_an_article_filter_no_id_can_be_is_title_words(client, value):
+    # isdigit() took "²" (int() refused it), and int() raises past 4,300 digits;
+    # past 2**63 SQLite overflows: each was a 500.
+    client.force_login(editor())
+    claim = ClaimFactory(article=ArticleFactory(title="Storm damage"))
+    html, _ = page(client, article=value)
+    assert change_link(claim) not in html
