@@ -34,12 +34,15 @@ class ThrottledTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):
         """Knox's check, on claims.tokens.token_lookup: the token, its user and
         their permissions from one statement. A key that is not UTF-8 is refused
-        (knox's decode raised a 500)."""
+        (knox's decode raised a 500), and so is one with a NUL, which PostgreSQL
+        refuses in the look-up's query (a 500 too); no key holds one."""
         msg = _("Invalid token.")
         try:
             key = token.decode("utf-8")
         except UnicodeDecodeError:
             raise AuthenticationFailed(msg) from None
+        if "\x00" in key:
+            raise AuthenticationFailed(msg)
         for auth_token in token_lookup(key[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue

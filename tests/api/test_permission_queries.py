@@ -119,6 +119,14 @@ def test_a_token_that_is_not_utf8_is_refused_not_an_error():
     assert response.json()["error"]["code"] == "authentication_failed"
 
 
+def test_a_token_with_a_nul_is_refused_not_an_error():
+    # PostgreSQL refuses NUL in the look-up's query: it was a 500 there.
+    _, key = token_create(user=viewer())
+    response = APIClient().get(CLAIMS, HTTP_AUTHORIZATION=f"Token {key[:3]}\x00{key[4:]}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
 def test_a_role_taken_away_counts_from_the_next_request():
     user = viewer()
     _, key = token_create(user=user)
