@@ -24,7 +24,13 @@ class JSONRenderer(renderers.JSONRenderer):
     an indent asked for in Accept (``application/json; indent=2``), a document
     nested past orjson's 255 levels, an integer past 64 bits. One difference is
     kept: a NaN or infinite float is written as null, where DRF's strict JSON
-    raised an error (a 500 for every page that held one)."""
+    raised an error (a 500 for every page that held one).
+
+    A lone surrogate ("\\ud800", which JSON lets a request send escaped) is no
+    UTF-8: orjson refuses it, and DRF's ``encode()`` raised UnicodeEncodeError, a
+    500 wherever a value is echoed (DRF's "is not a valid choice" quotes it, for
+    every choice field). DRF writes such a document in ASCII, each non-ASCII
+    character escaped (the surrogate as "\\ud800"): the same JSON."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
@@ -34,9 +40,19 @@ class JSONRenderer(renderers.JSONRenderer):
             or not self.compact
             or self.get_indent(accepted_media_type, renderer_context or {}) is not None
         ):
-            return super().render(data, accepted_media_type, renderer_context)
+            return self._drf(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=self.encoder_class().default, option=_OPTIONS)
         except (orjson.JSONEncodeError, TypeError, ValueError):
-            return super().render(data, accepted_media_type, renderer_context)
+            return self._drf(data, accepted_media_type, renderer_context)
         return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+    def _drf(self, data, accepted_media_type, renderer_context) -> bytes:
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:  # a lone surrogate
+            return _ASCIIJSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class _ASCIIJSONRenderer(renderers.JSONRenderer):
+    ensure_ascii = True

@@ -153,6 +153,35 @@ def test_a_match_id_past_what_int_reads_is_404(api_as, claim):
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "transitions/", {"to": "\ud800", "version": 1}, "to"),
+        (
+            "post",
+            "transitions/",
+            {"to": "dismissed", "dismiss_reason": "\udfff", "version": 1},
+            "dismiss_reason",
+        ),
+        ("patch", "", {"priority": "\ud800", "version": 1}, "priority"),
+    ],
+    ids=["to", "dismiss_reason", "priority"],
+)
+def test_a_lone_surrogate_in_a_choice_is_400_not_500(api_as, claim, method, path, body, field):
+    # json.dumps escapes it ("\ud800"), as JSON allows; DRF's error quotes it back.
+    r = api_as("editor").generic(
+        method.upper(),
+        f"/api/v1/claims/{claim.pk}/{path}",
+        json.dumps(body),
+        content_type="application/json",
+    )
+    assert r.status_code == 400, r.content
+    error = error_of(r)
+    assert list(error["details"]) == [field]
+    assert body[field] in error["details"][field][0]  # the same character, escaped
+    nothing_stored()
+
+
 def test_unknown_api_url_is_json_even_with_debug(settings):
     settings.DEBUG = True
     for path in ("/api/v1/nothing/", "/api/nothing"):

@@ -94,3 +94,12 @@ def test_the_api_uses_it(settings):
     from rest_framework.settings import api_settings
 
     assert [JSONRenderer] == api_settings.DEFAULT_RENDERER_CLASSES
+
+
+def test_a_lone_surrogate_is_written_escaped_not_an_error():
+    data = {"to": ['"\ud800" is not a valid choice.'], "city": "Zürich"}
+    body = JSONRenderer().render(data)
+    assert body == b'{"to":["\\"\\ud800\\" is not a valid choice."],"city":"Z\\u00fcrich"}'
+    assert json.loads(body) == data
+    indented = JSONRenderer().render(data, "application/json; indent=2")
+    assert json.loads(indented) == data

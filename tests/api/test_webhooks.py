@@ -3,6 +3,8 @@ read the delivery log and resend; other roles are refused; bad URLs are 400s."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from claims import services
@@ -184,3 +186,15 @@ def test_the_delivery_log_reads_in_a_fixed_number_of_queries(api_as, django_asse
         page = client.get(f"{BASE}{endpoint.pk}/deliveries/").json()
     assert len(page["results"]) == 8
     assert all(len(row["attempts_log"]) == 2 for row in page["results"])
+
+
+def test_a_lone_surrogate_in_the_events_is_a_400(api_as):
+    endpoint = literal_public_endpoint(editor())
+    body = json.dumps({"events": ["claim.verdict", "\ud800"]})  # escaped, as JSON allows
+    r = api_as("editor").generic(
+        "PATCH", f"{BASE}{endpoint.pk}/", body, content_type="application/json"
+    )
+    assert r.status_code == 400, r.content
+    assert error_of(r)["details"]["events"] == {"1": ['"\ud800" is not a valid choice.']}
+    endpoint.refresh_from_db()
+    assert endpoint.events == ["claim.verdict"]
