@@ -56,6 +56,9 @@ PRIVATE = "The URL points to a private or local address, which is not allowed."
 # A lone surrogate (JSON's "\ud83d" without its pair) is not text: it cannot be
 # encoded as UTF-8, so it can be neither hashed nor stored.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What no text column takes: a lone surrogate, and NUL (PostgreSQL's text refuses
+# it with a DataError; SQLite keeps it, so only PostgreSQL shows the bug).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class IngestError(ValueError):
@@ -257,6 +260,13 @@ def refuse_surrogates(value: str, where: str) -> None:
         raise IngestError(
             f"Surrogate characters are not allowed: U+{ord(bad.group()):04X} (in {where})."
         )
+
+
+def storable_text(value: str) -> str:
+    """``value`` without the characters no text column takes (NUL, lone
+    surrogates): for text that others wrote and that is kept as it came, such as
+    a webhook receiver's answer or a feed item's title."""
+    return _UNSTORABLE.sub("", value)
 
 
 def checked_text(text: str | None) -> str:

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ DELIVER_TASK = "claims.tasks.webhook_deliver"
 EXCERPT_MAX = 2048  # of a response body, kept per try
 PENDING, RETRYING = DeliveryState.PENDING, DeliveryState.RETRYING
 SUCCEEDED, FAILED = DeliveryState.SUCCEEDED, DeliveryState.FAILED
+UNSETTLED = "The attempts were used up; the last one was not settled."
 
 
 def webhook_delivery_publish(*, delivery_id: int, countdown: float | None = None) -> bool:
@@ -78,23 +80,48 @@ def webhook_delivery_attempt(*, delivery_id: int) -> float | None:
     due and does nothing."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 60)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, state__in=[PENDING, RETRYING], next_attempt_at__lte=now
-    ).update(next_attempt_at=lease, attempts=F("attempts") + 1)
+    claimed = (
+        _due(now).filter(pk=delivery_id).update(next_attempt_at=lease, attempts=F("attempts") + 1)
+    )
     if not claimed:
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     status, excerpt, error, duration = _post(delivery)
-    WebhookAttempt.objects.create(
-        delivery=delivery,
-        number=delivery.attempts,
-        at=now,
-        status=status,
-        duration_ms=duration,
-        response_excerpt=excerpt,
-        error=error,
-    )
+    if not _log_try(delivery, now, status, excerpt, error, duration):
+        excerpt = ""
     return _settle(delivery, status, excerpt, error)
+
+
+def _log_try(delivery, now, status, excerpt: str, error: str, duration: int) -> bool:
+    """Keep the try as a WebhookAttempt; False if the database refused it. The
+    POST was made: the caller settles it all the same, or the delivery would stay
+    leased and be posted again when the lease runs out."""
+    try:
+        # A savepoint: on PostgreSQL a failed insert would break an outer transaction.
+        with transaction.atomic():
+            WebhookAttempt.objects.create(
+                delivery=delivery,
+                number=delivery.attempts,
+                at=now,
+                status=status,
+                duration_ms=duration,
+                response_excerpt=excerpt,
+                error=error,
+            )
+    except DatabaseError:
+        log.exception("webhook delivery %s: try %s not logged", delivery.pk, delivery.attempts)
+        return False
+    return True
+
+
+def _due(now):
+    """Deliveries that may be tried now: pending or retrying, their time come, and
+    attempts left (WEBHOOK_MAX_ATTEMPTS, one more per resend)."""
+    return WebhookDelivery.objects.filter(
+        state__in=[PENDING, RETRYING],
+        next_attempt_at__lte=now,
+        attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS + F("resends"),
+    )
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
@@ -126,7 +153,9 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
         )
     except ingest.IngestError as exc:
         return None, "", str(exc)[:500], _ms(started)
-    excerpt = result.body.decode("utf-8", "replace")[:EXCERPT_MAX]
+    # A NUL in the answer ("accepted\x00thanks") is dropped: PostgreSQL's text
+    # refuses it, and the try could not be logged.
+    excerpt = ingest.storable_text(result.body.decode("utf-8", "replace"))[:EXCERPT_MAX]
     error = "" if 200 <= result.status < 300 else f"HTTP {result.status}"
     return result.status, excerpt, error, _ms(started)
 
@@ -188,11 +217,19 @@ def webhook_retry_schedule(*, delivery_id: int, delay: float) -> bool:
 
 def webhook_deliveries_due(*, limit: int = 500) -> list[int]:
     """Deliveries whose next try is due (the beat's sweep queues them): a retry
-    longer than the broker should hold, or a publish the broker lost."""
-    return list(
-        WebhookDelivery.objects.filter(
-            state__in=[PENDING, RETRYING], next_attempt_at__lte=timezone.now()
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+    longer than the broker should hold, or a publish the broker lost.
+
+    A delivery whose lease ran out with its attempts used (its last try was made
+    but never settled: a worker killed, a database error) is failed here, not
+    tried again: the receiver would get the event past WEBHOOK_MAX_ATTEMPTS."""
+    now = timezone.now()
+    used_up = WebhookDelivery.objects.filter(
+        state__in=[PENDING, RETRYING],
+        next_attempt_at__lte=now,
+        attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS + F("resends"),
     )
+    for pk, endpoint_id in used_up.values_list("pk", "endpoint_id")[:limit]:
+        # Row by row, on the same condition: a resend meanwhile keeps its delivery.
+        if used_up.filter(pk=pk).update(state=FAILED, next_attempt_at=None, error=UNSETTLED):
+            _endpoint_health(endpoint_id, FAILED, UNSETTLED, now)
+    return list(_due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

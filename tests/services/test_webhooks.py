@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import DataError, connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import services, tasks
@@ -278,6 +278,64 @@ def test_a_task_delivered_twice_posts_once(receiver, committed):
     delivery = WebhookDelivery.objects.get()
     assert webhook_delivery.webhook_delivery_attempt(delivery_id=delivery.pk) is None
     assert len(receiver.got) == 1 and WebhookAttempt.objects.count() == 1
+
+
+def test_a_reply_with_a_nul_is_logged_without_it_and_the_delivery_succeeds(committed):
+    # PostgreSQL's text refuses NUL: the try was not logged, the delivery stayed
+    # leased, and the sweep posted the event again past WEBHOOK_MAX_ATTEMPTS.
+    class Handler(QuietHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            reply = b"accepted\x00thanks"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+    with serving(Handler) as base:
+        endpoint_for(f"{base}/hooks", "claim.status_changed")
+        start(ClaimFactory(), checker(), committed)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == DeliveryState.SUCCEEDED and delivery.attempts == 1
+    assert delivery.response_excerpt == "acceptedthanks"
+    assert list(delivery.tries.values_list("status", "response_excerpt")) == [
+        (200, "acceptedthanks")
+    ]
+
+
+def test_a_try_that_cannot_be_logged_is_settled_all_the_same(receiver, committed, monkeypatch):
+    def refuse(**fields):
+        raise DataError("the database refused the try")
+
+    monkeypatch.setattr(WebhookAttempt.objects, "create", refuse)
+    endpoint_for(receiver.url, "claim.status_changed")
+    start(ClaimFactory(), checker(), committed)
+    assert len(receiver.got) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == DeliveryState.SUCCEEDED and delivery.next_attempt_at is None
+    assert delivery.response_status == 200 and delivery.response_excerpt == ""
+    assert tasks.webhooks_sweep_task() == 0
+
+
+def test_the_sweep_never_sends_a_delivery_past_its_attempts(receiver, committed, settings):
+    # The last of WEBHOOK_MAX_ATTEMPTS (3) tries claimed but never settled (a worker
+    # killed after the POST): its lease runs out with no attempt left.
+    settings.WEBHOOK_BACKOFF_BASE = 3600
+    endpoint = endpoint_for(receiver.url, "claim.status_changed")
+    receiver.answers = [502]
+    start(ClaimFactory(), checker(), committed)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.update(attempts=3, next_attempt_at=delivery.created_at)
+
+    assert webhook_delivery.webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    assert tasks.webhooks_sweep_task() == 0
+    assert len(receiver.got) == 1
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and delivery.next_attempt_at is None
+    assert delivery.attempts == 3 and delivery.error == webhook_delivery.UNSETTLED
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is not None
+    assert endpoint.last_error == webhook_delivery.UNSETTLED
 
 
 # --- Private addresses -----------------------------------------------------------------
