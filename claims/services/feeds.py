@@ -14,10 +14,10 @@ a feed is polled when its own ``next_poll_at`` has come. A poll
   analysed like a pasted URL, with the feed's title and date where the page has
   none. A link that is already an article is linked to it, not fetched again.
 
-A failure (network, an HTTP error, a document that is no feed) puts the feed in
-an error state with the reason, and backs off: the next poll comes after
-interval x 2^errors, at most FEEDS_BACKOFF_MAX_MINUTES. The first good poll
-clears it.
+A failure (network, an HTTP error, a document that is no feed, an item the
+database refuses) puts the feed in an error state with the reason, and backs
+off: the next poll comes after interval x 2^errors, at most
+FEEDS_BACKOFF_MAX_MINUTES. The first good poll clears it.
 
 claims.tasks imports this module, so nothing here imports the tasks (nor the
 articles service, which does): the publishers are passed in, as in
@@ -37,7 +37,13 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
 from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -67,6 +73,7 @@ class PollResult:
     created: int = 0  # new articles
     linked: int = 0  # new items whose link was already an article
     failed: int = 0  # new items whose link could not be ingested
+    unstored: int = 0  # new items the database refused (tried again next poll)
     error: str = ""
     articles: list[int] = field(default_factory=list)
 
@@ -209,11 +216,11 @@ def feed_poll_if_due(*, feed_id: int, publish_fetch: pipeline.Publish) -> PollRe
 def _poll_safely(feed: Feed, publish_fetch) -> PollResult:
     """A poll whose unexpected failure (a parser bug on a strange document, say) is
     the feed's error state, not the end of the run: the other due feeds still get
-    polled. The database's errors are not the feed's: they propagate (the task
-    retries the transient ones)."""
+    polled. So is a value the database refuses (a DataError). A lost connection
+    is not the feed's: it propagates, and the task retries."""
     try:
         return feed_poll(feed=feed, publish_fetch=publish_fetch)
-    except DatabaseError:
+    except (OperationalError, InterfaceError):
         raise
     except Exception as exc:
         log.exception("feed %s: the poll failed", feed.pk)
@@ -252,7 +259,10 @@ def feed_poll(*, feed: Feed, publish_fetch: pipeline.Publish) -> PollResult:
     entries = _entries(parsed, base=feed.url)
     result = PollResult(feed.pk, "new")
     capped = _take(feed, entries, publish_fetch, result)
-    changes = {"title": feed.title or (parsed.feed.get("title") or "").strip()[:500]}
+    if result.unstored:
+        return _items_failed(feed, result)
+    title = ingest.storable_text(parsed.feed.get("title") or "")
+    changes = {"title": feed.title or title.strip()[:500]}
     # Validators only for a document read to its end: with entries left for later
     # (over FEEDS_MAX_NEW_ITEMS), the next poll must get the whole document again.
     changes["etag"] = "" if capped else fetched.etag
@@ -298,8 +308,10 @@ def _entries(parsed, *, base: str) -> list[Entry]:
     """The document's entries, each id once (a feed can list an item twice)."""
     entries, seen = [], set()
     for raw in parsed.entries[:MAX_ENTRIES]:
-        link = _link(raw, base)
-        guid = (raw.get("id") or link).strip()
+        # A NUL ("Bad&#0;story") comes through feedparser as it was written, and
+        # PostgreSQL's text refuses it: it is dropped from what is stored.
+        link = ingest.storable_text(_link(raw, base))
+        guid = ingest.storable_text(raw.get("id") or link).strip()
         if len(guid) > GUID_MAX:
             guid = "sha256:" + hashlib.sha256(guid.encode()).hexdigest()
         if not guid or guid in seen:
@@ -336,7 +348,7 @@ def _link(raw, base: str) -> str:
 def _title(raw) -> str:
     """The entry's title as plain text (an Atom title may be HTML: "Board
     <em>revises</em> figures")."""
-    title = raw.get("title") or ""
+    title = ingest.storable_text(raw.get("title") or "")
     if "html" in (raw.get("title_detail") or {}).get("type", ""):
         title = html.unescape(strip_tags(title))
     return " ".join(title.split())[:500]
@@ -394,6 +406,13 @@ def _record(feed: Feed, entry: Entry, articles: dict, publish_fetch, result: Pol
             item.save(force_insert=True)
     except IntegrityError:
         return
+    except (OperationalError, InterfaceError):
+        raise  # the database blinked, not this item: the task retries
+    except DatabaseError:
+        # A value the database refuses: this item is not stored, the others are.
+        log.exception("feed %s: item %r not stored", feed.pk, entry.guid)
+        result.unstored += 1
+        return
     if made:
         articles[entry.link] = item.article_id
         result.created += 1
@@ -427,6 +446,15 @@ def _article_for(feed, entry: Entry, item: FeedItem, articles: dict, publish_fet
     return True
 
 
+def _items_failed(feed: Feed, result: PollResult) -> PollResult:
+    """The feed's error state for items the database refused: the others are
+    stored; the next poll (no validators kept) tries these again."""
+    error = f"{result.unstored} new item(s) could not be stored; the next poll tries again."
+    failed = _failed(feed, error)
+    result.outcome, result.error = failed.outcome, failed.error
+    return result
+
+
 def _succeeded(feed: Feed, changes: dict) -> None:
     now = timezone.now()
     fields = {
@@ -449,7 +477,7 @@ def _failed(feed: Feed, error: str) -> PollResult:
         "next_poll_at": now + feed_backoff(interval=feed.poll_interval_minutes, errors=errors),
         "consecutive_errors": errors,
         "error_since": feed.error_since or now,
-        "error": error,
+        "error": ingest.storable_text(error),
     }
     _store(feed, fields)
     return PollResult(feed.pk, "error", error=error)

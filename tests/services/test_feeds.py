@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import DataError
 from django.utils import timezone
 
 from claims import tasks
@@ -243,6 +244,61 @@ def test_an_item_whose_link_cannot_be_ingested_is_recorded_with_the_reason(serve
     assert feed.error == ""  # the feed itself is fine
 
 
+def with_item_between(server, path: str, item: str) -> None:
+    """The document at ``path`` with ``item`` (XML) after its first item."""
+    body, kind, modified = server.documents[path]
+    head, _, tail = body.partition(b"</item>")
+    server.documents[path] = (head + b"</item>" + item.encode() + tail, kind, modified)
+
+
+def test_an_item_with_a_nul_is_stored_without_it_and_so_are_the_next(server, poll):
+    # feedparser gives "&#0;" back as a NUL, which PostgreSQL's text refuses: the
+    # poll ended in a DataError, the items after it never stored.
+    feed = subscribe(server, GAZETTE)
+    bad = """<item><title>Bad&#0;story</title>
+      <guid isPermaLink="false">bad-&#0;1</guid></item>"""
+    with_item_between(server, GAZETTE, bad)
+    result = poll(feed)
+    assert result.outcome == "new" and result.created == 2 and result.failed == 1
+    item = FeedItem.objects.get(feed=feed, guid="bad-1")
+    assert item.title == "Badstory" and item.error == "The item has no link."
+    assert FeedItem.objects.filter(feed=feed).count() == 3
+    assert feed.error == "" and feed.consecutive_errors == 0 and feed.last_polled_at
+
+
+def test_an_item_the_database_refuses_is_the_feeds_error_not_the_runs(
+    server, django_capture_on_commit_callbacks, monkeypatch
+):
+    gazette, wire = subscribe(server, GAZETTE), subscribe(server, WIRE)
+    bad = '<item><title>Refused</title><guid isPermaLink="false">bad-1</guid></item>'
+    with_item_between(server, GAZETTE, bad)
+    save = FeedItem.save
+
+    def refuse(item, *args, **kwargs):
+        if item.guid == "bad-1":
+            raise DataError("a value the database refuses")
+        return save(item, *args, **kwargs)
+
+    monkeypatch.setattr(FeedItem, "save", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        results = feeds_poll_due(publish_fetch=tasks.start_fetch)
+    assert [(r.outcome, r.created) for r in results] == [("error", 2), ("new", 2)]
+    gazette.refresh_from_db()
+    assert gazette.error == "1 new item(s) could not be stored; the next poll tries again."
+    assert gazette.consecutive_errors == 1 and gazette.last_polled_at and gazette.etag == ""
+    assert FeedItem.objects.filter(feed=gazette).count() == 2
+    assert FeedItem.objects.filter(feed=wire).count() == 2
+
+    monkeypatch.setattr(FeedItem, "save", save)
+    Feed.objects.filter(pk=gazette.pk).update(next_poll_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        [again] = feeds_poll_due(publish_fetch=tasks.start_fetch)
+    assert again.outcome == "new" and again.created == 0 and again.failed == 1
+    gazette.refresh_from_db()
+    assert gazette.error == "" and gazette.consecutive_errors == 0
+    assert FeedItem.objects.filter(feed=gazette).count() == 3
+
+
 def test_a_guid_is_a_link_only_when_it_is_a_whole_permalink_url(server, poll):
     """feedparser offers a permalink guid as the link, resolved against the feed's
     address: "wire-3" would become http://host/wire-3, an article that 404s."""
@@ -364,10 +420,14 @@ def test_the_command_polls_due_feeds_for_the_embedded_mode(
     assert Article.objects.filter(state=AnalysisState.ANALYZED).count() == 2
 
 
+@pytest.mark.parametrize(
+    "error", [RecursionError("maximum recursion depth exceeded"), DataError("refused")]
+)
 def test_a_poll_that_breaks_unexpectedly_does_not_stop_the_others(
-    server, django_capture_on_commit_callbacks, monkeypatch
+    server, django_capture_on_commit_callbacks, monkeypatch, error
 ):
-    """A parser failure on one document is that feed's error; the next feed is polled."""
+    """A parser failure on one document, or a value the database refuses, is that
+    feed's error; the next feed is polled."""
     import feedparser
 
     broken, fine = subscribe(server, GAZETTE), subscribe(server, WIRE)
@@ -375,7 +435,7 @@ def test_a_poll_that_breaks_unexpectedly_does_not_stop_the_others(
 
     def parse(stream, **kwargs):
         if b"<rss" in stream.getvalue():  # the gazette (the wire is Atom)
-            raise RecursionError("maximum recursion depth exceeded")
+            raise error
         return real(stream, **kwargs)
 
     monkeypatch.setattr(feedparser, "parse", parse)
@@ -384,5 +444,5 @@ def test_a_poll_that_breaks_unexpectedly_does_not_stop_the_others(
     assert [r.outcome for r in results] == ["error", "new"]
     broken.refresh_from_db()
     fine.refresh_from_db()
-    assert broken.error == "The poll failed unexpectedly (RecursionError)."
+    assert broken.error == f"The poll failed unexpectedly ({type(error).__name__})."
     assert broken.consecutive_errors == 1 and fine.state == "ok"
