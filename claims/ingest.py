@@ -711,8 +711,53 @@ def _literal_address(host: str):
 
 
 def _check_address(address) -> None:
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is loopback
-    if mapped is not None:
-        address = mapped
-    if not address.is_global or address.is_multicast:
+    if not public_address(address):
         raise IngestError(PRIVATE)
+
+
+# IPv6 addresses that stand for an IPv4 one in their last 32 bits: a fetch goes to
+# that IPv4 address (http://[64:ff9b::7f00:1]/ is 127.0.0.1 behind a NAT64 gateway),
+# so it is the one checked. IPv4-compatible ::a.b.c.d, IPv4-mapped ::ffff:a.b.c.d,
+# SIIT's IPv4-translated ::ffff:0:a.b.c.d, and NAT64's well-known prefix.
+_IPV4_IN_LAST_32_BITS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
+# IANA special-purpose ranges that are not globally reachable but that
+# ipaddress.is_global counts as public on Python 3.11.7: 192.0.0.0/24 (CVE-2024-4032,
+# all of it, the anycast 192.0.0.9 and .10 too), the old 6to4 relay anycast, NAT64's
+# local-use prefix (where its IPv4 address sits depends on the network), and those
+# registered after that release (documentation 3fff::/20, SRv6 5f00::/16, the dummy
+# prefix), and the deprecated site-local fec0::/10.
+_NOT_GLOBAL = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+        "64:ff9b:1::/48",
+        "100:0:0:1::/64",
+        "3fff::/20",
+        "5f00::/16",
+        "fec0::/10",
+    )
+)
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True if an outbound fetch may go to ``address``: URL ingest, feeds and
+    webhooks all check each address through this (check_url, _resolve). An IPv6
+    address that carries an IPv4 one (IPv4-mapped or -compatible, NAT64, 6to4) is
+    judged by the IPv4 one; Teredo (2001::/32, never public) by its server and
+    client as well."""
+    if address.version == 6:
+        if any(address in net for net in _IPV4_IN_LAST_32_BITS):
+            return public_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address.sixtofour is not None:  # 2002:7f00:1:: is 127.0.0.1
+            return public_address(address.sixtofour)
+        if address.teredo is not None and not all(map(public_address, address.teredo)):
+            return False
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not any(address in net for net in _NOT_GLOBAL)
+    )

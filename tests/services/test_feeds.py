@@ -348,6 +348,8 @@ def test_the_feed_address_is_checked_as_url_ingest_checks_it(settings):
         feed_subscribe(url="https://news.example/feed", user=user)
     with pytest.raises(FeedError, match="private or local address"):
         feed_update(feed=feed, url="http://[::1]/feed")
+    with pytest.raises(FeedError, match="private or local address"):
+        feed_update(feed=feed, url="http://[64:ff9b::7f00:1]:8302/feed")
     assert not Feed.objects.filter(url__contains="::1").exists()
 
 

@@ -210,6 +210,10 @@ def fetch_failed(ingest, match: str, url: str) -> Article:
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/story",
         "http://[::ffff:127.0.0.1]/story",
+        "http://[64:ff9b::7f00:1]:8302/",  # NAT64
+        "http://[2002:7f00:1::]/story",  # 6to4
+        "http://[::7f00:1]/story",  # IPv4-compatible
+        "http://192.0.0.8/story",  # public to Python 3.11.7 (CVE-2024-4032)
     ],
 )
 def test_a_url_to_a_literal_private_address_is_refused_at_once(ingest, settings, url):

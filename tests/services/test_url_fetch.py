@@ -5,6 +5,7 @@ run again. Real HTTP servers on 127.0.0.1; the only stub is the resolver."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
@@ -56,6 +57,60 @@ def local_is_public(monkeypatch):
             real(address)
 
     monkeypatch.setattr(ingest_module, "_check_address", check)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("169.254.169.254", False),
+        ("192.0.0.8", False),  # 192.0.0.0/24: public to Python 3.11.7 (CVE-2024-4032)
+        ("192.0.0.9", False),  # its anycast addresses too
+        ("192.88.99.1", False),  # the old 6to4 relay anycast
+        ("198.18.0.1", False),
+        ("224.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("fec0::1", False),  # site-local, deprecated
+        ("ff02::1", False),
+        ("2001:db8::1", False),
+        ("3fff::1", False),  # documentation, since 2024
+        ("5f00::1", False),  # SRv6
+        ("100:0:0:1::1", False),  # the dummy prefix
+        # An IPv6 address that carries an IPv4 one is as public as that one is.
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:93.184.215.14", True),
+        ("::127.0.0.1", False),  # IPv4-compatible
+        ("::ffff:0:127.0.0.1", False),  # IPv4-translated (SIIT)
+        ("64:ff9b::7f00:1", False),  # NAT64 to 127.0.0.1
+        ("64:ff9b::a01:203", False),  # NAT64 to 10.1.2.3
+        ("64:ff9b::5db8:d70e", True),  # NAT64 to 93.184.215.14
+        ("64:ff9b:1::5db8:d70e", False),  # NAT64's local-use prefix
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:c000:8::1", False),  # 6to4 of 192.0.0.8
+        ("2002:5db8:d70e::1", True),  # 6to4 of 93.184.215.14
+        ("2001:0:5db8:d70e:0:ffff:80ff:fffe", False),  # Teredo to 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:a247:ff1", False),  # Teredo is never public
+    ],
+)
+def test_an_address_is_public_only_when_what_it_reaches_is(address, public):
+    assert ingest_module.public_address(ipaddress.ip_address(address)) is public
+
+
+def test_a_name_that_resolves_to_192_0_0_8_is_not_fetched(ingest, settings, resolver):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    answers, asked = resolver
+    answers["special.test"] = [["192.0.0.8"]]
+    article = stored(ingest(url="http://special.test/story"))
+    assert article.state == AnalysisState.FAILED and asked == ["special.test"]
+    assert article.error == ingest_module.PRIVATE
 
 
 def stored(result) -> Article:

@@ -341,7 +341,20 @@ def test_the_sweep_never_sends_a_delivery_past_its_attempts(receiver, committed,
 # --- Private addresses -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "10.1.2.3", "169.254.1.1"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "10.1.2.3",
+        "169.254.1.1",
+        "192.0.0.8",
+        "[64:ff9b::7f00:1]",
+        "[2002:7f00:1::]",
+        "[::7f00:1]",
+    ],
+)
 def test_a_private_address_is_refused_at_registration(settings, host):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     with pytest.raises(webhooks.WebhookError, match="private or local address") as caught:
