@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -590,6 +592,7 @@ class TokenViewSet(ApiViewSet):
         request=s.TokenInputSerializer,
         responses={201: s.TokenCreatedSerializer, **errors(*WRITE)},
     )
+    @method_decorator(never_cache)  # the key: kept by no cache, the browser's or a proxy's
     def create(self, request):
         serializer = s.TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -5,6 +5,8 @@ afterwards only for the endpoint's owner (/webhooks/{id}/secret/)."""
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -125,6 +127,7 @@ class WebhookViewSet(ApiViewSet):
         request=EndpointInputSerializer,
         responses={201: EndpointCreatedSerializer, **errors(*WRITE)},
     )
+    @method_decorator(never_cache)  # the secret: kept by no cache, the browser's or a proxy's
     def create(self, request):
         data = self._valid(EndpointInputSerializer)
         data.pop("active", None)
@@ -158,6 +161,7 @@ class WebhookViewSet(ApiViewSet):
         responses={200: SecretSerializer, **errors(*READ, 404)},
     )
     @action(detail=True, methods=["get"])
+    @method_decorator(never_cache)
     def secret(self, request, pk):
         endpoint = self._endpoint(pk)
         secret = self._call(webhooks.webhook_secret_for, endpoint=endpoint, user=request.user)

@@ -15,7 +15,7 @@ from claims.forms import WebhookEndpointForm
 from claims.models import WebhookDelivery, WebhookEndpoint
 from claims.services import webhooks
 
-from ._common import embedded_mode, reader
+from ._common import embedded_mode, only_once, reader
 
 DELIVERIES_SHOWN = 50
 ADDED_KEY = "webhook-added"  # the session's note of an endpoint whose secret is due
@@ -99,6 +99,7 @@ def webhook_page(request, pk: int):
 
 @webhooks_reader
 @require_POST
+@only_once
 def webhook_secret_view(request, pk: int):
     endpoint = _endpoint(pk)
     try:

@@ -74,6 +74,7 @@ def test_create_list_and_revoke_own_tokens():
     client.force_login(user)  # the dashboard's session
     r = client.post(TOKENS, {"expiry_days": 7}, format="json")
     assert r.status_code == 201, r.content
+    assert "no-store" in r["Cache-Control"]  # the key, once: in no cache
     created = r.json()
     key = created["key"]
     assert created["token_key"] == key[:15]

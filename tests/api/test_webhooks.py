@@ -38,6 +38,7 @@ def test_an_editor_registers_an_endpoint_and_sees_the_secret_once(api_as):
         format="json",
     )
     assert response.status_code == 201, response.content
+    assert "no-store" in response["Cache-Control"]  # the secret: in no cache
     body = response.json()
     endpoint = WebhookEndpoint.objects.get()
     assert body["secret"] == endpoint.secret and len(endpoint.secret) >= 40
@@ -46,7 +47,8 @@ def test_an_editor_registers_an_endpoint_and_sees_the_secret_once(api_as):
     listed = client.get(BASE).json()["results"]
     assert [e["id"] for e in listed] == [endpoint.pk] and "secret" not in listed[0]
     assert "secret" not in client.get(f"{BASE}{endpoint.pk}/").json()
-    assert client.get(f"{BASE}{endpoint.pk}/secret/").json() == {"secret": endpoint.secret}
+    shown = client.get(f"{BASE}{endpoint.pk}/secret/")
+    assert shown.json() == {"secret": endpoint.secret} and "no-store" in shown["Cache-Control"]
 
 
 def test_the_same_url_twice_is_a_400_until_the_first_is_turned_off(api_as):

@@ -70,6 +70,7 @@ def test_an_editor_adds_an_endpoint_and_sees_its_secret_once(client_as):
     assert ep.secret.encode() not in client.get(f"/webhooks/{ep.pk}/").content
     shown = client.post(f"/webhooks/{ep.pk}/secret/")
     assert shown.status_code == 200 and ep.secret.encode() in shown.content
+    assert shown["Cache-Control"] == "no-store"
 
 
 def test_the_same_url_twice_is_refused_with_a_message(client_as):
