@@ -85,11 +85,33 @@ class BulkResult:
     action: BulkAction | None = field(default=None)
 
 
-def _run(claims, user, action: str, summary: str, step) -> BulkResult:
-    """``step(claim)`` on each claim; the ones it changed are recorded together."""
+def _changed_since(claim: Claim, versions: dict[int, int] | None) -> str | None:
+    """Why ``claim`` is refused when it is no longer as the confirmation showed it
+    (``versions``: claim id -> the version shown; None: nothing was shown)."""
+    if versions is None:
+        return None
+    shown = versions.get(claim.pk)
+    if shown is None:
+        return "not on the confirmation page; left as it is."
+    if shown != claim.version:
+        return (
+            f"changed since the confirmation page (now {_label(claim.status).lower()}, "
+            f"version {claim.version}; the page showed version {shown}); left as it is."
+        )
+    return None
+
+
+def _run(claims, user, action: str, summary: str, step, versions=None) -> BulkResult:
+    """``step(claim)`` on each claim; the ones it changed are recorded together.
+    With ``versions`` (what the confirmation page showed), a claim changed since
+    is refused: the person confirmed what they saw, not what it has become."""
     result, items = BulkResult([], {}), []
     with transaction.atomic():
         for claim in claims:
+            refusal = _changed_since(claim, versions)
+            if refusal:
+                result.refused[claim.pk] = refusal
+                continue
             before = claim_snapshot(claim)
             try:
                 step(claim)
@@ -106,7 +128,14 @@ def _run(claims, user, action: str, summary: str, step) -> BulkResult:
 
 
 def claims_bulk_transition(
-    *, claims, to_status: str, user, note: str = "", dismiss_reason: str = "", summary: str = ""
+    *,
+    claims,
+    to_status: str,
+    user,
+    note: str = "",
+    dismiss_reason: str = "",
+    summary: str = "",
+    versions: dict[int, int] | None = None,
 ) -> BulkResult:
     def step(claim):
         claim_transition(
@@ -121,10 +150,18 @@ def claims_bulk_transition(
     action = {ClaimStatus.IN_PROGRESS: "start", ClaimStatus.DISMISSED: "dismiss"}.get(
         to_status, f"status:{to_status}"
     )
-    return _run(claims, user, action, summary, step)
+    return _run(claims, user, action, summary, step, versions)
 
 
-def claims_bulk_assign(*, claims, assignee, user, note: str = "", summary: str = "") -> BulkResult:
+def claims_bulk_assign(
+    *,
+    claims,
+    assignee,
+    user,
+    note: str = "",
+    summary: str = "",
+    versions: dict[int, int] | None = None,
+) -> BulkResult:
     """``assignee`` None unassigns: the faces ask for that choice explicitly."""
 
     def step(claim):
@@ -132,10 +169,12 @@ def claims_bulk_assign(*, claims, assignee, user, note: str = "", summary: str =
             claim=claim, assignee=assignee, user=user, note=note, expected_version=claim.version
         )
 
-    return _run(claims, user, "assign" if assignee else "unassign", summary, step)
+    return _run(claims, user, "assign" if assignee else "unassign", summary, step, versions)
 
 
-def claims_bulk_plan(*, claims, user, note: str = "", summary: str = "", **plan) -> BulkResult:
+def claims_bulk_plan(
+    *, claims, user, note: str = "", summary: str = "", versions=None, **plan
+) -> BulkResult:
     """Set the due date and/or priority of many claims (editors)."""
     if not plan:
         raise WorkflowError("Give a due date or a priority to set.")
@@ -143,7 +182,7 @@ def claims_bulk_plan(*, claims, user, note: str = "", summary: str = "", **plan)
     def step(claim):
         claim_plan(claim=claim, user=user, expected_version=claim.version, note=note, **plan)
 
-    return _run(claims, user, "plan", summary, step)
+    return _run(claims, user, "plan", summary, step, versions)
 
 
 def bulk_action_undoable(*, bulk_action: BulkAction, now=None) -> bool:

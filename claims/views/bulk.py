@@ -2,7 +2,9 @@
 
 Nothing is written before the confirmation page has said how many claims, which
 action and what will change ("Dismiss 21 claims: status Unstarted -> Dismissed");
-the confirmation posts the same fields again with ``confirm``. Each applied bulk
+the confirmation posts the same fields again with ``confirm``, and each claim's
+version as the page showed it: a claim changed since is refused, named in the
+result with the reason. Each applied bulk
 action is recorded (claims.services.bulk) and the queue offers its undo for
 BULK_UNDO_MINUTES.
 """
@@ -51,26 +53,18 @@ def _changes(form: BulkForm, claims: list[Claim]) -> list[str]:
 def _apply(form: BulkForm, claims: list[Claim], user, summary: str):
     data = form.cleaned_data
     action = data["action"]
+    common = {"claims": claims, "user": user, "note": data["note"], "summary": summary}
+    # The versions the confirmation page showed: a claim changed since is refused.
+    common["versions"] = form.shown_versions()
     if action == "assign":
-        return claims_bulk_assign(
-            claims=claims,
-            assignee=form.assignee_user(),
-            user=user,
-            note=data["note"],
-            summary=summary,
-        )
+        return claims_bulk_assign(assignee=form.assignee_user(), **common)
     if action == "plan":
         plan = {k: data[k] for k in ("due_at", "priority") if data[k] is not None}
-        return claims_bulk_plan(
-            claims=claims, user=user, note=data["note"], summary=summary, **plan
-        )
+        return claims_bulk_plan(**common, **plan)
     return claims_bulk_transition(
-        claims=claims,
         to_status=BULK_TARGETS[action],
-        user=user,
-        note=data["note"],
         dismiss_reason=data["dismiss_reason"] if action == "dismiss" else "",
-        summary=summary,
+        **common,
     )
 
 

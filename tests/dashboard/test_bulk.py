@@ -181,3 +181,37 @@ def test_ids_past_what_int_reads_are_no_ids(client_as):
     assert read.status_code == 200
     queue = client.get(reverse("dashboard:queue"), {"assignee": huge})
     assert queue.status_code == 200
+
+
+def test_bulk_confirmation_refuses_claims_changed_since_it_was_shown(client_as):
+    """The tester's case: three unstarted claims, "Dismiss" asked; meanwhile a
+    checker starts one. "Yes" dismisses the two as shown and refuses the third."""
+    import re
+
+    from claims.workflow import claim_transition
+
+    claims = [ClaimFactory() for _ in range(3)]
+    client = client_as("editor")
+    form = {"claims": [c.pk for c in claims], "action": "dismiss", "dismiss_reason": "opinion"}
+    ask = client.post(reverse(BULK), form).content.decode()
+    versions = re.findall(r'name="versions" value="(\d+:\d+)"', ask)
+    assert sorted(versions) == sorted(f"{c.pk}:1" for c in claims)
+
+    started = claims[1]
+    claim_transition(
+        claim=started, to_status=ClaimStatus.IN_PROGRESS, user=checker(), expected_version=1
+    )
+    done = client.post(
+        reverse(BULK), {**form, "confirm": "yes", "versions": versions}, follow=True
+    ).content.decode()
+    assert "Done for 2 claim(s)." in done
+    assert f"Refused for 1 claim(s) (#{started.pk}): changed since the confirmation page" in done
+    started.refresh_from_db()
+    assert started.status == ClaimStatus.IN_PROGRESS
+    for c in (claims[0], claims[2]):
+        c.refresh_from_db()
+        assert c.status == ClaimStatus.DISMISSED
+    assert [item["claim"] for item in BulkAction.objects.get().items] == [
+        claims[0].pk,
+        claims[2].pk,
+    ]
