@@ -86,8 +86,31 @@ def as_pk(value: str) -> int | None:
     return None
 
 
+# Line breaks of every kind (CRLF, CR, NEL, the Unicode line and paragraph
+# separators), then any other space (tab, no-break, thin, ideographic ...).
+_LINE_BREAK = re.compile(r"\r\n|[\r\x85\u2028\u2029\v\f]")
+_SPACE = re.compile(r"[^\S\n]")
+_TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def hash_form(text: str) -> str:
+    """The form of a text its content hash is taken of, so that what a paste or
+    an upload changes invisibly is the same text: Unicode NFC, every line break a
+    \\n, every other space (no-break, tab, thin ...) a plain space, no trailing
+    spaces on a line, at most one blank line in a row, nothing blank around the
+    text. Only the hash sees this form; the stored text stays as given (the
+    claims' offsets point into it)."""
+    text = _LINE_BREAK.sub("\n", unicodedata.normalize("NFC", text))
+    text = _TRAILING_SPACES.sub("", _SPACE.sub(" ", text))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The digest duplicate detection compares: of hash_form(text), so a text
+    pasted again with a trailing newline, indented or with a no-break space is
+    the same article."""
+    return hashlib.sha256(hash_form(text).encode("utf-8")).hexdigest()
 
 
 def fingerprint(text: str) -> str:

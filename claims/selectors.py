@@ -230,15 +230,17 @@ def claim_queue_rows(qs: QuerySet[Claim], keys: list[Key]) -> QuerySet[Claim]:
 
 
 # A claim's sentence is characters sentence_start to sentence_end of its article's
-# text: the same for as long as the text is (Article.content_hash is its digest).
+# text: the same for as long as the text is (Article.content_hash is its digest;
+# of the text's hash form, so the article's id is in the key too: two texts that
+# differ only in spacing, one deleted and the other ingested, share a digest).
 # Cut by the database on every page, it was most of the queue page's query at a
 # million claims (5-9 ms of 10-12 for 50 rows: a long text is decompressed and
 # walked character by character up to the sentence); cut once, it is kept.
 SENTENCE_CACHE_SECONDS = 7 * 24 * 3600
 
 
-def _sentence_key(content_hash: str, start: int, end: int) -> str:
-    return f"claim-sentence:{content_hash}:{start}:{end}"
+def _sentence_key(article_id: int, content_hash: str, start: int, end: int) -> str:
+    return f"claim-sentence:{article_id}:{content_hash}:{start}:{end}"
 
 
 def claim_sentences(claims: list[Claim]) -> None:
@@ -250,7 +252,9 @@ def claim_sentences(claims: list[Claim]) -> None:
         claim.sentence = ""
         article = claim.article
         if claim.text_version == article.version:
-            key = _sentence_key(article.content_hash, claim.sentence_start, claim.sentence_end)
+            key = _sentence_key(
+                article.pk, article.content_hash, claim.sentence_start, claim.sentence_end
+            )
             wanted.setdefault(key, []).append(claim)
     found = cache.get_many(list(wanted)) if wanted else {}
     missing = {group[0].pk: (key, group[0]) for key, group in wanted.items() if key not in found}

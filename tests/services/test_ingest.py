@@ -81,6 +81,59 @@ def test_the_same_text_twice_is_the_same_article(ingest):
     assert not third.created and Article.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda t: t + "\n",
+        lambda t: "   " + t,
+        lambda t: t.replace(" ", "\u00a0", 1),
+        lambda t: t.replace("\n", "  \n\n\n", 1),
+        lambda t: t.replace("\n", "\u2028", 1),
+    ],
+    ids=["trailing newline", "leading spaces", "no-break space", "blank lines", "LS"],
+)
+def test_the_same_text_spaced_otherwise_is_the_same_article(ingest, variant):
+    first = ingest(text=SHORT)
+    again = ingest(text=variant(SHORT))
+    assert not again.created and again.article.pk == first.article.pk
+    assert Article.objects.count() == 1
+    # The stored text is the one given first, untouched (claims' offsets point into it).
+    assert Article.objects.get().raw_text == SHORT
+
+
+def test_old_content_hashes_are_recomputed_by_the_migration(ingest):
+    """Migration 0027: rows hashed from the raw text get the hash of its hash form;
+    of two rows that now share one, the one already in that form keeps it and
+    the other keeps its old digest (a unique column)."""
+    import hashlib
+    import importlib
+
+    from django.apps import apps
+
+    from claims.domain import content_hash
+    from tests.factories import ArticleFactory
+
+    migration = importlib.import_module("claims.migrations.0027_content_hash_normalised")
+
+    def old(text):  # the hash as it was taken before: of the raw text
+        return ArticleFactory(raw_text=text, content_hash=hashlib.sha256(text.encode()).hexdigest())
+
+    spaced, other = old(SHORT + "\n"), old("Another story\n\nThe mayor said so.\n")
+    plain = ArticleFactory(raw_text="A third story.")
+    variant = old("  A third story.")
+    fetching = ArticleFactory(raw_text="", content_hash="fetching:1234")
+
+    migration.forwards(apps, None)
+    hashes = dict(Article.objects.values_list("pk", "content_hash"))
+    assert hashes[spaced.pk] == content_hash(SHORT)
+    assert hashes[other.pk] == content_hash(other.raw_text)
+    assert hashes[plain.pk] == content_hash("A third story.")
+    assert hashes[variant.pk] == variant.content_hash  # collides: left as it was
+    assert hashes[fetching.pk] == "fetching:1234"
+    again = ingest(text=SHORT)
+    assert not again.created and again.article.pk == spaced.pk
+
+
 # --- Uploads ---------------------------------------------------------------------------
 
 
