@@ -34,9 +34,11 @@ from claims.models import (
     Article,
     ArticleVersion,
     Claim,
+    ClaimChange,
     ClaimMatch,
     ClaimStatus,
     Comment,
+    DismissReason,
     Evidence,
     HedgeCue,
     MatchState,
@@ -442,8 +444,12 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
 
 
 def _worked_on() -> Q:
+    """Claims people did something to. The system's own changes (a priority raised
+    for repeats, user None) are not work: they bump the version, so the version
+    says nothing about people."""
     evidence = Evidence.objects.filter(claim=OuterRef("pk"))
     history = StatusChange.objects.filter(claim=OuterRef("pk"))
+    changed = ClaimChange.objects.filter(claim=OuterRef("pk"), user__isnull=False)
     # A discussed claim is worked on (and its comments hold it: PROTECT).
     comments = Comment.objects.filter(claim=OuterRef("pk"))
     # An editor's decision on a match is work too: the claim keeps its id, so the
@@ -457,13 +463,45 @@ def _worked_on() -> Q:
         | ~Q(notes="")
         | Q(human_edited=True)
         | Q(human_added=True)
-        | Q(version__gt=1)
         | Q(Exists(evidence))
         | Q(Exists(history))
+        | Q(Exists(changed))
         | Q(Exists(comments))
         | Q(Exists(decided))
         | Q(cluster_id__isnull=False)
     )
+
+
+def _system_dismiss(ids: list[int]) -> set[int]:
+    """Of the claims the analysis no longer finds and nobody worked on, those with
+    history of the system's own (a priority raised for repeats): history is never
+    deleted (ClaimChange protects its claim), so they are dismissed instead, as a
+    recorded change by nobody, and leave the open queue. Returns their ids."""
+    if not ids:
+        return set()
+    held = set(ClaimChange.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+    if held:
+        note = (
+            "The analysis no longer finds this claim in the article, and nobody worked on "
+            "it; its history (the system's) is kept, so it is dismissed, not deleted."
+        )
+        Claim.objects.filter(pk__in=held, status=ClaimStatus.UNSTARTED).update(
+            status=ClaimStatus.DISMISSED,
+            dismiss_reason=DismissReason.OTHER,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        StatusChange.objects.bulk_create(
+            StatusChange(
+                claim_id=pk,
+                user=None,
+                from_status=ClaimStatus.UNSTARTED,
+                to_status=ClaimStatus.DISMISSED,
+                note=note,
+            )
+            for pk in sorted(held)
+        )
+    return held
 
 
 BATCH = 500  # rows per INSERT or UPDATE statement
@@ -579,6 +617,8 @@ def _save_claims(
             human_added=True
         ).update(missing_from_analysis=True)
         gone = [c.pk for c in leftovers if c.pk not in touched_ids]
+        held = _system_dismiss(gone)
+        gone = [pk for pk in gone if pk not in held]
         # Their matches go with them: the claims that counted them as repeats recount.
         neighbours = claim_repeat_neighbours(claim_ids=gone) if gone else set()
         Claim.objects.filter(pk__in=gone).delete()

@@ -149,3 +149,38 @@ def test_an_editors_correction_at_a_span_the_engine_now_finds_is_kept(worked_on,
     assert claim.status == "in_progress" and not claim.missing_from_analysis
     assert article.claims.count() == count
     assert_no_duplicate_claims(article)
+
+
+def test_a_claim_only_the_system_changed_is_not_kept_as_worked_on(ingest, seed_text, committed):
+    """The system raised an untouched claim's priority (repeated in 3 articles): that
+    is no one's work. When the analysis no longer finds the claim it is not kept in
+    the open queue as "people worked on it"; its history cannot be deleted, so it
+    is dismissed, recorded as the system's change."""
+    from django.db.models import F
+
+    from claims.models import ClaimChange, ClaimStatus, Priority
+    from claims.services.matching import PRIORITY_RAISED
+
+    article = ingest(text=seed_text).article
+    claim = article.claims.get(text__contains="hundreds of people had been killed")
+    start = article.raw_text.index(" ", claim.start) + 1  # as in the test above
+    old_text = article.raw_text[start : claim.end]
+    Claim.objects.filter(pk=claim.pk).update(
+        start=start,
+        text=old_text,
+        fingerprint=services.fingerprint(old_text),
+        priority=Priority.HIGH,
+        version=F("version") + 1,
+    )
+    ClaimChange.objects.create(
+        claim=claim, user=None, action=PRIORITY_RAISED, changes={"priority": [3, 2]}
+    )
+    with committed():
+        services.article_reanalyze(article=article)
+    article.refresh_from_db()
+    assert article.state == AnalysisState.ANALYZED, article.error
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DISMISSED and not claim.missing_from_analysis
+    change = claim.status_changes.get()
+    assert change.user is None and "nobody worked on it" in change.note
+    assert not article.claims.filter(text=old_text, status=ClaimStatus.UNSTARTED).exists()
