@@ -232,9 +232,13 @@ def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
-    """Mark the user's notifications ``ids`` (all of them if None) read."""
+def notifications_mark_read(*, user, ids: list[int] | None = None, upto: int | None = None) -> int:
+    """Mark the user's notifications ``ids`` read; or, with ``upto`` (the newest
+    one the person was shown), those up to it: one that came after the page was
+    shown stays unread. Neither: all of them."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if upto is not None:
+        qs = qs.filter(pk__lte=upto)
     return qs.update(read_at=timezone.now())

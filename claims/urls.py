@@ -79,6 +79,7 @@ dashboard = [
     ),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox-read"),
+    path("inbox/<int:pk>/", views.notification_open, name="notification-open"),
     path("account/tokens/", views.token_create_view, name="token-create"),
     path("account/tokens/revoke/", views.token_revoke_view, name="token-revoke"),
 ]

@@ -35,7 +35,7 @@ from .claim_pages import (
     claim_transition_view,
 )
 from .feeds import feed_delete_view, feed_list_page, feed_page, feed_poll_view
-from .inbox import inbox, inbox_read
+from .inbox import inbox, inbox_read, notification_open
 from .matching import claim_match_decide_view, claim_verdict_accept_view
 from .overview import overview
 from .queue import (
@@ -88,6 +88,7 @@ __all__ = [
     "feed_poll_view",
     "inbox",
     "inbox_read",
+    "notification_open",
     "ingest",
     "notification_preferences_view",
     "overview",

@@ -211,3 +211,35 @@ def test_the_deadline_reminder_appears_in_the_inbox(client_as):
     deadline_reminders_task.delay()
     html = client.get(reverse("dashboard:inbox")).content.decode()
     assert "A claim of mine is due within a day" in html and "Due " in html
+
+
+def test_mark_all_read_leaves_a_notification_that_came_after_the_inbox_was_shown(client_as):
+    import re
+
+    client = client_as("checker")
+    give(client.user, 5)
+    html = client.get(reverse("dashboard:inbox")).content.decode()
+    upto = re.search(r'name="upto" value="(\d+)"', html).group(1)
+    later = ClaimFactory(start=90, end=99)
+    claim_assign(
+        claim=later, assignee=client.user, user=editor(username="boss2"), expected_version=1
+    )
+    response = client.post(reverse("dashboard:inbox-read"), {"upto": upto}, follow=True)
+    assert "Marked 5 notifications read." in response.content.decode()
+    unread = Notification.objects.filter(recipient=client.user, read_at__isnull=True)
+    assert list(unread.values_list("claim_id", flat=True)) == [later.pk]
+
+
+def test_following_a_notification_marks_it_read_and_opens_its_claim(client_as):
+    client = client_as("checker")
+    give(client.user, 2)
+    first, second = Notification.objects.filter(recipient=client.user).order_by("pk")
+    html = client.get(reverse("dashboard:inbox")).content.decode()
+    link = reverse("dashboard:notification-open", args=[first.pk])
+    assert f'href="{link}"' in html
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:claim", args=[first.claim_id])
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.read_at is not None and second.read_at is None
+    assert client_as("viewer").get(link).status_code == 404  # not theirs
