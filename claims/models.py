@@ -693,8 +693,9 @@ class Notification(models.Model):
             ),
             # The beat task may run twice over the same claims (a redelivery, two
             # beats): the second insert is refused, so nobody is reminded twice.
+            # Per person: a claim reassigned after its reminder reminds the new one.
             models.UniqueConstraint(
-                fields=["claim", "due_at"],
+                fields=["claim", "recipient", "due_at"],
                 condition=Q(kind="deadline"),
                 name="notification_deadline_once",
             ),

@@ -171,12 +171,15 @@ def notify_verdict(*, claim: Claim, verdict: str, actor) -> None:
 
 def deadline_reminders_send(*, now=None, within: timedelta = timedelta(days=1)) -> int:
     """Remind each open claim's assignee of a deadline within ``within``: once per
-    claim per deadline (a second run, or a redelivered task, finds the reminder
-    already there; a claim whose due date moves gets one for the new date).
-    Returns how many reminders were written."""
+    claim, person and deadline (a second run, or a redelivered task, finds the
+    reminder already there; a claim whose due date moves gets one for the new date,
+    a claim reassigned one for its new assignee). Returns how many were written."""
     now = now or timezone.now()
     reminded = Notification.objects.filter(
-        kind=Kind.DEADLINE, claim=OuterRef("pk"), due_at=OuterRef("due_at")
+        kind=Kind.DEADLINE,
+        claim=OuterRef("pk"),
+        recipient=OuterRef("assignee"),
+        due_at=OuterRef("due_at"),
     )
     due = (
         Claim.objects.filter(

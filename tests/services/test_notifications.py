@@ -1,5 +1,5 @@
 """Notifications: each kind, never to the actor, each person's choices, e-mail,
-and the deadline reminders of the beat task (once per claim per deadline)."""
+and the deadline reminders of the beat task (once per claim, person and deadline)."""
 
 from datetime import timedelta
 
@@ -138,6 +138,17 @@ def test_deadline_reminders_once_per_claim_per_deadline():
     soon.save(update_fields=["due_at"])
     assert notifications.deadline_reminders_send(now=now) == 1
     assert notifications.deadline_reminders_send(now=now) == 0
+
+
+def test_a_claim_reassigned_after_its_reminder_reminds_the_new_assignee():
+    ana, bo = checker(username="ana"), checker(username="bo")
+    now = timezone.now()
+    claim = ClaimFactory(assignee=bo, due_at=now + timedelta(hours=5))
+    assert notifications.deadline_reminders_send(now=now) == 1
+    claim_assign(claim=claim, assignee=ana, user=editor(username="boss"), expected_version=1)
+    assert notifications.deadline_reminders_send(now=now) == 1
+    assert notifications.deadline_reminders_send(now=now) == 0
+    assert ("deadline", claim.pk) in kinds(ana) and ("deadline", claim.pk) in kinds(bo)
 
 
 def test_the_beat_schedule_runs_the_reminders_on_the_default_queue(settings):
