@@ -174,7 +174,9 @@ def claim_transition(
     """Move a claim to ``to_status``; returns the StatusChange written.
 
     A dismiss needs ``dismiss_reason`` (and a note for "other"). Starting an
-    unassigned claim assigns it to whoever starts it (recorded as an assignment).
+    unassigned claim assigns it to whoever starts it, and its assignee giving it
+    back (in progress -> unstarted) unassigns it, so that it is in the queue's
+    Unassigned again (each recorded as an assignment).
 
     The move is chosen from the claim's row as it is now, locked until the change
     is committed (SELECT ... FOR UPDATE), never from the copy the caller loaded:
@@ -200,6 +202,10 @@ def claim_transition(
         take = take and locked["assignee_id"] is None
         if take:
             fields["assignee"] = user
+        give_back = (from_status, to_status) == (S.IN_PROGRESS, S.UNSTARTED)
+        give_back = give_back and locked["assignee_id"] == user.pk
+        if give_back:
+            fields["assignee"] = None
         # Still conditional on the version: the row is locked, so this cannot miss,
         # but the one write path stays the same for every editorial change.
         _bump(claim, expected_version, user, **fields)
@@ -209,6 +215,9 @@ def claim_transition(
         if take:
             who = user.get_username()
             _log(claim, user, "assigned", {"assignee": [None, who]}, "Taken on start.")
+        if give_back:
+            who = user.get_username()
+            _log(claim, user, "assigned", {"assignee": [who, None]}, "Given back to the queue.")
         if to_status in VERDICTS:
             notifications.notify_verdict(claim=claim, verdict=to_status, actor=user)
         if from_status in VERDICTS or to_status in VERDICTS:

@@ -57,9 +57,10 @@ def _detail(pk: int) -> Claim:
         raise Http404("No such claim.") from None
 
 
+GIVE_BACK = (ClaimStatus.IN_PROGRESS, ClaimStatus.UNSTARTED)
 # Labels that say what happens (the rule's short name is for messages).
 WORK_LABELS = {
-    (ClaimStatus.IN_PROGRESS, ClaimStatus.UNSTARTED): "Give back to the queue",
+    GIVE_BACK: "Give back to the queue",
     (ClaimStatus.DISMISSED, ClaimStatus.UNSTARTED): "Restore to the queue (undo the dismiss)",
 }
 
@@ -77,6 +78,10 @@ def _buttons(claim: Claim, user) -> dict[str, list[dict]]:
         elif to == ClaimStatus.IN_PROGRESS and claim.status == ClaimStatus.UNSTARTED:
             group = "work"
             label = "Start (and take it)" if claim.assignee_id is None else "Start"
+        elif (claim.status, to) == GIVE_BACK and claim.assignee_id not in (None, user.pk):
+            # Only its assignee gives a claim back to the queue; anyone else's move
+            # leaves it with them (claim_transition).
+            group, label = "work", f"Back to unstarted (stays with {claim.assignee})"
         else:
             group = "work"
             label = WORK_LABELS.get((claim.status, to), rule.label.capitalize())
@@ -222,7 +227,10 @@ def claim_transition_view(request, pk: int):
             expected_version=data["version"],
             dismiss_reason=data["dismiss_reason"],
         )
-        return f"The claim is now {ClaimStatus(data['to_status']).label.lower()}."
+        status = ClaimStatus(data["to_status"]).label.lower()
+        if claim.assignee_id is None and data["to_status"] == ClaimStatus.UNSTARTED:
+            return f"The claim is now {status} and back in the queue, assigned to nobody."
+        return f"The claim is now {status}."
 
     if request.POST.get("to_status") == ClaimStatus.DISMISSED:
         return _write(request, pk, DismissForm, "dismiss", act)

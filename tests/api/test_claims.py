@@ -325,6 +325,15 @@ def test_transition_returns_the_updated_claim(api_as, claims):
     assert body["assignee"] == "checker"  # starting an unassigned claim takes it
 
 
+def test_giving_back_over_the_api_unassigns_the_claim(api_as, claims):
+    claim, client = claims["high"], api_as("checker")
+    url = f"{URL}{claim.pk}/transitions/"
+    assert client.post(url, {"to": "in_progress", "version": 1}, format="json").status_code == 200
+    r = client.post(url, {"to": "unstarted", "version": 2}, format="json")
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], r.json()["assignee"]) == ("unstarted", None)
+
+
 def test_transition_stale_version_is_409(api_as, claims):
     claim = claims["high"]
     client = api_as("editor")

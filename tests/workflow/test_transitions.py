@@ -122,3 +122,28 @@ def test_an_edit_of_a_claim_deleted_meanwhile_is_refused_in_words():
     ClaimFactory._meta.model.objects.filter(pk=claim.pk).delete()
     with pytest.raises(WorkflowError, match="no longer exists"):
         claim_edit_check(claim=claim, user=editor(), expected_version=1, changes={"priority": 1})
+
+
+@pytest.mark.django_db
+def test_giving_a_claim_back_unassigns_it_on_record():
+    """ "Give back to the queue": the assignee's in progress -> unstarted leaves the
+    claim unassigned (it was left in their Mine and never in Unassigned)."""
+    from claims.models import ClaimChange
+
+    me = checker(username="me")
+    claim = ClaimFactory()
+    claim_transition(claim=claim, to_status=ClaimStatus.IN_PROGRESS, user=me, expected_version=1)
+    claim_transition(claim=claim, to_status=ClaimStatus.UNSTARTED, user=me, expected_version=2)
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee) == (ClaimStatus.UNSTARTED, None)
+    last = ClaimChange.objects.filter(claim=claim).last()
+    assert (last.action, last.changes, last.user) == ("assigned", {"assignee": ["me", None]}, me)
+
+
+@pytest.mark.django_db
+def test_someone_else_moving_a_claim_back_to_unstarted_leaves_its_assignee():
+    me, boss = checker(username="me"), editor(username="boss")
+    claim = ClaimFactory(assignee=me, status=ClaimStatus.IN_PROGRESS)
+    claim_transition(claim=claim, to_status=ClaimStatus.UNSTARTED, user=boss, expected_version=1)
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee) == (ClaimStatus.UNSTARTED, me)
