@@ -26,6 +26,7 @@ from claims.models import (
     ConfidenceLevel,
     HedgeCategory,
     Priority,
+    Source,
     SourceType,
     Strength,
 )
@@ -155,6 +156,14 @@ class ClaimFilter(django_filters.FilterSet):
     source = django_filters.CharFilter(
         field_name="source_text", lookup_expr="exact", help_text="A source's name, exactly."
     )
+    # Every claim by one resolved source, whatever the name's spelling: what the
+    # links to "every claim by this source" use (a merge moves claims, not names).
+    source_id = django_filters.NumberFilter(
+        method="filter_source_id",
+        min_value=1,
+        help_text="A source's id (the sources pages): its claims under every name it has; "
+        "a merged source's id lists the source it was merged into.",
+    )
     priority = django_filters.TypedMultipleChoiceFilter(
         choices=Priority.choices, coerce=int, distinct=False
     )
@@ -201,6 +210,7 @@ class ClaimFilter(django_filters.FilterSet):
             "assignee",
             "kind",
             "source",
+            "source_id",
             "priority",
             "repeats_min",
             "view",
@@ -251,6 +261,12 @@ class ClaimFilter(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(version_change__in=CHANGED_SINCE_LAST_VERSION)
+
+    def filter_source_id(self, qs, name, value):
+        if value is None:
+            return qs
+        merged_into = Source.objects.filter(pk=value).values_list("merged_into_id", flat=True)
+        return qs.filter(source_id=merged_into.first() or value)
 
     def filter_hedge_category(self, qs, name, value):
         if not value:

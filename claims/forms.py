@@ -409,6 +409,10 @@ class QueueForm(forms.Form):
     # Every claim by one source: the source names on the claim page and in the
     # queue link here (exact name, as the analysis read it).
     source = forms.CharField(required=False, label="Source (exact name)", max_length=500)
+    # The same by the resolved source (every spelling merged into it): the links'.
+    source_id = forms.IntegerField(
+        required=False, min_value=1, label="Source (id)", widget=forms.TextInput
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Sort"
     )

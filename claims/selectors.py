@@ -206,7 +206,7 @@ def with_sentence(qs: QuerySet[Claim]) -> QuerySet[Claim]:
 # row's sentence in the cache (claim_sentences).
 QUEUE_ROW_FIELDS = (
     *("id", "article", "text", "start", "end", "sentence_start", "sentence_end"),
-    *("source_text", "source_type", "sourcing_strength", "confidence_score"),
+    *("source", "source_text", "source_type", "sourcing_strength", "confidence_score"),
     *("confidence_level", "confidence_reasons", "status", "assignee", "due_at", "priority"),
     *("missing_from_analysis", "text_version", "version_change", "change_version"),
     *("version", "repeats"),

@@ -206,7 +206,9 @@ def source_merge(*, source: Source, into: Source, user) -> SourceChange:
 
 def source_split(*, source: Source, aliases: list[str], user) -> Source:
     """Move some of a source's names (alias keys or names as shown) to a new
-    source, with the claims that carry them; returns the new source."""
+    source, with the claims that carry them; returns the new source. Splitting off
+    the source's own name: the new source has that name, and this one is renamed
+    after one of the names it keeps."""
     _check(user)
     if source.merged_into_id:
         raise SourceError("That source was merged; split the one it was merged into.")
@@ -220,10 +222,16 @@ def source_split(*, source: Source, aliases: list[str], user) -> Source:
         )
     if wanted == set(own):
         raise SourceError("A split must leave this source at least one of its names.")
-    first = own[sorted(wanted)[0]]
+    first = own[source.key] if source.key in wanted else own[sorted(wanted)[0]]
     with transaction.atomic():
         new = Source.objects.create(key=first.key, name=first.name, type=source.type)
         SourceAlias.objects.filter(source=source, key__in=wanted).update(source=new)
+        if source.key in wanted:
+            # Its own name went with the split: it is named after a name it keeps,
+            # or two sources would bear one name (and its page the other's).
+            kept = own[sorted(set(own) - wanted)[0]]
+            Source.objects.filter(pk=source.pk).update(key=kept.key, name=kept.name)
+            source.key, source.name = kept.key, kept.name
         moved = [
             c.pk
             for c in Claim.objects.filter(source=source).only("pk", "source_text", "source_type")

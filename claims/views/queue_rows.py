@@ -175,10 +175,15 @@ class QueueRows:
         ])  # fmt: skip
 
     def _source_cell(self, claim: Claim) -> SafeString:
+        # By the resolved source when there is one: every spelling merged into it.
+        query = (
+            f"source_id={claim.source_id}"
+            if claim.source_id
+            else f"source={quote(claim.source_text, safe='')}"
+        )
         source = claim.source_text and format_html(
-            '<a class="source-name" href="{}?source={}" title="Every claim by this source">{}</a>'
-            "<br>",
-            self.queue_path, quote(claim.source_text, safe=""), claim.source_text,
+            '<a class="source-name" href="{}?{}" title="Every claim by this source">{}</a><br>',
+            self.queue_path, query, claim.source_text,
         )  # fmt: skip
         kind = format_html(
             '<span class="small">{} · {}</span>',

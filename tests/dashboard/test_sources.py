@@ -123,3 +123,19 @@ def test_a_source_page_costs_the_same_whatever_its_claims(client_as, django_asse
         assert client.get(f"/sources/{source.pk}/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/sources/").status_code == 200
+
+
+def test_every_claim_by_this_source_follows_the_merge(client_as, observatory):
+    """After a merge the claim page's "every claim by this source" lists the merged
+    names' claims too (it filtered by the name as spelt in this claim)."""
+    from claims.services.sources import source_merge
+
+    other = Source.objects.get(key="observatory")
+    client = client_as("editor")
+    source_merge(source=other, into=observatory, user=client.user)
+    claim = Claim.objects.filter(source_text="Syrian Observatory").first()
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    link = f"/?view=all&amp;source_id={observatory.pk}"
+    assert f'href="{link}">every claim by this source' in page
+    queue = client.get(link.replace("&amp;", "&")).content.decode()
+    assert queue.count('class="claim-link"') == 11

@@ -140,6 +140,41 @@ def test_split_takes_names_and_their_claims_to_a_new_source():
         source_split(source=target, aliases=["Somebody Else"], user=boss)
 
 
+def ruiz_merged(boss):
+    """Two claims, "Ana Ruiz" and "Ruiz", their sources merged into Ana Ruiz's.
+    Returns the claims and the source merged away."""
+    a = ClaimFactory(source_text="Ana Ruiz")
+    b = ClaimFactory(source_text="Ruiz")
+    sources_resolve(claim_ids=[a.pk, b.pk])
+    a.refresh_from_db(), b.refresh_from_db()
+    merged = b.source
+    source_merge(source=merged, into=a.source, user=boss)
+    return a, b, merged
+
+
+def test_splitting_off_a_sources_own_name_renames_the_source_it_leaves():
+    boss = editor()
+    a, b, _ = ruiz_merged(boss)
+    target = Source.objects.get(pk=a.source_id)
+    assert target.name == "Ana Ruiz"
+    new = source_split(source=target, aliases=["Ana Ruiz"], user=boss)
+    a.refresh_from_db(), b.refresh_from_db(), target.refresh_from_db()
+    assert (new.name, a.source_id) == ("Ana Ruiz", new.pk)
+    assert (target.name, target.key, b.source_id) == ("Ruiz", "ruiz", target.pk)
+    assert Source.objects.filter(name="Ana Ruiz").count() == 1
+
+
+def test_the_source_id_filter_lists_a_sources_claims_under_every_name():
+    a, b, merged = ruiz_merged(editor())
+    ClaimFactory(source_text="Somebody Else")
+    user = editor(username="reader")
+    for source_id in (a.source_id, merged.pk):  # a merged source's id: where it went
+        claims = selectors.claim_list(filters={"source_id": str(source_id)}, user=user)
+        assert sorted(c.pk for c in claims) == sorted([a.pk, b.pk])
+    by_name = selectors.claim_list(filters={"source": "Ana Ruiz"}, user=user)
+    assert [c.pk for c in by_name] == [a.pk]  # the name filter stays exact
+
+
 @pytest.mark.parametrize("make", [checker, viewer])
 def test_only_editors_merge_and_split(make):
     a = ClaimFactory(source_text="Ana Ruiz")
