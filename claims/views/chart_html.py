@@ -164,12 +164,14 @@ def stacked(chart: dict, num: Numbers | None = None) -> SafeString:
 
 
 def level_rows(items: list[tuple], param: str, num: Numbers | None = None) -> SafeString:
-    """The rows of a count table: each label a link to the queue filtered on it."""
+    """The rows of a count table: each label a link to the queue filtered on it.
+    The counts are of every claim, so the link opens the All tab (the queue's
+    default, Open, showed fewer than the number beside it)."""
     num = num or Numbers()
     queue = reverse("dashboard:queue")
     return format_html_join(
         "",
-        '<tr><th scope="row"><a href="{}?{}={}">{}</a></th><td>{}</td></tr>',
+        '<tr><th scope="row"><a href="{}?view=all&amp;{}={}">{}</a></th><td>{}</td></tr>',
         ((queue, param, key, label, num(n)) for key, label, n in items),
     )
 

@@ -19,9 +19,28 @@ def test_counts_charts_and_tables(client_as, claim):
     assert html.count('role="img"') == 5
     assert "Claims per confidence level: Very low 1, Low 0, Medium 0, High 0" in html
     assert "Claims per status: Unstarted 0, In progress 1," in html
-    assert '<a href="/?confidence_level=very_low">Very low</a></th><td>1</td>' in html
+    assert '<a href="/?view=all&amp;confidence_level=very_low">Very low</a></th><td>1</td>' in html
     assert "Status changes per day: 1 in 30 days" in html
     assert "Dam inspection disputed" in html  # the per-article table
+
+
+def test_each_count_links_to_a_queue_showing_that_many(client_as):
+    """ "Low 3" opened the Open tab, which left out the done claims: 2 of 3."""
+    import re
+
+    from tests.factories import ClaimFactory
+
+    for status in ("unstarted", "in_progress", "verified"):
+        ClaimFactory(confidence_level="low", status=status)
+    ClaimFactory(confidence_level="high", status="dismissed")
+    client = client_as("editor")
+    html = client.get(reverse("dashboard:overview")).content.decode()
+    rows = re.findall(r'<a href="(/\?[^"]+)">[^<]+</a></th><td>(\d+)</td>', html)
+    assert len(rows) == 4 + 7  # every level and every status
+    for href, n in rows:
+        queue = client.get(href.replace("&amp;", "&")).content.decode()
+        shown = re.search(r"of (?:<[^>]+>)?(\d+)", queue.split('id="result-count"')[1])
+        assert (shown.group(1) if shown else "0") == n, href
 
 
 def test_bars_scale_to_the_largest():
