@@ -620,6 +620,8 @@ class ClaimAdmin(admin.ModelAdmin):
         else:
             lines = services.bulk_describe(claims=claims, to_status=to_status)
         summary = services.bulk_summary(verb, claims, lines)
+        # As the intermediate page showed them: a claim changed since is refused.
+        versions = services.bulk_versions(request.POST.getlist("versions"))
         if action == "bulk_assign":
             result = services.claims_bulk_assign(
                 claims=claims,
@@ -627,6 +629,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 user=request.user,
                 note=data["note"],
                 summary=summary,
+                versions=versions,
             )
         elif action == "bulk_plan":
             result = services.claims_bulk_plan(
@@ -634,6 +637,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 user=request.user,
                 note=data["note"],
                 summary=summary,
+                versions=versions,
                 **form.plan(),
             )
         else:
@@ -644,6 +648,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 note=data.get("note", ""),
                 dismiss_reason=data.get("dismiss_reason", ""),
                 summary=summary,
+                versions=versions,
             )
         self._report(request, result, summary)
         return None

@@ -322,20 +322,6 @@ class BulkForm(ClaimForm):
             return None
         return assignable_users().get(pk=int(chosen))
 
-    def shown_versions(self) -> dict[int, int] | None:
-        """Each claim's version as the confirmation page showed it (posted back as
-        "id:version"), so that a claim changed since is refused; None when the post
-        carries none (a post made without the confirmation page)."""
-        pairs = self.data.getlist("versions") if hasattr(self.data, "getlist") else []
-        if not pairs:
-            return None
-        versions = {}
-        for pair in pairs:
-            pk, _, version = pair.partition(":")
-            if as_pk(pk) is not None and as_pk(version) is not None:
-                versions[as_pk(pk)] = as_pk(version)
-        return versions
-
 
 SORTS = {
     "worth": ("Most check-worthy first", ["-checkworthiness", "article_id", "position"]),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from claims.domain import as_pk
 from claims.models import BulkAction, Claim, ClaimStatus, Priority
 from claims.workflow import (
     TRANSITIONS,
@@ -83,6 +84,19 @@ class BulkResult:
     done: list[int]
     refused: dict[int, str]
     action: BulkAction | None = field(default=None)
+
+
+def bulk_versions(pairs: list[str]) -> dict[int, int] | None:
+    """The versions a confirmation page showed, as it posts them back ("id:version"
+    per claim), for the bulk services' ``versions``; None when it posted none."""
+    if not pairs:
+        return None
+    versions = {}
+    for pair in pairs:
+        pk, _, version = pair.partition(":")
+        if as_pk(pk) is not None and as_pk(version) is not None:
+            versions[as_pk(pk)] = as_pk(version)
+    return versions
 
 
 def _changed_since(claim: Claim, versions: dict[int, int] | None) -> str | None:

@@ -26,6 +26,7 @@ from claims.services import (
     bulk_action_undo,
     bulk_describe,
     bulk_summary,
+    bulk_versions,
     claims_bulk_assign,
     claims_bulk_plan,
     claims_bulk_transition,
@@ -55,7 +56,7 @@ def _apply(form: BulkForm, claims: list[Claim], user, summary: str):
     action = data["action"]
     common = {"claims": claims, "user": user, "note": data["note"], "summary": summary}
     # The versions the confirmation page showed: a claim changed since is refused.
-    common["versions"] = form.shown_versions()
+    common["versions"] = bulk_versions(form.data.getlist("versions"))
     if action == "assign":
         return claims_bulk_assign(assignee=form.assignee_user(), **common)
     if action == "plan":

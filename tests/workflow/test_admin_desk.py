@@ -49,6 +49,27 @@ def test_bulk_dismiss_asks_first_naming_count_action_and_change(client):
     assert BulkAction.objects.get().summary == "Dismiss 3 claims: status Unstarted -> Dismissed"
 
 
+def test_bulk_dismiss_refuses_a_claim_changed_after_the_confirmation_page(client):
+    import re
+
+    claims = [ClaimFactory() for _ in range(3)]
+    login(client, editor())
+    html = act(client, "bulk_dismiss", claims).content.decode()
+    versions = re.findall(r'name="versions" value="(\d+:\d+)"', html)
+    assert len(versions) == 3
+    started = claims[0]
+    claim_transition(claim=started, to_status="in_progress", user=checker(), expected_version=1)
+    done = act(
+        client, "bulk_dismiss", claims, apply="1", dismiss_reason="duplicate", versions=versions
+    )
+    assert done.status_code == 302
+    started.refresh_from_db()
+    assert started.status == ClaimStatus.IN_PROGRESS
+    assert [item["claim"] for item in BulkAction.objects.get().items] == [c.pk for c in claims[1:]]
+    shown = client.get(reverse(CHANGELIST)).content.decode()
+    assert f"Claim {started.pk}: changed since the confirmation page" in shown
+
+
 def test_bulk_assign_has_no_default_target(client):
     claim = ClaimFactory(assignee=checker())
     login(client, editor())
