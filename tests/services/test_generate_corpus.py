@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from claims.analysis.confidence import level_for, merge_policy
+from claims.domain import content_hash
 from claims.models import Article, Claim, ClaimStatus, HedgeCue, StatusChange
 from claims.roles import FACT_CHECKER
 from tests.factories import ClaimFactory
@@ -82,6 +83,9 @@ def test_sqlite_corpus_counts_constraints_and_distributions():
     # The analysis blob weighs about what the engine's does (~800 bytes a claim).
     blob = sum(len(json.dumps(a.analysis_data)) for a in Article.objects.all())
     assert 400 < blob / 300 < 1600
+    # Hashed as ingest hashes (of the text's hash form): pasted again, a duplicate.
+    article = Article.objects.first()
+    assert article.content_hash == content_hash(article.raw_text)
     # A second run adds as many again, with new content hashes.
     generate(300, "--seed", "7")
     assert Claim.objects.count() == 600

@@ -27,7 +27,6 @@ Generated articles are marked by their source URL (https://corpus.invalid/...);
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 import time
@@ -42,7 +41,7 @@ from django.db import connection, models, transaction
 from claims.analysis.confidence import score_claim
 from claims.analysis.types import Claim as EngineClaim
 from claims.analysis.types import Hedge, Source, Span
-from claims.domain import fingerprint
+from claims.domain import content_hash, fingerprint
 from claims.models import (
     AnalysisState,
     Article,
@@ -343,7 +342,7 @@ class Generator:
                 ["The Daily Ledger", "Harbour Times", "Metro Courier", "The Valley Post"]),
             "published_at": published, "dateline": rng.choice(["", "CAPITAL", "HARBOUR CITY"]),
             "source_url": f"{MARKER}{self.nonce}/{index}", "raw_text": raw,
-            "body_offset": body_offset, "content_hash": hashlib.sha256(raw.encode()).hexdigest(),
+            "body_offset": body_offset, "content_hash": content_hash(raw),
             "state": AnalysisState.ANALYZED, "attempts": 1, "times_analyzed": 1,
             "run_id": secrets.token_hex(8), "queued_at": created, "analysis_data": analysis_data,
             "started_at": created + timedelta(seconds=2),
