@@ -136,6 +136,76 @@
     if (focus) focus.focus({ preventScroll: true });
   });
 
+  // --- Drafts: text typed in a claim's forms and not sent yet -------------------
+  // Every form of a claim answers with the whole #claim-main (or #claim-panel), so
+  // a swap wiped what was typed in the other forms ("Take it myself" emptied the
+  // comment box). What is typed is kept per form and field (the form's action
+  // names the claim) while it differs from what the page gave, put back after a
+  // swap if the field still holds what it held then (the server's own text, such
+  // as a change made meanwhile, wins), and forgotten when its form is sent.
+  var DRAFT_AREA = "#" + MAIN + ", #" + PANEL;
+  var DRAFT_FIELDS = "textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio])" +
+    ":not([type=submit]):not([type=button]):not([type=file]):not([type=reset])";
+
+  function draftKey(form, field) {
+    return "draft:" + form.getAttribute("action") + "#" + (field.id || field.name);
+  }
+
+  function draftForm(element) {
+    var form = element && element.form;
+    if (!form || !form.getAttribute("action") || !form.closest(DRAFT_AREA)) return null;
+    return form;
+  }
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var form = draftForm(field);
+    if (!form || !field.matches(DRAFT_FIELDS)) return;
+    var key = draftKey(form, field);
+    try {
+      if (field.value === field.defaultValue) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, JSON.stringify({ value: field.value, base: field.defaultValue }));
+    } catch (e) { /* storage off: no drafts */ }
+  });
+
+  function forgetDrafts(form) {
+    form.querySelectorAll(DRAFT_FIELDS).forEach(function (field) {
+      try { sessionStorage.removeItem(draftKey(form, field)); } catch (e) { /* storage off */ }
+    });
+  }
+
+  function restoreDrafts(root) {
+    root.querySelectorAll("form[action]").forEach(function (form) {
+      form.querySelectorAll(DRAFT_FIELDS).forEach(function (field) {
+        var draft = null;
+        try { draft = JSON.parse(sessionStorage.getItem(draftKey(form, field))); } catch (e) { return; }
+        if (!draft || field.value !== draft.base || field.value === draft.value) return;
+        field.value = draft.value;
+        var fold = field.closest("details");
+        if (fold) fold.open = true;
+      });
+    });
+  }
+
+  // A form sent without htmx leaves the page: its answer shows what was typed
+  // if it was refused. An htmx form's drafts go once it is saved (a refusal
+  // comes back with the typed text, a 5xx or a lost connection leaves the page).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.closest(DRAFT_AREA) && !form.hasAttribute("hx-post")) forgetDrafts(form);
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && form.matches && form.matches("form[hx-post]") && status < 300) forgetDrafts(form);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && (target.id === MAIN || target.id === PANEL)) restoreDrafts(target);
+  });
+
   // --- The queue: keyboard triage -------------------------------------------------
   // j/k move the focus from claim to claim, Enter opens (the focused link does),
   // s starts, a assigns to me, d dismisses (a dialog asks why), v gives a verdict,

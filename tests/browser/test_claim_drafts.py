@@ -1,0 +1,55 @@
+"""Text typed in a claim's forms and not sent yet, in Chromium: every form of the
+claim page (and of the article's panel) answers with the whole claim, so a swap
+must not wipe what was typed in the other forms."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.browser.test_desk_discussion import claim_on_article
+from tests.factories import PASSWORD, checker
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def checker_on(new_page, live_server, path: str):
+    """A fact-checker's page at ``path`` (``{claim}``, ``{article}`` filled in)
+    and the claim it is about."""
+    claim = claim_on_article()
+    page = new_page()
+    log_in(page, live_server.url, checker(username="ana"), PASSWORD)
+    page.goto(live_server.url + path.format(claim=claim.pk, article=claim.article_id))
+    return page, claim
+
+
+def test_a_save_keeps_what_is_typed_in_the_other_forms(new_page, live_server):
+    page, _claim = checker_on(new_page, live_server, "/claims/{claim}/")
+    page.locator("#comment_body").fill("Called the county: no answer yet.")
+    page.locator("#evidence_url").fill("https://example.org/inspection-report")
+    page.locator("#status_note").fill("Waiting for the engineer's report.")
+    page.get_by_role("button", name="Take it myself").click()
+    page.wait_for_selector("text=You took the claim.")
+    assert page.locator("#comment_body").input_value() == "Called the county: no answer yet."
+    assert page.locator("#evidence_url").input_value() == "https://example.org/inspection-report"
+    assert page.locator("#status_note").input_value() == "Waiting for the engineer's report."
+
+    # The form that was sent is emptied as before; the others keep their text.
+    page.get_by_role("button", name="Add evidence").click()
+    page.wait_for_selector("a[href='https://example.org/inspection-report']")
+    assert page.locator("#evidence_url").input_value() == ""
+    assert page.locator("#comment_body").input_value() == "Called the county: no answer yet."
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("text=The claim is now in progress.")
+    assert page.locator("#status_note").input_value() == ""
+    assert page.locator("#comment_body").input_value() == "Called the county: no answer yet."
+
+
+def test_a_save_in_the_panel_keeps_the_comment_typed(new_page, live_server):
+    page, _claim = checker_on(new_page, live_server, "/articles/{article}/?claim={claim}")
+    panel = page.locator("#claim-panel")
+    panel.locator("#comment_body").fill("Asked the county for the permit.")
+    panel.get_by_role("button", name="Take it myself").click()
+    page.wait_for_selector("#claim-panel >> text=You took the claim.")
+    assert panel.locator("#comment_body").input_value() == "Asked the county for the permit."
