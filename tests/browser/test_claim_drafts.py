@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import log_in
 from tests.browser.test_desk_discussion import claim_on_article
-from tests.factories import PASSWORD, checker
+from tests.factories import PASSWORD, ClaimFactory, checker
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,3 +53,32 @@ def test_a_save_in_the_panel_keeps_the_comment_typed(new_page, live_server):
     panel.get_by_role("button", name="Take it myself").click()
     page.wait_for_selector("#claim-panel >> text=You took the claim.")
     assert panel.locator("#comment_body").input_value() == "Asked the county for the permit."
+
+
+def test_a_panel_comment_survives_another_highlight_and_back(new_page, live_server):
+    page, claim = checker_on(new_page, live_server, "/articles/{article}/?claim={claim}")
+    text = claim.article.raw_text
+    start = text.index("as many as 40 homes")
+    other = ClaimFactory(article=claim.article, start=start, end=text.index(".", start))
+    page.reload()  # the second claim's highlight
+    panel = page.locator("#claim-panel")
+    panel.locator("#comment_body").fill("Ten minutes of notes on the inspection.")
+
+    page.locator(f'.article-text a.claim[data-claim="{other.pk}"]').first.click()
+    page.wait_for_selector(f'#panel-start[data-claim="{other.pk}"]')
+    assert panel.locator("#comment_body").input_value() == ""  # each claim its own draft
+    page.go_back()
+    page.wait_for_selector(f'#panel-start[data-claim="{claim.pk}"]')
+    assert panel.locator("#comment_body").input_value() == "Ten minutes of notes on the inspection."
+
+    page.locator(f'.article-text a.claim[data-claim="{other.pk}"]').first.click()
+    page.wait_for_selector(f'#panel-start[data-claim="{other.pk}"]')
+    page.locator(f'.article-text a.claim[data-claim="{claim.pk}"]').first.click()
+    page.wait_for_selector(f'#panel-start[data-claim="{claim.pk}"]')
+    assert panel.locator("#comment_body").input_value() == "Ten minutes of notes on the inspection."
+
+    # Once the comment is added, the draft is gone.
+    panel.get_by_role("button", name="Add comment").click()
+    page.wait_for_selector("#claim-panel .comment")
+    page.reload()
+    assert panel.locator("#comment_body").input_value() == ""

@@ -205,6 +205,11 @@
     var target = event.detail.target;
     if (target && (target.id === MAIN || target.id === PANEL)) restoreDrafts(target);
   });
+  // A page loaded whole shows its claim's drafts too: Back to the article page
+  // after another highlight replaced the panel, or the claim page reloaded.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(DRAFT_AREA).forEach(restoreDrafts);
+  });
 
   // --- The queue: keyboard triage -------------------------------------------------
   // j/k move the focus from claim to claim, Enter opens (the focused link does),
