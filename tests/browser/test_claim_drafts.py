@@ -82,3 +82,35 @@ def test_a_panel_comment_survives_another_highlight_and_back(new_page, live_serv
     page.wait_for_selector("#claim-panel .comment")
     page.reload()
     assert panel.locator("#comment_body").input_value() == ""
+
+
+def test_a_failed_save_says_so_and_keeps_the_text(new_page, live_server):
+    page, claim = checker_on(new_page, live_server, "/claims/{claim}/")
+    page.route(
+        f"**/claims/{claim.pk}/comments/",
+        lambda route: route.fulfill(status=502, body="Bad Gateway", content_type="text/html"),
+    )
+    page.locator("#comment_body").fill("Called the county: no answer yet.")
+    page.get_by_role("button", name="Add comment").click()
+    alert = page.locator("#claim-main form .request-error[role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == ("Not saved: the server did not answer (502). Your text is kept.")
+    assert page.locator("#comment_body").input_value() == "Called the county: no answer yet."
+
+    page.route(f"**/claims/{claim.pk}/assign/", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="Take it myself").click()
+    page.wait_for_selector("text=Not saved: the server could not be reached. Try again.")
+
+    page.unroute(f"**/claims/{claim.pk}/comments/")
+    page.get_by_role("button", name="Add comment").click()
+    page.wait_for_selector(".comment-body >> text=Called the county")
+    assert page.locator(".request-error").count() == 0
+
+
+def test_a_claim_the_panel_could_not_load_says_so(new_page, live_server):
+    page, claim = checker_on(new_page, live_server, "/articles/{article}/")
+    page.route(f"**/claims/{claim.pk}/panel/", lambda route: route.abort("connectionrefused"))
+    page.locator(f'.article-text a.claim[data-claim="{claim.pk}"]').first.click()
+    note = page.locator("#claim-panel > .request-error[role=alert]")
+    note.wait_for()
+    assert note.inner_text() == "Not loaded: the server could not be reached. Try again."

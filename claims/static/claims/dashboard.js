@@ -211,6 +211,55 @@
     document.querySelectorAll(DRAFT_AREA).forEach(restoreDrafts);
   });
 
+  // --- Requests that got no usable answer -----------------------------------------
+  // A 5xx (a proxy's 502, a crash) is not swapped in (base.html's htmx config) and
+  // a lost connection has no answer at all: without a word here nothing showed
+  // that the save failed. The page is left as it was, typed text included.
+  // Only for the claim's forms and what goes into the panel or the claim's part
+  // of the page: a background request (a progress poll, a suggestion list) that
+  // fails is tried again or typed again, and needs no alert.
+  function failureNote(element, target) {
+    var form = element.closest ? element.closest("form") : null;
+    if (form && !form.closest(DRAFT_AREA)) return null;
+    var host = form || (target && (target.id === PANEL || target.id === MAIN) ? target : null);
+    if (!host) return null;
+    var note = host.querySelector(":scope > .request-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "message message-error request-error";
+      note.setAttribute("role", "alert");
+      host.insertBefore(note, host.firstChild);
+    }
+    return { note: note, form: form };
+  }
+
+  function typedIn(form) {
+    return Array.prototype.some.call(form.querySelectorAll(DRAFT_FIELDS), function (f) { return f.value.trim(); });
+  }
+
+  function sayFailure(event, why) {
+    var found = failureNote(event.detail.elt, event.detail.target);
+    if (!found) return;
+    var verb = found.form ? "Not saved" : "Not loaded";
+    var kept = found.form && typedIn(found.form) ? " Your text is kept." : " Try again.";
+    found.note.textContent = verb + ": " + why + "." + kept;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    sayFailure(event, "the server did not answer (" + status + ")");
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    sayFailure(event, "the server could not be reached");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    var note = form && form.querySelector(":scope > .request-error");
+    if (note) note.remove();
+  });
+
   // --- The queue: keyboard triage -------------------------------------------------
   // j/k move the focus from claim to claim, Enter opens (the focused link does),
   // s starts, a assigns to me, d dismisses (a dialog asks why), v gives a verdict,
