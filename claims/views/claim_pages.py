@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -165,10 +165,23 @@ def claim_page(request, pk: int):
     return render(request, "claims/claim_detail.html", claim_context(request, claim))
 
 
+def _gone(request):
+    """A claim asked for in place (htmx) that is not there any more: a short note
+    in the panel or the page's main part. The 404 page swapped in put the site's
+    header and navigation inside the panel."""
+    context = {"in_panel": wants_panel(request)}
+    return render(request, "claims/_claim_gone.html", context, status=404)
+
+
 @reader
 def claim_panel(request, pk: int):
     """The claim beside the article's text (htmx); the same as its page."""
-    claim = _detail(pk)
+    try:
+        claim = _detail(pk)
+    except Http404:
+        if is_htmx(request):
+            return _gone(request)
+        raise
     return render(request, "claims/_claim_panel.html", claim_context(request, claim, in_panel=True))
 
 
@@ -190,7 +203,11 @@ def _show(request, claim: Claim, *, status: int = 200, **kwargs):
 def _write(request, pk: int, form_class, key: str, action):
     """Validate ``form_class``, call ``action(claim, cleaned_data)`` (a workflow
     function that returns the success message), and answer."""
-    claim = get_object_or_404(Claim.objects.select_related("assignee", "article"), pk=pk)
+    claim = Claim.objects.select_related("assignee", "article").filter(pk=pk).first()
+    if claim is None:
+        if is_htmx(request):
+            return _gone(request)
+        raise Http404("No such claim.")
     form = form_class(request.POST)
     if not form.is_valid():
         return _show(request, _detail(pk), forms={key: form}, status=400)

@@ -65,3 +65,26 @@ def test_stale_in_the_side_panel(client_as, claim):
     html = response.content.decode()
     assert response.status_code == 409 and "<html" not in html
     assert "changed by editor at" in html and "typed in the panel</textarea>" in html
+
+
+def test_a_claim_deleted_meanwhile_is_a_note_in_the_panel(client_as, claim):
+    """A newer version of the article dropped the claim while its page was open:
+    its highlight's panel (and a form sent from the panel) says so in a few
+    words, not with the whole 404 page (site header, navigation) inside the panel."""
+    worker = client_as("checker")
+    pk = claim.pk
+    claim.delete()
+    panel = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "claim-panel"}
+    for response in (
+        worker.get(reverse("dashboard:claim-panel", args=[pk]), **panel),
+        worker.post(
+            reverse("dashboard:claim-comment", args=[pk]), {"body": "Called them."}, **panel
+        ),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert "This claim no longer exists." in html and "reload the article" in html
+        assert "<html" not in html and "site-header" not in html
+    # Without htmx, the page is still the site's 404 page.
+    response = worker.get(reverse("dashboard:claim-panel", args=[pk]))
+    assert response.status_code == 404 and "site-header" in response.content.decode()
