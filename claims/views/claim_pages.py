@@ -2,15 +2,18 @@
 
 Every write goes through claims.workflow; a refusal (WorkflowError) comes back
 as the page again with the message, the user's input kept, and the status code
-the API would use (403 not permitted, 409 changed meanwhile, 400 otherwise).
+the API would use (403 not permitted, 409 changed meanwhile, 400 otherwise). A
+button pressed without htmx on a stale page, with nothing typed (the queue's
+one-click actions), is redirected to the claim page with the message instead.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms.widgets import CheckboxInput, Input, Textarea
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -112,7 +115,9 @@ def next_claim(request, claim: Claim) -> int | None:
     return after.filter(keyset_after(keys, position)).values_list("pk", flat=True).first()
 
 
-def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=False) -> dict:
+def claim_context(
+    request, claim: Claim, *, forms=None, error=None, kept=False, in_panel=False
+) -> dict:
     forms = forms or {}
     version = {"version": claim.version}
     view = view_params(request.GET)
@@ -147,6 +152,7 @@ def claim_context(request, claim: Claim, *, forms=None, error=None, in_panel=Fal
         ),
         "has_verdict": claim.status in VERDICTS,
         "error": error,
+        "kept": kept,  # the refused form brings back text the user typed
         "review_json": claim_review_json(request, claim),
         "in_panel": in_panel,
         "next_url": next_url,
@@ -200,6 +206,18 @@ def _show(request, claim: Claim, *, status: int = 200, **kwargs):
     return render(request, template, context, status=status)
 
 
+def _typed(form_class, data) -> bool:
+    """Whether the user typed anything into the form, not only pressed a button
+    whose hidden fields came with the page."""
+    return any(
+        data.get(name, "").strip()
+        for name, field in form_class.base_fields.items()
+        if isinstance(field.widget, (Input, Textarea))
+        and not isinstance(field.widget, CheckboxInput)
+        and not field.widget.is_hidden
+    )
+
+
 def _write(request, pk: int, form_class, key: str, action):
     """Validate ``form_class``, call ``action(claim, cleaned_data)`` (a workflow
     function that returns the success message), and answer."""
@@ -214,6 +232,13 @@ def _write(request, pk: int, form_class, key: str, action):
     try:
         message = action(claim, form.cleaned_data)
     except WorkflowError as exc:
+        typed = _typed(form_class, request.POST)
+        if not typed and not is_htmx(request) and isinstance(exc, StaleVersion):
+            # A button pressed on a page older than the claim, with nothing typed
+            # (the queue's one-click actions): to the claim page as saved now, so
+            # a reload does not send the stale form again.
+            messages.error(request, f"Not saved. {exc.message}")
+            return redirect(reverse("dashboard:claim", args=[pk]))
         fresh = _detail(pk)
         data = request.POST.copy()
         if isinstance(exc, StaleVersion) and "version" in form.fields:
@@ -225,7 +250,9 @@ def _write(request, pk: int, form_class, key: str, action):
             # The notes box is gone from the page (the discussion replaced it):
             # what the user typed is kept in the comment box instead.
             forms["comment"] = CommentForm(initial={"body": data.get("notes", "")})
-        return _show(request, fresh, forms=forms, error=exc.message, status=status_for(exc))
+        return _show(
+            request, fresh, forms=forms, error=exc.message, kept=typed, status=status_for(exc)
+        )
     messages.success(request, message)
     if is_htmx(request):
         return _show(request, _detail(pk))

@@ -88,3 +88,36 @@ def test_a_claim_deleted_meanwhile_is_a_note_in_the_panel(client_as, claim):
     # Without htmx, the page is still the site's 404 page.
     response = worker.get(reverse("dashboard:claim-panel", args=[pk]))
     assert response.status_code == 404 and "site-header" in response.content.decode()
+
+
+def start_after_the_editor_took_it(client_as, claim, **post):
+    """The checker presses "Start" (nothing typed) on a page from before the
+    editor took the claim: the checker's client and the answer."""
+    worker, boss = client_as("checker"), client_as("editor")
+    claim_assign(claim=claim, assignee=boss.user, user=boss.user, expected_version=1)
+    url = reverse("dashboard:claim-transition", args=[claim.pk])
+    return worker, worker.post(url, {"to_status": "in_progress", "version": 1, "note": ""}, **post)
+
+
+def test_a_stale_one_click_action_goes_to_the_claim_page(client_as, claim):
+    """The queue's "Start" on a row older than the claim (the editor took it
+    meanwhile): the claim page as saved now with the refusal, by a redirect (a
+    reload does not send the stale form again), and no word of typed text kept
+    when none was typed."""
+    worker, response = start_after_the_editor_took_it(client_as, claim)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:claim", args=[claim.pk])
+    html = worker.get(response["Location"]).content.decode()
+    assert "Not saved. This claim was changed by editor at" in html
+    assert "What you typed is kept" not in html
+    claim.refresh_from_db()
+    assert claim.status == "unstarted" and claim.version == 2
+
+
+def test_a_refusal_with_nothing_typed_does_not_say_it_kept_text(client_as, claim):
+    _worker, response = start_after_the_editor_took_it(
+        client_as, claim, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claim-main"
+    )
+    html = response.content.decode()
+    assert response.status_code == 409 and "changed by editor at" in html
+    assert "What you typed is kept" not in html and "The claim as saved now is shown." in html
