@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -36,6 +37,21 @@ from claims.workflow import WorkflowError
 from ._common import reader, redirect_next, safe_next
 
 VERBS = {"start": "Start", "dismiss": "Dismiss", "assign": "Assign", "plan": "Plan"}
+
+
+KEPT = "bulk-refused"  # the session's copy of a refused bulk form, for the queue
+NOT_KEPT = {"csrfmiddlewaretoken", "confirm", "next"}
+
+
+def bulk_kept(request) -> QueryDict | None:
+    """The fields of the bulk form the queue refused last (once), or None."""
+    kept = request.session.pop(KEPT, None)
+    if not isinstance(kept, dict):
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in kept.items():
+        data.setlist(name, [str(v) for v in values])
+    return data
 
 
 def _verb(action: str) -> str:
@@ -90,6 +106,11 @@ def bulk(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+        # Back on the queue with the same rows ticked and the same choices: the
+        # refusal asks for one more field, not for the selection made again.
+        request.session[KEPT] = {
+            name: request.POST.getlist(name) for name in request.POST if name not in NOT_KEPT
+        }
         return redirect_next(request, back_url)
     claims = list(
         Claim.objects.select_related("assignee", "article")

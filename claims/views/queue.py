@@ -47,6 +47,7 @@ from claims.services.saved_views import saved_view_query
 from claims.workflow import PermissionMemo, allowed_targets
 
 from ._common import history_fresh, keyset_page, reader, redirect_next
+from .bulk import bulk_kept
 from .form_renderer import QUEUE_RENDERER
 from .queue_rows import QueueRows, RowLinks
 
@@ -266,15 +267,19 @@ def queue(request):
         # One token for the page's forms and the rows' (each get_token() masks anew).
         "csrf_token": get_token(request),
     }
+    selected: set[int | None] = set()
     if user.has_perm("claims.assign_any"):
-        context["bulk_form"] = BulkForm(renderer=QUEUE_RENDERER)
+        kept = bulk_kept(request)  # a refused bulk form, its rows ticked again
+        context["bulk_form"] = BulkForm(kept, renderer=QUEUE_RENDERER)
         context["undo"] = bulk_action_latest(user=user)
+        selected = {as_pk(v) for v in kept.getlist("claims")} if kept else set()
     context["row_forms"] = _render_rows(
         request,
         page.rows,
         csrf_token=context["csrf_token"],
         view_query=context["view_query"],
         bulk="bulk_form" in context,
+        selected=selected,
         can_work=context["can_work"],
     )
     return render(request, "claims/queue.html", context)

@@ -105,7 +105,15 @@ class QueueRows:
     (selectors.claim_queue_rows)."""
 
     def __init__(
-        self, *, user, view_query: str, next_path: str, csrf_token: str, bulk: bool, can_work: bool
+        self,
+        *,
+        user,
+        view_query: str,
+        next_path: str,
+        csrf_token: str,
+        bulk: bool,
+        can_work: bool,
+        selected: set = frozenset(),
     ):
         self.user_pk = user.pk
         self.view_query = view_query
@@ -114,6 +122,7 @@ class QueueRows:
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
         )
         self.bulk, self.can_work = bulk, can_work
+        self.selected = selected  # the rows ticked again after a refused bulk form
         self.queue_path = reverse("dashboard:queue")
         self.source_types = choice_labels(Claim, "source_type")
         self.strengths = choice_labels(Claim, "sourcing_strength")
@@ -132,8 +141,9 @@ class QueueRows:
         )  # fmt: skip
         select = self.bulk and format_html(
             '<td class="col-select"><input type="checkbox" name="claims" value="{}" id="select-{}"'
-            ' aria-label="Select: {}"></td>',
+            ' aria-label="Select: {}"{}></td>',
             claim.pk, claim.pk, _truncated(claim.text, 80),
+            SafeString(" checked" if claim.pk in self.selected else ""),
         )  # fmt: skip
         cells = (
             self._claim_cell(claim),

@@ -2,6 +2,8 @@
 written before a confirmation naming count, action and change; the queue then
 offers the undo. And the claim page's dismiss, plan and published fact-check."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,6 +69,25 @@ def test_bulk_dismiss_without_a_reason_is_refused_before_the_confirmation(client
     assert "Say why the claim is dismissed" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNSTARTED
+
+
+def test_a_refused_bulk_form_keeps_the_selection_and_the_choices(client_as):
+    chosen, other = [ClaimFactory(), ClaimFactory()], ClaimFactory()
+    client = client_as("editor")
+    form = {"claims": [c.pk for c in chosen], "action": "dismiss", "note": "Wire copy."}
+    html = client.post(reverse(BULK), form, follow=True).content.decode()
+    assert "Say why the claim is dismissed" in html
+    assert ticked(html) == {c.pk for c in chosen} and other.pk not in ticked(html)
+    assert '<option value="dismiss" selected>' in html
+    assert "Wire copy.</textarea>" in html
+    # Once: the queue loaded again starts afresh.
+    html = client.get(reverse("dashboard:queue")).content.decode()
+    assert ticked(html) == set() and '<option value="dismiss" selected>' not in html
+
+
+def ticked(html: str) -> set[int]:
+    """The claims whose row's box is ticked."""
+    return {int(pk) for pk in re.findall(r'id="select-(\d+)"[^>]* checked>', html)}
 
 
 def test_bulk_plan(client_as):
