@@ -260,6 +260,17 @@
     if (note) note.remove();
   });
 
+  // --- The queue: "Save these filters" -----------------------------------------------
+  // The save form's hidden query is the filters applied to the page; boxes ticked
+  // since (without "Apply filters") are what the user sees and means to save.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var filters = document.getElementById(form.getAttribute("data-saves-filters") || "");
+    var query = form.querySelector('input[name="query"]');
+    if (!filters || !query) return;
+    query.value = new URLSearchParams(new FormData(filters)).toString();
+  });
+
   // --- The queue: keyboard triage -------------------------------------------------
   // j/k move the focus from claim to claim, Enter opens (the focused link does),
   // s starts, a assigns to me, d dismisses (a dialog asks why), v gives a verdict,
