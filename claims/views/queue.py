@@ -223,6 +223,19 @@ def _view_query(params: QueryDict) -> str:
     return query.urlencode()
 
 
+def _same_view(query: str) -> list[tuple[str, str]]:
+    """A queue query in one spelling, to tell whether two name the same view: the
+    filter form sends every field (empty ones, the defaults, view=open) in its
+    own order; a chip's link or a saved view only what differs."""
+    params = view_params(QueryDict(query))
+    for name, default in {**QUEUE_DEFAULTS, "view": DEFAULT_VIEW}.items():
+        if params.getlist(name) == [default]:
+            del params[name]
+    if "article" in params:
+        params.pop("article_q", None)  # the chosen article's title, in the search box
+    return sorted((name, value) for name in params for value in params.getlist(name))
+
+
 @history_fresh
 @reader
 def queue(request):
@@ -242,6 +255,10 @@ def queue(request):
         groups = _groups(page.rows, counts["level"])
     current_query = _view_query(params)
     user = request.user
+    saved_views = list(saved_view_list(user=user))
+    here = _same_view(current_query)
+    for saved in saved_views:
+        saved.current = _same_view(saved.query) == here
     context = {
         "form": form,
         "view": view,
@@ -256,7 +273,7 @@ def queue(request):
             name in params for name in form.fields if name not in {*QUEUE_DEFAULTS, "view"}
         ),
         "current_query": current_query,
-        "saved_views": saved_view_list(user=user),
+        "saved_views": saved_views,
         "saved_view_form": SavedViewForm(initial={"query": current_query}, renderer=QUEUE_RENDERER),
         "dismiss_reasons": DismissReason.choices,
         "verdicts": [(v, ClaimStatus(v).label) for v in VERDICTS],

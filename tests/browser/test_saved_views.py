@@ -31,3 +31,5 @@ def test_save_these_filters_saves_the_boxes_ticked(new_page, live_server):
     assert "confidence_level=very_low" in saved.query and "confidence_level=low" in saved.query
     assert "confidence_level=high" not in saved.query
     assert page.locator("a.claim-link").count() == 2  # the queue shows the view saved
+    # Saved with the form's every field, it is the view the page now shows.
+    assert page.locator('.saved-list a[aria-current="true"]').inner_text() == "Weakest first"

@@ -255,6 +255,28 @@ def test_save_list_open_and_delete_a_view(client_as, desk):
     assert not SavedView.objects.exists()
 
 
+def test_a_saved_view_is_current_when_the_form_reaches_its_filters(client_as, desk):
+    worker, _c = desk
+    client = client_as(worker)
+    save(client, "Weakest", "confidence_level=very_low&confidence_level=low")
+    # What the filter form sends: every field, the defaults, in the form's order.
+    html = client.get(
+        reverse("dashboard:queue"),
+        {
+            "view": "open",
+            "q": "",
+            "article_q": "",
+            "confidence_level": ["low", "very_low"],
+            "assignee": "",
+            "sort": "worth",
+            "per_page": "50",
+        },
+    ).content.decode()
+    assert 'aria-current="true">Weakest</a>' in html
+    html = get(client, confidence_level="low")
+    assert 'aria-current="true">Weakest</a>' not in html
+
+
 def test_a_saved_view_is_validated(client_as, desk):
     client = client_as("checker")
     save(client, "Mine", "view=mine")
