@@ -285,6 +285,12 @@ def queue(request):
         "csrf_token": get_token(request),
     }
     selected: set[int | None] = set()
+    typed = params.get("article_q", "")
+    if typed and not chosen and "article" not in form.errors:
+        # A title typed and sent (Enter) without picking a match: the list is not
+        # filtered by article, which the page says, offering the matches again.
+        matches = article_suggestions(query=typed)
+        context.update(article_unchosen=typed, articles=matches, query=typed)
     if user.has_perm("claims.assign_any"):
         kept = bulk_kept(request)  # a refused bulk form, its rows ticked again
         context["bulk_form"] = BulkForm(kept, renderer=QUEUE_RENDERER)

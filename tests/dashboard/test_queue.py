@@ -116,3 +116,22 @@ def test_a_suggestion_search_with_a_null_character_is_a_400(client_as, url):
     # PostgreSQL refuses NUL in a query: the suggestions answered 500.
     assert client_as("editor").get(url).status_code == 400
     assert client_as("editor").get(url.replace("%00", "")).status_code == 200
+
+
+def test_an_article_title_typed_but_not_chosen_says_so(client_as, mixed):
+    """Enter in the article box without picking the match: the list is not
+    filtered by article, and the page says so, offering the match again."""
+    article = mixed[0].article
+    client = client_as("checker")
+    html = client.get(
+        reverse("dashboard:queue"), {**EMPTY_FORM, "article_q": "Dam inspection"}
+    ).content.decode()
+    assert 'id="article-unchosen" role="alert">No article was chosen' in html
+    assert f'name="article" value="{article.pk}" aria-label="Dam inspection disputed">' in html
+    chosen = client.get(
+        reverse("dashboard:queue"),
+        {**EMPTY_FORM, "article_q": "Dam inspection", "article": article.pk},
+    ).content.decode()
+    assert "No article was chosen" not in chosen
+    nothing = client.get(reverse("dashboard:queue"), {"article_q": "Zebra"}).content.decode()
+    assert "No article was chosen" in nothing and "No article title contains “Zebra”." in nothing
