@@ -114,3 +114,16 @@ def test_a_claim_the_panel_could_not_load_says_so(new_page, live_server):
     note = page.locator("#claim-panel > .request-error[role=alert]")
     note.wait_for()
     assert note.inner_text() == "Not loaded: the server could not be reached. Try again."
+
+
+def test_an_htmx_save_clears_the_message_the_page_came_with(new_page, live_server):
+    page, _claim = checker_on(new_page, live_server, "/claims/{claim}/")
+    page.get_by_text("Dismiss this claim (not checked) ...").click()
+    page.locator("#dismiss_dismiss_reason").select_option(index=1)
+    page.locator("#dismiss_note").fill("An opinion.")
+    page.get_by_role("button", name="Dismiss this claim", exact=True).click()
+    page.wait_for_selector("text=The claim is now dismissed.")
+    page.locator("#comment_body").fill("Dismissed: an opinion, nothing to check.")
+    page.get_by_role("button", name="Add comment").click()
+    page.wait_for_selector("text=Comment added.")
+    assert page.locator(".message").all_inner_texts() == ["Comment added."]

@@ -136,6 +136,16 @@
     if (focus) focus.focus({ preventScroll: true });
   });
 
+  // The answer to a form in the claim's part of the page brings its own message;
+  // the one the page was loaded with (outside that part) is old news by then.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || (target.id !== MAIN && target.id !== PANEL) || !event.detail.shouldSwap) return;
+    document.querySelectorAll(".messages .message").forEach(function (message) {
+      if (!target.contains(message)) message.remove();
+    });
+  });
+
   // --- Drafts: text typed in a claim's forms and not sent yet -------------------
   // Every form of a claim answers with the whole #claim-main (or #claim-panel), so
   // a swap wiped what was typed in the other forms ("Take it myself" emptied the
