@@ -252,3 +252,27 @@ def test_the_queue_on_a_phone(new_page, live_server, desk):
     assert page.get_by_role("button", name="Apply filters").is_visible()
     assert_accessible(page, "the queue on a phone, filters open")
     shot(page, "13a-05-queue-phone-filters")
+
+
+def test_the_keys_dialog_gives_the_focus_back(new_page, live_server, desk):
+    from playwright.sync_api import expect  # here, as in conftest: collecting needs no playwright
+
+    page = new_page()
+    log_in(page, live_server.url, checker(), PASSWORD)
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    # ? on a page just loaded (nothing focused): Escape lands on the keys button,
+    # not on <body> (where Tab would start again from the top).
+    page.keyboard.press("?")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    # The focus moves on the dialog's close event, which comes after the Escape.
+    expect(page.locator("#keys-button")).to_be_focused(timeout=3000)
+    # Opened with ? from a claim: back to that claim.
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("?")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    row = page.locator(f'tr.claim-row[data-claim="{desk["working"].pk}"] a.claim-link')
+    expect(row).to_be_focused(timeout=3000)

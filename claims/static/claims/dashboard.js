@@ -330,6 +330,10 @@
       if (text) text.textContent = "“" + row.querySelector("a.claim-link").textContent + "”";
       dialog.returnRow = row;
     }
+    // Where the focus goes back on close: the browser returns it to the element
+    // focused before, which is <body> when ? is pressed on a page just loaded.
+    var before = document.activeElement;
+    dialog.opener = before && before !== document.body ? before : document.getElementById("keys-button");
     dialog.showModal();
     var first = dialog.querySelector("input:not([type=hidden]), textarea, button");
     if (first) first.focus();
@@ -390,10 +394,23 @@
     if (close) close.closest("dialog").close();
   });
 
-  // Back to the row a dialog was opened from; the dialog's own form reloads the page.
+  function stranded(dialog) {
+    var active = document.activeElement;
+    return !active || active === document.body || dialog.contains(active);
+  }
+
+  // Back to the row a dialog was opened from, else to its opener; the dialog's
+  // own form reloads the page.
   document.addEventListener("close", function (event) {
     var dialog = event.target;
     if (dialog.returnRow) { focusRow(dialog.returnRow); dialog.returnRow = null; }
+    // Only if the focus is still in the closed dialog (on its way to <body>): the
+    // close event comes after the keys that follow the Escape (j may have moved
+    // on already), and the browser gives any other earlier focus back itself.
+    else if (dialog.opener && dialog.opener.isConnected && !dialog.opener.hidden && stranded(dialog)) {
+      dialog.opener.focus();
+    }
+    dialog.opener = null;
   }, true);
 
   document.addEventListener("submit", function (event) {
