@@ -73,6 +73,57 @@ TITLES = {
     "chancellor",
     "premier",
     "president-elect",
+    # Honorifics written without a full stop (British style), and forms of address.
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "rev",
+    "st",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "madam",
+    "mister",
+    "reverend",
+    "pastor",
+    "deacon",
+    "elder",
+    "sheikh",
+    "emir",
+    "sultan",
+    "ayatollah",
+    "baron",
+    "baroness",
+    "count",
+    "countess",
+    "duke",
+    "duchess",
+    "earl",
+    "agent",
+    "representative",
+    "delegate",
+    "assemblyman",
+    "assemblywoman",
+    "alderman",
+    "councillor",
+    "councilor",
+    "trooper",
+    "marshal",
+    "nurse",
+    "dean",
+    "principal",
+    "uncle",
+    "aunt",
+    "grandma",
+    "grandpa",
+    "saint",
+    "rival",
+    "candidate",
 }
 AFFILIATION_PREPS = {"at", "of", "from", "with", "in"}
 # Words inside an organisation's name that make it a part of government:
@@ -169,7 +220,7 @@ def _first_name_left_out(doc, first: int, ent_start: int, ent_end: int) -> bool:
         and tok.is_title
         and tok.is_alpha
         and tok.lemma_.lower() not in source_nouns()["role"]
-        and tok.lower_ not in TITLES
+        and tok.lower_.rstrip(".") not in TITLES
     )
 
 

@@ -488,6 +488,8 @@ class _Builder:
         verb = content.head
         if verb.i > time.i or self.reporting_tags(verb) is None:
             return False
+        if not any(c.dep_ in CLAUSAL_SUBJECTS and c.i > time.i for c in content.children):
+            return False  # "said last month was the wettest": the time is the subject
         words = [t.lower_ for t in time.subtree]
         return words[-1] in SAYING_DAYS and (len(words) == 1 or words[0] == "last")
 

@@ -361,3 +361,27 @@ def test_a_person_is_named_in_full(body, name):
     _, source = sourced(body, "would")
     assert source["type"] == "named_person"
     assert source["text"] == name
+
+
+@pytest.mark.parametrize("title", ["Mr", "Dr", "Pastor", "Lord", "Agent", "Representative"])
+def test_a_title_before_a_one_word_name_stays_out_of_the_name(title):
+    _, source = sourced(f"{title} Smith said the county would raise the fee in June.", "would")
+    assert source["text"] == "Smith"
+
+
+@pytest.mark.parametrize(
+    "body, claim",
+    [
+        (
+            "Officials said last month was the wettest since 1990.",
+            "last month was the wettest since 1990",
+        ),
+        (
+            "She said last night was a disaster for the party.",
+            "last night was a disaster for the party",
+        ),
+    ],
+)
+def test_a_time_that_is_the_subject_of_what_was_said_stays_in_the_claim(body, claim):
+    _, result = run(body)
+    assert [c["text"] for c in result["claims"]] == [claim]
