@@ -75,13 +75,17 @@ def _disguising(url: str) -> str | None:
     )
 
 
+# The largest primary key the databases hold (a signed 64-bit integer).
+PK_MAX = 2**63 - 1
+
+
 def as_pk(value: str) -> int | None:
     """``value`` as a primary key the database can hold (ASCII digits below 2**63),
     else None: a bigger one was a 500 on SQLite, and past 4,300 digits int() itself
     raises. Every id a request names goes through here."""
     if value.isascii() and value.isdigit() and len(value) <= 19:
         number = int(value)
-        if number < 2**63:
+        if number <= PK_MAX:
             return number
     return None
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from claims.domain import as_pk
+from claims.domain import PK_MAX, as_pk
 from claims.models import (
     CHANGED_SINCE_LAST_VERSION,
     Article,
@@ -161,6 +161,7 @@ class ClaimFilter(django_filters.FilterSet):
     source_id = django_filters.NumberFilter(
         method="filter_source_id",
         min_value=1,
+        max_value=PK_MAX,
         help_text="A source's id (the sources pages): its claims under every name it has; "
         "a merged source's id lists the source it was merged into.",
     )

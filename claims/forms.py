@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
-from claims.domain import as_pk, validate_evidence_url
+from claims.domain import PK_MAX, as_pk, validate_evidence_url
 from claims.filters import QUICK_VIEWS, SEARCH_MAX, BooleanValueField, assignable_users
 from claims.models import (
     Article,
@@ -397,7 +397,7 @@ class QueueForm(forms.Form):
     source = forms.CharField(required=False, label="Source (exact name)", max_length=500)
     # The same by the resolved source (every spelling merged into it): the links'.
     source_id = forms.IntegerField(
-        required=False, min_value=1, label="Source (id)", widget=forms.TextInput
+        required=False, min_value=1, max_value=PK_MAX, label="Source (id)", widget=forms.TextInput
     )
     sort = forms.ChoiceField(
         required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label="Sort"
@@ -469,7 +469,7 @@ class SourceMergeForm(forms.Form):
     into = forms.IntegerField(
         label="Merge this source into source number",
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=PK_MAX,
         help_text="The number shown beside each source on the sources list.",
     )
 

@@ -32,3 +32,9 @@ def test_the_api_has_the_desk_filters(api_as):
     assert ids_of(client.get(CLAIMS, {"overdue": "true"})) == {late.pk}
     assert ids_of(client.get(CLAIMS, {"q": "capital"})) == {late.pk, urgent.pk, done.pk}
     assert client.get(CLAIMS, {"view": "nonsense"}).status_code == 400
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808"])
+def test_a_source_id_no_database_holds_is_a_400(api_as, value):
+    # Past 2**63 - 1 SQLite raised OverflowError: a 500.
+    assert api_as("editor").get("/api/v1/claims/", {"source_id": value}).status_code == 400

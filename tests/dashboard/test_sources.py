@@ -139,3 +139,10 @@ def test_every_claim_by_this_source_follows_the_merge(client_as, observatory):
     assert f'href="{link}">every claim by this source' in page
     queue = client.get(link.replace("&amp;", "&")).content.decode()
     assert queue.count('class="claim-link"') == 11
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808"])
+def test_a_source_id_no_database_holds_is_refused_not_a_500(client_as, value):
+    # Past 2**63 - 1 SQLite raised OverflowError: a 500.
+    queue = client_as("editor").get("/", {"view": "all", "source_id": value})
+    assert queue.status_code in (200, 400)
