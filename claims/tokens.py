@@ -178,9 +178,12 @@ def _is_hash_upgrade(user, stored_hash: str, update_fields) -> bool:
         return False
     try:
         hasher = identify_hasher(stored_hash)
+        new = identify_hasher(user.password)
     except ValueError:
-        return False  # an unusable password ("!...") or an unknown hasher
+        return False  # an unusable password ("!...", set_unusable_password) or an unknown hasher
     preferred = get_hasher("default")
+    if new.algorithm != preferred.algorithm or preferred.must_update(user.password):
+        return False  # not what Django's rehash writes: the preferred hasher, up to date
     return hasher.algorithm != preferred.algorithm or preferred.must_update(stored_hash)
 
 

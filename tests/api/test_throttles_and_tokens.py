@@ -146,6 +146,20 @@ def test_a_hash_assigned_directly_ends_every_token():
     assert not AuthToken.objects.filter(user=user).exists()
 
 
+def test_an_unusable_password_over_a_hash_due_for_an_upgrade_ends_every_token(settings):
+    # Saved like Django's rehash (the password alone, no raw password kept), over
+    # a hash that was due for one; but an unusable password is no rehash.
+    settings.PASSWORD_HASHERS = [MD5]
+    user = editor()
+    user.set_password("the same long passphrase 42")
+    user.save()
+    token_create(user=user)
+    settings.PASSWORD_HASHERS = [PBKDF2, MD5]
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
 def test_a_disabled_account_ends_every_token():
     user = editor()
     _, key = token_create(user=user)
