@@ -134,6 +134,51 @@ def test_old_content_hashes_are_recomputed_by_the_migration(ingest):
     assert not again.created and again.article.pk == spaced.pk
 
 
+def test_the_migration_gives_an_article_and_its_current_version_row_one_digest(ingest):
+    """Migration 0027 decides each new digest across both tables: of two
+    articles whose texts differ only in spacing, the one that keeps its old
+    digest keeps it on its current version row too, and the one that takes the
+    new digest can still get its first version rows (which copy its digest)."""
+    import hashlib
+    import importlib
+
+    from django.apps import apps
+
+    from claims.domain import content_hash
+    from claims.models import ArticleVersion
+    from claims.services import versions
+    from tests.factories import ArticleFactory
+
+    migration = importlib.import_module("claims.migrations.0027_content_hash_normalised")
+
+    def old(text):  # the hash as it was taken before: of the raw text
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    text = "Officials said the bridge will reopen in May. The mayor said so."
+    first = ArticleFactory(raw_text=text + "\n", content_hash=old(text + "\n"))  # no versions
+    second = ArticleFactory(raw_text=" " + text, content_hash=old(" " + text), version=2)
+    earlier = "Officials said the bridge would reopen in April.\n"
+    for number, raw_text in ((1, earlier), (2, second.raw_text)):
+        ArticleVersion.objects.create(
+            article=second,
+            number=number,
+            raw_text=raw_text,
+            content_hash=old(raw_text),
+            created_at=timezone.now(),
+        )
+
+    migration.forwards(apps, None)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.content_hash == content_hash(text)
+    assert second.content_hash == old(" " + text)  # collides: left as it was
+    assert second.versions.get(number=2).content_hash == second.content_hash
+    assert second.versions.get(number=1).content_hash == content_hash(earlier)
+    versions.article_version_add(article=first, text=text + " The council agreed.", fields={})
+    assert first.versions.get(number=1).content_hash == content_hash(text)
+    assert ingest(text=earlier).article.pk == second.pk
+
+
 # --- Uploads ---------------------------------------------------------------------------
 
 
