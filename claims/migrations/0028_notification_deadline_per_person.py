@@ -2,6 +2,28 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Count
+
+
+def one_reminder_per_deadline(apps, schema_editor):
+    """Reverse only: before the constraint per claim and deadline is back, the
+    reminders of one claim and deadline sent to several people (allowed since
+    0028) are cut to the newest one; the others are deleted."""
+    Notification = apps.get_model("claims", "Notification")
+    reminders = Notification.objects.filter(kind="deadline", due_at__isnull=False)
+    groups = (
+        reminders.values("claim_id", "due_at")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("claim_id", "due_at")
+    )
+    deleted = 0
+    for claim_id, due_at in groups.iterator():
+        same = reminders.filter(claim_id=claim_id, due_at=due_at).order_by("-created_at", "-id")
+        newest = same.values_list("pk", flat=True).first()
+        deleted += same.exclude(pk=newest).delete()[0]
+    if deleted:
+        print(f"\n  Notification: {deleted} deadline reminder(s) deleted (one kept per claim and deadline).")
 
 
 class Migration(migrations.Migration):
@@ -16,6 +38,9 @@ class Migration(migrations.Migration):
             model_name='notification',
             name='notification_deadline_once',
         ),
+        # Runs backwards only, between removing the constraint per person and
+        # adding back the one per claim and deadline.
+        migrations.RunPython(migrations.RunPython.noop, one_reminder_per_deadline),
         migrations.AddConstraint(
             model_name='notification',
             constraint=models.UniqueConstraint(condition=models.Q(('kind', 'deadline')), fields=('claim', 'recipient', 'due_at'), name='notification_deadline_once'),

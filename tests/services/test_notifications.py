@@ -151,6 +151,38 @@ def test_a_claim_reassigned_after_its_reminder_reminds_the_new_assignee():
     assert ("deadline", claim.pk) in kinds(ana) and ("deadline", claim.pk) in kinds(bo)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_migration_0028_goes_back_once_reminders_went_to_several_people():
+    """Backwards, 0028 keeps the newest reminder per claim and deadline before
+    the constraint per claim and deadline comes back (and forwards again)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    ana, bo = checker(username="ana"), checker(username="bo")
+    now = timezone.now()
+    claim = ClaimFactory(assignee=bo, due_at=now + timedelta(hours=5))
+    notifications.deadline_reminders_send(now=now)
+    claim_assign(claim=claim, assignee=ana, user=editor(username="boss"), expected_version=1)
+    notifications.deadline_reminders_send(now=now)
+    other = ClaimFactory(assignee=ana, due_at=now + timedelta(hours=3))
+    notifications.deadline_reminders_send(now=now)
+    assert Notification.objects.filter(kind="deadline").count() == 3
+    newest = Notification.objects.get(kind="deadline", claim=claim, recipient=ana)
+
+    before = ("claims", "0027_content_hash_normalised")
+    after = ("claims", "0028_notification_deadline_per_person")
+    MigrationExecutor(connection).migrate([before])
+    try:
+        reminders = Notification.objects.filter(kind="deadline")
+        assert sorted(reminders.values_list("pk", flat=True)) == sorted(
+            [newest.pk, Notification.objects.get(kind="deadline", claim=other).pk]
+        )
+    finally:
+        MigrationExecutor(connection).migrate([after])
+    claim_assign(claim=claim, assignee=bo, user=editor(username="boss2"), expected_version=2)
+    assert notifications.deadline_reminders_send(now=now) == 1  # per person again
+
+
 def test_the_beat_schedule_runs_the_reminders_on_the_default_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]
     assert entry["task"] == "claims.tasks.deadline_reminders_task"
