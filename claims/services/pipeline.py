@@ -445,10 +445,12 @@ def analysis_extract(*, article_id: int, run_id: str) -> int:
 
 def _worked_on() -> Q:
     """Claims people did something to. The system's own changes (a priority raised
-    for repeats, user None) are not work: they bump the version, so the version
-    says nothing about people."""
+    for repeats, a dismissal of a claim no longer found: user None) are not work:
+    they bump the version, so the version says nothing about people; and a status
+    only the system set (a claim it dismissed) is not either."""
     evidence = Evidence.objects.filter(claim=OuterRef("pk"))
-    history = StatusChange.objects.filter(claim=OuterRef("pk"))
+    history = StatusChange.objects.filter(claim=OuterRef("pk"), user__isnull=False)
+    by_system = StatusChange.objects.filter(claim=OuterRef("pk"), user__isnull=True)
     changed = ClaimChange.objects.filter(claim=OuterRef("pk"), user__isnull=False)
     # A discussed claim is worked on (and its comments hold it: PROTECT).
     comments = Comment.objects.filter(claim=OuterRef("pk"))
@@ -458,7 +460,7 @@ def _worked_on() -> Q:
         Q(claim=OuterRef("pk")) | Q(matched_claim=OuterRef("pk"))
     ).exclude(state=MatchState.SUGGESTED)
     return (
-        ~Q(status=ClaimStatus.UNSTARTED)
+        (~Q(status=ClaimStatus.UNSTARTED) & ~Q(Exists(by_system)))
         | Q(assignee__isnull=False)
         | ~Q(notes="")
         | Q(human_edited=True)
@@ -480,28 +482,59 @@ def _system_dismiss(ids: list[int]) -> set[int]:
     if not ids:
         return set()
     held = set(ClaimChange.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
-    if held:
-        note = (
-            "The analysis no longer finds this claim in the article, and nobody worked on "
-            "it; its history (the system's) is kept, so it is dismissed, not deleted."
-        )
-        Claim.objects.filter(pk__in=held, status=ClaimStatus.UNSTARTED).update(
-            status=ClaimStatus.DISMISSED,
-            dismiss_reason=DismissReason.OTHER,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        StatusChange.objects.bulk_create(
-            StatusChange(
-                claim_id=pk,
-                user=None,
-                from_status=ClaimStatus.UNSTARTED,
-                to_status=ClaimStatus.DISMISSED,
-                note=note,
-            )
-            for pk in sorted(held)
-        )
+    # A claim the system dismissed, or reopened, holds its StatusChange rows too.
+    held |= set(StatusChange.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+    # One dismissed by an earlier run already: nothing to do or record again.
+    _system_status(
+        held,
+        ClaimStatus.UNSTARTED,
+        ClaimStatus.DISMISSED,
+        "The analysis no longer finds this claim in the article, and nobody worked on "
+        "it; its history (the system's) is kept, so it is dismissed, not deleted.",
+    )
     return held
+
+
+def _system_reopen(claims: list[Claim]) -> None:
+    """Of the claims the analysis finds again, those the system dismissed (nobody
+    worked on them: their status is the system's) are unstarted again, recorded
+    as a change by nobody, like the dismissal."""
+    dismissed = {c.pk for c in claims if c.status == ClaimStatus.DISMISSED}
+    reopened = _system_status(
+        dismissed,
+        ClaimStatus.DISMISSED,
+        ClaimStatus.UNSTARTED,
+        "The analysis finds this claim in the article again; the system had dismissed it.",
+    )
+    for claim in claims:
+        if claim.pk in reopened:
+            claim.status, claim.dismiss_reason = ClaimStatus.UNSTARTED, ""
+
+
+def _system_status(ids: set[int], from_status: str, to_status: str, note: str) -> list[int]:
+    """Move those of ``ids`` still at ``from_status`` to ``to_status``, each with a
+    StatusChange by nobody (the system's); returns their ids."""
+    if not ids:
+        return []
+    moved = sorted(
+        Claim.objects.select_for_update()
+        .filter(pk__in=ids, status=from_status)
+        .values_list("pk", flat=True)
+    )
+    reason = DismissReason.OTHER if to_status == ClaimStatus.DISMISSED else ""
+    Claim.objects.filter(pk__in=moved).update(
+        status=to_status,
+        dismiss_reason=reason,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            claim_id=pk, user=None, from_status=from_status, to_status=to_status, note=note
+        )
+        for pk in moved
+    )
+    return moved
 
 
 BATCH = 500  # rows per INSERT or UPDATE statement
@@ -606,6 +639,7 @@ def _save_claims(
         corrected_columns = corrected_columns + ["start", "end", *VERSION_FIELDS]
     Claim.objects.bulk_update(updated, columns, batch_size=BATCH)
     Claim.objects.bulk_update(corrected, corrected_columns, batch_size=BATCH)
+    _system_reopen([c for c in updated if c.pk not in touched_ids])
     _claims_insert([claim for _, claim in created])
     ids = [m.pk if m is not None else None for m in matches]
     for position, claim in created:

@@ -184,3 +184,13 @@ def test_a_claim_only_the_system_changed_is_not_kept_as_worked_on(ingest, seed_t
     change = claim.status_changes.get()
     assert change.user is None and "nobody worked on it" in change.note
     assert not article.claims.filter(text=old_text, status=ClaimStatus.UNSTARTED).exists()
+    # Dismissed by the system is still nobody's work: the next run leaves it as it
+    # is (not flagged as a worked-on claim the analysis lost, nothing recorded again).
+    from claims.services.pipeline import _worked_on
+
+    assert not article.claims.filter(_worked_on(), pk=claim.pk).exists()
+    with committed():
+        services.article_reanalyze(article=article)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DISMISSED and not claim.missing_from_analysis
+    assert claim.status_changes.count() == 1

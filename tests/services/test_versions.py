@@ -142,6 +142,37 @@ def test_a_third_version_keeps_a_removed_claim_flagged(story, ingest):
     assert bridge.version_change == "changed" and "Route 9" in bridge.previous_text
 
 
+def test_a_claim_the_system_dismissed_is_unstarted_again_when_its_sentence_comes_back(
+    story, ingest
+):
+    """A claim only the system changed (a priority raised for repeats) that a
+    version removes is dismissed by nobody; a later version with its sentence
+    back reopens it, recorded as the system's change too."""
+    from claims.models import ClaimChange
+    from claims.services.matching import PRIORITY_RAISED
+
+    article, _, _ = story
+    homes = _claim(article, "40 homes")
+    ClaimChange.objects.create(
+        claim=homes, user=None, action=PRIORITY_RAISED, changes={"priority": [3, 2]}
+    )
+    ingest(text=V2.replace(PARAGRAPHS[2] + "\n\n", ""))
+    homes.refresh_from_db()
+    assert (homes.status, homes.missing_from_analysis) == ("dismissed", False)
+    ingest(text=V2)
+    article.refresh_from_db()
+    assert article.version == 3 and article.state == "analyzed", article.error
+    homes.refresh_from_db()
+    assert (homes.status, homes.dismiss_reason, homes.missing_from_analysis) == (
+        "unstarted",
+        "",
+        False,
+    )
+    assert homes.text_version == 3
+    history = [(c.user, c.from_status, c.to_status) for c in homes.status_changes.all()]
+    assert history == [(None, "unstarted", "dismissed"), (None, "dismissed", "unstarted")]
+
+
 def test_re_analysis_of_a_version_keeps_its_marks(story, ingest, committed):
     from claims.services import article_reanalyze
 
