@@ -161,7 +161,7 @@ def _named_after_quote(doc, verb):
     the verb, if they are one noun phrase with no verb, are the speaker. Returns
     (the phrase's head, its first token) or None."""
     i = verb.i - 1
-    while i > 0 and doc[i].text in (",", "\u2014", "\u2013") or doc[i].is_space:
+    while i > 0 and (doc[i].text in (",", "\u2014", "\u2013") or doc[i].is_space):
         i -= 1
     end = i
     while i > 0 and doc[i].text not in QUOTES:
