@@ -475,6 +475,8 @@ def claim_revert(*, claim: Claim, to: dict, user, expected_version: int, note: s
                 to_status=diff["status"],
                 note=note,
             )
+            if now["status"] in VERDICTS or diff["status"] in VERDICTS:
+                _verdict_changed(claim)  # the library and the source's record follow it
             _announce(claim, change)
         rest = {k: [_plan_value(now[k]), _plan_value(v)] for k, v in diff.items() if k != "status"}
         if "assignee_id" in rest:

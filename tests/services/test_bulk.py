@@ -137,3 +137,25 @@ def test_nothing_done_records_no_bulk_action():
     )  # no reason: refused
     assert result.action is None and not BulkAction.objects.exists()
     assert "Say why" in next(iter(result.refused.values()))
+
+
+def test_undo_of_a_bulk_verdict_takes_our_fact_check_out_of_the_library():
+    """A verdict with its published fact-check is in the library; undoing the bulk
+    verdict that gave it must take it out again, as reopening does."""
+    from claims.models import FactCheck
+
+    boss = editor()
+    claim = ClaimFactory(
+        status=S.IN_PROGRESS,
+        public_url="https://newsroom.example/checks/1",
+        public_summary="The count was 12, not 40.",
+    )
+    result = claims_bulk_transition(
+        claims=[claim], to_status=S.FALSE, user=boss, note="Council minutes say 12."
+    )
+    assert FactCheck.objects.filter(claim=claim).exists()
+    undo = bulk_action_undo(bulk_action=result.action, user=boss)
+    assert undo.done == [claim.pk]
+    claim.refresh_from_db()
+    assert claim.status == S.IN_PROGRESS
+    assert not FactCheck.objects.filter(claim=claim).exists()
