@@ -12,11 +12,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -1008,13 +1008,33 @@ class PeopleAdmin(UserAdmin):
             kwargs["help_text"] = "The person's role: Viewer, Fact-checker or Editor."
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def _out_of_reach(self, request, obj) -> bool:
+        """A person who may do more than the editor: a superuser, or anyone a
+        superuser gave a permission (single, or through a group other than the
+        roles) that the editor lacks. Changing them or their password would hand
+        the editor those permissions."""
+        if obj is None or request.user.is_superuser:
+            return False
+        if obj.is_superuser:
+            return True
+        if obj.pk == request.user.pk:
+            return False
+        # Read from the tables: get_all_permissions() is empty for an inactive
+        # account, which the editor could reactivate after taking it over.
+        granted = Permission.objects.filter(Q(user=obj) | Q(group__user=obj))
+        names = {
+            f"{app}.{code}"
+            for app, code in granted.values_list("content_type__app_label", "codename")
+        }
+        return not names <= request.user.get_all_permissions()
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._out_of_reach(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._out_of_reach(request, obj):
             return False
         return super().has_view_permission(request, obj)
 
@@ -1023,7 +1043,7 @@ class PeopleAdmin(UserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         target = self.get_object(request, id)
-        if target is not None and target.is_superuser and not request.user.is_superuser:
+        if self._out_of_reach(request, target):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 

@@ -172,6 +172,47 @@ def test_editors_manage_people_and_roles_but_not_superusers(client):
     assert not worker.is_superuser and not worker.is_staff
 
 
+def test_editors_cannot_take_over_an_account_that_can_do_more_than_they_can(client):
+    """An account a superuser gave a single permission (or a group other than the
+    roles) is out of an editor's reach, as a superuser is: resetting its password
+    or changing it would hand the editor permissions only a superuser grants."""
+    from django.contrib.auth.models import Permission
+
+    boss = editor()
+    auditor = UserFactory(username="auditor", is_staff=True)
+    auditor.set_password("the-auditors-own-pass-77")
+    auditor.save()
+    auditor.user_permissions.add(Permission.objects.get(codename="delete_article"))
+    login(client, boss)
+    password_url = reverse("admin:auth_user_password_change", args=[auditor.pk])
+    assert client.get(password_url).status_code in (403, 404)
+    response = client.post(
+        password_url,
+        {
+            "password1": "taken-over-pass-77",
+            "password2": "taken-over-pass-77",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code in (403, 404)
+    auditor.refresh_from_db()
+    assert auditor.check_password("the-auditors-own-pass-77")
+    change_url = reverse("admin:auth_user_change", args=[auditor.pk])
+    response = client.post(change_url, {"username": "auditor", "is_active": "", "groups": []})
+    assert response.status_code in (302, 403, 404)
+    auditor.refresh_from_db()
+    assert auditor.is_active and auditor.user_permissions.exists()
+    # Switched off, the account still holds its permissions: out of reach too (an
+    # editor could switch it on again).
+    auditor.is_active = False
+    auditor.save()
+    assert client.get(password_url).status_code in (403, 404)
+    # A colleague whose role is the editor's own stays in reach (password resets).
+    peer = editor(username="peer")
+    peer_url = reverse("admin:auth_user_password_change", args=[peer.pk])
+    assert client.get(peer_url).status_code == 200
+
+
 def test_editors_see_the_roles_but_do_not_change_them(client):
     login(client, editor())
     group = Group.objects.get(name=FACT_CHECKER)
