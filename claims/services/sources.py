@@ -187,9 +187,19 @@ def source_merge(*, source: Source, into: Source, user) -> SourceChange:
     _check(user)
     if source.pk == into.pk:
         raise SourceError("A source cannot be merged into itself.")
-    if source.merged_into_id or into.merged_into_id:
-        raise SourceError("That source was already merged; use the one it was merged into.")
     with transaction.atomic():
+        # Both as they are now, locked: two merges of the same pair in opposite
+        # directions must not both pass the check (a cycle, merged into each other).
+        merged = dict(
+            Source.objects.select_for_update()
+            .filter(pk__in=[source.pk, into.pk])
+            .order_by("pk")
+            .values_list("pk", "merged_into_id")
+        )
+        if len(merged) < 2:
+            raise SourceError("That source does not exist any more.")
+        if merged[source.pk] or merged[into.pk]:
+            raise SourceError("That source was already merged; use the one it was merged into.")
         names = list(SourceAlias.objects.filter(source=source).values_list("name", flat=True))
         SourceAlias.objects.filter(source=source).update(source=into)
         moved = list(Claim.objects.filter(source=source).values_list("pk", flat=True))

@@ -121,6 +121,24 @@ def test_merge_moves_names_and_claims_and_is_recorded():
         source_merge(source=merged, into=full.source, user=boss)
 
 
+def test_two_editors_merging_two_sources_into_each_other_make_no_cycle():
+    """Each editor's page loaded both sources before either merge: the second
+    merge is checked against the sources as they are now, not as it loaded them,
+    so A -> B then B -> A is refused (a cycle sent the source page into an
+    endless redirect and lost both sources from the list)."""
+    full = ClaimFactory(source_text="Ana Ruiz")
+    short = ClaimFactory(source_text="Ruiz")
+    sources_resolve(claim_ids=[full.pk, short.pk])
+    full.refresh_from_db(), short.refresh_from_db()
+    a, b = full.source, short.source
+    a_seen, b_seen = Source.objects.get(pk=a.pk), Source.objects.get(pk=b.pk)
+    source_merge(source=a, into=b, user=editor())
+    with pytest.raises(SourceError):
+        source_merge(source=b_seen, into=a_seen, user=editor(username="other"))
+    a.refresh_from_db(), b.refresh_from_db()
+    assert a.merged_into_id == b.pk and b.merged_into_id is None
+
+
 def test_split_takes_names_and_their_claims_to_a_new_source():
     a = ClaimFactory(source_text="Ana Ruiz")
     b = ClaimFactory(source_text="Ruiz")
