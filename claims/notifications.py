@@ -69,8 +69,14 @@ def preferences_set(*, user, choices: dict[str, dict[str, bool]]) -> None:
 
 def notify(*, recipients, kind: str, claim: Claim, actor=None, message: str, due_at=None) -> int:
     """Tell each of ``recipients`` (users) about ``claim``, each as they chose;
-    never the actor. Returns how many notifications were written."""
-    people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    never the actor, and never someone who may not read claims (now: a person
+    whose role was taken away keeps their account, their assignments and their
+    history, and must not be e-mailed claims). Returns how many were written."""
+    people = {
+        u.pk: u
+        for u in recipients
+        if u is not None and u.is_active and u.has_perm("claims.view_claim")
+    }
     if actor is not None:
         people.pop(actor.pk, None)
     if not people:

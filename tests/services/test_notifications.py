@@ -188,3 +188,29 @@ def test_the_beat_schedule_runs_the_reminders_on_the_default_queue(settings):
     assert entry["task"] == "claims.tasks.deadline_reminders_task"
     assert entry["options"]["queue"] == "default"
     assert deadline_reminders_task.name == entry["task"]
+
+
+def test_someone_whose_role_was_taken_away_is_no_longer_told_about_claims(
+    django_capture_on_commit_callbacks, settings
+):
+    """A freelancer who worked on a claim and then lost their role (still an
+    active account, no longer allowed to read claims) gets neither an inbox
+    item nor an e-mail with the claim's text: not for a verdict, nor for a
+    deadline of a claim still assigned to them."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    boss = editor()
+    ana = checker(username="ana", email="ana@example.org")
+    for kind in ("verdict", "deadline"):
+        notifications.preferences_set(user=ana, choices={kind: {"in_app": True, "email": True}})
+    claim = ClaimFactory(due_at=timezone.now() + timedelta(hours=3))
+    claim_transition(claim=claim, to_status="in_progress", user=ana, expected_version=1)
+    ana.groups.clear()  # the role is taken away; the account stays active
+    ana = type(ana).objects.get(pk=ana.pk)  # no cached permissions
+    assert not ana.has_perm("claims.view_claim")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.deadline_reminders_send() == 0
+        claim.refresh_from_db()
+        claim_transition(
+            claim=claim, to_status="false", user=boss, note="Wrong.", expected_version=claim.version
+        )
+    assert kinds(ana) == [] and mail.outbox == []
