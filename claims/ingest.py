@@ -92,9 +92,11 @@ def text_from_path(path, *, max_bytes: int) -> str:
         return text_from_upload(File(handle, name=str(path)), max_bytes=max_bytes)
 
 
-def _decode(data: bytes, *, encoding: str | None = None, source: str = "file") -> str:
+def _decode(
+    data: bytes, *, encoding: str | None = None, source: str = "file", lenient: bool = False
+) -> str:
     try:
-        return analysis.decode_input(data, encoding=encoding)
+        return analysis.decode_input(data, encoding=encoding, stray_bytes_as_windows_1252=lenient)
     except analysis.InputError as exc:
         raise IngestError(f"The {source} cannot be read as an article: {exc}.") from None
 
@@ -364,7 +366,10 @@ def text_from_url(url: str) -> str:
     if not (markup or content_type.startswith("text/") or not content_type):
         raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
     encoding = _page_encoding(body, content_type, markup)
-    text = _decode(body, encoding=encoding, source="page")
+    # A page's bytes that are not in its declared UTF-8 (a CMS's pasted curly quote)
+    # are read as windows-1252: a browser shows the page, with U+FFFD for them; an
+    # upload or a paste that is not UTF-8 is still refused, for the sender to fix.
+    text = _decode(body, encoding=encoding, source="page", lenient=True)
     # A UTF-16 page's first bytes are its byte-order mark, not "<": look again.
     return html_to_text(text) if markup or text.lstrip()[:1] == "<" else text
 

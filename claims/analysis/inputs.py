@@ -40,10 +40,21 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | None = None) -> str:
+def decode_input(
+    data: bytes,
+    *,
+    max_bytes: int | None = None,
+    encoding: str | None = None,
+    stray_bytes_as_windows_1252: bool = False,
+) -> str:
     """Decode bytes to analysable text, or raise InputError saying why: UTF-16 or
     UTF-32 when a byte-order mark says so, else ``encoding`` (a page's declared
-    charset), else UTF-8."""
+    charset), else UTF-8.
+
+    With ``stray_bytes_as_windows_1252``, UTF-8 input with bytes that are not UTF-8
+    is read anyway, those bytes as windows-1252 (as browsers read that code page):
+    a page that says it is UTF-8 but carries a CMS's pasted curly quote (0x92) or
+    is windows-1252 throughout, where a browser would show U+FFFD."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError(f"input is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
     wide = next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
@@ -55,6 +66,8 @@ def decode_input(data: bytes, *, max_bytes: int | None = None, encoding: str | N
     if data.startswith(codecs.BOM_UTF8):  # UTF-8's mark says UTF-8, whatever was declared
         wide = "utf-8"
     encoding = wide or encoding or "utf-8"
+    if stray_bytes_as_windows_1252 and codecs.lookup(encoding).name == "utf-8":
+        return check_text(normalise_newlines(data.decode("utf-8", _STRAY_BYTES)))
     try:
         text = _decoded(data, encoding)
     except UnicodeError as exc:  # a decode error, or a codec that cannot decode at all
@@ -95,6 +108,18 @@ def _as_browsers_read(name: str) -> str | None:
     if name == "cp1255":
         table[0xCA] = "\u05ba"
     return "".join(table)
+
+
+def _stray_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the bytes UTF-8 could not read, as windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    table = _as_browsers_read("cp1252")
+    return codecs.charmap_decode(exc.object[exc.start : exc.end], "strict", table)[0], exc.end
+
+
+_STRAY_BYTES = "claims-stray-bytes-as-windows-1252"
+codecs.register_error(_STRAY_BYTES, _stray_bytes)
 
 
 def check_text(text: str) -> str:

@@ -452,10 +452,34 @@ def test_an_undeclared_latin1_text_page_is_detected(ingest, settings, local_http
     assert "Ren\u00e9e Ruiz" in article.raw_text
 
 
-def test_a_page_not_in_its_declared_charset_fails_in_words_for_a_page(ingest, settings, local_http):
+@pytest.mark.parametrize(
+    "body",
+    [
+        # windows-1252 throughout, and UTF-8 with a CMS's pasted curly quotes
+        CAFE.encode("cp1252"),
+        CAFE.encode().replace("\u201c".encode(), b"\x93").replace("\u201d".encode(), b"\x94"),
+    ],
+)
+def test_a_page_that_says_utf8_but_is_not_is_read_as_a_browser_shows_it(
+    ingest, settings, local_http, body
+):
+    """Real news sites send windows-1252 bytes under "charset=utf-8": a browser
+    shows the page, so the desk gets the article, those bytes read as windows-1252
+    and the UTF-8 around them as UTF-8. An upload is still refused (below)."""
     settings.INGEST_ALLOW_PRIVATE_URLS = True
-    local_http.pages["/bad"] = Page(CAFE.encode("cp1252"), content_type="text/plain; charset=utf-8")
-    fetch_failed(ingest, r"^The page cannot be read .* not valid UTF-8", local_http.url("/bad"))
+    local_http.pages["/mixed"] = Page(body, content_type="text/plain; charset=utf-8")
+    article = Article.objects.get(pk=ingest(url=local_http.url("/mixed")).article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert article.raw_text == CAFE
+
+
+def test_an_upload_not_in_utf8_fails_in_words(ingest):
+    with pytest.raises(IngestError, match=r"^The file cannot be read .* not valid UTF-8"):
+        ingest(upload=SimpleUploadedFile("story.txt", CAFE.encode("cp1252")))
+
+
+def test_a_binary_page_fails_in_words_for_a_page(ingest, settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
     local_http.pages["/bin"] = Page(b"\x00\x01PK" * 100, content_type="text/html")
     fetch_failed(ingest, "binary data", local_http.url("/bin"))
 
