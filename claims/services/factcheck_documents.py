@@ -485,8 +485,12 @@ def _date(value, reasons: list[str]) -> datetime | None:
             if len(text) == 10:
                 return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
             parsed = datetime.fromisoformat(text)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        except ValueError:
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            # Stored in UTC, so it must be a date there too: 9999-12-31T23:00-05:00
+            # is year 10000 in UTC, which no datetime reads back (OverflowError).
+            parsed.astimezone(UTC)
+            return parsed
+        except (ValueError, OverflowError):
             pass
     reasons.append(f"datePublished {value!r} is not an ISO 8601 date (YYYY-MM-DD)")
     return None

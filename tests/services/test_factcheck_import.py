@@ -417,3 +417,14 @@ def test_a_limit_of_no_problems_listed_still_refuses_the_import(settings):
     with pytest.raises(FactCheckImportError, match="more than 1 problem"):
         run(("a.json", json.dumps([review(1), {}, {}])))
     assert not FactCheck.objects.exists()
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_date_past_the_calendar_in_utc_is_a_problem_and_nothing_is_written(when):
+    # Stored, it is year 10000 (or year 0) in UTC: no datetime reads it back, and
+    # the library's list, the admin and every page showing a match to it broke (500).
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("odd.json", json.dumps([review(1), review(2, datePublished=when)])))
+    [problem] = caught.value.problems
+    assert problem.where == "item 2" and "datePublished" in problem.reason
+    assert not FactCheck.objects.exists()
