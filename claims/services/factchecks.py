@@ -14,6 +14,7 @@ either, it has none. The workflow calls it after every status change.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -184,15 +185,47 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
         if not published or current.status not in VERDICTS:
             if existing is not None:
                 existing.delete()
+                _hand_over_key(existing)
             return None
         key = factcheck_key(current.public_url, current.text)
         # An imported copy of our own review (same URL and text) becomes this row.
-        FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).delete()
+        FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).exclude(
+            origin=FactCheckOrigin.OURS
+        ).delete()
+        if FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).exists():
+            # Another claim of ours (a copy of this one in another article) has the
+            # same review, published at the same URL: it keeps the key, this claim a
+            # key of its own. Before, this claim's row deleted the other's.
+            key = _own_key(key, claim.pk)
         row = existing or FactCheck(claim=current)
         for name, value in _ours(current, key).items():
             setattr(row, name, value)
         row.save()
     return row
+
+
+def _own_key(key: str, claim_id: int) -> str:
+    """The key of our review of a claim whose URL and text another claim's review
+    holds already (the review's own key, ``key``, stays with that one)."""
+    return hashlib.sha256(f"{key}\nclaim {claim_id}".encode()).hexdigest()
+
+
+def _hand_over_key(row: FactCheck) -> None:
+    """``row`` (ours, just deleted) held its review's own key: another claim's row
+    of the same review (same URL and text, under a key of its own) takes it, so an
+    import of that review is still known as ours."""
+    key = factcheck_key(row.url, row.claim_text)
+    if row.key != key:
+        return
+    heir = (
+        FactCheck.objects.select_for_update()
+        .filter(origin=FactCheckOrigin.OURS, url=row.url, claim_text=row.claim_text)
+        .order_by("pk")
+        .first()
+    )
+    if heir is not None:
+        heir.key = key
+        heir.save(update_fields=["key"])
 
 
 def _ours(claim: Claim, key: str) -> dict:

@@ -428,3 +428,44 @@ def test_a_date_past_the_calendar_in_utc_is_a_problem_and_nothing_is_written(whe
     [problem] = caught.value.problems
     assert problem.where == "item 2" and "datePublished" in problem.reason
     assert not FactCheck.objects.exists()
+
+
+def _published_verdict(claim, boss, url: str, status: str = "false"):
+    from claims.workflow import claim_publish
+
+    claim_transition(
+        claim=claim, to_status=status, user=boss, note="Checked", expected_version=claim.version
+    )
+    claim_publish(
+        claim=claim,
+        user=boss,
+        expected_version=claim.version,
+        public_url=url,
+        public_summary="The records show otherwise.",
+    )
+
+
+def test_one_review_published_for_two_copies_of_a_claim_keeps_both_in_the_library():
+    # A wire copy in two articles, the same text; the desk publishes one fact-check
+    # page for both. The second claim's row took the first's key, and deleted it.
+    boss = editor()
+    first = ClaimFactory(status="in_progress", start=30)
+    copy = ClaimFactory(status="in_progress", text=first.text, start=30)
+    assert first.article_id != copy.article_id
+    url = "https://news.example/check/wire"
+    _published_verdict(first, boss, url)
+    _published_verdict(copy, boss, url)
+    assert set(FactCheck.objects.values_list("claim_id", flat=True)) == {first.pk, copy.pk}
+    assert factcheck_sync_ours(claim=first).claim_id == first.pk  # idempotent, both ways
+    assert factcheck_sync_ours(claim=copy).claim_id == copy.pk
+    assert FactCheck.objects.count() == 2
+    # Reopening one leaves the other's row as it is.
+    first.refresh_from_db()
+    claim_transition(
+        claim=first, to_status="in_progress", user=boss, note="New", expected_version=first.version
+    )
+    assert list(FactCheck.objects.values_list("claim_id", flat=True)) == [copy.pk]
+    # An import of the review is still recognised as ours, not stored as a copy.
+    result = run(("ours.json", json.dumps(review(1, url=url, claimReviewed=first.text))))
+    assert (result.created, result.skipped_ours) == (0, 1)
+    assert FactCheck.objects.get().claim_id == copy.pk
