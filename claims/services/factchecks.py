@@ -188,10 +188,20 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
                 _hand_over_key(existing)
             return None
         key = factcheck_key(current.public_url, current.text)
-        # An imported copy of our own review (same URL and text) becomes this row.
-        FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).exclude(
-            origin=FactCheckOrigin.OURS
-        ).delete()
+        # An imported copy of our own review (same URL and text) becomes this row,
+        # keeping its id and so the matches people decided on it (deleted, it took
+        # them with it); with a row of our own already, the copy goes.
+        copy = (
+            FactCheck.objects.select_for_update()
+            .filter(key=key)
+            .exclude(claim_id=claim.pk)
+            .exclude(origin=FactCheckOrigin.OURS)
+            .first()
+        )
+        if copy is not None and existing is None:
+            existing, copy.claim = copy, current
+        elif copy is not None:
+            copy.delete()
         if FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).exists():
             # Another claim of ours (a copy of this one in another article) has the
             # same review, published at the same URL: it keeps the key, this claim a

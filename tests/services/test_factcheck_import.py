@@ -469,3 +469,24 @@ def test_one_review_published_for_two_copies_of_a_claim_keeps_both_in_the_librar
     result = run(("ours.json", json.dumps(review(1, url=url, claimReviewed=first.text))))
     assert (result.created, result.skipped_ours) == (0, 1)
     assert FactCheck.objects.get().claim_id == copy.pk
+
+
+def test_an_imported_copy_of_our_review_becomes_our_row_with_its_id_and_matches():
+    # The desk imports its own site's ClaimReview feed before the verdict is in the
+    # tracker: the imported row became ours by being deleted, and every match to it
+    # (editors' confirmations and rejections) went with it.
+    from claims.models import ClaimMatch
+
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", start=30)
+    url = "https://news.example/check/feed"
+    run(("feed.json", json.dumps(review(1, url=url, claimReviewed=claim.text))))
+    imported = FactCheck.objects.get()
+    other = ClaimFactory()
+    rejected = ClaimMatch.objects.create(
+        claim=other, matched_factcheck=imported, score=0.9, state="rejected"
+    )
+    _published_verdict(claim, boss, url)
+    ours = FactCheck.objects.get()
+    assert (ours.pk, ours.origin, ours.claim_id) == (imported.pk, FactCheckOrigin.OURS, claim.pk)
+    assert ClaimMatch.objects.filter(pk=rejected.pk, matched_factcheck=ours).exists()
