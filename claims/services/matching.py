@@ -157,17 +157,23 @@ PAIRS = 6  # the "near" half's words; 0: the words half only
 PAIR_UNIT = "near"  # or "pair": the rarest adjacent pairs (compared by the benches)
 # The library is smaller and written once: both halves, each on its GIN index
 # (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm),
-# the full-text half capped like the claims'.
+# the full-text half capped like the claims'. Our own verdicts of the claim's own
+# article are not candidates, as its claims are not: a claim was matched to its own
+# published fact-check.
 FACTCHECK_SQL = """
 (SELECT id, claim_text FROM (
-  SELECT id, claim_text FROM claims_factcheck
+  SELECT id, claim_text FROM claims_factcheck f
   WHERE to_tsvector('pg_catalog.english', claim_text) @@ %(tsq)s::tsquery
+    AND (f.claim_id IS NULL OR f.claim_id NOT IN (
+      SELECT id FROM claims_claim WHERE article_id = %(article)s))
   LIMIT %(scanned)s) found
   ORDER BY ts_rank(to_tsvector('pg_catalog.english', claim_text), %(tsq)s::tsquery) DESC, id
   LIMIT %(k)s)
 UNION
-(SELECT id, claim_text FROM claims_factcheck
+(SELECT id, claim_text FROM claims_factcheck f
   WHERE claim_text %% %(q)s
+    AND (f.claim_id IS NULL OR f.claim_id NOT IN (
+      SELECT id FROM claims_claim WHERE article_id = %(article)s))
   ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
 """
 # A tsquery's quoted lexemes ('it''s' for it's).
@@ -420,14 +426,15 @@ class _Pooled:
 def _embedded_pool() -> list[_Pooled]:
     """The newest claims and fact-checks, their terms computed once per run."""
     claims = Claim.objects.order_by("-id").values_list("pk", "article_id", "text")
-    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim_text")
+    # A fact-check of ours is of its claim's article: not a candidate there.
+    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim__article_id", "claim_text")
     pool = [
         _Pooled(Candidate("claim", pk, t), article, tuple(similarity.terms(t)))
         for pk, article, t in claims[:EMBEDDED_SCAN]
     ]
     pool += [
-        _Pooled(Candidate("factcheck", pk, t), None, tuple(similarity.terms(t)))
-        for pk, t in checks[:EMBEDDED_SCAN]
+        _Pooled(Candidate("factcheck", pk, t), article, tuple(similarity.terms(t)))
+        for pk, article, t in checks[:EMBEDDED_SCAN]
     ]
     return pool
 

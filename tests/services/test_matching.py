@@ -347,3 +347,17 @@ def test_the_match_claims_command_makes_a_lost_matching_again(pair):
     assert matched_rows() == rows and out.getvalue().strip().endswith("0 new match(es)")
     with pytest.raises(CommandError):
         call_command("match_claims")
+
+
+def test_a_claim_is_not_matched_to_its_own_published_verdict(ingest):
+    # Our own verdicts are in the library; matching again (a re-analysis, a
+    # match_claims run) suggested to a claim its own fact-check, or its article's.
+    first = bridge(ingest(text=FIRST).article)
+    FactCheck.objects.create(
+        key="ours", origin="ours", claim=first, claim_text=first.text, rating="False"
+    )
+    assert services.claim_matches_find(claim_ids=[first.pk]) == []
+    assert not ClaimMatch.objects.exists()
+    # Another article's claim is still matched to it.
+    second = bridge(ingest(text=SECOND).article)
+    assert ClaimMatch.objects.filter(claim=second, matched_factcheck__claim=first).exists()

@@ -298,3 +298,19 @@ def test_a_candidate_whose_text_changed_is_scored_by_its_new_text():
     later = claim_with(TEXT.replace("river", "iron"))
     found = {m.matched_claim_id: m.score for m in claim_matches_find(claim_ids=[later.pk])}
     assert earlier.pk not in found or found[earlier.pk] < 0.5
+
+
+def test_a_claims_own_published_verdict_is_not_a_candidate():
+    claim = claim_with(TEXT)
+    neighbour = claim_with(TEXT.replace("river", "stone"), article=claim.article)
+    other = claim_with(TEXT.replace("river", "iron"))
+    own = FactCheck.objects.create(key="own", origin="ours", claim=claim, claim_text=TEXT)
+    of_article = FactCheck.objects.create(
+        key="art", origin="ours", claim=neighbour, claim_text=neighbour.text
+    )
+    imported = FactCheck.objects.create(key="imp", claim_text=TEXT)
+    found = {(c.kind, c.pk) for c in claim_candidates(claim=claim)}
+    assert ("factcheck", own.pk) not in found and ("factcheck", of_article.pk) not in found
+    assert ("factcheck", imported.pk) in found
+    found = {(c.kind, c.pk) for c in claim_candidates(claim=other)}
+    assert {("factcheck", own.pk), ("factcheck", of_article.pk)} <= found
