@@ -16,7 +16,16 @@ import json
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from claims.models import VERDICTS, Article, Claim, ClaimStatus, SourceType, StatusChange
+from claims.models import (
+    VERDICTS,
+    Article,
+    ArticleVersion,
+    Claim,
+    ClaimStatus,
+    SourceType,
+    StatusChange,
+    VersionChange,
+)
 
 CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 74  # Google: keep claimReviewed under 75 characters
@@ -43,6 +52,39 @@ class ClaimReviewIncomplete(ValueError):
             f"No ClaimReview without the published fact-check: claim {ids} needs its "
             "public URL and public summary (set by an editor) first."
         )
+
+
+class ClaimReviewTextChanged(ClaimReviewIncomplete):
+    """A verdict given before a new version of the article changed the claim's
+    text: the review is of the text as it was ("killed 12"), and publishing it for
+    the new text ("killed 14") would say what nobody checked. The claim is to be
+    checked again (reopened and given its verdict again)."""
+
+    def __init__(self, claims: list[Claim]):
+        self.claim_ids = [c.pk for c in claims]
+        ids = ", ".join(f"#{c.pk} (changed in version {c.change_version})" for c in claims)
+        ValueError.__init__(
+            self,
+            f"No ClaimReview of a verdict given before the claim's text changed: claim "
+            f"{ids} of the article says something else now; check it again and give "
+            "its verdict again.",
+        )
+
+
+def text_changed_since_verdict(claim: Claim) -> bool:
+    """Whether the latest version of the article changed the claim's text after its
+    current verdict was given (the verdict is about the previous text)."""
+    if claim.version_change != VersionChange.CHANGED or not claim.change_version:
+        return False
+    verdict = _latest_verdict(claim)
+    if verdict is None:
+        return False
+    changed_at = (
+        ArticleVersion.objects.filter(article_id=claim.article_id, number=claim.change_version)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return changed_at is not None and verdict.created_at < changed_at
 
 
 def missing_public(claim: Claim) -> bool:
@@ -110,6 +152,8 @@ def claim_review(claim: Claim, *, build_url=None) -> dict:
     (``build_url`` is accepted for earlier callers; the url is the public one.)"""
     if missing_public(claim):
         raise ClaimReviewIncomplete([claim])
+    if text_changed_since_verdict(claim):
+        raise ClaimReviewTextChanged([claim])
     verdict = _latest_verdict(claim)
     summary = claim.public_summary.strip()
     review = {
@@ -139,6 +183,9 @@ def article_review_document(article: Article, claims, *, build_url=None) -> dict
     missing = [c for c in claims if missing_public(c)]
     if missing:
         raise ClaimReviewIncomplete(missing)
+    changed = [c for c in claims if text_changed_since_verdict(c)]
+    if changed:
+        raise ClaimReviewTextChanged(changed)
     return {
         "@context": CONTEXT,
         "@graph": [claim_review(c, build_url=build_url) for c in claims],

@@ -187,6 +187,11 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
                 existing.delete()
                 _hand_over_key(existing)
             return None
+        if reviews.text_changed_since_verdict(current):
+            # A new version changed the claim after its verdict: the review is of the
+            # text as it was, and stays in the library as it was published until the
+            # claim is checked again (no ClaimReview can be made of it now).
+            return existing
         key = factcheck_key(current.public_url, current.text)
         # An imported copy of our own review (same URL and text) becomes this row,
         # keeping its id and so the matches people decided on it (deleted, it took

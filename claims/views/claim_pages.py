@@ -17,7 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from claims.claimreview import ClaimReviewIncomplete, claim_review_document, dumps
+from claims.claimreview import (
+    ClaimReviewIncomplete,
+    ClaimReviewTextChanged,
+    claim_review_document,
+    dumps,
+    text_changed_since_verdict,
+)
 from claims.forms import (
     AssignForm,
     CommentForm,
@@ -104,6 +110,14 @@ def claim_review_json(request, claim: Claim) -> str | None:
     return dumps(document, indent=2)
 
 
+def claim_review_refusal(claim: Claim) -> str:
+    """Why a claim with a verdict and its published fact-check has no ClaimReview
+    (its text changed since the verdict), or ""."""
+    if claim.status in VERDICTS and text_changed_since_verdict(claim):
+        return str(ClaimReviewTextChanged([claim]))
+    return ""
+
+
 def next_claim(request, claim: Claim) -> int | None:
     """The id of the claim after ``claim`` in the queue's view that the page's
     query string carries (the default queue without one): one query, a keyset
@@ -154,6 +168,7 @@ def claim_context(
         "error": error,
         "kept": kept,  # the refused form brings back text the user typed
         "review_json": claim_review_json(request, claim),
+        "review_refusal": claim_review_refusal(claim),
         "in_panel": in_panel,
         "next_url": next_url,
         "view_query": view_query,

@@ -273,3 +273,64 @@ def test_a_removed_sentence_restored_brings_its_claim_back(story, ingest):
     assert (dam.version_change, dam.text_version, dam.missing_from_analysis) == ("new", 3, False)
     assert dam.status == "in_progress" and article.raw_text[dam.start : dam.end] == dam.text
     assert article.claims.filter(text=dam.text).count() == 1
+
+
+def test_a_verdict_given_before_a_version_changed_the_claim_is_not_published(story, ingest, client):
+    # "killed 12" verified and published; the update says "killed 14". The claim
+    # keeps its verdict (people's work), but the ClaimReview export published
+    # "killed 14: True", explained by the summary written for 12.
+    from claims import claimreview
+    from claims.models import FactCheck
+    from claims.workflow import claim_publish
+
+    article, dead, _dam = story
+    ed = editor(username="ed")
+    dead.refresh_from_db()
+    claim_transition(
+        claim=dead, to_status="verified", user=ed, note="Sheriff", expected_version=dead.version
+    )
+    claim_publish(
+        claim=dead,
+        user=ed,
+        expected_version=dead.version,
+        public_url="https://news.example/check/flood",
+        public_summary="The sheriff's office confirmed 12 deaths.",
+    )
+    assert "killed 12" in FactCheck.objects.get(claim=dead).claim_text
+    ingest(text=V2, user=ed)
+    dead.refresh_from_db()
+    assert dead.version_change == "changed" and dead.status == "verified"
+
+    with pytest.raises(claimreview.ClaimReviewIncomplete, match="changed in version 2"):
+        claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
+    with pytest.raises(claimreview.ClaimReviewIncomplete, match="changed in version 2"):
+        claimreview.article_review_document(
+            article, claimreview.verdict_claims().filter(pk=dead.pk)
+        )
+    client.force_login(ed)
+    page = client.get(f"/claims/{dead.pk}/")
+    assert page.status_code == 200 and "changed in version 2" in page.content.decode()
+    assert page.context["review_json"] is None
+    assert client.get(f"/claims/{dead.pk}/claimreview.json").status_code == 422
+    assert client.get(f"/api/v1/claims/{dead.pk}/claimreview/").status_code == 422
+
+    # The library keeps the review as published, of the text reviewed; saving the
+    # published fact-check again is no error.
+    claim_publish(
+        claim=dead,
+        user=ed,
+        expected_version=dead.version,
+        public_url="https://news.example/check/flood",
+        public_summary="The sheriff's office confirmed 12 deaths at the time.",
+    )
+    assert "killed 12" in FactCheck.objects.get(claim=dead).claim_text
+    # Checked again: a new verdict on the new text is published.
+    claim_transition(
+        claim=dead, to_status="in_progress", user=ed, note="Again", expected_version=dead.version
+    )
+    claim_transition(
+        claim=dead, to_status="verified", user=ed, note="14", expected_version=dead.version
+    )
+    document = claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
+    assert "killed 14" in document["claimReviewed"]
+    assert "killed 14" in FactCheck.objects.get(claim=dead).claim_text
