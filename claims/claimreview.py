@@ -15,6 +15,7 @@ import json
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from claims.models import (
     VERDICTS,
@@ -166,9 +167,9 @@ def claim_review(claim: Claim, *, build_url=None) -> dict:
         "reviewBody": summary,
     }
     if verdict is not None:
-        review["datePublished"] = verdict.created_at.date().isoformat()
+        review["datePublished"] = timezone.localdate(verdict.created_at).isoformat()
     else:  # a verdict set outside the workflow (fixtures, imports): its last change
-        review["datePublished"] = claim.updated_at.date().isoformat()
+        review["datePublished"] = timezone.localdate(claim.updated_at).isoformat()
     return review
 
 
@@ -232,7 +233,7 @@ def _item_reviewed(claim: Claim) -> dict:
     if author:
         item["author"] = author
     if article.published_at:
-        item["datePublished"] = article.published_at.date().isoformat()
+        item["datePublished"] = timezone.localdate(article.published_at).isoformat()
     return item
 
 
@@ -260,7 +261,7 @@ def _appearance(article: Article) -> dict:
     if article.source_url:
         work["url"] = article.source_url
     if article.published_at:
-        work["datePublished"] = article.published_at.isoformat()
+        work["datePublished"] = timezone.localtime(article.published_at).isoformat()
     author = _person(article.author)
     if author:
         work["author"] = author

@@ -300,3 +300,27 @@ def test_the_author_is_typed_from_the_source_type(api_as, article, source_type, 
         assert "author" not in item
     else:
         assert item["author"]["@type"] == expected and item["author"]["name"] == "Ana Ruiz"
+
+
+def test_dates_are_the_newsrooms_days_not_utcs(api_as, settings):
+    # A newsroom in Los Angeles: the story ran on 29 December at 7:19 PM there
+    # (03:19 UTC on the 30th). The verdict is given now, in a zone where today is
+    # another day than in UTC (history rows cannot be back-dated: append-only).
+    from django.utils import timezone
+
+    now = timezone.now()
+    zone = "Etc/GMT+12" if now.hour < 12 else "Etc/GMT-14"  # UTC-12 or UTC+14
+    settings.TIME_ZONE = "America/Los_Angeles"
+    article = ArticleFactory(
+        publication="Valley Post", published_at=datetime(2012, 12, 30, 3, 19, tzinfo=UTC)
+    )
+    claim = give_verdict(ClaimFactory(article=article, text=LONG))
+    doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
+    assert doc["itemReviewed"]["datePublished"] == "2012-12-29"
+    assert doc["itemReviewed"]["appearance"]["datePublished"].startswith("2012-12-29T19:19")
+    settings.TIME_ZONE = zone
+    verdict = claim.status_changes.get(to_status="false").created_at
+    local_day = timezone.localdate(verdict)
+    assert local_day != verdict.astimezone(UTC).date()
+    doc = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/").json()
+    assert doc["datePublished"] == local_day.isoformat()
