@@ -92,3 +92,20 @@ def test_retag_command_reanalyses_every_article(ingest, committed, seed_text):
         call_command("retag", stdout=out)
     assert out.getvalue().strip() == "re-analysis queued for 2 article(s)"
     assert sorted(Article.objects.values_list("times_analyzed", flat=True)) == [2, 2]
+
+
+@pytest.mark.parametrize("since", ["nan", "-60"])
+def test_match_claims_refuses_a_since_that_is_no_time_span(since):
+    # Before: a traceback (ValueError) for NaN, and silently nothing for a
+    # negative span.
+    with pytest.raises(CommandError, match="--since"):
+        call_command("match_claims", "--since", since, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("since", ["1e12", "1e20", "inf"])
+def test_match_claims_since_longer_than_the_calendar_is_every_article(since, ingest):
+    # Before: OverflowError tracebacks (timedelta, then now - span).
+    ingest(text=SHORT)
+    out = io.StringIO()
+    call_command("match_claims", "--since", since, stdout=out)
+    assert out.getvalue() == "0 new match(es)\n"

@@ -24,8 +24,13 @@ class Command(BaseCommand):
     def handle(self, *args, ids, since, **options):
         if not ids and since is None:
             raise CommandError("give article ids or --since SECONDS")
-        found = articles_match(
-            article_ids=ids or None,
-            since=timedelta(seconds=since) if since is not None else None,
-        )
+        span = None
+        if since is not None:
+            if not since >= 0:  # NaN too
+                raise CommandError(f"--since takes a number of seconds, 0 or more, not {since}")
+            try:
+                span = timedelta(seconds=since)
+            except OverflowError:  # longer than any timedelta: every article analysed
+                span = timedelta.max
+        found = articles_match(article_ids=ids or None, since=span)
         self.stdout.write(f"{found} new match(es)")
