@@ -490,3 +490,13 @@ def test_an_imported_copy_of_our_review_becomes_our_row_with_its_id_and_matches(
     ours = FactCheck.objects.get()
     assert (ours.pk, ours.origin, ours.claim_id) == (imported.pk, FactCheckOrigin.OURS, claim.pk)
     assert ClaimMatch.objects.filter(pk=rejected.pk, matched_factcheck=ours).exists()
+
+
+def test_the_command_recorded_as_a_user_who_may_not_import_says_so(tmp_path):
+    # Before: a FactCheckNotPermitted traceback.
+    viewer(username="vera")
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(review(1)))
+    with pytest.raises(CommandError, match="vera.*cannot import|may not import"):
+        call_command("import_claimreviews", str(path), "--user", "vera", stdout=io.StringIO())
+    assert not FactCheck.objects.exists()

@@ -21,7 +21,9 @@ from tqdm import tqdm
 
 from claims.services.factcheck_documents import Document
 from claims.services.factchecks import (
+    IMPORT,
     FactCheckImportError,
+    FactCheckNotPermitted,
     documents_from_urls,
     factchecks_import,
 )
@@ -36,11 +38,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, sources: list[str], user: str | None = None, **options):
         importer = self._user(user)
+        if importer is not None and not importer.has_perm(IMPORT):
+            # Before reading or fetching anything (the service refuses it too).
+            raise CommandError(f"{user!r} may not import fact-checks (an editor's permission).")
         tty = sys.stderr.isatty()
         try:
             documents = self._documents(sources)
             with _Progress(self.stdout, tty) as progress:
                 result = factchecks_import(documents=documents, user=importer, progress=progress)
+        except FactCheckNotPermitted as exc:
+            raise CommandError(str(exc)) from None
         except FactCheckImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
