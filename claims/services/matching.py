@@ -41,6 +41,7 @@ from claims.models import (
     FactCheck,
     MatchState,
     Priority,
+    VersionChange,
 )
 from claims.services.webhooks import webhooks_matched, webhooks_matches_found
 from claims.workflow import NotPermitted, WorkflowError, claim_transition
@@ -572,8 +573,13 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     deleted meanwhile is skipped."""
     threshold = settings.CLAIM_MATCH_THRESHOLD
     claims = list(
-        Claim.objects.filter(pk__in=claim_ids).only("pk", "text", "article_id", "fingerprint")
+        Claim.objects.filter(pk__in=claim_ids).only(
+            "pk", "text", "article_id", "fingerprint", "version_change"
+        )
     )
+    texts = _Texts()
+    # A new version that changed a claim's text: its matches scored again first.
+    recount = _rescore_changed(claims, texts)
     postgres = connection.vendor == "postgresql"
     pool = _embedded_pool() if claims and not postgres else None
     # On PostgreSQL every claim's tsqueries in one round trip.
@@ -581,7 +587,6 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     # ... and every claim's candidates in one more.
     candidates = claim_candidates_many(claims=claims, queries=queries) if queries else None
     known = _known(claims) if claims else {}
-    texts = _Texts()
     rows = []
     for i, claim in enumerate(claims):
         rows += _matches_for(
@@ -598,7 +603,7 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     if created:
         # The rows have no ids (ignore_conflicts): the webhooks read them back.
         webhooks_matches_found(claim_ids=[c.pk for c in claims], since=since)
-    strong = {
+    strong = recount | {
         pk
         for row in rows
         if row.matched_claim_id and row.score >= settings.CLUSTER_REPEAT_SCORE
@@ -607,6 +612,53 @@ def claim_matches_find(*, claim_ids: list[int]) -> list[ClaimMatch]:
     if strong:
         claim_repeats_update(claim_ids=strong)
     return created
+
+
+def _rescore_changed(claims: list[Claim], texts: _Texts) -> set[int]:
+    """The matches of the claims whose text the article's latest version changed,
+    scored again with their spans by the texts as they are now (they were scored
+    on the old text: "similarity 1.00" and shared words the new text no longer
+    has, and a strong match counted as a repeat though the two no longer say the
+    same thing). A suggestion below CLAIM_MATCH_THRESHOLD now is dropped, as it
+    would not be suggested; people's decisions are kept, with today's figures.
+    Only what differs is written. Returns the claims whose repeats to recount."""
+    changed = [c.pk for c in claims if c.version_change == VersionChange.CHANGED]
+    if not changed:
+        return set()
+    strong_from = settings.CLUSTER_REPEAT_SCORE
+    rows = (
+        ClaimMatch.objects.filter(Q(claim_id__in=changed) | Q(matched_claim_id__in=changed))
+        .select_related("claim", "matched_claim", "matched_factcheck")
+        .only(
+            "claim_id", "matched_claim_id", "matched_factcheck_id", "score", "spans", "state",
+            "claim__text", "matched_claim__text", "matched_factcheck__claim_text",
+        )
+    )  # fmt: skip
+    gone, updated, recount = [], [], set()
+    for match in rows:
+        text = match.claim.text
+        other = match.matched_claim.text if match.matched_claim_id else None
+        other = other if other is not None else match.matched_factcheck.claim_text
+        score = round(texts.score(text, other), 4)
+        spans = similarity.matching_spans(text, other)
+        if score == match.score and spans == match.spans:
+            continue
+        suggested = match.state == MatchState.SUGGESTED
+        if (
+            suggested
+            and match.matched_claim_id
+            and (match.score >= strong_from) != (score >= strong_from)
+        ):
+            recount |= {match.claim_id, match.matched_claim_id}
+        if suggested and score < settings.CLAIM_MATCH_THRESHOLD:
+            gone.append(match.pk)
+            continue
+        match.score, match.spans = score, spans
+        updated.append(match)
+    if gone:
+        ClaimMatch.objects.filter(pk__in=gone).delete()
+    ClaimMatch.objects.bulk_update(updated, ["score", "spans"], batch_size=500)
+    return recount
 
 
 def claim_matches_find_safely(

@@ -334,3 +334,43 @@ def test_a_verdict_given_before_a_version_changed_the_claim_is_not_published(sto
     document = claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
     assert "killed 14" in document["claimReviewed"]
     assert "killed 14" in FactCheck.objects.get(claim=dead).claim_text
+
+
+def test_a_changed_claims_matches_are_scored_again_by_its_new_text(story, ingest):
+    # A wire copy of the sheriff's sentence in another paper: a strong match, a
+    # repeat. The update rewrites the sentence: the match kept the score and the
+    # shared words of the old text ("similarity 1.00", "12 people in the valley"
+    # marked as shared at offsets the new text has moved) and still counted the
+    # repeat, though the two no longer say the same thing.
+    from claims.analysis import similarity
+    from claims.models import ClaimMatch
+
+    article, dead, _dam = story
+    copy_text = (
+        "Valley flood\n\n  • Article by: BO LIN\n  • Riverton Daily\n\n"
+        + PARAGRAPHS[0]
+        + "\n\nRoads to the valley were closed, the police said.\n"
+    )
+    copy = _claim(ingest(text=copy_text).article, "killed 12")
+    match = ClaimMatch.objects.get(claim=copy, matched_claim=dead)
+    assert match.score == 1.0
+    dead.refresh_from_db()
+    assert dead.repeats == 2
+    rewritten = V1.replace(
+        "the flood had killed 12 people in the valley",
+        "the flood had killed at least 12 people and injured 30 in the valley",
+    )
+    ingest(text=rewritten, user=editor(username="ana"))
+    dead.refresh_from_db()
+    copy.refresh_from_db()
+    assert dead.version_change == "changed" and "injured 30" in dead.text
+    match = ClaimMatch.objects.filter(pk=match.pk).first()
+    expected = round(
+        similarity.similarity(similarity.prepare(copy.text), similarity.prepare(dead.text)), 4
+    )
+    if expected >= 0.5:  # still alike enough to suggest: its figures are today's
+        assert match.score == expected
+        assert match.spans == similarity.matching_spans(copy.text, dead.text)
+    else:
+        assert match is None
+    assert expected < 0.8 and (dead.repeats, copy.repeats) == (1, 1)
