@@ -1,6 +1,6 @@
-"""Deployment safeguards in tracker/settings.py: DEBUG off unless asked for, the
-debug page hides service URLs with passwords, HSTS subdomains/preload opt-in, and
-`check --deploy` clean under production settings."""
+"""Deployment safeguards in tracker/settings.py: DEBUG off unless asked for (and
+refused in production), the debug page hides service URLs with passwords, HSTS
+subdomains/preload opt-in, and `check --deploy` clean under production settings."""
 
 import os
 import subprocess
@@ -48,6 +48,23 @@ def setting(name, tmp_path, **env) -> str:
 )
 def test_debug_is_off_unless_asked_for(tmp_path, env, expected):
     assert setting("DEBUG", tmp_path, **env) == expected
+
+
+@pytest.mark.parametrize("debug", ["1", "true"])
+def test_production_refuses_to_start_with_debug_on(tmp_path, debug):
+    """A debug page in production shows code, settings and request data to whoever
+    triggers an error: the settings refuse it, as they refuse a missing secret key
+    (`check --deploy` only warned, and nothing runs it at start)."""
+    result = run(
+        ["check"],
+        tmp_path,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_DEBUG=debug,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_DEBUG must be off when DJANGO_ENV=production" in result.stderr
 
 
 def test_hsts_subdomains_and_preload_are_opt_in(tmp_path):

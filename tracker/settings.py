@@ -74,6 +74,13 @@ PRODUCTION = DJANGO_ENV == "production"
 # Off unless asked for (DJANGO_DEBUG=1): a debug page shows code and settings to
 # whoever triggers an error, so it must never be on by accident.
 DEBUG = env_bool("DJANGO_DEBUG", False)
+if DEBUG and PRODUCTION:
+    # Refused, not warned about: `check --deploy` only warns, and nothing runs it
+    # as a process starts.
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG must be off when DJANGO_ENV=production: a debug page shows code, "
+        "settings and request data to whoever triggers an error. Unset DJANGO_DEBUG."
+    )
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
 
 
