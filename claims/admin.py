@@ -1034,6 +1034,18 @@ class PeopleAdmin(RefusesNul, UserAdmin):
             kwargs["help_text"] = "The person's role: Viewer, Fact-checker or Editor."
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        """An editor's form offers the roles only, and saving it sets the person's
+        groups to what was ticked: any other group (one a superuser gave) would go
+        with it. Those the form does not offer stay as they are."""
+        if change and "groups" in form.cleaned_data:
+            offered = form.fields["groups"].queryset
+            # Read before the save below: the person's groups as they still are.
+            kept = list(form.instance.groups.exclude(pk__in=offered.values("pk")))
+            if kept:
+                form.cleaned_data["groups"] = [*form.cleaned_data["groups"], *kept]
+        super().save_related(request, form, formsets, change)
+
     def _out_of_reach(self, request, obj) -> bool:
         """A person who may do more than the editor: a superuser, or anyone a
         superuser gave a permission (single, or through a group other than the

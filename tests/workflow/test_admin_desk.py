@@ -245,3 +245,55 @@ def test_an_editor_can_create_a_person_without_escalation(client):
     assert response.status_code == 302, response.content.decode()[:3000]
     newbie = UserFactory._meta.model.objects.get(username="newbie")
     assert not newbie.is_superuser and not newbie.is_staff
+
+
+def test_an_editor_saving_a_person_keeps_the_groups_the_form_does_not_offer(client):
+    """The form offers an editor the three roles only: a group a superuser gave
+    (one whose permissions the editor holds, so the person stays in reach) is
+    neither shown nor dropped by the editor's save."""
+    boss = editor()
+    night_desk = Group.objects.create(name="Night desk")  # a label: no permissions
+    worker = checker()
+    worker.groups.add(night_desk)
+    login(client, boss)
+    page = client.get(reverse("admin:auth_user_change", args=[worker.pk])).content.decode()
+    assert "Night desk" not in page
+    editor_group = Group.objects.get(name=EDITOR)
+    data = {
+        "username": "checker",
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "groups": [editor_group.pk],
+    }
+    response = client.post(reverse("admin:auth_user_change", args=[worker.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(worker.groups.values_list("name", flat=True)) == [EDITOR, "Night desk"]
+
+    # Taking every role away leaves the other group too.
+    data["groups"] = []
+    response = client.post(reverse("admin:auth_user_change", args=[worker.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(worker.groups.values_list("name", flat=True)) == ["Night desk"]
+
+
+def test_a_superuser_still_changes_every_group_of_a_person(client):
+    root = get_user_model().objects.create_superuser("root", "r@example.org", "pw-root-12345")
+    night_desk = Group.objects.create(name="Night desk")
+    worker = checker()
+    worker.groups.add(night_desk)
+    login(client, root)
+    data = {
+        "username": "checker",
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "groups": [Group.objects.get(name=FACT_CHECKER).pk],
+        "date_joined_0": "2026-01-05",  # a superuser's form has the dates
+        "date_joined_1": "09:00:00",
+    }
+    response = client.post(reverse("admin:auth_user_change", args=[worker.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(worker.groups.values_list("name", flat=True)) == [FACT_CHECKER]
