@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import log_in
 from tests.browser.test_desk_discussion import claim_on_article
-from tests.factories import PASSWORD, ClaimFactory, checker
+from tests.factories import PASSWORD, ClaimFactory, checker, editor
 
 pytestmark = [
     pytest.mark.browser,
@@ -127,3 +127,60 @@ def test_an_htmx_save_clears_the_message_the_page_came_with(new_page, live_serve
     page.get_by_role("button", name="Add comment").click()
     page.wait_for_selector("text=Comment added.")
     assert page.locator(".message").all_inner_texts() == ["Comment added."]
+
+
+def draft_keys(page) -> list[str]:
+    return page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))")
+
+
+def test_logging_out_forgets_the_drafts(new_page, live_server):
+    """A comment typed and not sent is the writer's: once they log out, the next
+    person to log in on the same tab neither gets it back nor finds it stored."""
+    page, claim = checker_on(new_page, live_server, "/claims/{claim}/")
+    page.locator("#comment_body").fill("Ana's notes, not for anyone else.")
+    assert draft_keys(page) != []
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/")
+    assert draft_keys(page) == []
+
+    log_in(page, live_server.url, checker(username="bob"), PASSWORD)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    assert page.locator("#comment_body").input_value() == ""
+
+
+def test_another_persons_drafts_are_never_restored(new_page, live_server):
+    """Without a log out (the session expired, the cookies went): the writer who
+    logs back in gets the drafts again; another person on the tab does not, and
+    the drafts are dropped as that person logs in."""
+    page, claim = checker_on(new_page, live_server, "/claims/{claim}/")
+    claim_url = f"{live_server.url}/claims/{claim.pk}/"
+    page.locator("#comment_body").fill("Ana's notes, not for anyone else.")
+    page.context.clear_cookies()
+    log_in(page, live_server.url, checker(username="ana"), PASSWORD)
+    page.goto(claim_url)
+    assert page.locator("#comment_body").input_value() == "Ana's notes, not for anyone else."
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, checker(username="bob"), PASSWORD)
+    page.goto(claim_url)
+    assert page.locator("#comment_body").input_value() == ""
+    assert draft_keys(page) == []
+
+    page.locator("#comment_body").fill("Bob's own draft.")
+    page.context.clear_cookies()
+    log_in(page, live_server.url, checker(username="ana"), PASSWORD)
+    page.goto(claim_url)
+    assert page.locator("#comment_body").input_value() == ""
+
+
+def test_logging_out_of_the_admin_forgets_the_drafts(new_page, live_server):
+    claim = claim_on_article()
+    page = new_page()
+    log_in(page, live_server.url, editor(username="eve"), PASSWORD)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    page.locator("#comment_body").fill("Eve's notes, not for anyone else.")
+    assert draft_keys(page) != []
+    page.goto(f"{live_server.url}/admin/")
+    page.locator("#logout-form button").click()
+    page.wait_for_url("**/accounts/login/")
+    assert draft_keys(page) == []

@@ -153,13 +153,36 @@
   // names the claim) while it differs from what the page gave, put back after a
   // swap if the field still holds what it held then (the server's own text, such
   // as a change made meanwhile, wins), and forgotten when its form is sent.
+  // The drafts are the person's who typed them (base.html's <body data-user>, the
+  // tab's storage outlives a log in): keyed by who is logged in, forgotten when
+  // they log out, and another person's dropped when a page of theirs loads, so
+  // the next person to log in on the tab never gets them back.
   var DRAFT_AREA = "#" + MAIN + ", #" + PANEL;
   var DRAFT_FIELDS = "textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio])" +
     ":not([type=submit]):not([type=button]):not([type=file]):not([type=reset])";
+  var DRAFT_PREFIX = "draft:";
+  var USER_DRAFTS = DRAFT_PREFIX + (document.body.getAttribute("data-user") || "") + ":";
 
   function draftKey(form, field) {
-    return "draft:" + form.getAttribute("action") + "#" + (field.id || field.name);
+    return USER_DRAFTS + form.getAttribute("action") + "#" + (field.id || field.name);
   }
+
+  // Every draft in the tab's storage, except those whose key starts with ``keep``.
+  function dropDrafts(keep) {
+    try {
+      for (var i = sessionStorage.length - 1; i >= 0; i--) {
+        var key = sessionStorage.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0 && !(keep && key.indexOf(keep) === 0)) {
+          sessionStorage.removeItem(key);
+        }
+      }
+    } catch (e) { /* storage off: no drafts */ }
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form.logout")) dropDrafts();
+  });
+  if (document.body.hasAttribute("data-user")) dropDrafts(USER_DRAFTS);
 
   function draftForm(element) {
     var form = element && element.form;
