@@ -166,7 +166,7 @@ class QueueRows:
         where = format_html(
             '<div class="muted small">in <a href="{}?claim={}">{}</a>{}{}</div>',
             links["article"], claim.pk, article.title or "untitled article",
-            format_html(" · {}", article.publication) if article.publication else "",
+            format_html(" · <bdi>{}</bdi>", article.publication) if article.publication else "",
             SafeString(' · <span class="flag">no longer found by the analysis</span>')
             if claim.missing_from_analysis else "",
         )  # fmt: skip

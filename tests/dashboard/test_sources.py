@@ -76,7 +76,10 @@ def test_an_editor_merges_then_splits(client_as, observatory):
     # The merged source's page leads to the one it joined.
     assert client.get(f"/sources/{other.pk}/")["Location"] == f"/sources/{observatory.pk}/"
     page = client.get(f"/sources/{observatory.pk}/").content.decode()
-    assert "editor merged Observatory into this source (Observatory; 1 claim)." in page
+    assert (
+        "<bdi>editor</bdi> merged <bdi>Observatory</bdi> into this source "
+        "(<bdi>Observatory</bdi>; 1 claim)." in page
+    )
     response = client.post(f"/sources/{observatory.pk}/split/", {"aliases": ["Observatory"]})
     assert response.status_code == 302
     assert Claim.objects.filter(source=observatory).count() == 10
