@@ -316,11 +316,21 @@ def _published_at(iso: str | None) -> datetime | None:
 # --- URLs ------------------------------------------------------------------------------
 
 
-def check_url(url: str, *, allow_private: bool | None = None) -> str:
+# Every table that keeps an address (an article's source_url, a feed's url and its
+# items' links, a webhook endpoint's url) holds this many characters.
+URL_MAX_LENGTH = 2000
+
+
+def check_url(
+    url: str, *, allow_private: bool | None = None, max_length: int | None = URL_MAX_LENGTH
+) -> str:
     """The URL if its shape can be fetched (scheme, host, port; a literal address
-    must be public); IngestError, a clear 400, otherwise. Names are resolved only
-    when the page is fetched, off the web request. ``allow_private`` defaults to
-    INGEST_ALLOW_PRIVATE_URLS."""
+    must be public) and it fits the tables that keep it (``max_length``, None for a
+    redirect's hop, which is fetched, not stored); IngestError, a clear 400,
+    otherwise. Names are resolved only when the page is fetched, off the web
+    request. ``allow_private`` defaults to INGEST_ALLOW_PRIVATE_URLS."""
+    if max_length is not None and len(url) > max_length:
+        raise IngestError(f"The URL is longer than {max_length} characters.")
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port  # .port raises for 70000 or "8o"
@@ -503,7 +513,9 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 def _fetch(url: str, deadline: _Deadline, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
     for hop in range(MAX_REDIRECTS + 1):
         try:
-            response = _get(check_url(url), deadline, headers=headers)
+            # Fetched, not stored: the address given was checked, length too, where it
+            # came in (a redirect may lead to a longer one).
+            response = _get(check_url(url, max_length=None), deadline, headers=headers)
         except IngestError as exc:
             if hop and str(exc) == PRIVATE:
                 raise IngestError("The URL redirected to a private or local address.") from None

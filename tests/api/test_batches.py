@@ -226,3 +226,18 @@ def test_a_lone_surrogate_fails_its_item_alone(api_as, bad):
     assert not others and (failure["position"], failure["name"]) == (1, "items[0]")
     assert failure["error"].startswith("Surrogate characters are not allowed: U+")
     assert Article.objects.get().raw_text == text(40)
+
+
+def test_a_url_too_long_to_store_fails_its_item_alone(api_as):
+    # An article's source_url holds 2,000 characters: a longer URL item was a 500
+    # on PostgreSQL (value too long), after the items before it were stored, and
+    # the items after it were never read.
+    long_url = "https://example.org/story?q=" + "a" * 2000
+    items = [{"text": text(50)}, {"url": long_url}, {"text": text(51)}]
+    r = api_as("editor").post(URL, items, format="json")
+    assert r.status_code == 202, r.content
+    body = r.json()
+    assert (body["created"], body["failed"], body["state"]) == (2, 1, "done")
+    (failure,) = body["failures"]
+    assert failure["position"] == 2 and "2000 characters" in failure["error"]
+    assert not Article.objects.filter(source_url__startswith="https://example.org/story").exists()

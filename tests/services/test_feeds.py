@@ -244,6 +244,22 @@ def test_an_item_whose_link_cannot_be_ingested_is_recorded_with_the_reason(serve
     assert feed.error == ""  # the feed itself is fine
 
 
+def test_a_link_too_long_to_keep_is_recorded_with_the_reason(server, poll):
+    # An article's source_url holds 2,000 characters: on PostgreSQL a longer link
+    # was a DataError, "could not be stored; the next poll tries again", at every
+    # poll, so the feed stayed in its error state for good.
+    feed = subscribe(server, GAZETTE)
+    link = server.url("/news/2026/12/01/bridge-repairs/?ref=" + "x" * 2000)
+    extra = f"""<item><title>Tracked</title><link>{link}</link>
+      <guid isPermaLink="false">long-1</guid></item>"""
+    server.serve_fixture(GAZETTE, "riverton-gazette.rss", MODIFIED, extra)
+    result = poll(feed)
+    assert result.outcome == "new" and result.created == 2 and result.failed == 1
+    item = FeedItem.objects.get(feed=feed, guid="long-1")
+    assert item.error == "The URL is longer than 2000 characters." and item.article is None
+    assert feed.error == "" and feed.consecutive_errors == 0
+
+
 def with_item_between(server, path: str, item: str) -> None:
     """The document at ``path`` with ``item`` (XML) after its first item."""
     body, kind, modified = server.documents[path]
