@@ -1265,8 +1265,14 @@ class FeedAdmin(ModelAdmin):
 
     @admin.action(description="Poll now (a task fetches the feed)", permissions=["change"])
     def poll_now(self, request, queryset):
+        paused = [str(f) for f in queryset if not f.active]
+        if paused:
+            self.message_user(
+                request, f"Paused, not polled: {', '.join(paused)}.", messages.WARNING
+            )
+        active = [f for f in queryset if f.active]
         refused = [
-            f for f in queryset if feeds.feed_poll_soon(feed=f, publish=start_feed_poll) is False
+            f for f in active if feeds.feed_poll_soon(feed=f, publish=start_feed_poll) is False
         ]
         if refused:
             self.message_user(
@@ -1274,8 +1280,8 @@ class FeedAdmin(ModelAdmin):
                 "The task queue is unreachable: the feeds are polled when it is back.",
                 messages.WARNING,
             )
-        else:
-            self.message_user(request, f"Poll queued for {queryset.count()} feed(s).")
+        elif active:
+            self.message_user(request, f"Poll queued for {len(active)} feed(s).")
 
 
 @admin.register(FeedItem)

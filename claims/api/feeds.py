@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from claims import selectors, services
+from claims.api.exceptions import Conflict
 from claims.api.pagination import KeysetPagination
 from claims.api.permissions import has_perm
 from claims.api.schema import READ, WRITE, errors
@@ -155,12 +156,16 @@ class FeedViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Poll the feed now (editors): a task fetches it, off the request",
+        description="409 (feed_paused) for a paused feed: switch it on first.",
         request=None,
-        responses={202: PollSerializer, **errors(*READ, 404)},
+        responses={202: PollSerializer, **errors(*READ, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def poll(self, request, pk):
-        enqueued = services.feed_poll_soon(feed=self._feed(pk), publish=start_feed_poll)
+        try:
+            enqueued = services.feed_poll_soon(feed=self._feed(pk), publish=start_feed_poll)
+        except services.FeedError as exc:  # paused: no task would poll it
+            raise Conflict(str(exc), code="feed_paused") from None
         message = (
             "The poll is queued."
             if enqueued is not False

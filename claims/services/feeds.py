@@ -150,7 +150,10 @@ def feed_poll_soon(*, feed: Feed, publish) -> bool | None:
     """Make the feed due now and publish its poll (``publish(feed_id)``) after the
     commit: the fetch runs in a task, never in the web request. True if the broker
     took it, False if it is unreachable (beat polls the feed, due now, when it is
-    back), None inside an outer transaction that has not committed yet."""
+    back), None inside an outer transaction that has not committed yet. FeedError
+    for a paused feed: the poll task takes active feeds only, so nothing would come."""
+    if not feed.active:
+        raise FeedError(f"{feed} is paused: switch it on to poll it.")
     outcome: dict = {}
     with transaction.atomic():
         Feed.objects.filter(pk=feed.pk).update(next_poll_at=timezone.now())

@@ -110,7 +110,11 @@ def feed_poll_view(request, pk: int):
     _require(request, "change_feed")
     feed = _feed(pk)
     items_before = FeedItem.objects.filter(feed=feed).count()
-    enqueued = feed_poll_soon(feed=feed, publish=start_feed_poll)
+    try:
+        enqueued = feed_poll_soon(feed=feed, publish=start_feed_poll)
+    except FeedError as exc:  # paused: no task would poll it
+        messages.warning(request, str(exc))
+        return redirect_next(request, reverse("dashboard:feeds"))
     if enqueued is False:
         messages.warning(
             request, "The task queue is unreachable: the feed is polled when it is back."

@@ -114,6 +114,19 @@ def test_poll_now_fetches_the_feed_and_lists_its_items(api_as, server, commit_im
     assert bridge["title"] == "Council approves & funds bridge repairs"
 
 
+def test_poll_now_on_a_paused_feed_is_a_409(api_as, server, commit_immediately):
+    # It answered 202 "The poll is queued." and the task, which polls active feeds
+    # only, did nothing: the caller waited for a poll that never came.
+    client = api_as("editor")
+    url = server.url("/gazette.rss")
+    pk = client.post(FEEDS, {"url": url, "active": False}, format="json").json()["id"]
+    response = client.post(f"{FEEDS}{pk}/poll/")
+    assert response.status_code == 409, response.content
+    error = error_of(response)
+    assert error["code"] == "feed_paused" and "switch it on" in error["message"]
+    assert server.requests == [] and client.get(f"{FEEDS}{pk}/").json()["state"] == "paused"
+
+
 def test_the_feed_list_costs_the_same_whatever_its_length(api_as, django_assert_max_num_queries):
     user = editor()
     for n in range(5):

@@ -169,6 +169,21 @@ def test_poll_now_with_workers_says_to_refresh(client_as, feed, settings):
     assert "Polling Gazette: refresh in a moment to see the result." in listing
 
 
+@pytest.mark.django_db(transaction=True)  # commits, as a request does: the poll runs in it
+def test_poll_now_on_a_paused_feed_says_it_is_paused(client_as, server):
+    # A paused feed is never polled (the task claims active feeds only): the page
+    # said "Polled ...: 0 new items." (embedded) or "refresh in a moment" (workers)
+    # all the same, and nothing was fetched.
+    client = client_as("editor")
+    feed = feed_subscribe(url=server.url("/wire.atom"), user=client.user, active=False)
+    response = client.post(f"/feeds/{feed.pk}/poll/")
+    assert response.status_code == 302
+    listing = client.get(LIST).content.decode()
+    assert "is paused: switch it on to poll it." in listing
+    assert "new items" not in listing and "refresh in a moment" not in listing
+    assert server.requests == []
+
+
 def test_an_editor_edits_a_feed(client_as, feed):
     client = client_as("editor")
     response = client.post(

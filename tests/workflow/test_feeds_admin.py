@@ -98,3 +98,17 @@ def test_poll_now_and_unsubscribe(as_editor, server, django_capture_on_commit_ca
     )
     assert response.status_code == 302
     assert not Feed.objects.exists() and Article.objects.count() == 2  # the articles stay
+
+
+def test_poll_now_says_which_feeds_are_paused(
+    as_editor, server, django_capture_on_commit_callbacks
+):
+    # A paused feed is never polled: the action said "Poll queued" for it too.
+    paused = feed_subscribe(url=server.url("/gazette.rss"), user=None, active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_editor.post(
+            CHANGELIST, {"action": "poll_now", ACTION_CHECKBOX_NAME: [paused.pk]}, follow=True
+        )
+    page = response.content.decode()
+    assert f"Paused, not polled: {paused.url}." in page and "Poll queued" not in page
+    assert server.requests == []
