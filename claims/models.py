@@ -1038,6 +1038,15 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two active endpoints of one owner at one URL would get every event
+            # twice: the service's check refuses the second, this refuses a race.
+            models.UniqueConstraint(
+                fields=["owner", "url"],
+                condition=models.Q(active=True),
+                name="webhook_one_active_per_owner_url",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description or self.url

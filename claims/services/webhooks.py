@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -119,13 +119,17 @@ def webhook_endpoint_create(
     _may_manage(owner)
     url = webhook_url_check(url)
     webhook_url_unique_check(url=url, owner=owner)
-    endpoint = WebhookEndpoint.objects.create(
-        url=url,
-        events=_events_check(events),
-        description=(description or "")[:300],
-        secret=secrets.token_urlsafe(32),
-        owner=owner,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on
+            endpoint = WebhookEndpoint.objects.create(
+                url=url,
+                events=_events_check(events),
+                description=(description or "")[:300],
+                secret=secrets.token_urlsafe(32),
+                owner=owner,
+            )
+    except IntegrityError:  # the same request twice at once: the other one made it
+        raise _duplicate(url=url, owner=owner) from None
     _forget_active()
     return endpoint
 
@@ -145,7 +149,12 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, user, **fields) -> Web
         fields["description"] = (fields["description"] or "")[:300]
     for name, value in fields.items():
         setattr(endpoint, name, value)
-    endpoint.save()
+    try:
+        with transaction.atomic():
+            endpoint.save()
+    except IntegrityError:  # another active endpoint at that URL was stored meanwhile
+        endpoint.refresh_from_db()
+        raise _duplicate(url=fields.get("url", endpoint.url), owner=endpoint.owner) from None
     _forget_active()
     return endpoint
 
@@ -160,11 +169,18 @@ def webhook_url_unique_check(*, url: str, owner, exclude: int | None = None) -> 
         .first()
     )
     if other is not None:
-        raise WebhookError(
-            f"You already have an active endpoint at this URL (endpoint {other.pk}): "
-            "edit its events instead of adding another.",
-            "url",
-        )
+        raise _duplicate(url=url, owner=owner, other=other)
+
+
+def _duplicate(*, url: str, owner, other: WebhookEndpoint | None = None) -> WebhookError:
+    if other is None:
+        other = WebhookEndpoint.objects.filter(owner=owner, url=url, active=True).first()
+    which = f" (endpoint {other.pk})" if other is not None else ""
+    return WebhookError(
+        f"You already have an active endpoint at this URL{which}: "
+        "edit its events instead of adding another.",
+        "url",
+    )
 
 
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, user) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from claims import services
 from claims.models import WebhookDelivery, WebhookEndpoint
+from claims.services import webhooks
 from tests.api.conftest import error_of
 from tests.factories import ClaimFactory, editor
 
@@ -70,6 +71,30 @@ def test_the_same_url_twice_is_a_400_until_the_first_is_turned_off(api_as):
         again.status_code == 400
         and "already have an active endpoint" in again.json()["error"]["details"]["url"][0]
     )
+
+
+def test_the_same_url_sent_twice_at_once_makes_one_endpoint(api_as, monkeypatch):
+    # A form sent twice, or a client's retry after a timeout: both requests ran
+    # the check before either had stored its endpoint, and both were stored, so
+    # every event went to that URL twice.
+    client = api_as("editor")
+    body = {"url": "https://1.1.1.1/hooks", "events": ["claim.verdict"]}
+    assert client.post(BASE, body, format="json").status_code == 201
+    # The second request looked before the first one's row was there.
+    monkeypatch.setattr(webhooks, "webhook_url_unique_check", lambda **kwargs: None)
+    second = client.post(BASE, body, format="json")
+    assert second.status_code == 400, second.content
+    assert "already have an active endpoint" in second.json()["error"]["details"]["url"][0]
+    assert WebhookEndpoint.objects.filter(active=True).count() == 1
+    first_owner = WebhookEndpoint.objects.get().owner
+    off = WebhookEndpoint.objects.create(
+        url=body["url"], events=body["events"], secret="s", owner=first_owner, active=False
+    )
+    again = client.patch(f"{BASE}{off.pk}/", {"active": True}, format="json")
+    assert again.status_code == 400, again.content
+    assert "already have an active endpoint" in again.json()["error"]["details"]["url"][0]
+    off.refresh_from_db()
+    assert not off.active
 
 
 def test_another_editor_manages_the_endpoint_but_never_sees_its_secret(api_as):
@@ -200,3 +225,31 @@ def test_a_lone_surrogate_in_the_events_is_a_400(api_as):
     assert error_of(r)["details"]["events"] == {"1": ['"\ud800" is not a valid choice.']}
     endpoint.refresh_from_db()
     assert endpoint.events == ["claim.verdict"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0029_keeps_the_oldest_of_duplicate_active_endpoints():
+    """Endpoints stored twice before the constraint: the migration turns off all
+    but the oldest active one of each owner and URL, then adds the constraint."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("claims", "0028_notification_deadline_per_person")
+    after = ("claims", "0029_webhook_one_active_per_owner_url")
+    MigrationExecutor(connection).migrate([before])
+    try:
+        owner = editor()
+        made = [
+            WebhookEndpoint.objects.create(
+                url="https://1.1.1.1/hooks", events=["claim.verdict"], secret="s", owner=owner
+            )
+            for _ in range(3)
+        ]
+        other = WebhookEndpoint.objects.create(
+            url="https://1.1.1.1/other", events=["claim.verdict"], secret="s", owner=owner
+        )
+    finally:
+        MigrationExecutor(connection).migrate([after])
+    active = WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True)
+    assert sorted(active) == [made[0].pk, other.pk]
+    assert WebhookEndpoint.objects.count() == 4  # turned off, their logs kept
