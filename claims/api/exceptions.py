@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
@@ -61,6 +62,13 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, TooManyFieldsSent):  # read lazily, in the view: not a 500
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return exceptions.ParseError(
+            f"Too many query or form fields: at most {limit}.", code="too_many_fields"
+        )
+    if isinstance(exc, SuspiciousOperation):  # Django answers these 400 everywhere else
+        return exceptions.ParseError("Bad request.", code="bad_request")
     if isinstance(exc, NotPermitted):
         return exceptions.PermissionDenied(exc.message, code=exc.code)
     if isinstance(exc, StaleVersion):
