@@ -21,6 +21,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -93,18 +94,25 @@ def _hedges_of(ids: list[int]) -> dict[int, str]:
 
 
 def csv_records(qs: QuerySet[Claim]) -> Iterator[list]:
-    """The cells of each row of ``qs``, spreadsheet-safe, in chunks of ``CHUNK``."""
+    """The cells of each row of ``qs``, spreadsheet-safe, in chunks of ``CHUNK``.
+
+    Read in one transaction: the server-side cursor of ``iterator()`` then lives in
+    it, and every FETCH goes to the same connection. In autocommit it would be a
+    WITH HOLD cursor fetched by separate transactions, which pgbouncer in
+    transaction mode (the README's advice past max_connections) sends to any server
+    connection: "cursor ... does not exist". The rows are one snapshot, too."""
     getters = [(f is not None, cell) for _, f, cell in COLUMNS]
-    rows = export_rows(qs).iterator(chunk_size=CHUNK)
-    while chunk := list(islice(rows, CHUNK)):
-        hedges = _hedges_of([row[0] for row in chunk])
-        for row in chunk:
-            values = iter(row)
-            cells = []
-            for from_row, cell in getters:
-                value = next(values) if from_row else hedges.get(row[0], "")
-                cells.append(safe_cell(cell(value) if cell else value))
-            yield cells
+    with transaction.atomic():
+        rows = export_rows(qs).iterator(chunk_size=CHUNK)
+        while chunk := list(islice(rows, CHUNK)):
+            hedges = _hedges_of([row[0] for row in chunk])
+            for row in chunk:
+                values = iter(row)
+                cells = []
+                for from_row, cell in getters:
+                    value = next(values) if from_row else hedges.get(row[0], "")
+                    cells.append(safe_cell(cell(value) if cell else value))
+                yield cells
 
 
 class _Echo:

@@ -84,3 +84,27 @@ def test_many_rows_stream_in_chunks(api_as, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         got = rows(client.get(URL))
     assert len(got) == 30
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # autocommit, as a request and a worker run
+def test_the_exports_cursor_lives_in_a_transaction(api_as, monkeypatch):
+    """The rows are read through a server-side cursor. Declared in autocommit it is
+    WITH HOLD, and each FETCH is a transaction of its own: behind pgbouncer in
+    transaction mode (README, "Deployment") the FETCH lands on another server
+    connection, "cursor ... does not exist", and exports of more than one chunk
+    failed as soon as other clients shared the pool. Inside a transaction the
+    cursor, and every FETCH, stay on one connection."""
+    from django.db import connection
+
+    from claims.services import csvexport
+
+    monkeypatch.setattr(csvexport, "CHUNK", 2)
+    ClaimFactory.create_batch(5, article=ArticleFactory())
+    records = csvexport.csv_records(csvexport.Claim.objects.order_by("pk"))
+    first = next(records)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT is_holdable FROM pg_cursors WHERE name LIKE '_django_curs_%%'")
+        holdable = [row[0] for row in cursor.fetchall()]
+    assert holdable == [False]  # open, and only for its transaction
+    assert len([first, *records]) == 5
