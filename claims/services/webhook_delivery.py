@@ -39,6 +39,7 @@ EXCERPT_MAX = 2048  # of a response body, kept per try
 PENDING, RETRYING = DeliveryState.PENDING, DeliveryState.RETRYING
 SUCCEEDED, FAILED = DeliveryState.SUCCEEDED, DeliveryState.FAILED
 UNSETTLED = "The attempts were used up; the last one was not settled."
+TURNED_OFF = "The endpoint is turned off."
 
 
 def webhook_delivery_publish(*, delivery_id: int, countdown: float | None = None) -> bool:
@@ -129,7 +130,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str, int]:
     endpoint = delivery.endpoint
     started = time.monotonic()
     if not endpoint.active:
-        return None, "", "The endpoint is turned off.", 0
+        return None, "", TURNED_OFF, 0
     body = webhook_body(delivery.payload)
     timestamp = str(int(time.time()))
     headers = {
@@ -168,7 +169,7 @@ def _ms(started: float) -> int:
 _FINAL_ERRORS = {
     ingest.PRIVATE,
     "Webhook endpoints must use https://.",
-    "The endpoint is turned off.",
+    TURNED_OFF,
 }
 
 
@@ -190,7 +191,8 @@ def _settle(delivery: WebhookDelivery, status, excerpt: str, error: str) -> floa
             delay = None
             fields.update(state=FAILED, next_attempt_at=None)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
-    _endpoint_health(delivery.endpoint_id, fields["state"], error, now)
+    if error != TURNED_OFF:  # an editor's choice, not the endpoint failing
+        _endpoint_health(delivery.endpoint_id, fields["state"], error, now)
     return delay
 
 

@@ -192,6 +192,26 @@ def test_after_n_failures_it_gives_up_visibly_and_a_resend_tries_again(receiver,
     assert endpoint.failing_since is None and endpoint.last_error == ""
 
 
+def test_turning_an_endpoint_off_does_not_show_it_as_failing(receiver):
+    # A delivery still due when an editor turned the endpoint off is given up at
+    # its next try ("The endpoint is turned off."); the endpoint was then shown as
+    # failing since that moment, and still so once turned on again, until a
+    # delivery succeeded: nothing had failed, an editor had switched it off.
+    endpoint = endpoint_for(receiver.url, "claim.status_changed")
+    claim = ClaimFactory()
+    services.claim_transition(  # recorded; its publish (on commit) never runs here
+        claim=claim, to_status="in_progress", user=checker(), expected_version=claim.version
+    )
+    delivery = WebhookDelivery.objects.get()
+    services.webhook_endpoint_update(endpoint=endpoint, user=endpoint.owner, active=False)
+    assert webhook_delivery.webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+    assert delivery.error == "The endpoint is turned off." and receiver.got == []
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is None and endpoint.last_error == ""
+
+
 @pytest.mark.parametrize("status", [410, 302])  # a redirect is not followed either
 def test_a_4xx_or_a_redirect_is_not_tried_again(receiver, committed, status):
     endpoint_for(receiver.url, "claim.status_changed")
