@@ -15,13 +15,14 @@ streamed (seconds of work at most); a longer one is a background job
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -100,9 +101,13 @@ def csv_records(qs: QuerySet[Claim]) -> Iterator[list]:
     it, and every FETCH goes to the same connection. In autocommit it would be a
     WITH HOLD cursor fetched by separate transactions, which pgbouncer in
     transaction mode (the README's advice past max_connections) sends to any server
-    connection: "cursor ... does not exist". The rows are one snapshot, too."""
+    connection: "cursor ... does not exist". The rows are one snapshot, too.
+    Not on SQLite (the embedded mode): it has no server-side cursor, and its
+    transactions begin IMMEDIATE (settings), so one would hold the database's write
+    lock while a slow client downloads, and every save elsewhere would wait for it."""
     getters = [(f is not None, cell) for _, f, cell in COLUMNS]
-    with transaction.atomic():
+    one_transaction = connection.vendor == "postgresql"
+    with transaction.atomic() if one_transaction else contextlib.nullcontext():
         rows = export_rows(qs).iterator(chunk_size=CHUNK)
         while chunk := list(islice(rows, CHUNK)):
             hedges = _hedges_of([row[0] for row in chunk])

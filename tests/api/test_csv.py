@@ -86,6 +86,25 @@ def test_many_rows_stream_in_chunks(api_as, django_assert_max_num_queries):
     assert len(got) == 30
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit, as a request and a worker run
+def test_a_streaming_export_does_not_hold_sqlites_write_lock(monkeypatch):
+    """The embedded mode's SQLite begins its transactions IMMEDIATE (settings): an
+    export read in one would hold the write lock while a slow client downloads,
+    and every save elsewhere would wait for it and fail "database is locked"."""
+    from django.db import connection
+
+    from claims.services import csvexport
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the embedded mode's database")
+    monkeypatch.setattr(csvexport, "CHUNK", 2)
+    ClaimFactory.create_batch(5, article=ArticleFactory())
+    records = csvexport.csv_records(csvexport.Claim.objects.order_by("pk"))
+    first = next(records)
+    assert not connection.in_atomic_block
+    assert len([first, *records]) == 5
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)  # autocommit, as a request and a worker run
 def test_the_exports_cursor_lives_in_a_transaction(api_as, monkeypatch):
