@@ -77,6 +77,10 @@ def _body_context(article: Article) -> dict:
         "total": sum(counts.values()),
         "level_counts": [(level, level.label, counts.get(level, 0)) for level in LEVEL_ORDER],
         "unfinished": article.state in UNFINISHED,
+        # The Versions section: its counts and "Claims not in the current
+        # version" change when a new version's analysis ends.
+        "versions": article_versions(article=article),
+        "elsewhere": article_claims_elsewhere(article=article),
     }
 
 
@@ -91,8 +95,6 @@ def article_list_page(request):
 def article_page(request, pk: int):
     article = _article(pk)
     context = _body_context(article)
-    context["versions"] = article_versions(article=article)
-    context["elsewhere"] = article_claims_elsewhere(article=article)
     selected = request.GET.get("claim", "")
     claim = _claim_of(article, selected)
     if claim is not None:

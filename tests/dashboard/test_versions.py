@@ -235,3 +235,22 @@ def test_the_api_changed_filter_lists_a_verdict_whose_text_changed(verified_then
     assert dead.pk not in {row["id"] for row in rows}
     rows = api.get("/api/v1/claims/", {"changed": "1", "status": "unstarted"}).json()["results"]
     assert dead.pk not in {row["id"] for row in rows}
+
+
+def test_the_live_refresh_after_a_new_version_brings_the_versions_section(client_as, versioned):
+    # Was: the page of a new version, open while its analysis ran, reloaded only
+    # the text and the claims list when the analysis finished. The Versions
+    # table went on saying "not analysed yet", the correction notices were
+    # missing and "Claims not in the current version" listed every claim of
+    # version 1 as "carried over when the analysis of version 2 finishes".
+    article, dead, dam = versioned
+    url = reverse("dashboard:article-text", args=[article.pk])
+    html = client_as("checker").get(url, HTTP_HX_REQUEST="true").content.decode()
+    section = re.search(r'<div id="article-versions"[^>]*hx-swap-oob="true"[^>]*>.*', html, re.S)
+    assert section, "the refresh has no out-of-band Versions section"
+    section = section.group()
+    assert "1 changed, " in section and " 1 removed, " in section
+    assert "not analysed yet" not in section
+    assert 'id="corrections-h"' in section
+    assert "Removed in version 2" in section and dam.text[:40] in section
+    assert "carried over when the analysis" not in section
