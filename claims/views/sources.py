@@ -80,6 +80,7 @@ def _context(request, source: Source, merge_form=None, split_form=None) -> dict:
         "months": months,
         "claims": source_claims(source=source),
         "names": names,
+        "other_names": [n for n in names if n != source.name],
         "changes": source_changes(source=source),
         "can_manage": request.user.has_perm(MANAGE),
         "merge_form": merge_form or SourceMergeForm(),

@@ -149,3 +149,20 @@ def test_a_source_id_no_database_holds_is_refused_not_a_500(client_as, value):
     # Past 2**63 - 1 SQLite raised OverflowError: a 500.
     queue = client_as("editor").get("/", {"view": "all", "source_id": value})
     assert queue.status_code in (200, 400)
+
+
+def test_the_other_names_are_listed_without_a_dangling_comma(client_as):
+    # Was: "also written as “Lavrov”," when the source's own name came last of
+    # its names in alphabetical order.
+    claims = [
+        ClaimFactory(source_text=name, source_type="named_person")
+        for name in ("Sergei V. Lavrov", "Lavrov", "Foreign Minister Lavrov")
+    ]
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    into = Source.objects.get(key="sergei v lavrov")
+    client = client_as("editor")
+    for key in ("lavrov", "foreign minister lavrov"):
+        other = Source.objects.get(key=key)
+        assert client.post(f"/sources/{other.pk}/merge/", {"into": into.pk}).status_code == 302
+    page = client.get(f"/sources/{into.pk}/").content.decode()
+    assert "also written as “Foreign Minister Lavrov”, “Lavrov”</p>" in page
