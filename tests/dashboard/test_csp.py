@@ -124,3 +124,15 @@ def test_swagger_ui_has_its_own_policy_still_without_inline_script(db):
     assert blocked(response.content.decode()) == ["inline <style>"]
     script = Client().get("/api/docs/?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+def test_every_dashboard_and_admin_page_names_its_icon(pages):
+    # Was: the admin pages named none, so the browser asked for /favicon.ico on
+    # each one: a 404 in the console and in the server's log every time.
+    client = Client()
+    client.force_login(editor())
+    for url in pages:
+        if url.endswith("/panel/"):
+            continue  # a fragment, swapped into a page
+        html = client.get(url).content.decode()
+        assert '<link rel="icon" href="/static/claims/favicon.svg"' in html, url
