@@ -106,3 +106,21 @@ def test_feeds_webhooks_and_account_fit_a_phone(new_page, live_server, pages):
         f"/account/ with a new key scrolls sideways by {overflow(page)} px"
     )
     shot(page, "phone-account-new-key")
+
+
+def test_an_untitled_feeds_page_fits_a_phone(new_page, live_server, pages):
+    # Was: a feed with no title yet (one whose first poll failed: the very one an
+    # editor opens to fix) has its address as the page's heading, and a long
+    # address ran off the right edge: the heading was cut and the page scrolled
+    # sideways.
+    user, _ = pages
+    url = "https://news.example/feeds/" + "regional-politics-and-elections-" * 2 + "x.rss"
+    feed = services.feed_subscribe(url=url, user=user)
+    page = new_page(viewport=PHONE)
+    log_in(page, live_server.url, user, PASSWORD)
+    page.goto(f"{live_server.url}/feeds/{feed.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == url
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
+        f"the feed's page scrolls sideways by {overflow(page)} px"
+    )
+    shot(page, "phone-untitled-feed")
