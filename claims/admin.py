@@ -453,7 +453,26 @@ class ClaimForm(forms.ModelForm):
         shows this form again, with what the user typed and why), if the workflow
         would refuse any part of it: a stale version first, then each rule."""
         data = super().clean()
-        if self.errors or not self.instance.pk or self.user is None:
+        if not self.instance.pk or self.user is None:
+            return data
+        if "transition_to" in self.errors and "expected_version" in data:
+            # A status the claim cannot move to (any longer): most likely someone
+            # moved it since the page was loaded. Say so, rather than only
+            # "not one of the available choices".
+            try:
+                workflow.claim_edit_check(
+                    claim=self.instance,
+                    user=self.user,
+                    expected_version=data["expected_version"],
+                    changes={},
+                    transition={"to_status": self.data.get("transition_to", "")},
+                )
+            except workflow.StaleVersion as exc:
+                del self.errors["transition_to"]
+                raise self._stale(exc) from None
+            except workflow.WorkflowError:
+                pass  # not stale: the field's own error says it
+        if self.errors:
             return data
         claim = self.instance  # as loaded: construct_instance() runs after clean()
         # What the user changed, as Django's changed_data sees it: each field's
@@ -479,16 +498,20 @@ class ClaimForm(forms.ModelForm):
                 transition=self.edit_transition,
             )
         except workflow.StaleVersion as exc:
-            raise forms.ValidationError(
-                f"{exc.message} Nothing was saved; what you entered is still below (copy "
-                "what you need before reloading).",
-                code=exc.code,
-            ) from None
+            raise self._stale(exc) from None
         except workflow.WorkflowError as exc:
             raise forms.ValidationError(
                 f"{exc.message} Nothing was saved.", code=exc.code
             ) from None
         return data
+
+    @staticmethod
+    def _stale(exc: workflow.StaleVersion) -> forms.ValidationError:
+        return forms.ValidationError(
+            f"{exc.message} Nothing was saved; what you entered is still below (copy "
+            "what you need before reloading).",
+            code=exc.code,
+        )
 
 
 class LabelledSplitDateTime(admin_widgets.AdminSplitDateTime):

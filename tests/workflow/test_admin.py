@@ -79,6 +79,25 @@ def test_admin_stale_save_is_refused_with_who_and_when(client):
     assert claim.notes == "first note"
 
 
+def test_admin_stale_status_change_says_the_claim_changed_meanwhile(client):
+    # Was: editor B, whose page was loaded before editor A gave the claim a
+    # verdict, chose "Verified" and saved: the admin answered only "Select a
+    # valid choice. verified is not one of the available choices.", not that
+    # someone had changed the claim meanwhile.
+    claim = ClaimFactory(status=ClaimStatus.IN_PROGRESS)
+    login(client, editor())
+    stale = form_data(claim, transition_to="verified", transition_note="Looks right.")
+    first = form_data(claim, transition_to="false", transition_note="Bureau says no.")
+    assert client.post(change_url(claim), first).status_code == 302
+    resp = client.post(change_url(claim), stale)
+    html = resp.content.decode()
+    assert "was changed by editor at" in html
+    assert "Nothing was saved" in html
+    assert "is not one of the available choices" not in html
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FALSE
+
+
 @pytest.mark.parametrize("make_user", [checker, viewer])
 def test_non_editors_have_no_admin(client, make_user):
     claim = ClaimFactory()
