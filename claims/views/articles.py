@@ -71,6 +71,7 @@ def _chunk(article: Article, after: tuple[int, int] | None, lo: int | None) -> d
 
 def _body_context(article: Article) -> dict:
     counts = article_level_counts(article=article)
+    versions = article_versions(article=article)
     return {
         "article": article,
         **_chunk(article, None, None),
@@ -79,8 +80,11 @@ def _body_context(article: Article) -> dict:
         "unfinished": article.state in UNFINISHED,
         # The Versions section: its counts and "Claims not in the current
         # version" change when a new version's analysis ends.
-        "versions": article_versions(article=article),
+        "versions": versions,
         "elsewhere": article_claims_elsewhere(article=article),
+        # The current version's analysis has carried the claims over: a claim
+        # still pointing into an earlier text is not waiting for it.
+        "version_analysed": bool(versions and versions[-1].changes),
     }
 
 

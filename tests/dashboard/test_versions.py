@@ -254,3 +254,28 @@ def test_the_live_refresh_after_a_new_version_brings_the_versions_section(client
     assert 'id="corrections-h"' in section
     assert "Removed in version 2" in section and dam.text[:40] in section
     assert "carried over when the analysis" not in section
+
+
+def test_a_claim_the_analysis_dismissed_is_not_said_to_wait_for_it(
+    client_as, django_capture_on_commit_callbacks
+):
+    # Was: a claim version 2 removed that nobody had worked on, but whose
+    # history held a change of the system's own (its priority raised for
+    # repeats), is dismissed by the analysis, not deleted. Long after that
+    # analysis had finished, "Claims not in the current version" still said of
+    # it "from version 1: carried over when the analysis of version 2 finishes".
+    from claims.models import ClaimChange
+
+    ed = editor(username="ed")
+    ingest = partial(_ingest_analysed, django_capture_on_commit_callbacks, ed)
+    article = ingest(V1)
+    dam = article.claims.get(text__contains="passed its last inspection")
+    ClaimChange.objects.create(claim=dam, user=None, action="priority_raised")
+    ingest(V2)
+    dam.refresh_from_db()
+    article.refresh_from_db()
+    assert dam.status == "dismissed" and dam.text_version == 1 and article.version == 2
+    html = client_as("checker").get(reverse("dashboard:article", args=[article.pk])).content
+    item = re.search(rf'<li id="claim-item-{dam.pk}".*?</li>', html.decode(), re.S).group()
+    assert "carried over when the analysis" not in item
+    assert "not in version 2" in item
