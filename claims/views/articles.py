@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from claims.analysis.versions import text_diff
@@ -145,7 +146,12 @@ def article_more(request, pk: int):
         return HttpResponse("after (position-id) and from must be whole numbers.", status=400)
     position, pk, lo = (int(n) for n in numbers)
     context = {"article": article, **_chunk(article, (position, pk), lo)}
-    return render(request, "claims/_article_more.html", context)
+    # The link is a real one: opened as a page (no JavaScript, a new tab) it is
+    # this part of the text in the dashboard's page, not a bare fragment.
+    template = "claims/_article_more.html" if is_htmx(request) else "claims/article_more_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @reader

@@ -19,9 +19,9 @@ from tests.scale import article_with_claims
 pytestmark = pytest.mark.django_db
 
 
-def get(client, url):
+def get(client, url, **headers):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 200
     sql = [q["sql"] for q in ctx.captured_queries]
     return response.content.decode(), sql
@@ -75,7 +75,7 @@ def test_show_more_brings_every_claim_and_the_whole_text_once(client_as, setting
     parts = [html]
     queries = set()
     while match := re.search(r'hx-get="([^"]+/more/[^"]+)"', html):
-        html, sql = get(client, match.group(1).replace("&amp;", "&"))
+        html, sql = get(client, match.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true")
         queries.add(len(sql))
         assert no_blob(sql)
         seen += re.findall(r'id="claim-(\d+)"', html)
@@ -87,6 +87,29 @@ def test_show_more_brings_every_claim_and_the_whole_text_once(client_as, setting
     last = parts[-1]
     assert "Officials said 619 dams" in re.sub(r"<[^>]+>", "", last)
     assert 'hx-swap-oob="beforeend:#claim-items"' in last
+
+
+def test_show_more_opened_as_a_page_is_a_page(client_as, settings):
+    # Was: "Show the rest of the text and the next claims" is a real link, and
+    # opened without htmx (in a new tab, or with the script not loaded) it
+    # showed a bare fragment: no header, no navigation, no title, the text run
+    # together unstyled.
+    settings.ARTICLE_CLAIMS_PAGE = 5
+    client = client_as("viewer")
+    article = article_with_claims(12)
+    html, _ = _article_page(client, article)
+    url = re.search(r'<a href="([^"]+/more/[^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(url)
+    page = response.content.decode()
+    assert "HX-Request" in response["Vary"]
+    assert "<title>" in page and 'aria-label="Main"' in page
+    assert f'href="{reverse("dashboard:article", args=[article.pk])}"' in page
+    assert 'id="claim-items"' in page and page.count("data-claim=") == 5
+    # Its own link to the next part, which is the rest.
+    assert "/more/?after=" in page
+    # htmx still gets the fragment.
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<title>" not in fragment and 'hx-swap-oob="beforeend:#claim-items"' in fragment
 
 
 def test_more_refuses_what_is_not_a_position(client_as):
