@@ -166,3 +166,10 @@ def test_the_other_names_are_listed_without_a_dangling_comma(client_as):
         assert client.post(f"/sources/{other.pk}/merge/", {"into": into.pk}).status_code == 302
     page = client.get(f"/sources/{into.pk}/").content.decode()
     assert "also written as “Foreign Minister Lavrov”, “Lavrov”</p>" in page
+
+
+def test_a_source_page_links_to_every_claim_of_the_source(client_as, observatory):
+    # Was: past the latest claims the page said "The latest 200 of 583 claims."
+    # and gave no way to the others.
+    page = client_as("viewer").get(f"/sources/{observatory.pk}/").content.decode()
+    assert f'href="/?view=all&amp;source_id={observatory.pk}"' in page
