@@ -112,6 +112,24 @@ def test_show_more_opened_as_a_page_is_a_page(client_as, settings):
     assert "<title>" not in fragment and 'hx-swap-oob="beforeend:#claim-items"' in fragment
 
 
+def test_the_list_stops_saying_first_n_once_every_claim_is_loaded(client_as, settings):
+    # Was: with every claim loaded by "Show the rest", the list still ended with
+    # "The first 5 of 12: “Show the rest” at the end of the text loads the next
+    # ones."
+    settings.ARTICLE_CLAIMS_PAGE = 5
+    client = client_as("viewer")
+    article = article_with_claims(12)
+    html, _ = _article_page(client, article)
+    assert 'id="claims-more-note"' in html and "12 claims in all" in html
+    parts = []
+    while match := re.search(r'hx-get="([^"]+/more/[^"]+)"', html):
+        html, _ = get(client, match.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+        parts.append(html)
+    assert len(parts) == 2
+    assert 'hx-swap-oob="delete"' not in parts[0]
+    assert '<p id="claims-more-note" hx-swap-oob="delete"></p>' in parts[-1]
+
+
 def test_more_refuses_what_is_not_a_position(client_as):
     article = article_with_claims(3)
     url = reverse("dashboard:article-more", args=[article.pk])
