@@ -140,8 +140,15 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+# The claims an article's admin page lists inline, in reading order: all of
+# them made the page of a long article megabytes and seconds (the claim list,
+# filtered by the article, has them all, a page at a time).
+ARTICLE_INLINE_CLAIMS = 100
+
+
 class ClaimInline(ReadOnlyInline):
     model = Claim
+    verbose_name_plural = f"claims (the first {ARTICLE_INLINE_CLAIMS}, in reading order)"
     fields = ("position", "text", "source_text", "sourcing_strength", "level", "status", "assignee")
     readonly_fields = fields
     show_change_link = True
@@ -193,11 +200,28 @@ class ArticleAdmin(ModelAdmin):
         "created_at",
         "version",
         "corrections",
+        "every_claim",
         "raw_text",
     )
     exclude = ("analysis_data", "run_id")
     inlines = [ArticleVersionInline, ClaimInline]
     actions = ["reanalyze"]
+
+    @admin.display(description="claims")
+    def every_claim(self, obj):
+        url = reverse("admin:claims_claim_changelist") + f"?article={obj.pk}"
+        return format_html('<a href="{}">All {} claims</a>', url, obj.n_claims)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ClaimInline) and obj is not None and obj.pk:
+            first = (
+                Claim.objects.filter(article=obj)
+                .order_by("position", "id")
+                .values_list("pk", flat=True)[:ARTICLE_INLINE_CLAIMS]
+            )
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=list(first))
+        return kwargs
 
     def get_queryset(self, request):
         # The list never shows the text or the blob (the change form loads the text
