@@ -41,6 +41,17 @@
     }
   }
 
+  // "Show the rest of the text" replaces the link that had the focus: without
+  // this the focus fell to the page and the next Tab went to the claims list
+  // under the text. The reader goes on at the first claim of the part loaded
+  // (or its own "Show the rest" link, if it has no claim).
+  function continueReading(part) {
+    var first = part.querySelector("a.claim");
+    var next = part.nextElementSibling;
+    if (!first && next && next.matches("p.more-claims")) first = next.querySelector("a");
+    if (first) first.focus();
+  }
+
   // After an action in the panel, the claim's highlights in the text show its
   // new status (the list item below comes in the same answer, out of band).
   function showState(start) {
@@ -470,7 +481,11 @@
     restoreFocus();
   }
 
-  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    enhance(elt);
+    if (elt.matches && elt.matches(".article-text-part")) continueReading(elt);
+  });
   document.addEventListener("DOMContentLoaded", setUpQueue);
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 })();
