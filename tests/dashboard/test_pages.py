@@ -92,6 +92,21 @@ def test_failed_analysis_shows_its_error(client_as, claim):
     assert b"The analysis failed: ValueError: the parser gave up" in html
 
 
+def test_a_failed_article_without_claims_does_not_say_none_were_found(client_as, db):
+    # Was: a URL article whose page could not be fetched showed "Analysis: Failed
+    # The analysis failed: Could not connect to the server" and, under it, "The
+    # analysis found no claims in this article.", as if it had read the story.
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(
+        state=AnalysisState.FAILED, error="Could not connect to the server (connection refused)."
+    )
+    for name in ("dashboard:article", "dashboard:article-text"):
+        html = client_as("viewer").get(reverse(name, args=[article.pk])).content.decode()
+        assert "The analysis found no claims" not in html
+        assert "No claims: the analysis did not finish." in html
+
+
 def test_article_text_region_partial(client_as, claim):
     html = client_as("viewer").get(reverse("dashboard:article-text", args=[claim.article_id]))
     body = html.content.decode()
