@@ -107,6 +107,17 @@ def test_a_failed_article_without_claims_does_not_say_none_were_found(client_as,
         assert "No claims: the analysis did not finish." in html
 
 
+def test_the_article_list_names_an_untitled_url_articles_address(client_as, db):
+    # Was: every URL article whose page could not be fetched (no title) was
+    # listed as "Untitled article", and nothing told the desk which page it was.
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(title="", source_url="https://news.example/2026/12/01/dam-report", raw_text="")
+    html = client_as("viewer").get(reverse("dashboard:articles")).content.decode()
+    assert "Untitled article" in html
+    assert "https://news.example/2026/12/01/dam-report" in html
+
+
 def test_article_text_region_partial(client_as, claim):
     html = client_as("viewer").get(reverse("dashboard:article-text", args=[claim.article_id]))
     body = html.content.decode()
