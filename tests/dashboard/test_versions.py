@@ -279,3 +279,20 @@ def test_a_claim_the_analysis_dismissed_is_not_said_to_wait_for_it(
     item = re.search(rf'<li id="claim-item-{dam.pk}".*?</li>', html.decode(), re.S).group()
     assert "carried over when the analysis" not in item
     assert "not in version 2" in item
+
+
+def test_working_a_removed_claim_in_the_panel_keeps_its_removed_flag(client_as, versioned):
+    # Was: a comment on a claim version 2 removed, sent from the article page's
+    # panel, sent back its list item out of band in the current text's format,
+    # which replaced its entry under "Claims not in the current version": the
+    # "Removed in version 2" flag was gone until the page was reloaded.
+    article, dead, dam = versioned
+    client = client_as("editor")
+    url = reverse("dashboard:claim-comment", args=[dam.pk])
+    response = client.post(
+        url, {"body": "Still checking."}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claim-panel"
+    )
+    html = response.content.decode()
+    item = re.search(rf'<li id="claim-item-{dam.pk}" hx-swap-oob="outerHTML".*?</li>', html, re.S)
+    assert item, "no list item out of band"
+    assert "Removed in version 2" in item.group()
