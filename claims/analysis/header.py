@@ -262,7 +262,9 @@ def _is_title(text: str, lines: list[_Line], i: int) -> bool:
     alone = i + 1 < len(lines) and not lines[i + 1].text  # a paragraph of one line
     if not (_headline_shaped(s) or alone and _stopped_headline(s)):
         return False
-    if _DATELINE_RE.match(s) or _BOILER_RE.match(s):
+    # A dateline as _dateline() reads one (its place in capitals): "Budget passes
+    # — council split" is a headline, "MOSCOW - Russia's foreign minister" is not.
+    if _dateline(s, 0) is not None or _BOILER_RE.match(s):
         return False
     f = _classify(s) or {}
     if {"author", "published", "updated"} & set(f):

@@ -520,3 +520,27 @@ def test_stopped_headline_is_no_claim() -> None:
     assert doc["article"]["body_start"] == text.index(LEDE)
     assert [c["text"] for c in doc["claims"]] == ["the bridge was safe"]
     assert doc["claims"][0]["source"]["text"] == "The minister"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Budget passes — council split",
+        "Café rents soar – owners protest",
+        "Mayor Quits - Council Stunned",
+    ],
+)
+def test_a_headline_with_a_dash_is_the_title(headline: str) -> None:
+    # Was: any headline whose first five words or fewer were followed by a dash
+    # was taken for a dateline ("PORTVILLE — ...") and not for the title, so the
+    # article was "Untitled article" and its headline read as the body's first
+    # paragraph. A dateline's place is in capitals, as _dateline() has it.
+    text = f"{headline}\n\nThe owner said on Tuesday that rents rose by 30 percent.\n"
+    meta = parse_header(text)
+    assert meta.title == headline
+    assert body(meta, text).startswith("The owner said")
+
+
+def test_a_capitals_dateline_alone_on_the_first_line_is_not_a_title() -> None:
+    text = "MOSCOW - Russia's foreign minister\n\nThe talks ended on Saturday.\n"
+    assert parse_header(text).title is None
