@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -491,19 +492,21 @@ def _known(claims: list[Claim]) -> dict[int, set[tuple[str, int]]]:
             "state",
         )
     )
+    # Each row filed once under the claims it concerns (a pass over the rows per
+    # claim was quadratic: 94 s for 1,300 claims with 156,000 matches).
+    by_claim: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    rejected: dict[tuple[str, int], set[tuple[str, int]]] = defaultdict(set)
+    for owner, other, factcheck, fp, article, state in rows:
+        target = ("factcheck", factcheck) if factcheck else ("claim", other)
+        if other is not None:
+            by_claim[other].add(("claim", owner))  # the other claim found this one first
+        by_claim[owner].add(target)
+        if state == MatchState.REJECTED:
+            rejected[fp, article].add(target)  # the same text under a new id
     known: dict[int, set[tuple[str, int]]] = {}
     for claim in claims:
-        found = known[claim.pk] = set()
-        for owner, other, factcheck, fp, article, state in rows:
-            same_text = (
-                fp == claim.fingerprint
-                and article == claim.article_id
-                and state == MatchState.REJECTED
-            )
-            if other == claim.pk:
-                found.add(("claim", owner))  # the other claim found this one first
-            elif owner == claim.pk or same_text:
-                found.add(("factcheck", factcheck) if factcheck else ("claim", other))
+        found = known[claim.pk] = set(by_claim.get(claim.pk, ()))
+        found |= rejected.get((claim.fingerprint, claim.article_id), set())
         found.discard(("claim", claim.pk))
     return known
 
