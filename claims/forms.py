@@ -3,6 +3,8 @@ done is decided by claims.workflow and claims.services."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -451,11 +453,18 @@ class TokenCreateForm(forms.Form):
         initial=90,
         label="Valid for",
     )
+    # A new form's own mark: the page after "Create a token" is that POST's answer
+    # (the key is shown once and stored nowhere), and reloading it sent the form
+    # again and made a second live token. A mark is used once (the view keeps the
+    # used ones in the session); a form without one is made as before.
+    once = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         longest = settings.API_TOKEN_MAX_DAYS
         self.fields["days"].choices = [(d, f"{d} days") for d in TOKEN_DAYS if d <= longest]
+        if not self.is_bound:
+            self.initial.setdefault("once", secrets.token_urlsafe(16))
 
 
 class TokenRevokeForm(forms.Form):

@@ -49,6 +49,10 @@ def account(request):
     return render(request, "claims/account.html", _context(request))
 
 
+SENT_FORMS = "token-forms-used"  # the session's marks of token forms sent
+SENT_FORMS_KEPT = 20
+
+
 @only_once
 @reader
 @require_POST
@@ -59,6 +63,17 @@ def token_create_view(request):
     if not form.is_valid():
         context = _context(request, create_form=form)
         return render(request, "claims/account.html", context, status=400)
+    once = form.cleaned_data["once"]
+    used = request.session.get(SENT_FORMS, [])
+    if once and once in used:  # the page reloaded, or the form sent twice
+        messages.warning(
+            request,
+            "That form was sent already, and its token made: it is listed below. Its key "
+            "was shown once; if you did not copy it, revoke the token and create another.",
+        )
+        return redirect("dashboard:account")
+    if once:
+        request.session[SENT_FORMS] = [*used, once][-SENT_FORMS_KEPT:]
     days = timedelta(days=form.cleaned_data["days"])
     try:
         token, key = token_create(user=request.user, expiry=days)

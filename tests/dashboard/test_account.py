@@ -62,3 +62,28 @@ def test_a_bad_lifetime_is_refused(client_as):
     response = client_as("viewer").post(reverse("dashboard:token-create"), {"days": 9999})
     assert response.status_code == 400
     assert not AuthToken.objects.exists()
+
+
+def test_reloading_the_new_keys_page_makes_no_second_token(client_as):
+    """The page that shows a new key is the answer to "Create a token"'s POST (the
+    key is stored nowhere to show it later); reloading it sent the form again and
+    made a second live token without a word. The form's mark is used once."""
+    client = client_as("checker")
+    page = client.get(reverse("dashboard:account"))
+    once = page.context["create_form"].initial["once"]
+    assert f'name="once" value="{once}"' in page.content.decode()
+    form = {"days": 30, "once": once}
+    first = client.post(reverse("dashboard:token-create"), form)
+    assert first.status_code == 201 and first.context["new_key"]
+    again = client.post(reverse("dashboard:token-create"), form, follow=True)
+    assert AuthToken.objects.filter(user=client.user).count() == 1
+    assert "sent already" in again.content.decode()
+    assert "new_key" not in again.context or not again.context["new_key"]
+    # A new form (the page loaded again) makes a new token.
+    fresh = client.get(reverse("dashboard:account")).context["create_form"].initial["once"]
+    assert fresh != once
+    assert (
+        client.post(reverse("dashboard:token-create"), {"days": 30, "once": fresh}).status_code
+        == 201
+    )
+    assert AuthToken.objects.filter(user=client.user).count() == 2
