@@ -207,7 +207,11 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
             existing, copy.claim = copy, current
         elif copy is not None:
             copy.delete()
-        if FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk).exists():
+        others = FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk)
+        if existing is not None:
+            # The adopted import has no claim in the database yet: not another's.
+            others = others.exclude(pk=existing.pk)
+        if others.exists():
             # Another claim of ours (a copy of this one in another article) has the
             # same review, published at the same URL: it keeps the key, this claim a
             # key of its own. Before, this claim's row deleted the other's.

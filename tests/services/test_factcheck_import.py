@@ -500,3 +500,19 @@ def test_the_command_recorded_as_a_user_who_may_not_import_says_so(tmp_path):
     with pytest.raises(CommandError, match="vera.*cannot import|may not import"):
         call_command("import_claimreviews", str(path), "--user", "vera", stdout=io.StringIO())
     assert not FactCheck.objects.exists()
+
+
+def test_an_imported_copy_that_becomes_ours_keeps_the_review_key():
+    # The adopted row had no claim in the database yet, so it was taken for another
+    # claim's row of the same review and given a key of its own: the next import of
+    # the feed no longer knew the review as ours and added it again.
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", start=30)
+    url = "https://news.example/check/feed"
+    feed = ("feed.json", json.dumps(review(1, url=url, claimReviewed=claim.text)))
+    run(feed)
+    _published_verdict(claim, boss, url)
+    assert FactCheck.objects.get().key == factcheck_key(url, claim.text)
+    result = run(feed)
+    assert (result.created, result.skipped_ours) == (0, 1)
+    assert FactCheck.objects.count() == 1
