@@ -180,12 +180,13 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
     Idempotent: call it after any change to the verdict or the public fields."""
     with transaction.atomic():
         existing = FactCheck.objects.select_for_update().filter(claim_id=claim.pk).first()
+        held = (existing.url, existing.claim_text, existing.key) if existing else None
         current = reviews.verdict_claims().filter(pk=claim.pk).first()
         published = current is not None and current.public_url and current.public_summary
         if not published or current.status not in VERDICTS:
             if existing is not None:
                 existing.delete()
-                _hand_over_key(existing)
+                _hand_over_key(*held)
             return None
         if reviews.text_changed_since_verdict(current):
             # A new version changed the claim after its verdict: the review is of the
@@ -220,6 +221,10 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
         for name, value in _ours(current, key).items():
             setattr(row, name, value)
         row.save()
+        if held is not None and held[2] != row.key:
+            # Moved to another URL (or text): the review it was at is still another
+            # claim's, which takes its key as when this one is reopened.
+            _hand_over_key(*held)
     return row
 
 
@@ -229,16 +234,17 @@ def _own_key(key: str, claim_id: int) -> str:
     return hashlib.sha256(f"{key}\nclaim {claim_id}".encode()).hexdigest()
 
 
-def _hand_over_key(row: FactCheck) -> None:
-    """``row`` (ours, just deleted) held its review's own key: another claim's row
-    of the same review (same URL and text, under a key of its own) takes it, so an
-    import of that review is still known as ours."""
-    key = factcheck_key(row.url, row.claim_text)
-    if row.key != key:
+def _hand_over_key(url: str, claim_text: str, held: str) -> None:
+    """A row of ours that held ``held`` for the review at ``url`` of ``claim_text``
+    (just deleted, or moved to another review) let it go: if that was the review's
+    own key, another claim's row of the same review (under a key of its own) takes
+    it, so an import of that review is still known as ours."""
+    key = factcheck_key(url, claim_text)
+    if held != key:
         return
     heir = (
         FactCheck.objects.select_for_update()
-        .filter(origin=FactCheckOrigin.OURS, url=row.url, claim_text=row.claim_text)
+        .filter(origin=FactCheckOrigin.OURS, url=url, claim_text=claim_text)
         .order_by("pk")
         .first()
     )

@@ -516,3 +516,29 @@ def test_an_imported_copy_that_becomes_ours_keeps_the_review_key():
     result = run(feed)
     assert (result.created, result.skipped_ours) == (0, 1)
     assert FactCheck.objects.count() == 1
+
+
+def test_the_key_is_handed_over_when_its_holder_moves_to_another_url():
+    # Two copies published at one URL; the first (holding the review's key) is then
+    # published at a page of its own. The key went with it to nobody: the review at
+    # the shared URL, still the second copy's, came back from an import as a copy.
+    from claims.workflow import claim_publish
+
+    boss = editor()
+    first = ClaimFactory(status="in_progress", start=30)
+    copy = ClaimFactory(status="in_progress", text=first.text, start=30)
+    url = "https://news.example/check/wire"
+    _published_verdict(first, boss, url)
+    _published_verdict(copy, boss, url)
+    first.refresh_from_db()
+    claim_publish(
+        claim=first,
+        user=boss,
+        expected_version=first.version,
+        public_url="https://news.example/check/first-own",
+        public_summary="The records show otherwise.",
+    )
+    assert FactCheck.objects.get(claim=copy).key == factcheck_key(url, copy.text)
+    result = run(("ours.json", json.dumps(review(1, url=url, claimReviewed=first.text))))
+    assert (result.created, result.skipped_ours) == (0, 1)
+    assert FactCheck.objects.count() == 2
