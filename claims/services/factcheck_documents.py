@@ -474,6 +474,11 @@ def _number(rating: dict, field: str, reasons: list[str]) -> float | None:
     return number
 
 
+# A day from the calendar's ends: no time zone is a day or more from UTC.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 def _date(value, reasons: list[str]) -> datetime | None:
     """datePublished: an ISO 8601 date or date-time (a date alone is midnight UTC;
     a date-time without an offset is read as UTC)."""
@@ -483,12 +488,16 @@ def _date(value, reasons: list[str]) -> datetime | None:
         text = value.strip()
         try:
             if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
-            parsed = datetime.fromisoformat(text)
-            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            # Stored in UTC, so it must be a date there too: 9999-12-31T23:00-05:00
-            # is year 10000 in UTC, which no datetime reads back (OverflowError).
-            parsed.astimezone(UTC)
+                parsed = datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+            else:
+                parsed = datetime.fromisoformat(text)
+                parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            # Stored in UTC and shown in the newsroom's zone (TIME_ZONE), so it must
+            # be a date in every zone: 9999-12-31T23:00-05:00 is year 10000 in UTC,
+            # 9999-12-31T23:00Z year 10000 in Tokyo, which no datetime reads back
+            # (OverflowError: a 500 on every page that shows it).
+            if not _EARLIEST <= parsed.astimezone(UTC) <= _LATEST:
+                raise ValueError("past the calendar in some time zone")
             return parsed
         except (ValueError, OverflowError):
             pass

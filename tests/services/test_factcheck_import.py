@@ -419,7 +419,17 @@ def test_a_limit_of_no_problems_listed_still_refuses_the_import(settings):
     assert not FactCheck.objects.exists()
 
 
-@pytest.mark.parametrize("when", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        "9999-12-31T23:00:00-05:00",
+        "0001-01-01T00:00:00+05:00",
+        # Dates in UTC, but not in the newsroom's zone (TIME_ZONE), where every page
+        # shows them: year 10000 in Tokyo, year 0 in Los Angeles.
+        "9999-12-31T23:00:00+00:00",
+        "0001-01-01",
+    ],
+)
 def test_a_date_past_the_calendar_in_utc_is_a_problem_and_nothing_is_written(when):
     # Stored, it is year 10000 (or year 0) in UTC: no datetime reads it back, and
     # the library's list, the admin and every page showing a match to it broke (500).
@@ -542,3 +552,20 @@ def test_the_key_is_handed_over_when_its_holder_moves_to_another_url():
     result = run(("ours.json", json.dumps(review(1, url=url, claimReviewed=first.text))))
     assert (result.created, result.skipped_ours) == (0, 1)
     assert FactCheck.objects.count() == 2
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_a_date_near_the_calendar_s_ends_shows_in_the_newsroom_s_zone(client, settings, zone):
+    from django.urls import reverse
+
+    settings.TIME_ZONE = zone
+    run(
+        (
+            "a.json",
+            json.dumps(
+                [review(1, datePublished="9999-12-30"), review(2, datePublished="0001-01-02")]
+            ),
+        )
+    )
+    client.force_login(editor())
+    assert client.get(reverse("admin:claims_factcheck_changelist")).status_code == 200
