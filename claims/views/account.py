@@ -72,14 +72,14 @@ def token_create_view(request):
             "was shown once; if you did not copy it, revoke the token and create another.",
         )
         return redirect("dashboard:account")
-    if once:
-        request.session[SENT_FORMS] = [*used, once][-SENT_FORMS_KEPT:]
     days = timedelta(days=form.cleaned_data["days"])
     try:
         token, key = token_create(user=request.user, expiry=days)
-    except TokenError as exc:
+    except TokenError as exc:  # nothing made: the form may be sent again
         messages.error(request, str(exc))
         return redirect("dashboard:account")
+    if once:
+        request.session[SENT_FORMS] = [*used, once][-SENT_FORMS_KEPT:]
     context = _context(request, new_key=key, new_token=token)
     return render(request, "claims/account.html", context, status=201)
 

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 from knox.models import AuthToken
 
+from claims.tokens import token_create
+
 pytestmark = pytest.mark.django_db
 
 
@@ -87,3 +89,21 @@ def test_reloading_the_new_keys_page_makes_no_second_token(client_as):
         == 201
     )
     assert AuthToken.objects.filter(user=client.user).count() == 2
+
+
+def test_a_form_refused_at_the_token_limit_can_be_sent_again(client_as, settings):
+    """A form whose token was refused (the account at its limit) made nothing: sent
+    again once a token is revoked, it makes one, not "sent already, its token made"."""
+    settings.API_TOKEN_LIMIT_PER_USER = 1
+    client = client_as("checker")
+    form = {
+        "days": 30,
+        "once": client.get(reverse("dashboard:account")).context["create_form"].initial["once"],
+    }
+    token_create(user=client.user)
+    refused = client.post(reverse("dashboard:token-create"), form, follow=True)
+    assert "at most 1 tokens" in refused.content.decode()
+    AuthToken.objects.filter(user=client.user).delete()
+    again = client.post(reverse("dashboard:token-create"), form)
+    assert again.status_code == 201 and again.context["new_key"]
+    assert AuthToken.objects.filter(user=client.user).count() == 1
