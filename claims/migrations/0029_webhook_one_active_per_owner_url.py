@@ -1,3 +1,4 @@
+import django.db.models.functions.text
 from django.db import migrations, models
 from django.db.models import Count
 
@@ -33,8 +34,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="webhookendpoint",
             constraint=models.UniqueConstraint(
+                models.F("owner"),
+                django.db.models.functions.text.MD5("url"),
                 condition=models.Q(("active", True)),
-                fields=("owner", "url"),
                 name="webhook_one_active_per_owner_url",
             ),
         ),
