@@ -55,7 +55,7 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.roles import ROLE_PERMISSIONS
-from claims.selectors import claim_history
+from claims.selectors import claim_count_of, claim_history
 from claims.services import feeds, sources, webhooks
 from claims.tasks import start_feed_poll
 
@@ -248,7 +248,10 @@ class ArticleAdmin(ModelAdmin):
         # The list never shows the text or the blob (the change form loads the text
         # when it shows it).
         qs = super().get_queryset(request).defer("raw_text", "analysis_data")
-        return qs.annotate(n_claims=Count("claims"))
+        # Counted per row shown (a subquery), not Count() over the join: that
+        # grouped every claim for the page, for each of the list's two COUNTs and
+        # for the publication filter's DISTINCT (3.3 s at a million claims).
+        return qs.annotate(n_claims=claim_count_of("article"))
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj):

@@ -371,6 +371,25 @@ def _claims_of_article(**filters) -> Subquery:
     return Coalesce(Subquery(counted), 0)
 
 
+def claim_count_of(field: str) -> Coalesce:
+    """How many claims point at the outer row through ``field`` ("article",
+    "source"): a correlated subquery on that foreign key's index, computed for the
+    rows a page keeps, where Count() over the join grouped every claim of the
+    table before the LIMIT, and again for each COUNT of the list."""
+    return _claims_of(field)
+
+
+def _claims_of(field: str, **filters) -> Coalesce:
+    counted = (
+        Claim.objects.filter(**{field: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def article_list() -> QuerySet[Article]:
     return Article.objects.defer(*ARTICLE_BLOBS).annotate(
         n_claims=_claims_of_article(),
