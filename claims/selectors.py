@@ -627,6 +627,34 @@ def keyset_after(keys: list[Key], position: list, backwards: bool = False) -> Q:
     return Q(**{f"{first.name}__{bound}": position[0]}) & result
 
 
+def keyset_arms(keys: list[Key], position: list, backwards: bool = False) -> list[Q]:
+    """The rows keyset_after() selects, as disjoint parts in the order the rows
+    come, nearest first: the rows equal on every key but the last and after on it,
+    then those equal on all but the last two and after on the last but one, ...,
+    then those after on the first key. Each part is an equality prefix and a range
+    on one more key: a range of the sort's index (keyset_after's OR is a range on
+    the first key only, so the scan read every row of the position's first key
+    before it: 0.9 s for a claim deep in its level at a million claims)."""
+    arms = []
+    equal = Q()
+    for key, value in zip(keys, position, strict=True):
+        greater = key.descending == backwards
+        arms.append(equal & Q(**{f"{key.name}__{'gt' if greater else 'lt'}": value}))
+        equal &= Q(**{key.name: value})
+    return arms[::-1]
+
+
+def keyset_first_after(qs: QuerySet, keys: list[Key], position: list):
+    """The first row of ``qs`` (ordered by ``keys``) strictly after ``position``,
+    or None: one query per part of keyset_arms() until one has a row, each a
+    short walk of the index from the position."""
+    for arm in keyset_arms(keys, position):
+        row = qs.filter(arm).first()
+        if row is not None:
+            return row
+    return None
+
+
 def claim_cluster_heads(qs: QuerySet[Claim], keys: list[Key]) -> QuerySet[Claim]:
     """``qs`` with one row per claim cluster: the member that comes first in the
     order of ``keys`` among the cluster's members in ``qs`` (so the filters choose

@@ -5,6 +5,8 @@ table. Companion to tests/test_query_plans.py, with a smaller corpus."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -38,6 +40,7 @@ def plan_of(qs) -> str:
 def test_the_slow_lists_read_their_indexes(corpus):
     """One corpus (built once) for every plan."""
     _source_name_filter()
+    _next_claim_deep_in_its_level()
     _due_soon_and_overdue()
 
 
@@ -76,3 +79,51 @@ def _due_soon_and_overdue():
     assert selectors.claim_list(filters={"view": "due"}).count() == len(
         [pk for pk in some if Claim.objects.get(pk=pk).status in ("unstarted", "in_progress")]
     )
+
+
+def _rows_filtered_out(plan: str) -> int:
+    return sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan))
+
+
+def _next_claim_deep_in_its_level():
+    """The claim page's "next claim" (the queue's order, open work): each part of
+    keyset_arms() starts its index walk at the claim's position, where the single
+    OR started at the first row of the claim's level and filtered out every row
+    before the claim (0.9-2 s a claim page at a million claims)."""
+    from claims.selectors import keyset_after, keyset_arms, keyset_first_after, keyset_order
+    from claims.views.queue import queue_keys
+
+    keys = queue_keys("worth")
+    ordered = keyset_order(selectors.claim_list(filters={"view": "open"}), keys)
+    pks = ordered.values_list("pk", flat=True)
+    claim = list(ordered[ROWS // 2 - 100 : ROWS // 2 - 99])[0]  # near the end of a level
+    position = [getattr(claim, k.name) for k in keys]
+    old = pks.filter(keyset_after(keys, position))[:1]
+    assert _rows_filtered_out(old.explain(analyze=True)) > ROWS // 10  # the cost it had
+    for arm in keyset_arms(keys, position):
+        plan = pks.filter(arm)[:1].explain(analyze=True)
+        # An index walk from the position (or a bitmap of the few rows of a
+        # part, sorted): never the table, never the rows before the claim.
+        assert "Seq Scan on claims_claim" not in plan, plan
+        assert _rows_filtered_out(plan) < 100, plan
+    assert keyset_first_after(pks, keys, position) == old.first()
+
+
+@pytest.mark.parametrize("sort", ["worth", "due", "priority", "newest"])
+def test_the_first_claim_after_a_position_is_the_one_keyset_after_gives(sort):
+    """keyset_first_after() walks keyset_arms() part by part: the same claim as
+    the first row of keyset_after(), whatever the ties, for every position."""
+    from claims.selectors import keyset_after, keyset_first_after, keyset_order
+    from claims.views.queue import SORT_KEYS, queue_keys
+
+    if sort not in SORT_KEYS:
+        pytest.skip(f"no sort {sort}")
+    article_with_claims(60, blob_kb=1)
+    keys = queue_keys(sort)
+    pks = keyset_order(selectors.claim_list(filters={"view": "open"}), keys)
+    rows = list(pks)
+    for claim in rows:
+        position = [getattr(claim, k.name) for k in keys]
+        expected = pks.filter(keyset_after(keys, position)).values_list("pk", flat=True).first()
+        got = keyset_first_after(pks.values_list("pk", flat=True), keys, position)
+        assert got == expected

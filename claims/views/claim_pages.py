@@ -35,7 +35,7 @@ from claims.forms import (
     TransitionForm,
 )
 from claims.models import Claim, ClaimStatus
-from claims.selectors import claim_detail, claim_history, keyset_after, keyset_order
+from claims.selectors import claim_detail, claim_history, keyset_first_after, keyset_order
 from claims.workflow import (
     TRANSITIONS,
     VERDICTS,
@@ -125,8 +125,8 @@ def next_claim(request, claim: Claim) -> int | None:
     params = view_params(request.GET)
     _form, claims, keys = view_claims(params, request.user)
     position = [getattr(claim, k.name) for k in keys]
-    after = keyset_order(claims.select_related(None).prefetch_related(None), keys)
-    return after.filter(keyset_after(keys, position)).values_list("pk", flat=True).first()
+    ordered = keyset_order(claims.select_related(None).prefetch_related(None), keys)
+    return keyset_first_after(ordered.values_list("pk", flat=True), keys, position)
 
 
 def claim_context(
