@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from claims import tasks
 from claims.selectors import (
     Key,
-    keyset_after,
+    keyset_arms,
     keyset_order,
     keyset_position,
     keyset_token,
@@ -211,9 +211,18 @@ def keyset_page(request, qs, keys: list[Key], size: int) -> KeysetPage:
     qs = keyset_order(qs, keys)
     if backwards:
         qs = qs.reverse()
-    if position is not None:
-        qs = qs.filter(keyset_after(keys, position, backwards))
-    rows = list(qs[: size + 1])
+    if position is None:
+        rows = list(qs[: size + 1])
+    else:
+        # Part by part (keyset_arms: each an equality prefix and a range of the
+        # sort's index), nearest first, until the page is full: keyset_after's one
+        # OR walked the index from the first row of the position's first key (the
+        # queue's level), 0.45-1.5 s a page deep in a level at a million claims.
+        rows = []
+        for arm in keyset_arms(keys, position, backwards):
+            rows += qs.filter(arm)[: size + 1 - len(rows)]
+            if len(rows) > size:
+                break
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
