@@ -566,6 +566,10 @@ class ClaimChange(AppendOnly):
         indexes = [
             # A claim's history, oldest first.
             models.Index(fields=["claim", "created_at"], name="claimchange_claim_time"),
+            # The admin's list of changes, oldest first (the model's order): without
+            # it every page sorted the whole table (111-290 ms at 380k changes).
+            # Built concurrently (migration 0030).
+            models.Index(fields=["created_at", "id"], name="claimchange_time"),
         ]
 
     def __str__(self) -> str:

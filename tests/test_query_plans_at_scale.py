@@ -43,6 +43,7 @@ def test_the_slow_lists_read_their_indexes(corpus):
     _next_claim_deep_in_its_level()
     _queue_page_deep_in_its_level()
     _due_soon_and_overdue()
+    _claim_changes_in_order()
 
 
 def _source_name_filter():
@@ -134,6 +135,21 @@ def _queue_page_deep_in_its_level():
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "Seq Scan on claims_claim" not in plan, plan
         assert _rows_filtered_out(plan) < 500, plan
+
+
+def _claim_changes_in_order():
+    """The admin's list of other changes, in the model's order (oldest first): a
+    walk of claimchange_time, not a sort of the whole table."""
+    from claims.models import Claim, ClaimChange
+
+    claims = list(Claim.objects.order_by("id").values_list("pk", flat=True)[:ROWS])
+    ClaimChange.objects.bulk_create(
+        (ClaimChange(claim_id=pk, action="assign") for pk in claims), batch_size=2000
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claimchange")
+    plan = plan_of(ClaimChange.objects.select_related("claim", "user")[:100])
+    assert "claimchange_time" in plan and "Sort" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", ["worth", "due", "priority", "newest"])
