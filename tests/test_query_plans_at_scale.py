@@ -40,6 +40,7 @@ def plan_of(qs) -> str:
 def test_the_slow_lists_read_their_indexes(corpus):
     """One corpus (built once) for every plan."""
     _source_name_filter()
+    _checkworthiness_order()
     _next_claim_deep_in_its_level()
     _queue_page_deep_in_its_level()
     _due_soon_and_overdue()
@@ -54,6 +55,21 @@ def _source_name_filter():
     plan = plan_of(apply_ordering(filtered, CLAIM_ORDERINGS["confidence_score"])[:51])
     assert "claim_source_text" in plan, plan
     assert "Seq Scan on claims_claim" not in plan, plan
+
+
+def _checkworthiness_order():
+    """?ordering=checkworthiness (least check-worthy first): claim_worth_order read
+    backwards, first page and a cursor page, not a sort of every claim."""
+    from claims.selectors import keyset_after
+
+    keys = CLAIM_ORDERINGS["checkworthiness"]
+    qs = apply_ordering(selectors.claim_queryset(), keys)
+    plan = plan_of(qs[:51])
+    assert "claim_worth_order" in plan and "Sort" not in plan, plan
+    last = list(qs[3000:3001])[0]
+    deeper = qs.filter(keyset_after(keys, [getattr(last, k.name) for k in keys]))
+    plan = plan_of(deeper[:51])
+    assert "claim_worth_order" in plan and "Sort" not in plan, plan
 
 
 def _due_soon_and_overdue():

@@ -48,7 +48,10 @@ CLAIM_ORDERINGS: dict[str, list[Key]] = {
         Key("checkworthiness", True),
         _id(),
     ],
-    "checkworthiness": [Key("checkworthiness"), _id()],
+    # Ties newest id first, as "-created": claim_worth_order (checkworthiness DESC,
+    # id) read backwards; with id ascending no index served it and every page
+    # sorted the whole table (483 ms at a million claims).
+    "checkworthiness": [Key("checkworthiness"), _id(True)],
     "-checkworthiness": [Key("checkworthiness", True), _id()],
     "created": [Key("created_at", False, datetime), _id()],
     "-created": [Key("created_at", True, datetime), _id(True)],
