@@ -1222,7 +1222,8 @@ class SourceAdmin(ReadOnlyAdmin):
     actions = ["merge_sources"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_claims=Count("claims"))
+        # Per source shown, on the claims' source index (as the sources page).
+        return super().get_queryset(request).annotate(n_claims=claim_count_of("source"))
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj):

@@ -380,11 +380,13 @@ def claim_count_of(field: str) -> Coalesce:
 
 
 def _claims_of(field: str, **filters) -> Coalesce:
+    # COUNT(*), not COUNT(id): the foreign key's own index answers it (an index
+    # only scan), where COUNT(id) read each claim's row for its id.
     counted = (
         Claim.objects.filter(**{field: OuterRef("pk")}, **filters)
         .order_by()
         .values(field)
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(counted), 0)
@@ -776,7 +778,10 @@ SOURCE_CLAIMS_SHOWN = 200
 def source_list(*, q: str = "") -> QuerySet[Source]:
     """Sources that were not merged away, with their number of claims (n_claims);
     ``q`` searches their names and aliases."""
-    qs = Source.objects.filter(merged_into__isnull=True).annotate(n_claims=Count("claims"))
+    # Each source's claims counted on the claims' source index (claim_count_of),
+    # not by grouping the claims joined to the sources: COUNT over that join read
+    # every linked claim's row (1.9 s of SQL at 580k linked claims).
+    qs = Source.objects.filter(merged_into__isnull=True).annotate(n_claims=claim_count_of("source"))
     q = (q or "").strip()
     if q:
         alias = SourceAlias.objects.filter(source=OuterRef("pk"), name__icontains=q)
