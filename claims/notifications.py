@@ -237,8 +237,13 @@ def inbox(*, user) -> QuerySet[Notification]:
     )
 
 
-def unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+def unread_count(*, user, limit: int | None = None) -> int:
+    """The user's unread notifications; with ``limit``, counted up to it only (the
+    header's badge: a COUNT of 100k unread read them all on every page, 15-35 ms)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if limit is not None:
+        return unread.values("pk")[:limit].count()
+    return unread.count()
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None, upto: int | None = None) -> int:
