@@ -309,18 +309,24 @@ class _Request:
         self.user = user
 
 
-def claim_detail(*, pk: int) -> Claim:
-    """One claim with its hedges, evidence and full history."""
+def claim_detail(*, pk: int, history: bool = True) -> Claim:
+    """One claim with its hedges, evidence, comments and (unless ``history`` is
+    False: the claim page asks claim_history() for its latest changes) its full
+    history."""
+    prefetch = [
+        "hedges",
+        Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    ]
+    if history:
+        prefetch += [
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("user")),
+            Prefetch("changes", queryset=ClaimChange.objects.select_related("user")),
+        ]
     return (
         Claim.objects.select_related("article", "assignee", "updated_by")
         .defer("article__analysis_data", "search_vector")
-        .prefetch_related(
-            "hedges",
-            Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
-            Prefetch("status_changes", queryset=StatusChange.objects.select_related("user")),
-            Prefetch("changes", queryset=ClaimChange.objects.select_related("user")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
+        .prefetch_related(*prefetch)
         .get(pk=pk)
     )
 
@@ -338,8 +344,22 @@ def comment_get(*, pk: int) -> Comment:
     return comment_queryset().get(pk=pk)
 
 
-def claim_history(*, claim: Claim) -> list[dict]:
-    """Status changes and other changes of a claim as one timeline, oldest first."""
+def claim_history(*, claim: Claim, latest: int | None = None) -> list[dict]:
+    """Status changes and other changes of a claim as one timeline, oldest first;
+    with ``latest``, only the latest that many (read newest first from each
+    table's (claim, created_at) index: a claim with 6,000 changes rendered all of
+    them on its page, 1.75 MB in 0.85-2 s)."""
+    cached = getattr(claim, "_prefetched_objects_cache", {})
+    if latest is None and "status_changes" in cached and "changes" in cached:
+        status_changes, changes = list(claim.status_changes.all()), list(claim.changes.all())
+    else:
+        newest = ("-created_at", "-id")
+        status_changes = StatusChange.objects.filter(claim=claim).select_related("user")
+        changes = ClaimChange.objects.filter(claim=claim).select_related("user")
+        status_changes, changes = status_changes.order_by(*newest), changes.order_by(*newest)
+        if latest is not None:
+            status_changes, changes = status_changes[:latest], changes[:latest]
+        status_changes, changes = list(status_changes)[::-1], list(changes)[::-1]
     events = [
         {
             "at": c.created_at,
@@ -349,12 +369,21 @@ def claim_history(*, claim: Claim) -> list[dict]:
             "to": c.to_status,
             "note": c.note,
         }
-        for c in claim.status_changes.all()
+        for c in status_changes
     ] + [
         {"at": c.created_at, "user": c.user, "kind": c.action, "changes": c.changes, "note": c.note}
-        for c in claim.changes.all()
+        for c in changes
     ]
-    return sorted(events, key=lambda e: e["at"])
+    events = sorted(events, key=lambda e: e["at"])
+    return events if latest is None else events[-latest:] if latest else []
+
+
+def claim_history_size(*, claim: Claim) -> int:
+    """How many events claim_history() has in all (two counts on the indexes)."""
+    return (
+        StatusChange.objects.filter(claim=claim).count()
+        + ClaimChange.objects.filter(claim=claim).count()
+    )
 
 
 def _claims_of_article(**filters) -> Subquery:

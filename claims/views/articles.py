@@ -115,7 +115,7 @@ def _claim_of(article: Article, selected: str):
     if as_pk(selected) is None:
         return None
     try:
-        claim = claim_detail(pk=int(selected))
+        claim = claim_detail(pk=int(selected), history=False)
     except Claim.DoesNotExist:
         return None
     return claim if claim.article_id == article.pk else None

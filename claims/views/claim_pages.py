@@ -35,7 +35,13 @@ from claims.forms import (
     TransitionForm,
 )
 from claims.models import Claim, ClaimStatus
-from claims.selectors import claim_detail, claim_history, keyset_first_after, keyset_order
+from claims.selectors import (
+    claim_detail,
+    claim_history,
+    claim_history_size,
+    keyset_first_after,
+    keyset_order,
+)
 from claims.workflow import (
     TRANSITIONS,
     VERDICTS,
@@ -61,7 +67,7 @@ MAIN_ID = "claim-main"
 
 def _detail(pk: int) -> Claim:
     try:
-        return claim_detail(pk=pk)
+        return claim_detail(pk=pk, history=False)  # claim_context() reads the latest
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
 
@@ -129,6 +135,24 @@ def next_claim(request, claim: Claim) -> int | None:
     return keyset_first_after(ordered.values_list("pk", flat=True), keys, position)
 
 
+# The claim's page and panel show its latest changes; "Show all" the rest.
+HISTORY_SHOWN = 100
+
+
+def _history(request, claim: Claim, view_query: str) -> dict:
+    everything = request.GET.get("history") == "all"
+    history = claim_history(claim=claim, latest=None if everything else HISTORY_SHOWN)
+    total = len(history)
+    if not everything and total == HISTORY_SHOWN:
+        total = claim_history_size(claim=claim)
+    page = reverse("dashboard:claim", args=[claim.pk])
+    return {
+        "history": history,
+        "history_total": total,
+        "history_all_url": f"{page}{view_query}{'&' if view_query else '?'}history=all",
+    }
+
+
 def claim_context(
     request, claim: Claim, *, forms=None, error=None, kept=False, in_panel=False
 ) -> dict:
@@ -145,7 +169,7 @@ def claim_context(
     return {
         "claim": claim,
         "article": claim.article,
-        "history": claim_history(claim=claim),
+        **_history(request, claim, view_query),
         "buttons": _buttons(claim, request.user),
         "transition_form": forms.get("transition") or TransitionForm(initial=version),
         "assign_form": forms.get("assign")
