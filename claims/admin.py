@@ -1187,6 +1187,16 @@ class FactCheckAdmin(ReadOnlyAdmin):
     list_filter = ("origin", "publisher", "rating")
     search_fields = ("claim_text", "claimant", "publisher", "url")
     list_select_related = ("imported_by",)
+    # A library of imported feeds grows to hundreds of thousands of reviews: as
+    # the claims' list, no COUNT of the whole table, the filtered one capped.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def get_queryset(self, request):
+        # The ClaimReview document as imported (kilobytes each) is shown on the
+        # review's own page only, which loads it when it shows it.
+        return super().get_queryset(request).defer("document")
+
     exclude = ("document",)
     readonly_fields = (
         "key", "origin", "claim_text", "claimant", "rating", "rating_value", "rating_best",

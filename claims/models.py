@@ -636,6 +636,12 @@ class FactCheck(models.Model):
                 condition=_in("origin", FactCheckOrigin), name="factcheck_origin_valid"
             ),
         ]
+        indexes = [
+            # The library in its order, newest review first (the admin's list): a
+            # walk of this index, not a sort of the library (45 ms at 50k reviews,
+            # growing with it). Built concurrently (migration 0031).
+            models.Index(F("reviewed_at").desc(), F("id").desc(), name="factcheck_reviewed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.publisher or 'unknown'}: {self.rating or '?'}"

@@ -46,6 +46,7 @@ def test_the_slow_lists_read_their_indexes(corpus):
     _due_soon_and_overdue()
     _claim_changes_in_order()
     _source_counts()
+    _library_in_order()
 
 
 def _source_name_filter():
@@ -194,6 +195,29 @@ def _source_counts():
         "Bitmap Heap Scan on claims_claim" not in plan and "Seq Scan on claims_claim" not in plan
     ), plan
     assert [s.n_claims for s in qs][:3] == [500, 500, 500]
+
+
+def _library_in_order():
+    """The fact-check library in its order (newest review first, the admin's
+    list): a walk of factcheck_reviewed, not a sort of the library."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import FactCheck
+
+    now = timezone.now()
+    FactCheck.objects.bulk_create(
+        (
+            FactCheck(key=f"k{i}", claim_text=f"Claim {i}", reviewed_at=now - timedelta(hours=i))
+            for i in range(ROWS // 2)
+        ),
+        batch_size=2000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_factcheck")
+    plan = plan_of(FactCheck.objects.defer("document")[:100])
+    assert "factcheck_reviewed" in plan and "Sort" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", ["worth", "due", "priority", "newest"])
