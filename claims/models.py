@@ -1259,6 +1259,10 @@ class ImportBatchItem(models.Model):
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The broker could not be reached when the item's article was queued: it was
+    # stored as queued, and requeue_stale (beat) sends it once the broker is back.
+    # The API says so (the item's ``enqueued`` false), as POST /articles/ does.
+    queue_unreachable = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["batch", "position"]

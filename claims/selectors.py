@@ -999,6 +999,37 @@ class BatchProgress:
     failures: list[ImportBatchItem]
     items: list[ImportBatchItem]  # the first INGEST_BATCH_MAX_ITEMS, in order
     items_truncated: bool  # more items than listed (a large command batch)
+    # Articles the broker did not take when they were stored (it was unreachable),
+    # and those of them still waiting to be analysed.
+    not_enqueued: int = 0
+    waiting_for_queue: int = 0
+
+    @property
+    def enqueued(self) -> bool | None:
+        """As POST /articles/ says it: False if the broker could not be reached for
+        any of the batch's articles, True if it took every one, None if nothing was
+        queued (every item a duplicate or failed)."""
+        if self.not_enqueued:
+            return False
+        queued = self.analysed + self.analysing + self.analysis_failed
+        return True if queued else None
+
+    @property
+    def message(self) -> str:
+        if self.waiting_for_queue:
+            return (
+                f"The queue is unreachable: {self.waiting_for_queue} of the batch's articles "
+                "are saved as queued, and their work will start when it is back."
+            )
+        if self.not_enqueued:
+            return (
+                "The queue was unreachable when some articles were saved; it has taken them since."
+            )
+        if self.batch.state == ImportBatchState.RUNNING:
+            return "Items are being read and stored."
+        if self.analysing:
+            return "Every item is stored; analyses queued."
+        return "Every item is stored; no analysis is to come."
 
     @property
     def finished(self) -> bool:
@@ -1038,6 +1069,8 @@ def batch_progress(
         analysed=Count("pk", filter=Q(article__state=AnalysisState.ANALYZED)),
         analysing=Count("pk", filter=Q(article__state__in=pending)),
         analysis_failed=Count("pk", filter=Q(article__state=AnalysisState.FAILED)),
+        not_enqueued=Count("pk", filter=Q(queue_unreachable=True)),
+        waiting_for_queue=Count("pk", filter=Q(queue_unreachable=True, article__state__in=pending)),
     )
     items, truncated = [], False
     if with_items:
@@ -1045,7 +1078,15 @@ def batch_progress(
         items = list(
             ImportBatchItem.objects.filter(batch=batch)
             .select_related("article")
-            .only("batch_id", "position", "name", "outcome", "error", "article__state")
+            .only(
+                "batch_id",
+                "position",
+                "name",
+                "outcome",
+                "error",
+                "queue_unreachable",
+                "article__state",
+            )
             .order_by("position")[: limit + 1]
         )
         truncated = len(items) > limit

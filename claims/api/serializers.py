@@ -663,6 +663,16 @@ class BatchItemResultSerializer(serializers.Serializer):
         source="article.state", allow_null=True, default=None, help_text="Its analysis state."
     )
     error = serializers.CharField(help_text="Why the item failed; empty otherwise.")
+    enqueued = serializers.SerializerMethodField(
+        help_text="As in POST /articles/: whether the queue took the article's work. "
+        "False when it was unreachable (the article stays queued and starts when it is "
+        "back); null when nothing was queued (a duplicate, a failed item)."
+    )
+
+    def get_enqueued(self, item) -> bool | None:
+        if item.outcome not in (ImportOutcome.CREATED, ImportOutcome.VERSION):
+            return None
+        return not item.queue_unreachable
 
 
 class BatchAnalysisSerializer(serializers.Serializer):
@@ -694,6 +704,13 @@ class BatchSerializer(serializers.Serializer):
     failed = serializers.IntegerField(source="batch.failed")
     analysis = BatchAnalysisSerializer(source="*", help_text="Of the articles it created.")
     finished = serializers.BooleanField(help_text="Every item done and no analysis to come.")
+    enqueued = serializers.BooleanField(
+        allow_null=True,
+        help_text="As in POST /articles/: false when the queue was unreachable for any of "
+        "its articles (they stay queued and start when it is back: each item says which); "
+        "null when nothing was queued.",
+    )
+    message = serializers.CharField(help_text="Says so when the queue is unreachable.")
     failures = BatchFailureSerializer(many=True)
     items = BatchItemResultSerializer(
         many=True, help_text="Every item in order, at most INGEST_BATCH_MAX_ITEMS of them."

@@ -483,7 +483,9 @@ class ArticleViewSet(ApiViewSet):
         "response); follow Location for progress and each item's outcome and article. "
         "Items are named items[N], N their index in the list from 0, as in the 400 "
         "errors. A list of the wrong shape (not a list, empty, too long, a bad item) is a "
-        "400 and stores nothing.",
+        "400 and stores nothing. If the queue (the broker) is unreachable, the batch's "
+        "enqueued is false and its message says so, and so does each item it did not take, "
+        "as POST /articles/ says it: those articles stay queued until it is back.",
         request=s.BatchItemSerializer(many=True),
         responses={202: s.BatchSerializer, **errors(*WRITE)},
     )

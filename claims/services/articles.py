@@ -8,7 +8,7 @@ id it is given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,13 +25,21 @@ from claims.services import pipeline, versions
 class IngestResult:
     article: Article
     created: bool
-    # False when the broker could not be reached: the article is stored as
-    # queued and requeue_stale (or Celery beat) starts it later.
-    enqueued: bool | None
+    # run_queue's outcome: filled in when the transaction commits and the run is
+    # published (empty when nothing was queued). Read through ``enqueued``.
+    outcome: dict = field(default_factory=dict, repr=False)
     # A URL: the page is fetched by a task, then analysed.
     fetching: bool = False
     # The number of the new version this ingest made of an existing article.
     version: int | None = None
+
+    @property
+    def enqueued(self) -> bool | None:
+        """True if the broker took the work; False when it could not be reached
+        (the article is stored as queued and requeue_stale, or Celery beat, starts
+        it later); None when nothing was queued, or while a surrounding transaction
+        has not committed yet (read it again after the commit: a batch item does)."""
+        return self.outcome.get("enqueued")
 
     @property
     def message(self) -> str:
@@ -89,7 +97,7 @@ def article_ingest(
     # This text, as an article's current version or an earlier one.
     existing = versions.article_of_text(digest=digest)
     if existing is not None:
-        return IngestResult(existing, created=False, enqueued=None)
+        return IngestResult(existing, created=False)
     fields = article_fields(text)
     target = versions.article_version_target(text=text, fields=fields)
     if target is not None:
@@ -110,8 +118,8 @@ def article_ingest(
         if article is None:  # not the race: some other constraint
             raise
         # A concurrent ingest of the same text won.
-        return IngestResult(article, created=False, enqueued=None)
-    return IngestResult(article, created=True, enqueued=outcome.get("enqueued"))
+        return IngestResult(article, created=False)
+    return IngestResult(article, created=True, outcome=outcome)
 
 
 def _ingest_version(article: Article, text: str, fields: dict, user) -> IngestResult:
@@ -124,11 +132,9 @@ def _ingest_version(article: Article, text: str, fields: dict, user) -> IngestRe
             outcome = _queue(article)
     except IntegrityError:  # a concurrent ingest stored this text first
         existing = versions.article_of_text(digest=content_hash(text))
-        return IngestResult(existing or article, created=False, enqueued=None)
+        return IngestResult(existing or article, created=False)
     article.refresh_from_db()
-    return IngestResult(
-        article, created=False, enqueued=outcome.get("enqueued"), version=version.number
-    )
+    return IngestResult(article, created=False, outcome=outcome, version=version.number)
 
 
 # While an article is being fetched or analysed, its URL ingested again waits for it.
@@ -139,10 +145,10 @@ def _ingest_known_url(article: Article) -> IngestResult:
     """The URL of an article already here: its page is fetched again by a task, and
     a changed text becomes the article's next version (pipeline.article_fetch)."""
     if article.state in BUSY:
-        return IngestResult(article, created=False, enqueued=None)
+        return IngestResult(article, created=False)
     with transaction.atomic():
         outcome = _queue_fetch(article)
-    return IngestResult(article, created=False, enqueued=outcome.get("enqueued"), fetching=True)
+    return IngestResult(article, created=False, outcome=outcome, fetching=True)
 
 
 def _creator(user):
@@ -154,7 +160,7 @@ def _ingest_url(url: str, user) -> IngestResult:
         article, outcome = pipeline.article_fetch_create(
             url=url, publish=_publish_fetch, user=_creator(user)
         )
-    return IngestResult(article, created=True, enqueued=outcome.get("enqueued"), fetching=True)
+    return IngestResult(article, created=True, outcome=outcome, fetching=True)
 
 
 # --- Queueing the analysis ---------------------------------------------------------

@@ -51,6 +51,9 @@ class ItemResult:
     error: str = ""
     article_id: int | None = None
     fetching: bool = False  # a URL article: its page is fetched before the analysis
+    # Whether the broker took the article's work: False when it was unreachable (the
+    # article stays queued until requeue_stale); None when nothing was queued.
+    enqueued: bool | None = None
 
 
 OnItem = Callable[[ItemResult], None]
@@ -108,7 +111,13 @@ def batch_item_ingest(*, batch: ImportBatch, position: int, item: BatchInput) ->
         else:
             outcome = ImportOutcome.DUPLICATE
         recorded = _record(batch, position, item.name, outcome, result.article)
-    return replace(recorded, fetching=result.fetching)
+    # Committed: the run was published (or not) as the transaction ended. A broker
+    # that refused it is recorded on the item (rare: no write otherwise).
+    if result.enqueued is False:
+        ImportBatchItem.objects.filter(batch=batch, position=position).update(
+            queue_unreachable=True
+        )
+    return replace(recorded, fetching=result.fetching, enqueued=result.enqueued)
 
 
 def batch_item_check(*, position: int, item: BatchInput, seen: set[str]) -> ItemResult:

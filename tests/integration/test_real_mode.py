@@ -120,6 +120,47 @@ def test_a_broker_refusing_connections_leaves_the_article_queued(broker, worker)
     assert_claims_once(article)
 
 
+def test_a_batch_says_the_queue_is_unreachable_as_one_article_does(broker):
+    """POST /articles/ says enqueued false and "unreachable" when the broker refuses
+    the work; a batch says so too, for each item and as a whole, and its later GET
+    (the Location) keeps saying it while those articles wait."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(editor())
+    publish_to(CLOSED_PORT_BROKER)
+    head, _, body = SEED.partition("\n\n")
+    items = [{"text": f"{title}\n\n{body}"} for title in ("Syria talks stall", "Envoy leaves")]
+    items.append({"text": ""})  # fails alone: nothing to queue
+    started = time.monotonic()
+    response = client.post("/api/v1/articles/batch/", items, format="json")
+    assert time.monotonic() - started < 2 * INGEST_BOUND
+    assert response.status_code == 202, response.content
+    posted = response.json()
+    assert posted["created"] == 2 and posted["failed"] == 1
+    for answer in (posted, client.get(response["Location"]).json()):
+        assert answer["enqueued"] is False, answer
+        assert "unreachable" in answer["message"], answer["message"]
+        assert [i["enqueued"] for i in answer["items"]] == [False, False, None]
+        assert [i["article_state"] for i in answer["items"]][:2] == ["queued", "queued"]
+
+    publish_to(broker)  # the broker back: requeue_stale sends them
+    ids = [i["article"] for i in posted["items"][:2]]
+    assert sorted(services.articles_requeue_stale(older_than=timedelta(0))) == sorted(ids)
+
+
+def test_a_batch_the_queue_took_says_so(broker):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(editor())
+    response = client.post("/api/v1/articles/batch/", [{"text": SEED}], format="json")
+    assert response.status_code == 202, response.content
+    posted = response.json()
+    assert posted["enqueued"] is True and "unreachable" not in posted["message"]
+    assert [i["enqueued"] for i in posted["items"]] == [True]
+
+
 def test_reanalysis_on_a_worker_keeps_an_editors_verdict_and_its_history(broker, worker):
     article = analysed(article_ingest(text=SEED).article)
     claim = Claim.objects.get(article=article, text__contains="hundreds of people had been killed")
