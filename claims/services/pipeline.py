@@ -404,7 +404,11 @@ def articles_match(*, article_ids: list[int] | None = None, since: timedelta | N
     or those analysed within ``since``. The way back for a matching that was lost (a
     worker killed between an analysis's commit and the publish of its match_claims,
     or a task out of retries); idempotent, so matching an article twice does no
-    harm. Returns the number of new matches."""
+    harm. Returns the number of new matches.
+
+    The ids are read first, not through ``.iterator()``: its server-side cursor,
+    held open across the matches' commits, is a FETCH per transaction behind
+    pgbouncer in transaction mode, which may reach another server connection."""
     articles = Article.objects.filter(state=AnalysisState.ANALYZED)
     if article_ids is not None:
         articles = articles.filter(pk__in=article_ids)
@@ -413,7 +417,7 @@ def articles_match(*, article_ids: list[int] | None = None, since: timedelta | N
         with contextlib.suppress(OverflowError):
             articles = articles.filter(finished_at__gte=timezone.now() - since)
     found = 0
-    for article_id in articles.order_by("pk").values_list("pk", flat=True).iterator():
+    for article_id in list(articles.order_by("pk").values_list("pk", flat=True)):
         ids = list(Claim.objects.filter(article_id=article_id).values_list("pk", flat=True))
         found += claim_matches_find_safely(claim_ids=ids)
     return found
