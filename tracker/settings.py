@@ -413,6 +413,9 @@ CACHES = {
 CSV_EXPORT_SYNC_MAX_ROWS = env_int("CSV_EXPORT_SYNC_MAX_ROWS", 20_000)
 CSV_EXPORT_DIR = Path(env_str("CSV_EXPORT_DIR", str(VAR_DIR / "exports")))
 CSV_EXPORT_KEEP_HOURS = env_int("CSV_EXPORT_KEEP_HOURS", 24)  # then the job's files go
+# Runs of one job that never finished (a worker lost, or killed by the task's time
+# limit) before requeue_stale gives it up as failed instead of sending it again.
+CSV_EXPORT_MAX_ATTEMPTS = env_int("CSV_EXPORT_MAX_ATTEMPTS", 3)
 
 # How long a bulk action (dashboard or admin) can be undone by its author or an editor.
 BULK_UNDO_MINUTES = env_int("BULK_UNDO_MINUTES", 10)
@@ -539,6 +542,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-articles": {
         "task": "claims.tasks.requeue_stale_task",
         "schedule": env_float("REQUEUE_STALE_EVERY", 60.0),
+    },
+    # Export jobs whose message was lost, as for articles (claims.services.exportjobs).
+    "requeue-stale-exports": {
+        "task": "claims.api.exportjobs.requeue_stale_exports_task",
+        "schedule": env_float("REQUEUE_STALE_EVERY", 60.0),
+        "options": {"queue": "default"},
     },
     # Reminders of deadlines within a day, once per claim per deadline (the task
     # is idempotent: run it as often as the reminders should be timely).

@@ -1,11 +1,10 @@
 """CSV export jobs: a list too long to stream within a request is written to a
 file by a Celery task, and the client polls the job, then downloads the file.
 
-A job is two files in ``CSV_EXPORT_DIR`` (no table: a job is a throwaway artefact,
-and files are what every web and worker process on the machine already share):
-``<id>.json``, its state, replaced atomically at each update, and ``<id>.csv``,
-which appears, by a rename, only once it is complete; a partial file is never
-served. The id is 128 random bits, and only the job's owner may see it.
+The job's record (two files in ``CSV_EXPORT_DIR``: its state, then its CSV) is
+``claims.services.exportjobs``, which also sends again the jobs whose message was
+lost (``manage.py requeue_stale``, and beat through ``requeue_stale_exports_task``
+below).
 
 The task lives in the API because it runs the API's own query (the same filters
 and ordering as the streamed path); it is registered through ``CELERY_IMPORTS``.
@@ -14,17 +13,12 @@ and ordering as the streamed path); it is registered through ``CELERY_IMPORTS``.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import os
-import re
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -33,69 +27,27 @@ from kombu.exceptions import OperationalError as BrokerError
 from claims import selectors
 from claims.api.pagination import CLAIM_ORDERINGS, apply_ordering
 from claims.services.csvexport import HEADER, csv_records
+from claims.services.exportjobs import (  # noqa: F401 (JOB_ID, QUEUED: this module's names too)
+    DONE,
+    FAILED,
+    JOB_ID,
+    QUEUED,
+    RUNNING,
+    ExportJob,
+    csv_path,
+    export_job_get,
+    export_jobs_requeue_stale,
+)
+from claims.services.exportjobs import export_job_save as _save
+from claims.services.exportjobs import export_jobs_sweep as _sweep
 
 log = logging.getLogger(__name__)
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-JOB_ID = re.compile(r"[0-9a-f]{32}")
 PROGRESS_EVERY = 1.0  # seconds between two writes of the state while running
 
 
 class QueueUnreachable(Exception):
     """The broker refused the job; its state says so too."""
-
-
-@dataclass
-class ExportJob:
-    id: str
-    owner_id: int
-    params: dict[str, list[str]]
-    ordering: str
-    state: str = QUEUED
-    rows_total: int | None = None
-    rows_written: int = 0
-    error: str = ""
-    created_at: str = field(default_factory=lambda: timezone.now().isoformat())
-    finished_at: str = ""
-
-    @property
-    def progress(self) -> float | None:
-        if self.state == DONE:
-            return 1.0
-        if not self.rows_total:
-            return None
-        return round(min(self.rows_written / self.rows_total, 1.0), 3)
-
-
-def _dir() -> Path:
-    path = Path(settings.CSV_EXPORT_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def csv_path(job: ExportJob) -> Path:
-    return _dir() / f"{job.id}.csv"
-
-
-def _save(job: ExportJob) -> None:
-    # Write then rename: a poller never reads half a state file.
-    path = _dir() / f"{job.id}.json"
-    tmp = path.with_name(f"{job.id}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(asdict(job)))
-    os.replace(tmp, path)
-
-
-def export_job_get(*, job_id: str, user=None) -> ExportJob | None:
-    """The job, or None if there is none by that id (or ``user`` does not own it)."""
-    if not JOB_ID.fullmatch(job_id or ""):
-        return None
-    try:
-        job = ExportJob(**json.loads((_dir() / f"{job_id}.json").read_text()))
-    except FileNotFoundError:
-        return None
-    if user is not None and job.owner_id != user.pk:
-        return None
-    return job
 
 
 def export_job_start(*, user, params: MultiValueDict, ordering: str) -> ExportJob:
@@ -115,17 +67,6 @@ def export_job_start(*, user, params: MultiValueDict, ordering: str) -> ExportJo
     return export_job_get(job_id=job.id) or job  # an eager run has finished it already
 
 
-def _sweep() -> None:
-    """Delete the files of jobs older than CSV_EXPORT_KEEP_HOURS."""
-    oldest = time.time() - settings.CSV_EXPORT_KEEP_HOURS * 3600
-    for path in _dir().iterdir():
-        try:
-            if path.stat().st_mtime < oldest:
-                path.unlink()
-        except FileNotFoundError:
-            pass  # another process swept it first
-
-
 def _queryset(job: ExportJob):
     owner = get_user_model().objects.get(pk=job.owner_id)
     qs = selectors.claim_list(filters=MultiValueDict(job.params), user=owner)
@@ -140,6 +81,7 @@ def export_job_run(*, job_id: str) -> None:
         return
     qs = _queryset(job)
     job.state, job.rows_written, job.rows_total = RUNNING, 0, qs.count()
+    job.attempts += 1
     _save(job)
     final = csv_path(job)
     tmp = final.with_name(f"{job.id}.{secrets.token_hex(4)}.part")
@@ -149,8 +91,10 @@ def export_job_run(*, job_id: str) -> None:
         os.replace(tmp, final)
     except Exception as exc:
         tmp.unlink(missing_ok=True)
-        job.state, job.error = FAILED, f"The export failed: {exc.__class__.__name__}."
-        _save(job)
+        now = export_job_get(job_id=job.id)
+        if now is None or now.state != DONE:  # another delivery of it may have finished
+            job.state, job.error = FAILED, f"The export failed: {exc.__class__.__name__}."
+            _save(job)
         raise
     job.state, job.finished_at = DONE, timezone.now().isoformat()
     _save(job)
@@ -170,3 +114,9 @@ def _write(job: ExportJob, qs, writer) -> None:
 @shared_task(ignore_result=True)
 def export_claims_csv(job_id: str) -> None:
     export_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_exports_task() -> list[str]:
+    """Periodic (Celery beat): send again the export jobs whose message was lost."""
+    return export_jobs_requeue_stale()

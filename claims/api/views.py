@@ -25,7 +25,7 @@ from claims import claimreview as reviews
 from claims import selectors, services, tasks, tokens
 from claims.api import exportjobs
 from claims.api import serializers as s
-from claims.api.exceptions import error_body
+from claims.api.exceptions import Conflict, error_body
 from claims.api.pagination import (
     ARTICLE_ORDERINGS,
     CLAIM_DEFAULT_ORDERING,
@@ -390,16 +390,18 @@ class ExportViewSet(ApiViewSet):
 
     @extend_schema(
         summary="The CSV of a finished export job",
+        description="409 (export_not_done) while the job is queued or running, or if it "
+        "failed: its state says which.",
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV."),
-            **errors(*READ, 404),
+            **errors(*READ, 404, 409),
         },
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk):
         job = self._job(pk)
-        if job.state != exportjobs.DONE:
-            raise NotFound(f"The export is {job.state}, not done.")
+        if job.state != exportjobs.DONE:  # it exists: not a 404
+            raise Conflict(f"The export is {job.state}, not done.", code="export_not_done")
         return FileResponse(
             exportjobs.csv_path(job).open("rb"),
             as_attachment=True,

@@ -50,6 +50,7 @@ from claims.services.bulk import (
     claims_bulk_plan,
     claims_bulk_transition,
 )
+from claims.services.exportjobs import export_jobs_requeue_stale
 from claims.services.feeds import (
     FeedError,
     PollResult,
@@ -103,6 +104,7 @@ from claims.workflow import (
 )
 
 __all__ = [
+    "export_jobs_requeue_stale",
     "BatchInput",
     "ItemResult",
     "batch_create",

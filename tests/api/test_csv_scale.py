@@ -4,8 +4,10 @@ CSV_EXPORT_SYNC_MAX_ROWS an export job (here run eagerly, as in embedded mode)."
 import csv
 import io
 import json
+import os
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
@@ -146,7 +148,7 @@ def test_a_failed_job_says_so_and_serves_no_file(api_as, settings, monkeypatch, 
     assert status["error"] == "The export failed: OSError."
     assert [p.suffix for p in export_dir.iterdir()] == [".json"]  # no partial file
     r = client.get(job["url"] + "download/")
-    assert r.status_code == 404 and "failed" in error_of(r)["message"]
+    assert r.status_code == 409 and "failed" in error_of(r)["message"]
 
 
 def test_a_job_waiting_in_the_queue_shows_no_progress(api_as, settings, monkeypatch):
@@ -156,7 +158,7 @@ def test_a_job_waiting_in_the_queue_shows_no_progress(api_as, settings, monkeypa
     client = api_as("viewer")
     job = client.get(URL).json()
     assert job["state"] == "queued" and job["progress"] is None and job["download_url"] is None
-    assert client.get(job["url"] + "download/").status_code == 404
+    assert client.get(job["url"] + "download/").status_code == 409
     exportjobs.export_claims_csv(job["id"])  # the worker picks it up
     assert client.get(job["url"]).json()["state"] == "done"
     exportjobs.export_claims_csv(job["id"])  # redelivered: no harm
@@ -190,3 +192,102 @@ def test_old_jobs_are_swept(api_as, settings, export_dir):
     settings.CSV_EXPORT_KEEP_HOURS = -1  # everything is old now
     client.get(URL)
     assert client.get(first["url"]).status_code == 404
+
+
+# --- Jobs whose message was lost ------------------------------------------------------------
+
+
+def aged(job_id: str, export_dir, seconds: float) -> None:
+    """The job's state file as last written ``seconds`` ago."""
+    path = export_dir / f"{job_id}.json"
+    then = path.stat().st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_queued_job_whose_message_was_lost_is_queued_again(
+    api_as, settings, monkeypatch, export_dir
+):
+    """Redis restarted without persistence: the job's message is gone, and the job
+    stayed queued forever. requeue_stale (beat, every minute) sends it again once
+    it has waited longer than ANALYSIS_STALE_AFTER, as it does for articles."""
+    claims(3)
+    settings.CSV_EXPORT_SYNC_MAX_ROWS = 1
+    monkeypatch.setattr(exportjobs.export_claims_csv, "delay", lambda job_id: None)  # lost
+    client = api_as("viewer")
+    job = client.get(URL).json()
+    out = io.StringIO()
+    call_command("requeue_stale", "--older-than", "600", stdout=out)
+    assert "export job" not in out.getvalue()  # not stale yet
+    assert client.get(job["url"]).json()["state"] == "queued"
+
+    aged(job["id"], export_dir, 601)
+    out = io.StringIO()
+    call_command("requeue_stale", "--older-than", "600", stdout=out)
+    assert f"requeued 1 export job(s): {job['id']}" in out.getvalue()
+    status = client.get(job["url"]).json()  # eager: it ran as it was sent
+    assert status["state"] == "done" and status["rows_written"] == 3
+    assert client.get(status["download_url"]).status_code == 200
+
+
+def test_a_running_job_is_queued_again_only_past_the_task_time_limit(
+    api_as, settings, monkeypatch, export_dir
+):
+    """A running job writes its progress every second; one whose state has not moved
+    for longer than the task's hard time limit has no worker left (the limit kills
+    any run), so it is sent again; a younger one may still be running: left alone.
+    After CSV_EXPORT_MAX_ATTEMPTS runs that never finished, it fails with the reason."""
+    claims(3)
+    settings.CSV_EXPORT_SYNC_MAX_ROWS = 1
+    monkeypatch.setattr(exportjobs.export_claims_csv, "delay", lambda job_id: None)
+    client = api_as("viewer")
+    job_id = client.get(URL).json()["id"]
+    job = exportjobs.export_job_get(job_id=job_id)
+    job.state = exportjobs.RUNNING  # a worker took it, then died with the message lost
+    exportjobs._save(job)
+    aged(job_id, export_dir, settings.CELERY_TASK_TIME_LIMIT - 10)
+    call_command("requeue_stale", "--older-than", "0", stdout=io.StringIO())
+    assert exportjobs.export_job_get(job_id=job_id).state == "running"  # may be alive
+
+    aged(job_id, export_dir, 80)  # past the hard limit and its margin
+    out = io.StringIO()
+    call_command("requeue_stale", "--older-than", "0", stdout=out)
+    assert f"requeued 1 export job(s): {job_id}" in out.getvalue()
+    assert exportjobs.export_job_get(job_id=job_id).state == "done"
+
+
+def test_a_job_that_never_finishes_fails_after_its_attempts(
+    api_as, settings, monkeypatch, export_dir
+):
+    claims(3)
+    settings.CSV_EXPORT_SYNC_MAX_ROWS = 1
+    monkeypatch.setattr(exportjobs.export_claims_csv, "delay", lambda job_id: None)
+    client = api_as("viewer")
+    job_id = client.get(URL).json()["id"]
+    job = exportjobs.export_job_get(job_id=job_id)
+    job.state, job.attempts = exportjobs.RUNNING, settings.CSV_EXPORT_MAX_ATTEMPTS
+    exportjobs._save(job)
+    aged(job_id, export_dir, settings.CELERY_TASK_TIME_LIMIT + 70)
+    out = io.StringIO()
+    call_command("requeue_stale", "--older-than", "0", stdout=out)
+    assert "export job" not in out.getvalue()
+    status = client.get(f"/api/v1/exports/{job_id}/").json()
+    assert status["state"] == "failed" and "did not finish" in status["error"]
+
+
+def test_downloading_an_unfinished_job_is_a_409(api_as, settings, monkeypatch):
+    """The job exists: a 404 said it did not. 409 export_not_done, with its state."""
+    claims(3)
+    settings.CSV_EXPORT_SYNC_MAX_ROWS = 1
+    monkeypatch.setattr(exportjobs.export_claims_csv, "delay", lambda job_id: None)
+    client = api_as("viewer")
+    job = client.get(URL).json()
+    r = client.get(job["url"] + "download/")
+    assert r.status_code == 409, r.content
+    assert error_of(r)["code"] == "export_not_done" and "queued" in error_of(r)["message"]
+
+
+def test_beat_sends_lost_export_jobs_again_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-exports"]
+    assert entry["task"] == exportjobs.requeue_stale_exports_task.name
+    assert entry["schedule"] == settings.CELERY_BEAT_SCHEDULE["requeue-stale-articles"]["schedule"]
+    assert entry["options"]["queue"] == "default"
