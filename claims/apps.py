@@ -22,9 +22,16 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import pre_delete, pre_save
+        from knox.models import AuthToken
 
-        from claims.tokens import end_tokens_on_password_or_active_change
+        from claims.tokens import end_tokens_on_password_or_active_change, revoke_children
+
+        # A token deleted another way than token_revoke (the admin's knox "Auth
+        # tokens") takes the tokens made with it too.
+        pre_delete.connect(
+            revoke_children, sender=AuthToken, dispatch_uid="claims.tokens.revoke_children"
+        )
 
         pre_save.connect(
             end_tokens_on_password_or_active_change,

@@ -1282,3 +1282,28 @@ class ImportBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name[:80]}: {self.outcome}"
+
+
+class TokenParent(models.Model):
+    """An API token made with another token (``POST /api/v1/tokens/`` authenticated
+    by a token): the one it was made with is its parent. Revoking a token revokes
+    its descendants (claims.tokens.token_revoke), so that a stolen token, revoked,
+    leaves no working token behind. Tokens made with a session or the command have
+    no row."""
+
+    # knox's AuthToken (swappable in name only: this app uses knox's own model).
+    token = models.OneToOneField(
+        "knox.AuthToken",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        swappable=False,
+    )
+    # CASCADE: the row goes with either token, however it is deleted (revoke deletes
+    # the children first; an expired parent's children have expired with it).
+    parent = models.ForeignKey(
+        "knox.AuthToken", on_delete=models.CASCADE, related_name="+", swappable=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:8]} made with {self.parent_id[:8]}"

@@ -15,13 +15,14 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hasher, identify_hasher
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 
 from claims.backends import permissions_preload, permissions_select
+from claims.models import TokenParent
 
 
 class TokenError(ValueError):
@@ -106,7 +107,8 @@ def token_create(
 ) -> tuple[AuthToken, str]:
     """A new token for ``user``, valid for ``expiry`` (default REST_KNOX's TOKEN_TTL).
     A token made with another token (``parent``) ends no later than it: a 1-day
-    token cannot mint a 365-day one. Returns the stored token and its key; the
+    token cannot mint a 365-day one; it is recorded as its child, and revoking the
+    parent revokes it (token_revoke). Returns the stored token and its key; the
     key cannot be recovered later."""
     if not user.is_active:
         raise TokenError("This account is inactive.")
@@ -123,11 +125,23 @@ def token_create(
         expiry = min(expiry, parent.expiry - timezone.now())
         if expiry <= timedelta(0):
             raise TokenError("The token this request came with has expired.")
-    token, key = AuthToken.objects.create(user=user, expiry=expiry)
-    if parent is not None and parent.expiry is not None and token.expiry > parent.expiry:
-        # knox adds the lifetime to its own "now", a moment after ours.
-        token.expiry = parent.expiry
-        token.save(update_fields=["expiry"])
+    if parent is None:
+        return AuthToken.objects.create(user=user, expiry=expiry)
+    revoked = TokenError("The token this request came with has been revoked.")
+    try:
+        with transaction.atomic():
+            # The parent locked: a revoke running now either finds this child or
+            # has deleted the parent first (then there is nothing to make it with).
+            if not AuthToken.objects.select_for_update().filter(digest=parent.digest).exists():
+                raise revoked
+            token, key = AuthToken.objects.create(user=user, expiry=expiry)
+            if parent.expiry is not None and token.expiry > parent.expiry:
+                # knox adds the lifetime to its own "now", a moment after ours.
+                token.expiry = parent.expiry
+                token.save(update_fields=["expiry"])
+            TokenParent.objects.create(token=token, parent_id=parent.digest)
+    except IntegrityError:  # the parent deleted meanwhile (SQLite takes no row lock)
+        raise revoked from None
     return token, key
 
 
@@ -193,10 +207,37 @@ TOKEN_KEY_LENGTH = CONSTANTS.TOKEN_KEY_LENGTH
 def token_revoke(*, user, token_key_prefix: str) -> int:
     """Delete the user's token named by its ``token_key`` (the key's first
     TOKEN_KEY_LENGTH characters; never the whole key, which must not travel in a
-    URL). Returns how many were deleted (0 or 1); other people's tokens are never
-    touched."""
+    URL), and its descendants: the tokens made with it, and those made with them
+    (TokenParent), so that a stolen token, revoked, leaves none working behind.
+    Returns how many tokens were deleted (0 when there is no such token of the
+    user's); other people's tokens are never touched."""
     token_key = token_key_prefix or ""
     if len(token_key) != TOKEN_KEY_LENGTH:
         return 0
-    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
-    return deleted
+    mine = AuthToken.objects.filter(user=user)
+    with transaction.atomic():
+        # Each generation is locked before its children are read: a child being
+        # made with one of them (token_create locks its parent) is either committed
+        # and found, or waits and then finds its parent gone.
+        frontier = list(
+            mine.select_for_update().filter(token_key=token_key).values_list("digest", flat=True)
+        )
+        family = set(frontier)
+        while frontier:
+            children = TokenParent.objects.filter(parent_id__in=frontier).values_list(
+                "token_id", flat=True
+            )
+            locked = mine.select_for_update().filter(digest__in=list(children))
+            frontier = [d for d in locked.values_list("digest", flat=True) if d not in family]
+            family.update(frontier)
+        if not family:
+            return 0
+        AuthToken.objects.filter(digest__in=family).delete()
+    return len(family)  # every one locked above, so every one deleted now
+
+
+def revoke_children(sender, instance, **kwargs):
+    """pre_delete of AuthToken (connected in claims.apps): a token deleted in any
+    way (token_revoke, the admin) takes its children with it, and they theirs."""
+    children = TokenParent.objects.filter(parent_id=instance.pk).values("token_id")
+    AuthToken.objects.filter(digest__in=children).delete()

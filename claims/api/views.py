@@ -616,7 +616,9 @@ class TokenViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Revoke one of your tokens, named by its token_key",
-        description="400 for anything longer than a token_key (never send a whole key).",
+        description="The tokens made with it (POST /tokens/ authenticated by it), and "
+        "those made with them, are revoked with it. 400 for anything longer than a "
+        "token_key (never send a whole key).",
         responses={204: None, **errors(*READ, 400, 404)},
     )
     def destroy(self, request, token_key):

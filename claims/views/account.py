@@ -101,12 +101,20 @@ def notification_preferences_view(request):
 @require_POST
 def token_revoke_view(request):
     form = TokenRevokeForm(request.POST)
-    if form.is_valid() and token_revoke(
+    revoked = form.is_valid() and token_revoke(
         user=request.user, token_key_prefix=form.cleaned_data["token_key"]
-    ):
-        messages.success(request, "The token is revoked: requests with it are refused from now on.")
-    else:
+    )
+    if not revoked:
         messages.error(request, "No such token of yours.")
+    elif revoked == 1:
+        messages.success(request, "The token is revoked: requests with it are refused from now on.")
+    else:  # its descendants went with it
+        made = revoked - 1
+        messages.success(
+            request,
+            f"The token is revoked, and the {made} token{'s' if made > 1 else ''} made with it: "
+            "requests with them are refused from now on.",
+        )
     return redirect("dashboard:account")
 
 

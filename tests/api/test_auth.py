@@ -87,10 +87,65 @@ def test_create_list_and_revoke_own_tokens():
     # A token can make another one.
     assert with_token(key).post(TOKENS, {}, format="json").status_code == 201
     assert len(client.get(TOKENS).json()) == 2
-    # Revoke by token_key: the token stops working.
+    # Revoke by token_key: the token stops working, and so does the one made with it.
     assert client.delete(f"{TOKENS}{key[:15]}/").status_code == 204
     assert with_token(key).get(CLAIMS).status_code == 401
-    assert len(client.get(TOKENS).json()) == 1
+    assert client.get(TOKENS).json() == []
+
+
+def test_revoking_a_token_revokes_the_tokens_made_with_it():
+    """A stolen token, revoked, must leave no working token behind: the ones made
+    with it (its children), and the ones made with those, end with it. A token
+    made another way (a session, the command) is not its child and goes on."""
+    user = checker()
+    _, stolen = token_create(user=user)
+    child = with_token(stolen).post(TOKENS, {}, format="json").json()["key"]
+    grandchild = with_token(child).post(TOKENS, {}, format="json").json()["key"]
+    _, other = token_create(user=user)  # the owner's own, made apart
+    sibling = with_token(other).post(TOKENS, {}, format="json").json()["key"]
+    for key in (stolen, child, grandchild, other, sibling):
+        assert with_token(key).get(CLAIMS).status_code == 200
+
+    assert with_token(other).delete(f"{TOKENS}{stolen[:15]}/").status_code == 204
+    for key in (stolen, child, grandchild):
+        assert with_token(key).get(CLAIMS).status_code == 401, key
+    for key in (other, sibling):
+        assert with_token(key).get(CLAIMS).status_code == 200, key
+    assert {t["token_key"] for t in with_token(other).get(TOKENS).json()} == {
+        other[:15],
+        sibling[:15],
+    }
+
+
+def test_a_token_deleted_in_the_admin_takes_its_children_too():
+    user = checker()
+    parent, parent_key = token_create(user=user)
+    child = with_token(parent_key).post(TOKENS, {}, format="json").json()["key"]
+    AuthToken.objects.filter(pk=parent.pk).delete()  # as the admin's delete action does
+    assert with_token(child).get(CLAIMS).status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_revoking_a_child_leaves_its_parent():
+    user = checker()
+    _, parent = token_create(user=user)
+    child = with_token(parent).post(TOKENS, {}, format="json").json()["key"]
+    assert token_revoke(user=user, token_key_prefix=child[:15]) == 1
+    assert with_token(parent).get(CLAIMS).status_code == 200
+    assert with_token(child).get(CLAIMS).status_code == 401
+
+
+def test_a_token_revoked_while_it_makes_a_child_makes_none():
+    """The parent is gone by the time its request makes the child (revoked in
+    between): no child is left behind."""
+    from claims import tokens
+
+    user = checker()
+    parent, _ = token_create(user=user)
+    AuthToken.objects.filter(pk=parent.pk).delete()
+    with pytest.raises(tokens.TokenError, match="revoked"):
+        token_create(user=user, parent=parent)
+    assert not AuthToken.objects.exists()
 
 
 def test_nobody_revokes_someone_elses_token():

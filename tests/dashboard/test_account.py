@@ -49,6 +49,22 @@ def test_revoke(client_as):
     assert client_class_get("/api/v1/claims/", key).status_code == 401
 
 
+def test_revoke_says_the_tokens_made_with_it_went_too(client_as):
+    from claims.tokens import token_create
+
+    client = client_as("viewer")
+    client.post(reverse("dashboard:token-create"), {"days": 7})
+    parent = AuthToken.objects.get()
+    child, child_key = token_create(user=parent.user, parent=parent)
+    token_create(user=parent.user, parent=child)
+    response = client.post(
+        reverse("dashboard:token-revoke"), {"token_key": parent.token_key}, follow=True
+    )
+    assert "The token is revoked, and the 2 tokens made with it" in response.content.decode()
+    assert not AuthToken.objects.exists()
+    assert client_class_get("/api/v1/claims/", child_key).status_code == 401
+
+
 def test_nobody_revokes_another_persons_token(client_as):
     owner = client_as("editor")
     owner.post(reverse("dashboard:token-create"), {"days": 7})
