@@ -946,6 +946,10 @@ class Feed(models.Model):
     last_modified = models.CharField(max_length=100, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(default=timezone.now)  # due from then on
+    # The lease of the poll running now (claims.services.feeds._claim), none when no
+    # poll runs: apart from next_poll_at, so that making the feed due ("Poll now",
+    # an edit) never frees it for a second poll at the same time.
+    polling_until = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     # The error state: how many polls in a row failed, since when, and why (the last).
     consecutive_errors = models.PositiveIntegerField(default=0)

@@ -6,6 +6,7 @@ it was sent, and can be switched to answer 500 or garbage."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -33,6 +34,17 @@ class FeedServer:
     documents: dict[str, tuple[bytes, str, object]] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # path -> "500" or "garbage"
     requests: list[Request] = field(default_factory=list)
+    # path -> a gate: the first request for it waits (up to 30 s) until it is opened.
+    held: dict[str, threading.Event] = field(default_factory=dict)
+    arrived: threading.Event = field(default_factory=threading.Event)  # a held one came
+    in_flight: dict[str, int] = field(default_factory=dict)  # being answered now
+    most_in_flight: dict[str, int] = field(default_factory=dict)  # at once, ever
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hold(self, path: str) -> threading.Event:
+        """Hold the next request for ``path`` until the returned event is set."""
+        gate = self.held[path] = threading.Event()
+        return gate
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -65,6 +77,21 @@ def feed_server():
 
     class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
+            with state.lock:
+                now = state.in_flight[self.path] = state.in_flight.get(self.path, 0) + 1
+                most = max(now, state.most_in_flight.get(self.path, 0))
+                state.most_in_flight[self.path] = most
+                gate = state.held.pop(self.path, None)
+            try:
+                if gate is not None:
+                    state.arrived.set()
+                    gate.wait(30)
+                self._reply()
+            finally:
+                with state.lock:
+                    state.in_flight[self.path] -= 1
+
+        def _reply(self):
             status, headers, body = self._answer()
             state.requests.append(
                 Request(

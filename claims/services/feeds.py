@@ -44,7 +44,8 @@ from django.db import (
     OperationalError,
     transaction,
 )
-from django.db.models.functions import Left
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Least, Left
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -194,8 +195,9 @@ def feeds_poll_due(*, publish_fetch: pipeline.Publish) -> list[PollResult]:
     claimed first, so runs that overlap (beat every minute, several workers) never
     poll one feed twice at once."""
     end = time.monotonic() + settings.FEEDS_POLL_BUDGET_SECONDS
+    now = timezone.now()
     due = (
-        Feed.objects.filter(active=True, next_poll_at__lte=timezone.now())
+        Feed.objects.filter(_free(now), active=True, next_poll_at__lte=now)
         .order_by("next_poll_at", "id")
         .values_list("pk", flat=True)
     )
@@ -211,7 +213,8 @@ def feeds_poll_due(*, publish_fetch: pipeline.Publish) -> list[PollResult]:
 
 def feed_poll_if_due(*, feed_id: int, publish_fetch: pipeline.Publish) -> PollResult | None:
     """Poll one feed if it is still due ("Poll now" made it so) and nobody is
-    polling it; None otherwise (deleted, switched off, or polled meanwhile)."""
+    polling it; None otherwise (deleted, switched off, or polled meanwhile; or being
+    polled now: then it is due again as that poll ends, and beat polls it)."""
     feed = _claim(feed_id)
     return _poll_safely(feed, publish_fetch) if feed is not None else None
 
@@ -230,12 +233,25 @@ def _poll_safely(feed: Feed, publish_fetch) -> PollResult:
         return _failed(feed, f"The poll failed unexpectedly ({type(exc).__name__}).")
 
 
+def _free(now) -> Q:
+    """No poll holds the feed (or the one that did has outlived its lease: its
+    worker died)."""
+    return Q(polling_until__isnull=True) | Q(polling_until__lte=now)
+
+
 def _claim(pk: int) -> Feed | None:
-    """The feed, if this caller is the one that moved it from due to leased."""
+    """The feed, if this caller is the one that moved it from due to leased.
+
+    The lease is ``polling_until``, which only a claim sets and only the poll's end
+    (or its expiry) clears: "Poll now" and an edit make the feed due by
+    ``next_poll_at`` and so cannot hand it to a second poll while one runs. The
+    claim also moves ``next_poll_at`` to the lease's end, where a poll whose worker
+    died leaves it due again; the poll's end tells from it whether the feed was
+    made due meanwhile (see _store)."""
     now = timezone.now()
     # A conditional update is the lock: of two pollers, one changes the row.
-    taken = Feed.objects.filter(pk=pk, active=True, next_poll_at__lte=now).update(
-        next_poll_at=now + LEASE
+    taken = Feed.objects.filter(_free(now), pk=pk, active=True, next_poll_at__lte=now).update(
+        polling_until=now + LEASE, next_poll_at=now + LEASE
     )
     return Feed.objects.filter(pk=pk).first() if taken else None
 
@@ -495,6 +511,25 @@ def feed_backoff(*, interval: int, errors: int) -> timedelta:
 def _store(feed: Feed, fields: dict) -> None:
     # An update, not save(): an editor's change made during the poll is kept, and a
     # feed deleted meanwhile is no error.
-    Feed.objects.filter(pk=feed.pk).update(**fields, updated_at=timezone.now())
+    lease = feed.polling_until  # held by this poll (_claim), or None (a direct feed_poll)
+    if lease is None or "next_poll_at" not in fields:
+        Feed.objects.filter(pk=feed.pk).update(**fields, updated_at=timezone.now())
+        for name, value in fields.items():
+            setattr(feed, name, value)
+        return
+    # The poll ends: the lease is released (unless it ran out and another poll holds
+    # the feed now), and the next poll is the one this poll computed, or sooner if
+    # the feed was made due meanwhile ("Poll now" during the poll: polled next).
+    scheduled = fields.pop("next_poll_at")
+    Feed.objects.filter(pk=feed.pk).update(
+        **fields,
+        next_poll_at=Case(
+            When(next_poll_at=lease, then=Value(scheduled)),
+            default=Least(F("next_poll_at"), Value(scheduled)),
+        ),
+        polling_until=Case(When(polling_until=lease, then=None), default=F("polling_until")),
+        updated_at=timezone.now(),
+    )
     for name, value in fields.items():
         setattr(feed, name, value)
+    feed.refresh_from_db(fields=["next_poll_at", "polling_until"])

@@ -464,3 +464,71 @@ def test_a_poll_that_breaks_unexpectedly_does_not_stop_the_others(
     fine.refresh_from_db()
     assert broken.error == f"The poll failed unexpectedly ({type(error).__name__})."
     assert broken.consecutive_errors == 1 and fine.state == "ok"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # two threads, two connections, real commits
+def test_poll_now_during_a_poll_never_polls_the_feed_twice_at_once(server):
+    """README: overlapping beat runs, several workers and "Poll now" never poll one
+    feed twice at once. "Poll now" used to reset the running poll's lease (due now),
+    and its task polled the feed beside it. Now it marks the feed due: the running
+    poll finishes alone, and the feed is polled again after it."""
+    import threading
+
+    from django.db import connection
+
+    from claims.services import feed_poll_soon
+
+    feed = subscribe(server, GAZETTE)
+    gate = server.hold(GAZETTE)  # the first poll's fetch waits here
+    results = []
+
+    def first_poll():
+        try:
+            results.append(feed_poll_if_due(feed_id=feed.pk, publish_fetch=tasks.start_fetch))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first_poll, daemon=True)
+    worker.start()
+    try:
+        assert server.arrived.wait(30), "the first poll never fetched the feed"
+        # "Poll now" (the API's and the dashboard's call): its task runs in-process.
+        assert feed_poll_soon(feed=feed, publish=tasks.start_feed_poll) is True
+    finally:
+        gate.set()
+        worker.join(60)
+    assert server.most_in_flight[GAZETTE] == 1
+    assert len(server.seen(GAZETTE)) == 1
+    [result] = results
+    assert result is not None and result.outcome == "new"
+    feed.refresh_from_db()
+    assert feed.next_poll_at <= timezone.now()  # asked for: due once the poll ended
+    assert [r.feed_id for r in feeds_poll_due(publish_fetch=tasks.start_fetch)] == [feed.pk]
+    assert len(server.seen(GAZETTE)) == 2
+
+
+def test_an_edit_during_a_poll_does_not_free_the_feed_for_another(server):
+    """Switching a feed off and on, or changing its address or interval, while a
+    poll holds it made it due at once: another poll could take it."""
+    from claims.services.feeds import _claim
+
+    feed = subscribe(server, GAZETTE)
+    assert _claim(feed.pk) is not None  # a poll holds it
+    feed_update(feed=feed, active=False)
+    feed_update(feed=feed, active=True)
+    feed_update(feed=feed, url=server.url(WIRE))
+    assert feed_poll_if_due(feed_id=feed.pk, publish_fetch=tasks.start_fetch) is None
+    assert feeds_poll_due(publish_fetch=tasks.start_fetch) == []
+    assert server.requests == []
+
+
+def test_a_poll_ends_its_lease_and_schedules_the_next_by_its_interval(
+    server, django_capture_on_commit_callbacks
+):
+    feed = subscribe(server, GAZETTE, poll_interval_minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        [result] = feeds_poll_due(publish_fetch=tasks.start_fetch)
+    feed.refresh_from_db()
+    assert result.outcome == "new" and feed.polling_until is None
+    assert feed.next_poll_at == feed.last_polled_at + timedelta(minutes=30)
