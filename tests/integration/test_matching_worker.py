@@ -100,3 +100,26 @@ def test_a_worker_analyses_then_matches_on_the_default_queue(broker, worker):
     log = worker.output()
     assert re.search(r"Task claims\.tasks\.match_claims\[[^]]+\] succeeded", log), log
     assert "Traceback" not in log
+
+
+def test_a_long_articles_matching_is_split_into_tasks_of_bounded_size(broker, settings):
+    """A 1 MB article (thousands of claims) as one match_claims task ran past the task
+    time limit and failed, its claims left unmatched. Its matching is published in
+    parts of at most MATCHING_TASK_MAX_CLAIMS claims, each a task of its own; run
+    together (as workers take them) they match what one run would."""
+    settings.MATCHING_TASK_MAX_CLAIMS = 1  # the story has two claims: two parts
+    first = article_ingest(text=FIRST).article
+    analyse_here(first)
+    second = article_ingest(text=SECOND).article
+    redis.Redis.from_url(broker).flushdb()
+    analyse_here(second)
+    claims = sorted(second.claims.values_list("pk", flat=True))
+    assert len(claims) > 1
+    waiting = queued(broker, "default")
+    assert {name for name, _ in waiting} == {"claims.tasks.match_claims"}
+    parts = [args[2] for _, args in reversed(waiting)]  # in the order published
+    assert [len(part) for part in parts] == [1] * len(claims)
+    assert sorted(pk for part in parts for pk in part) == claims
+    for _, args in reversed(waiting):
+        tasks.match_claims(*args)
+    assert linked(first, second) is not None
