@@ -460,7 +460,7 @@ class Claim(models.Model):
             models.Index(fields=["repeats"], name="claim_repeats"),
             # ?source=<name> (the API's exact source name): without it a page walked
             # the whole sort index looking for the name (11.7 s at a million claims
-            # for a name no claim has). Built concurrently (migration 0029).
+            # for a name no claim has). Built concurrently (migration 0030).
             models.Index(fields=["source_text"], name="claim_source_text"),
         ]
 
@@ -568,7 +568,7 @@ class ClaimChange(AppendOnly):
             models.Index(fields=["claim", "created_at"], name="claimchange_claim_time"),
             # The admin's list of changes, oldest first (the model's order): without
             # it every page sorted the whole table (111-290 ms at 380k changes).
-            # Built concurrently (migration 0030).
+            # Built concurrently (migration 0031).
             models.Index(fields=["created_at", "id"], name="claimchange_time"),
         ]
 
@@ -639,7 +639,7 @@ class FactCheck(models.Model):
         indexes = [
             # The library in its order, newest review first (the admin's list): a
             # walk of this index, not a sort of the library (45 ms at 50k reviews,
-            # growing with it). Built concurrently (migration 0031).
+            # growing with it). Built concurrently (migration 0032).
             models.Index(F("reviewed_at").desc(), F("id").desc(), name="factcheck_reviewed"),
         ]
 

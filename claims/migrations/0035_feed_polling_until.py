@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0031_token_parent'),
+        ('claims', '0034_token_parent'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from claims.migrations._concurrently import AddIndexConcurrentlyOnPostgres
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("claims", "0028_notification_deadline_per_person")]
+    dependencies = [("claims", "0029_webhook_one_active_per_owner_url")]
 
     operations = [
         AddIndexConcurrentlyOnPostgres(

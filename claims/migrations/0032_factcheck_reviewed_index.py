@@ -10,7 +10,7 @@ from claims.migrations._concurrently import AddIndexConcurrentlyOnPostgres
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("claims", "0030_claimchange_time_index")]
+    dependencies = [("claims", "0031_claimchange_time_index")]
 
     operations = [
         AddIndexConcurrentlyOnPostgres(

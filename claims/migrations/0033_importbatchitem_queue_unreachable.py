@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0029_webhook_one_active_per_owner_url"),
+        ("claims", "0032_factcheck_reviewed_index"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0030_importbatchitem_queue_unreachable"),
+        ("claims", "0033_importbatchitem_queue_unreachable"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 

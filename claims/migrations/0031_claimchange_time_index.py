@@ -9,7 +9,7 @@ from claims.migrations._concurrently import AddIndexConcurrentlyOnPostgres
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("claims", "0029_claim_source_text_index")]
+    dependencies = [("claims", "0030_claim_source_text_index")]
 
     operations = [
         AddIndexConcurrentlyOnPostgres(
