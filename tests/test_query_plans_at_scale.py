@@ -118,8 +118,10 @@ def _next_claim_deep_in_its_level():
     pks = ordered.values_list("pk", flat=True)
     claim = list(ordered[ROWS // 2 - 100 : ROWS // 2 - 99])[0]  # near the end of a level
     position = [getattr(claim, k.name) for k in keys]
+    # The single OR (keyset_after) is the answer to compare with; how the planner
+    # runs it depends on the statistics (at a million claims it filtered out the
+    # level's rows before the claim), so its plan is not asserted here.
     old = pks.filter(keyset_after(keys, position))[:1]
-    assert _rows_filtered_out(old.explain(analyze=True)) > ROWS // 10  # the cost it had
     for arm in keyset_arms(keys, position):
         plan = pks.filter(arm)[:1].explain(analyze=True)
         # An index walk from the position (or a bitmap of the few rows of a
