@@ -386,18 +386,11 @@ def claim_history_size(*, claim: Claim) -> int:
     )
 
 
-def _claims_of_article(**filters) -> Subquery:
+def _claims_of_article(**filters) -> Coalesce:
     """How many claims of the outer article (match ``filters``): a correlated
     subquery on the claim_article_position index, computed for the rows a page
     keeps only, where a join would count every claim before the LIMIT."""
-    counted = (
-        Claim.objects.filter(article=OuterRef("pk"), **filters)
-        .order_by()
-        .values("article")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
+    return _claims_of("article", **filters)
 
 
 def claim_count_of(field: str) -> Coalesce:
