@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tracker.cache import RedisCache
+from tracker.cache import RedisCache, count
 
 
 def redis_url() -> str:
@@ -43,3 +43,48 @@ def test_one_client_per_pool_and_the_cache_works_as_djangos():
         thread.join()
     assert sorted(counts) == list(range(3, 403))  # one shared client, every count once
     cache.clear()
+
+
+@pytest.mark.redis
+def test_count_adds_one_and_reads_other_keys_in_one_atomic_step():
+    """What the API's throttles do on every request (tracker.cache.count,
+    RedisCache.incr_and_peek): the window's counter is made with its expiry by its
+    first count, later counts keep that expiry, peeked keys read as ``get`` would,
+    and no count is lost or repeated among threads."""
+    cache = RedisCache(redis_url(), {"KEY_PREFIX": "test-count"})
+    client = cache._cache.get_client(write=True)
+    cache.clear()
+    cache.set("failures", 7, 30)
+    assert count(cache, "window", 60, peek=("failures", "absent")) == (1, [7, None])
+    ttl = client.ttl(cache.make_key("window"))
+    assert 0 < ttl <= 60
+    client.expire(cache.make_key("window"), 500)  # a later count must not renew it
+    assert count(cache, "window", 60) == (2, [])
+    assert 60 < client.ttl(cache.make_key("window")) <= 500
+    assert cache.get("window") == 2  # Django's get reads the counter
+    cache.set("document", {"not": "a number"}, 30)
+    with pytest.raises(ValueError):
+        count(cache, "document", 60)
+
+    counts = []
+
+    def hits():
+        for _ in range(50):
+            counts.append(count(cache, "window", 60)[0])
+
+    threads = [threading.Thread(target=hits) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == list(range(3, 403))
+    cache.clear()
+
+
+def test_count_on_the_local_cache_of_the_embedded_mode():
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = LocMemCache("test-count", {})
+    cache.set("failures", 3)
+    assert count(cache, "window", 60, peek=("failures", "absent")) == (1, [3, None])
+    assert count(cache, "window", 60) == (2, [])

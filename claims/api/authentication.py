@@ -1,6 +1,6 @@
-"""Token authentication (knox) that counts failures by client address: after
-API_THROTTLE_AUTH_FAILURES bad tokens the address gets 429, before any token it
-sends is even looked up, until the window ends."""
+"""Token authentication (knox) that counts failures by client address: past
+API_THROTTLE_AUTH_FAILURES bad tokens in a window the address gets 429, for a bad
+token and (claims.api.throttling) for every other request, until the window ends."""
 
 from __future__ import annotations
 
@@ -22,13 +22,12 @@ from claims.tokens import token_lookup
 
 class ThrottledTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
-        throttle = FailedAuthThrottle()
-        if throttle.exceeded(request):
-            raise Throttled(wait=throttle.wait())
         try:
             return super().authenticate(request)
         except AuthenticationFailed:
-            throttle.record(request)
+            throttle = FailedAuthThrottle()
+            if throttle.record(request):
+                raise Throttled(wait=throttle.wait()) from None
             raise
 
     def authenticate_credentials(self, token: bytes):

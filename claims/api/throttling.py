@@ -3,9 +3,10 @@
 DRF's SimpleRateThrottle reads a list of timestamps, appends, and writes it back:
 requests that arrive together all read the same list and all pass (2,050
 concurrent requests passed a 2000/hour limit). Here each window is one counter,
-created with ``cache.add`` and raised with ``cache.incr``: both are single atomic
-commands on Redis (SET NX, INCRBY) and locked in the local-memory cache. A fixed
-window lets a client send up to twice the rate across a window's edge; never more.
+raised and given its expiry in one atomic round trip on Redis (tracker.cache.count:
+INCR, EXPIRE NX), and with ``cache.add``/``cache.incr`` (each locked) in the
+local-memory cache. A fixed window lets a client send up to twice the rate across a
+window's edge; never more.
 
 The client's address is DRF's ``get_ident``: REMOTE_ADDR, or the address
 NUM_PROXIES hops back in X-Forwarded-For (settings.NUM_PROXIES, 0 by default), so
@@ -20,33 +21,46 @@ import math
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from tracker.cache import count
+
 
 class AtomicRateThrottle(SimpleRateThrottle):
     cache = cache
+    # Whether this throttle also refuses a client address that sent too many bad
+    # tokens (FailedAuthThrottle), read in the same round trip as its own count.
+    refuses_failed_auth = False
 
     def allow_request(self, request, view) -> bool:
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        self.count = self.hit(self.key)
-        return self.count <= self.num_requests
+        self.key = None
+        if self.rate is not None:
+            self.key = self.get_cache_key(request, view)
+            if self.key is None:  # not this throttle's request (another counts it)
+                return True
+        blocker = FailedAuthThrottle() if self.refuses_failed_auth else None
+        failures = blocker.counter(request) if blocker and blocker.rate is not None else None
+        if self.key is None:  # this throttle is off: the address's block still holds
+            if failures is None:
+                return True
+            self.count = 0
+            failed = self.cache.get(failures, 0)
+        else:
+            self.count, peeked = self.hit(self.key, peek=(failures,) if failures else ())
+            failed = (peeked or [0])[0] or 0
+        if failures is not None and failed >= blocker.num_requests:
+            self.window_end = blocker.window_end  # wait() tells the block's end
+            return False
+        return self.key is None or self.count <= self.num_requests
 
-    def hit(self, key: str) -> int:
-        """Count one request in the current window; returns the count so far."""
+    def hit(self, key: str, peek: tuple[str, ...] = ()) -> tuple[int, list]:
+        """Count one request in the current window and read the ``peek`` keys, in
+        one round trip on Redis (tracker.cache.count); returns the count so far and
+        the peeked values."""
         window = int(self.timer() // self.duration)
         self.window_end = (window + 1) * self.duration
-        counter = f"{key}:{window}"
-        # incr first: the counter exists on every request but a window's first, and
-        # a failed add cost Redis a third round trip (Django's incr is EXISTS + INCRBY).
-        for _ in range(3):
-            try:
-                return self.cache.incr(counter)
-            except ValueError:  # the window's first request: add the counter
-                if self.cache.add(counter, 1, self.duration + 1):
-                    return 1
-        return self.num_requests + 1  # the cache keeps losing the key: refuse
+        try:
+            return count(self.cache, f"{key}:{window}", self.duration + 1, peek=peek)
+        except ValueError:  # a counter that cannot be counted (lost, or not a number): refuse
+            return self.num_requests + 1, [None] * len(peek)
 
     def wait(self) -> float | None:
         return float(max(1, math.ceil(self.window_end - self.timer())))
@@ -54,6 +68,7 @@ class AtomicRateThrottle(SimpleRateThrottle):
 
 class AnonThrottle(AtomicRateThrottle):
     scope = "anon"
+    refuses_failed_auth = True
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
@@ -63,6 +78,7 @@ class AnonThrottle(AtomicRateThrottle):
 
 class UserThrottle(AtomicRateThrottle):
     scope = "user"
+    refuses_failed_auth = True
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
@@ -71,22 +87,29 @@ class UserThrottle(AtomicRateThrottle):
 
 
 class FailedAuthThrottle(AtomicRateThrottle):
-    """Failed authentications per client address (a guessed or stale token)."""
+    """Failed authentications per client address (a guessed or stale token).
+
+    ThrottledTokenAuthentication counts each bad token and answers 429 instead of
+    401 once the address is past the limit; the user and anonymous throttles then
+    refuse every request from that address, whatever it sends, until the window
+    ends. They read this counter in the round trip of their own count: checking it
+    on its own before each token's look-up was a second Redis round trip on every
+    API request."""
 
     scope = "auth_failure"
 
     def get_cache_key(self, request, view=None):
         return f"throttle:auth-failure:{self.get_ident(request)}"
 
-    def exceeded(self, request) -> bool:
-        """Over the limit already (nothing counted)."""
-        if self.rate is None:
-            return False
+    def counter(self, request) -> str:
+        """The key of the address's count in the current window."""
         window = int(self.timer() // self.duration)
         self.window_end = (window + 1) * self.duration
-        count = self.cache.get(f"{self.get_cache_key(request)}:{window}", 0)
-        return count >= self.num_requests
+        return f"{self.get_cache_key(request)}:{window}"
 
-    def record(self, request) -> None:
-        if self.rate is not None:
-            self.hit(self.get_cache_key(request))
+    def record(self, request) -> bool:
+        """Count a failed authentication; whether the address is now past the limit."""
+        if self.rate is None:
+            return False
+        failures, _ = self.hit(self.get_cache_key(request))
+        return failures > self.num_requests

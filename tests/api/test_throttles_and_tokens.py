@@ -58,18 +58,63 @@ def test_a_count_lasts_its_window_and_retry_after_says_how_long(monkeypatch):
     assert [client.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_failed_authentication_is_throttled_by_address(monkeypatch):
-    rates(monkeypatch, auth_failure="3/min")
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.redis)])
+def shared_cache(request, settings):
+    """The cache the throttles count in: the per-process one of the embedded mode,
+    or Redis as deployed (CACHE_URL)."""
+    if request.param == "redis":
+        url = os.environ.get("CACHE_URL", "")
+        if not url.startswith("redis://"):
+            url = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/13"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "tracker.cache.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "test-throttles",
+            }
+        }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_failed_authentication_is_throttled_by_address(monkeypatch, shared_cache):
+    rates(monkeypatch, auth_failure="3/min", user="1000/min", anon="1000/min")
     guesser = APIClient()
     guesser.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
     assert [guesser.get(TOKENS).status_code for _ in range(3)] == [401] * 3
     r = guesser.get(TOKENS)
     assert r.status_code == 429 and error_of(r)["code"] == "throttled"
-    # The same address is refused before its token is even looked up...
-    assert client_with_token(viewer()).get(TOKENS).status_code == 429
+    assert 0 < int(r["Retry-After"]) <= 60
+    # The same address is refused whatever it sends: a good token...
+    r = client_with_token(viewer()).get(TOKENS)
+    assert r.status_code == 429 and 0 < int(r["Retry-After"]) <= 60
+    # ...or none (an anonymous request, a session)...
+    assert APIClient().get("/api/schema/").status_code == 429
     # ...another address is not.
     other = client_with_token(editor())
     assert other.get(TOKENS, REMOTE_ADDR="198.51.100.7").status_code == 200
+    guesser.credentials(HTTP_AUTHORIZATION="Token " + "1" * 64)
+    assert guesser.get(TOKENS, REMOTE_ADDR="198.51.100.7").status_code == 401
+
+
+def test_the_address_block_holds_with_the_users_own_limit_off(monkeypatch, shared_cache):
+    """The block is read with the user's count; with no user rate set it is read
+    on its own, and still refuses."""
+    rates(monkeypatch, auth_failure="2/min")
+    guesser = APIClient()
+    guesser.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert [guesser.get(TOKENS).status_code for _ in range(3)] == [401, 401, 429]
+    assert client_with_token(viewer()).get(TOKENS).status_code == 429
+
+
+def test_a_user_over_the_limit_is_refused_on_a_shared_cache(monkeypatch, shared_cache):
+    rates(monkeypatch, user="3/min", auth_failure="20/min")
+    client = client_with_token(viewer())
+    assert [client.get(TOKENS).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert client_with_token(editor()).get(TOKENS).status_code == 200
 
 
 def test_a_token_made_with_a_token_ends_no_later_than_it():
