@@ -27,6 +27,7 @@ from django.utils.html import format_html
 
 from claims import services, workflow
 from claims.domain import as_pk, validate_evidence_url
+from claims.filters import claim_document_match
 from claims.models import (
     Article,
     ArticleVersion,
@@ -621,6 +622,16 @@ class ClaimAdmin(ModelAdmin):
         if isinstance(db_field, models.DateTimeField) and db_field.editable:
             kwargs["widget"] = LabelledSplitDateTime(label=str(db_field.verbose_name).capitalize())
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # On PostgreSQL the stored full-text document of the text and the source
+        # and its GIN index, as the API's ?q=: Django's search (an UPPER(...) LIKE
+        # '%word%' per word and field) read every claim, 1.7-2.2 s at a million.
+        # SQLite (the embedded mode) has no such document: Django's search there.
+        term = search_term.strip()
+        if connection.vendor != "postgresql" or not term or "\x00" in term:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(claim_document_match(term)), False
 
     def get_queryset(self, request):
         # The joined article's text and analysis blob (megabytes each) are never

@@ -287,21 +287,28 @@ class ClaimFilter(django_filters.FilterSet):
             return qs
         in_article = _article_match(value)
         if connection.vendor == "postgresql":
-            # Full-text search on PostgreSQL (stemmed: "killing" finds "killed"), on
-            # the stored document a trigger keeps (migration 0010) and its GIN index;
-            # the same dictionary as the trigger's. Or the claim's article matches by
-            # title or publication: article_id IN (ids) is a second index condition
-            # (claim_article_position), so the planner can OR two bitmap index scans
-            # rather than read every claim to test a join.
-            from django.contrib.postgres.search import SearchQuery
-
-            query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
-            return qs.filter(Q(search_vector=query) | in_article)
+            # Or the claim's article matches by title or publication: article_id IN
+            # (ids) is a second index condition (claim_article_position), so the
+            # planner can OR two bitmap index scans rather than read every claim to
+            # test a join.
+            return qs.filter(claim_document_match(value) | in_article)
         # SQLite fallback: every word must appear in the claim or its source.
         in_claim = Q()
         for word in value.split()[:10]:
             in_claim &= Q(text__icontains=word) | Q(source_text__icontains=word)
         return qs.filter(in_claim | in_article)
+
+
+def claim_document_match(value: str) -> Q:
+    """PostgreSQL only: claims whose text or source holds the words of ``value``
+    (websearch syntax: "quoted phrase", -word, or). Full-text search, stemmed
+    ("killing" finds "killed"), on the stored document a trigger keeps (migration
+    0010) and its GIN index, claim_search; the same dictionary as the trigger's.
+    The API's and the dashboard's ?q= and the admin's claim search."""
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+    return Q(search_vector=query)
 
 
 class _FilterCopies(dict):
