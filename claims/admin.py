@@ -1265,13 +1265,21 @@ class SourceAdmin(ReadOnlyAdmin):
         if len(chosen) < 2:
             self.message_user(request, "Select two or more sources to merge.", messages.WARNING)
             return
-        into, others = chosen[0], chosen[1:]
-        for source in others:
+        into, merged, failed = chosen[0], [], []
+        for source in chosen[1:]:
+            # Each merge is its own transaction: one refused (merged elsewhere
+            # meanwhile, gone) leaves the others done, and the message says which.
             try:
                 sources.source_merge(source=source, into=into, user=request.user)
             except sources.SourceError as exc:
-                self.message_user(request, f"{source.name}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"Merged {len(others)} source(s) into {into.name}.")
+                failed.append(f"{source.name} ({str(exc).rstrip('.')})")
+            else:
+                merged.append(source.name)
+        if merged:
+            names = ", ".join(merged)
+            self.message_user(request, f"Merged {len(merged)} source(s) into {into.name}: {names}.")
+        if failed:
+            self.message_user(request, f"Not merged: {'; '.join(failed)}.", messages.ERROR)
 
     def has_manage_permission(self, request):
         return request.user.has_perm(sources.MANAGE)

@@ -2,14 +2,17 @@
 (merge action for editors, history read-only)."""
 
 import json
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from claims.models import Claim, FactCheck, Source, SourceChange
 from claims.services.factcheck_documents import Document
 from claims.services.factchecks import factchecks_import
-from claims.services.sources import sources_resolve
+from claims.services.sources import source_merge, sources_resolve
 from tests.factories import ClaimFactory, checker, editor
 from tests.services.test_factcheck_import import review
 
@@ -45,12 +48,62 @@ def test_an_editor_merges_sources_in_the_admin(client):
     url = reverse("admin:claims_source_changelist")
     ids = list(Source.objects.values_list("pk", flat=True))
     response = client.post(url, {"action": "merge_sources", "_selected_action": ids}, follow=True)
-    assert b"Merged 1 source(s) into Ana Ruiz." in response.content
+    assert b"Merged 1 source(s) into Ana Ruiz: Ruiz." in response.content
     ruiz = Source.objects.get(key="ana ruiz")
     assert Claim.objects.filter(source=ruiz).count() == 3
     assert SourceChange.objects.get().action == "merged"
     history = client.get(reverse("admin:claims_sourcechange_changelist"))
     assert history.status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_that_fails_is_reported_as_failed_not_merged(client):
+    """Another editor merges one of the selected sources elsewhere while the action
+    runs (it holds the source's row lock until the action waits for it): that one
+    fails, and the message says so by name, where it said "Merged 2"."""
+    names = {"Ana Ruiz": 3, "Ben Ortiz": 2, "Carla Diaz": 1, "Dan Ng": 1}
+    claims = [ClaimFactory(source_text=n) for n, count in names.items() for _ in range(count)]
+    sources_resolve(claim_ids=[c.pk for c in claims])
+    ana, ben, carla, dan = (Source.objects.get(name=n) for n in names)
+    other = editor(username="other")
+    client.force_login(editor())
+    locked = threading.Event()
+
+    def merge_ben_meanwhile():
+        try:
+            with transaction.atomic():
+                Source.objects.select_for_update().get(pk=ben.pk)
+                locked.set()
+                deadline = time.monotonic() + 30
+                while not _a_session_waits_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                source_merge(source=ben, into=dan, user=other)
+        finally:
+            connection.close()
+
+    meanwhile = threading.Thread(target=merge_ben_meanwhile, daemon=True)
+    meanwhile.start()
+    assert locked.wait(30)
+    url = reverse("admin:claims_source_changelist")
+    ids = [ana.pk, ben.pk, carla.pk]
+    response = client.post(url, {"action": "merge_sources", "_selected_action": ids}, follow=True)
+    meanwhile.join(30)
+    said = [str(m) for m in response.context["messages"]]
+    assert "Merged 1 source(s) into Ana Ruiz: Carla Diaz." in said, said
+    assert any(m.startswith("Not merged: Ben Ortiz (") and "already merged" in m for m in said)
+    assert not any("Merged 2" in m for m in said), said
+    assert Source.objects.get(pk=carla.pk).merged_into_id == ana.pk
+    assert Source.objects.get(pk=ben.pk).merged_into_id == dan.pk
+
+
+def _a_session_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_the_merge_action_is_not_offered_without_the_permission(client):
