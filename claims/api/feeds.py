@@ -143,7 +143,9 @@ class FeedViewSet(ApiViewSet):
         try:
             services.feed_update(feed=feed, **data)
         except services.FeedError as exc:
-            raise ValidationError({"non_field_errors": [str(exc)]}, code="invalid_feed") from None
+            # As create's: feed_update refuses only the address (check_url, or
+            # subscribed already); the interval's bounds are the serializer's.
+            raise ValidationError({"url": [str(exc)]}, code="invalid_feed") from None
         return Response(self._fresh(feed))
 
     @extend_schema(

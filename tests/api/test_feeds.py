@@ -87,6 +87,24 @@ def test_bad_subscriptions_are_400s(api_as, feed, settings):
     assert Feed.objects.count() == 1
 
 
+def test_a_bad_address_in_a_patch_is_a_url_error_as_in_a_post(api_as, feed, settings):
+    settings.INGEST_ALLOW_PRIVATE_URLS = False
+    client = api_as("editor")
+    other = feed_subscribe(url="https://other.example/feed", user=editor(username="e2"))
+    for url, said in (
+        ("http://10.0.0.8/feed", "private or local address"),
+        (other.url, f"already subscribed (feed {other.pk})"),
+    ):
+        patched = client.patch(f"{FEEDS}{feed.pk}/", {"url": url}, format="json")
+        posted = client.post(FEEDS, {"url": url}, format="json")
+        assert patched.status_code == posted.status_code == 400
+        details = error_of(patched)["details"]
+        assert list(details) == ["url"] and said in details["url"][0], details
+        assert error_of(patched) == error_of(posted)
+    feed.refresh_from_db()
+    assert feed.url == "https://news.example/feed.rss"
+
+
 @pytest.fixture
 def server(feed_server, settings):  # noqa: F811 (the fixture)
     settings.INGEST_ALLOW_PRIVATE_URLS = True  # the test server is on 127.0.0.1
