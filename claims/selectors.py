@@ -418,6 +418,15 @@ def article_list() -> QuerySet[Article]:
     return Article.objects.defer(*ARTICLE_BLOBS).annotate(
         n_claims=_claims_of_article(),
         n_open=_claims_of_article(status__in=["unstarted", "in_progress"]),
+        # When the current version came (None for an article never updated): the
+        # list is in order of first ingest, so an old story updated today says so
+        # on its row. One row of version_unique_number per article shown, in the
+        # same query.
+        version_at=Subquery(
+            ArticleVersion.objects.filter(
+                article=OuterRef("pk"), number=OuterRef("version")
+            ).values("created_at")[:1]
+        ),
     )
 
 

@@ -296,3 +296,48 @@ def test_working_a_removed_claim_in_the_panel_keeps_its_removed_flag(client_as, 
     item = re.search(rf'<li id="claim-item-{dam.pk}" hx-swap-oob="outerHTML".*?</li>', html, re.S)
     assert item, "no list item out of band"
     assert "Removed in version 2" in item.group()
+
+
+def _article_row(html: str, article) -> str:
+    href = reverse("dashboard:article", args=[article.pk])
+    return re.search(rf'<tr>\s*<td data-label="Title"><a href="{href}".*?</tr>', html, re.S).group()
+
+
+def test_the_article_list_marks_an_updated_article_in_the_same_queries(client_as, versioned):
+    """The list is in order of first ingest: an old story updated today stays where
+    it was, so its row says it has a newer version, and when, from the same query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import dateformat, timezone
+
+    from claims.models import ArticleVersion
+    from tests.factories import ArticleFactory
+
+    article, _, _ = versioned
+    plain = ArticleFactory(title="Budget vote")
+    client = client_as("checker")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get(reverse("dashboard:articles")).content.decode()
+    row = _article_row(html, article)
+    latest = ArticleVersion.objects.get(article=article, number=2)
+    anchor = reverse("dashboard:article", args=[article.pk]) + "#article-versions"
+    assert f'<a class="version-badge" href="{anchor}">Version 2</a>' in row, row
+    when = dateformat.format(timezone.localtime(latest.created_at), "c")
+    assert f'datetime="{when}"' in row, row
+    assert "version-badge" not in _article_row(html, plain)
+    for n in range(5):  # more updated articles on the page: no query per row
+        more = ArticleFactory(title=f"Storm {n}", version=3)
+        ArticleVersion.objects.bulk_create(
+            ArticleVersion(
+                article=more,
+                number=v,
+                raw_text=f"v{v}",
+                content_hash=f"{n}-{v}",
+                created_at=timezone.now(),
+            )
+            for v in (1, 2, 3)
+        )
+    with CaptureQueriesContext(connection) as six:
+        html = client.get(reverse("dashboard:articles")).content.decode()
+    assert html.count('class="version-badge"') == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
