@@ -69,9 +69,20 @@ def ensure_roles() -> None:
     """Create the groups with their permissions if they are missing (idempotent).
 
     The migrations create them; this is for a database that lost them, such as a
-    test database flushed by a transactional test."""
+    test database flushed by a transactional test. A flush that skipped
+    post_migrate (the end of a test with serialized_rollback) took the content
+    types and permissions too: they are made first, as post_migrate makes them,
+    or each group would be made with no permission at all (its people refused
+    every page)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    wanted = {c for names in ROLE_PERMISSIONS.values() for c in names}
+    have = Permission.objects.filter(content_type__app_label="claims", codename__in=wanted)
+    if have.count() < len(wanted):
+        for label in ("auth", "claims"):  # their content types first, then permissions
+            create_permissions(apps.get_app_config(label), verbosity=0)
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         perms = Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)

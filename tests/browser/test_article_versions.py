@@ -11,6 +11,8 @@ from tests.browser.conftest import SHOTS, assert_accessible, log_in, shot
 from tests.factories import PASSWORD, checker, editor
 from tests.services.test_versions import PARAGRAPHS, V1, V2
 
+pytestmark = pytest.mark.browser
+
 PHONE_375 = {"width": 375, "height": 740}
 
 
