@@ -40,6 +40,9 @@ ARTICLES_PER_PAGE = 50
 # Newest first, on the article_created index (ties by id).
 ARTICLE_KEYS = [Key("created_at", True, datetime), Key("id", True, int)]
 UNFINISHED = (AnalysisState.FETCHING, AnalysisState.QUEUED, AnalysisState.RUNNING)
+# ?shown=N renders at most this many pages of claims at once (N is the reader's own
+# count of claims loaded, from the address: a bound on what a URL can ask for).
+SHOWN_MAX_PAGES = 50
 # The event htmx fires (from the HX-Trigger header) when a polled analysis ends.
 FINISHED_EVENT = "analysis-finished"
 
@@ -51,12 +54,15 @@ def _article(pk: int) -> Article:
         raise Http404("No such article.") from None
 
 
-def _chunk(article: Article, after: tuple[int, int] | None, lo: int | None) -> dict:
-    """The next settings.ARTICLE_CLAIMS_PAGE claims after ``after`` (position, id) and
-    the part of the text they are in, from ``lo`` up to the sentence of the first
-    claim left for later (to the end when none is). A page of a long article
-    costs the same as a short one; the rest loads on demand ("Show more")."""
-    size = settings.ARTICLE_CLAIMS_PAGE
+def _chunk(
+    article: Article, after: tuple[int, int] | None, lo: int | None, size: int | None = None
+) -> dict:
+    """The next ``size`` (settings.ARTICLE_CLAIMS_PAGE) claims after ``after``
+    (position, id) and the part of the text they are in, from ``lo`` up to the
+    sentence of the first claim left for later (to the end when none is). A page of
+    a long article costs the same as a short one; the rest loads on demand ("Show
+    more")."""
+    size = size or settings.ARTICLE_CLAIMS_PAGE
     claims = article_claims(article=article, after=after, limit=size + 1)
     more = claims[size] if len(claims) > size else None
     claims = claims[:size]
@@ -70,12 +76,17 @@ def _chunk(article: Article, after: tuple[int, int] | None, lo: int | None) -> d
     }
 
 
-def _body_context(article: Article) -> dict:
+def _body_context(article: Article, shown: int = 0) -> dict:
     counts = article_level_counts(article=article)
     versions = article_versions(article=article)
+    # ``shown``: the claims the reader had loaded with "Show the rest" (the page's
+    # script keeps it in the address, ?shown=N): Back and reload render that much
+    # again, so the browser puts the reader back where they were in the text.
+    page = settings.ARTICLE_CLAIMS_PAGE
+    size = min(max(page, shown), page * SHOWN_MAX_PAGES)
     return {
         "article": article,
-        **_chunk(article, None, None),
+        **_chunk(article, None, None, size),
         "total": sum(counts.values()),
         "level_counts": [(level, level.label, counts.get(level, 0)) for level in LEVEL_ORDER],
         "unfinished": article.state in UNFINISHED,
@@ -99,7 +110,9 @@ def article_list_page(request):
 @reader
 def article_page(request, pk: int):
     article = _article(pk)
-    context = _body_context(article)
+    shown = request.GET.get("shown", "")
+    shown = int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 7 else 0
+    context = _body_context(article, shown)
     selected = request.GET.get("claim", "")
     claim = _claim_of(article, selected)
     if claim is not None:

@@ -89,6 +89,26 @@ def test_show_more_brings_every_claim_and_the_whole_text_once(client_as, setting
     assert 'hx-swap-oob="beforeend:#claim-items"' in last
 
 
+def test_shown_renders_the_claims_the_reader_had_loaded(client_as, settings, monkeypatch):
+    # ?shown=N, which the page's script keeps in the address once "Show the rest"
+    # has loaded a part: Back and reload render that many claims again.
+    from claims.views import articles
+
+    settings.ARTICLE_CLAIMS_PAGE = 5
+    client = client_as("viewer")
+    article = article_with_claims(40, blob_kb=1)
+    url = reverse("dashboard:article", args=[article.pk])
+    cases = [("15", 15), ("3", 5), ("", 5), ("abc", 5), ("-7", 5), ("9" * 30, 5), ("1000", 40)]
+    for shown, expected in cases:
+        page = client.get(url, {"shown": shown}).content.decode()
+        assert page.count("data-claim=") == expected, shown
+    page = client.get(url, {"shown": "15"}).content.decode()
+    fifteenth = Claim.objects.get(article=article, position=14)
+    assert f"/more/?after=14-{fifteenth.pk}&amp;" in page  # "Show the rest" goes on from there
+    monkeypatch.setattr(articles, "SHOWN_MAX_PAGES", 2)
+    assert client.get(url, {"shown": "1000"}).content.decode().count("data-claim=") == 10
+
+
 def test_show_more_opened_as_a_page_is_a_page(client_as, settings):
     # Was: "Show the rest of the text and the next claims" is a real link, and
     # opened without htmx (in a new tab, or with the script not loaded) it

@@ -481,10 +481,33 @@
     restoreFocus();
   }
 
+  // Back loads the page again (no htmx snapshots), and "Show the rest" fetched
+  // its parts into this copy only: the reader came back to the first part, far
+  // above where they were. So once a part is loaded the address says how many
+  // claims are shown (?shown=N, replaced in place, no new history entry), also on
+  // the addresses a claim opened beside the text pushes; the article page renders
+  // that many, and the browser restores the scroll position in the same text.
+  var expanded = /[?&]shown=\d/.test(window.location.search);
+
+  function keepShown() {
+    var items = document.getElementById("claim-items");
+    if (!expanded || !items) return;
+    var url = new URL(window.location.href);
+    url.searchParams.set("shown", String(items.children.length));
+    if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
+  }
+
+  // After the settle: the part's list items come out of band in the same answer.
+  document.addEventListener("htmx:afterSettle", keepShown);
+  document.addEventListener("htmx:pushedIntoHistory", keepShown);
+
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
     enhance(elt);
-    if (elt.matches && elt.matches(".article-text-part")) continueReading(elt);
+    if (elt.matches && elt.matches(".article-text-part")) {
+      expanded = true;
+      continueReading(elt);
+    }
   });
   document.addEventListener("DOMContentLoaded", setUpQueue);
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
