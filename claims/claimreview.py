@@ -85,7 +85,8 @@ def text_changed_since_verdict(claim: Claim) -> bool:
         .values_list("created_at", flat=True)
         .first()
     )
-    return changed_at is not None and verdict.created_at < changed_at
+    # An undone reopen put the verdict back: it is still the one given then.
+    return changed_at is not None and verdict.given.created_at < changed_at
 
 
 def missing_public(claim: Claim) -> bool:
@@ -121,8 +122,10 @@ def dumps(document: dict, *, indent: int | None = None) -> str:
 
 def verdict_claims() -> QuerySet[Claim]:
     """Claims with a verdict, with what a review shows, in a fixed number of queries."""
-    verdict_changes = StatusChange.objects.filter(to_status__in=VERDICTS).order_by(
-        "created_at", "id"
+    verdict_changes = (
+        StatusChange.objects.filter(to_status__in=VERDICTS)
+        .select_related("restores")
+        .order_by("created_at", "id")
     )
     return (
         Claim.objects.filter(status__in=VERDICTS)
@@ -167,7 +170,7 @@ def claim_review(claim: Claim, *, build_url=None) -> dict:
         "reviewBody": summary,
     }
     if verdict is not None:
-        review["datePublished"] = timezone.localdate(verdict.created_at).isoformat()
+        review["datePublished"] = timezone.localdate(verdict.given.created_at).isoformat()
     else:  # a verdict set outside the workflow (fixtures, imports): its last change
         review["datePublished"] = timezone.localdate(claim.updated_at).isoformat()
     return review
@@ -202,7 +205,9 @@ def _latest_verdict(claim: Claim) -> StatusChange | None:
     """The status change that set the claim's current verdict (the latest one to it)."""
     changes = getattr(claim, "verdicts", None)
     if changes is None:
-        changes = list(claim.status_changes.filter(to_status__in=VERDICTS))
+        changes = list(
+            claim.status_changes.filter(to_status__in=VERDICTS).select_related("restores")
+        )
     matching = [c for c in changes if c.to_status == claim.status]
     return matching[-1] if matching else None
 

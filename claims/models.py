@@ -531,6 +531,13 @@ class StatusChange(AppendOnly):
     from_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
     to_status = models.CharField(max_length=12, choices=ClaimStatus.choices)
     note = models.TextField(blank=True)
+    # The verdict an undo puts back (a bulk reopen undone): the change that gave it,
+    # whose time says which text it is about (a new version may have changed the
+    # claim since). None for every step a person took. Read only through this row
+    # (select_related), never filtered on: no index.
+    restores = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -545,6 +552,11 @@ class StatusChange(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+    @property
+    def given(self) -> StatusChange:
+        """The change that gave this verdict: itself, or the one an undo restored."""
+        return self.restores if self.restores_id else self
 
 
 class ClaimChange(AppendOnly):

@@ -474,6 +474,7 @@ def claim_revert(*, claim: Claim, to: dict, user, expected_version: int, note: s
                 from_status=now["status"],
                 to_status=diff["status"],
                 note=note,
+                restores=_verdict_restored(claim, diff["status"]),
             )
             if now["status"] in VERDICTS or diff["status"] in VERDICTS:
                 _verdict_changed(claim)  # the library and the source's record follow it
@@ -483,6 +484,24 @@ def claim_revert(*, claim: Claim, to: dict, user, expected_version: int, note: s
             rest["assignee"] = [_username(pk) for pk in rest.pop("assignee_id")]
         if rest:
             _log(claim, user, "undone", rest, note)
+
+
+def _verdict_restored(claim: Claim, status: str) -> StatusChange | None:
+    """The change that gave the verdict an undo puts back (``status``), or None.
+    The undo is not a new verdict: a verdict given for "killed 12" stays one given
+    for that text, though a version changed it to "killed 14" since (the export
+    refuses it until the claim is checked again). The claim is unchanged since the
+    step undone (the undo checks its version), so the verdict is its latest to
+    ``status``; an undone undo points at the same one."""
+    if status not in VERDICTS:
+        return None
+    last = (
+        claim.status_changes.filter(to_status=status)
+        .select_related("restores")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return last.given if last is not None else None
 
 
 def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:

@@ -275,6 +275,6 @@ def _ours(claim: Claim, key: str) -> dict:
         "publisher_url": publisher.get("url") or "",
         "url": claim.public_url,
         "language": settings.LANGUAGE_CODE[:20],
-        "reviewed_at": verdict.created_at if verdict is not None else claim.updated_at,
+        "reviewed_at": verdict.given.created_at if verdict is not None else claim.updated_at,
         "document": document,
     }

@@ -374,3 +374,63 @@ def test_a_changed_claims_matches_are_scored_again_by_its_new_text(story, ingest
     else:
         assert match is None
     assert expected < 0.8 and (dead.repeats, copy.repeats) == (1, 1)
+
+
+def test_undoing_a_bulk_reopen_keeps_a_verdict_given_for_the_previous_text(story, ingest, client):
+    # "killed 12" verified and published; the update says "killed 14"; an editor
+    # reopens it with others in bulk, then undoes that. The undo wrote the verdict
+    # back as a new status change, so it looked given after the new version: the
+    # ClaimReview published "killed 14" as checked, which nobody had checked.
+    from claims import claimreview
+    from claims.services import bulk_action_undo, claims_bulk_transition
+    from claims.workflow import claim_publish
+
+    article, dead, _dam = story
+    ed = editor(username="ed")
+    dead.refresh_from_db()
+    given = claim_transition(
+        claim=dead, to_status="verified", user=ed, note="Sheriff", expected_version=dead.version
+    )
+    claim_publish(
+        claim=dead,
+        user=ed,
+        expected_version=dead.version,
+        public_url="https://news.example/check/flood",
+        public_summary="The sheriff's office confirmed 12 deaths.",
+    )
+    ingest(text=V2, user=ed)
+    dead.refresh_from_db()
+    assert dead.version_change == "changed" and dead.status == "verified"
+
+    reopened = claims_bulk_transition(
+        claims=[dead], to_status="in_progress", user=ed, note="Recheck all"
+    )
+    assert reopened.done == [dead.pk]
+    undone = bulk_action_undo(bulk_action=reopened.action, user=ed)
+    assert undone.done == [dead.pk]
+    dead.refresh_from_db()
+    assert dead.status == "verified"  # the undo restores the verdict...
+    # ...as the one given for the old text: still refused for export.
+    with pytest.raises(claimreview.ClaimReviewIncomplete, match="changed in version 2"):
+        claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
+    assert dead.status_changes.order_by("-id").first().restores_id == given.pk
+    client.force_login(ed)
+    assert client.get(f"/api/v1/claims/{dead.pk}/claimreview/").status_code == 422
+    page = client.get(f"/claims/{dead.pk}/")
+    assert "changed in version 2" in page.content.decode()
+
+    # Undoing twice (reopen, undo, reopen, undo) still points at the verdict given.
+    again = claims_bulk_transition(claims=[dead], to_status="in_progress", user=ed, note="x")
+    bulk_action_undo(bulk_action=again.action, user=ed)
+    assert dead.status_changes.order_by("-id").first().restores_id == given.pk
+
+    # Checked again: a new verdict on the new text is published.
+    dead.refresh_from_db()
+    claim_transition(
+        claim=dead, to_status="in_progress", user=ed, note="Again", expected_version=dead.version
+    )
+    claim_transition(
+        claim=dead, to_status="verified", user=ed, note="14", expected_version=dead.version
+    )
+    document = claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
+    assert "killed 14" in document["claimReviewed"]
