@@ -1194,7 +1194,9 @@ class FactCheckAdmin(ReadOnlyAdmin):
     """Read-only: the library changes by import (import_claimreviews, the API) and
     by our own verdicts (the workflow), never by hand."""
 
-    list_display = ("short_claim", "publisher", "rating", "origin", "reviewed_at", "claimant")
+    list_display = (
+        "short_claim", "publisher", "rating", "origin", "reviewed_at", "claimant", "withdrawn_at",
+    )  # fmt: skip
     list_filter = ("origin", "publisher", "rating")
     search_fields = ("claim_text", "claimant", "publisher", "url")
     list_select_related = ("imported_by",)
@@ -1212,7 +1214,7 @@ class FactCheckAdmin(ReadOnlyAdmin):
     readonly_fields = (
         "key", "origin", "claim_text", "claimant", "rating", "rating_value", "rating_best",
         "rating_worst", "publisher", "publisher_url", "url", "language", "reviewed_at", "claim",
-        "imported_by", "created_at", "updated_at", "document_json",
+        "imported_by", "created_at", "updated_at", "withdrawn_at", "document_json",
     )  # fmt: skip
 
     @admin.display(description="claim")

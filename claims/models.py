@@ -635,6 +635,11 @@ class FactCheck(models.Model):
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="factcheck"
     )
     document = models.JSONField(default=dict, blank=True)  # the ClaimReview as imported
+    # Our own verdict, reopened (or its published fact-check unset): out of the
+    # library (not listed, not a matching candidate, its matches not shown) but kept,
+    # with the matches people confirmed or rejected against it, which come back
+    # with it when the claim's verdict is published again (the same row and id).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -889,7 +889,7 @@ def source_claims(*, source: Source, limit: int = SOURCE_CLAIMS_SHOWN) -> list[C
 def factcheck_list(*, publisher: str = "", rating: str = "", q: str = "") -> QuerySet[FactCheck]:
     """Fact-checks of the library: ``publisher`` and ``rating`` match exactly
     (case-insensitive), ``q`` searches the claim text and the claimant."""
-    qs = FactCheck.objects.defer("document")
+    qs = FactCheck.objects.filter(withdrawn_at__isnull=True).defer("document")
     if publisher:
         qs = qs.filter(publisher__iexact=publisher)
     if rating:
@@ -932,7 +932,7 @@ class MatchView:
 def claim_matches(*, claim: Claim, include_rejected: bool = True) -> list[MatchView]:
     """The claim's matches, best first, with the other claim's article or the
     fact-check loaded (three queries whatever the count)."""
-    rows = ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim)).select_related(
+    rows = claim_match_of(claim=claim).select_related(
         "claim__article", "matched_claim__article", "matched_factcheck", "decided_by"
     )
     if not include_rejected:
@@ -945,8 +945,12 @@ def claim_matches(*, claim: Claim, include_rejected: bool = True) -> list[MatchV
 
 
 def claim_match_of(*, claim: Claim) -> QuerySet[ClaimMatch]:
-    """The matches of this claim, in either direction (for deciding one)."""
-    return ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim))
+    """The matches of this claim, in either direction (for deciding one). Not those
+    to a fact-check of ours that is withdrawn (its claim reopened): kept, with
+    people's decisions, for when the verdict is published again."""
+    return ClaimMatch.objects.filter(Q(claim=claim) | Q(matched_claim=claim)).exclude(
+        matched_factcheck__withdrawn_at__isnull=False
+    )
 
 
 def claim_suggested_verdicts(*, claim: Claim) -> list[Claim]:

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from claims import claimreview as reviews
 from claims import ingest
-from claims.models import VERDICTS, Claim, FactCheck, FactCheckOrigin
+from claims.models import VERDICTS, Claim, ClaimMatch, FactCheck, FactCheckOrigin
 from claims.services.factcheck_documents import (
     Document,
     Problem,
@@ -177,48 +178,34 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
     """Make the library agree with the claim: a FactCheck of origin "ours" while it
     has a verdict and its published fact-check (public URL and summary: what a
     ClaimReview export needs), none otherwise (reopened, or not published yet).
-    Idempotent: call it after any change to the verdict or the public fields."""
+    Idempotent: call it after any change to the verdict or the public fields.
+
+    A row that leaves the library is withdrawn, not deleted: deleting it took the
+    matches people confirmed or rejected against it (CASCADE), and a verdict given
+    again made a new row with none of them. Withdrawn, it is hidden and lets its key
+    go; published again, the same row comes back with its matches."""
     with transaction.atomic():
         existing = FactCheck.objects.select_for_update().filter(claim_id=claim.pk).first()
         held = (existing.url, existing.claim_text, existing.key) if existing else None
         current = reviews.verdict_claims().filter(pk=claim.pk).first()
         published = current is not None and current.public_url and current.public_summary
         if not published or current.status not in VERDICTS:
-            if existing is not None:
-                existing.delete()
+            if existing is not None and existing.withdrawn_at is None:
+                existing.withdrawn_at = timezone.now()
+                existing.key = _withdrawn_key(claim.pk)
+                existing.save(update_fields=["withdrawn_at", "key", "updated_at"])
                 _hand_over_key(*held)
             return None
         if reviews.text_changed_since_verdict(current):
             # A new version changed the claim after its verdict: the review is of the
             # text as it was, and stays in the library as it was published until the
-            # claim is checked again (no ClaimReview can be made of it now).
+            # claim is checked again (no ClaimReview can be made of it now). A
+            # reopen undone brings it back so, if the reopen withdrew it.
+            if existing is not None and existing.withdrawn_at is not None:
+                existing = _republish(current, existing, existing.url, existing.claim_text)
             return existing
-        key = factcheck_key(current.public_url, current.text)
-        # An imported copy of our own review (same URL and text) becomes this row,
-        # keeping its id and so the matches people decided on it (deleted, it took
-        # them with it); with a row of our own already, the copy goes.
-        copy = (
-            FactCheck.objects.select_for_update()
-            .filter(key=key)
-            .exclude(claim_id=claim.pk)
-            .exclude(origin=FactCheckOrigin.OURS)
-            .first()
-        )
-        if copy is not None and existing is None:
-            existing, copy.claim = copy, current
-        elif copy is not None:
-            copy.delete()
-        others = FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk)
-        if existing is not None:
-            # The adopted import has no claim in the database yet: not another's.
-            others = others.exclude(pk=existing.pk)
-        if others.exists():
-            # Another claim of ours (a copy of this one in another article) has the
-            # same review, published at the same URL: it keeps the key, this claim a
-            # key of its own. Before, this claim's row deleted the other's.
-            key = _own_key(key, claim.pk)
-        row = existing or FactCheck(claim=current)
-        for name, value in _ours(current, key).items():
+        row = _republish(current, existing, current.public_url, current.text)
+        for name, value in _ours(current, row.key).items():
             setattr(row, name, value)
         row.save()
         if held is not None and held[2] != row.key:
@@ -226,6 +213,59 @@ def factcheck_sync_ours(*, claim: Claim) -> FactCheck | None:
             # claim's, which takes its key as when this one is reopened.
             _hand_over_key(*held)
     return row
+
+
+def _republish(claim: Claim, existing: FactCheck | None, url: str, text: str) -> FactCheck:
+    """The claim's row in the library (``existing``, perhaps withdrawn; or an
+    imported copy of the review at ``url`` of ``text``, adopted; or a new row),
+    back in the library under the review's key, or a key of its own when another
+    claim's row holds that one. Saved only if it was withdrawn."""
+    key = factcheck_key(url, text)
+    # An imported copy of our own review (same URL and text) becomes this row,
+    # keeping its id and so the matches people decided on it (deleted, it took
+    # them with it); with a row of our own already, the copy's matches move to it.
+    copy = (
+        FactCheck.objects.select_for_update()
+        .filter(key=key)
+        .exclude(claim_id=claim.pk)
+        .exclude(origin=FactCheckOrigin.OURS)
+        .first()
+    )
+    if copy is not None and existing is None:
+        existing, copy.claim = copy, claim
+    elif copy is not None:
+        _move_matches(copy, existing)
+        copy.delete()
+    others = FactCheck.objects.filter(key=key).exclude(claim_id=claim.pk)
+    if existing is not None:
+        # The adopted import has no claim in the database yet: not another's.
+        others = others.exclude(pk=existing.pk)
+    if others.exists():
+        # Another claim of ours (a copy of this one in another article) has the
+        # same review, published at the same URL: it keeps the key, this claim a
+        # key of its own. Before, this claim's row deleted the other's.
+        key = _own_key(key, claim.pk)
+    row = existing or FactCheck(claim=claim)
+    row.key = key
+    if row.withdrawn_at is not None:
+        row.withdrawn_at = None
+        row.save(update_fields=["withdrawn_at", "key", "updated_at"])
+    return row
+
+
+def _move_matches(source: FactCheck, target: FactCheck) -> None:
+    """The matches to ``source`` (an imported copy of our review, going) moved to
+    ``target`` (our row of it), but for the claims matched to ``target`` already."""
+    taken = ClaimMatch.objects.filter(matched_factcheck=target).values("claim_id")
+    ClaimMatch.objects.filter(matched_factcheck=source).exclude(claim_id__in=taken).update(
+        matched_factcheck=target
+    )
+
+
+def _withdrawn_key(claim_id: int) -> str:
+    """The key of a withdrawn row of ours: the review's key is free for an import
+    (the page may still be online) or another claim's row of the same review."""
+    return hashlib.sha256(f"withdrawn\nclaim {claim_id}".encode()).hexdigest()
 
 
 def _own_key(key: str, claim_id: int) -> str:
@@ -245,6 +285,7 @@ def _hand_over_key(url: str, claim_text: str, held: str) -> None:
     heir = (
         FactCheck.objects.select_for_update()
         .filter(origin=FactCheckOrigin.OURS, url=url, claim_text=claim_text)
+        .filter(withdrawn_at__isnull=True)
         .order_by("pk")
         .first()
     )

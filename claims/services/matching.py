@@ -161,11 +161,12 @@ PAIR_UNIT = "near"  # or "pair": the rarest adjacent pairs (compared by the benc
 # (factcheck_search, whose expression this repeats to the letter; factcheck_text_trgm),
 # the full-text half capped like the claims'. Our own verdicts of the claim's own
 # article are not candidates, as its claims are not: a claim was matched to its own
-# published fact-check.
+# published fact-check. Nor are our withdrawn ones (reopened: out of the library).
 FACTCHECK_SQL = """
 (SELECT id, claim_text FROM (
   SELECT id, claim_text FROM claims_factcheck f
   WHERE to_tsvector('pg_catalog.english', claim_text) @@ %(tsq)s::tsquery
+    AND f.withdrawn_at IS NULL
     AND (f.claim_id IS NULL OR f.claim_id NOT IN (
       SELECT id FROM claims_claim WHERE article_id = %(article)s))
   LIMIT %(scanned)s) found
@@ -174,6 +175,7 @@ FACTCHECK_SQL = """
 UNION
 (SELECT id, claim_text FROM claims_factcheck f
   WHERE claim_text %% %(q)s
+    AND f.withdrawn_at IS NULL
     AND (f.claim_id IS NULL OR f.claim_id NOT IN (
       SELECT id FROM claims_claim WHERE article_id = %(article)s))
   ORDER BY similarity(claim_text, %(q)s) DESC, id LIMIT %(k)s)
@@ -368,7 +370,7 @@ def claim_candidates_many(
     # A newsroom without an imported library (every new one) would plan and run a
     # fact-check statement per claim for nothing: 10 of the 136 ms PostgreSQL took to
     # plan and run an 83-claim article of real news (EXPLAIN ANALYZE, 1,600 claims).
-    library = FactCheck.objects.exists()
+    library = FactCheck.objects.filter(withdrawn_at__isnull=True).exists()
     with connection.cursor() as cursor:
         for start in range(0, len(claims), BATCH_CLAIMS):
             owners, sql = [], []
@@ -429,7 +431,11 @@ def _embedded_pool() -> list[_Pooled]:
     """The newest claims and fact-checks, their terms computed once per run."""
     claims = Claim.objects.order_by("-id").values_list("pk", "article_id", "text")
     # A fact-check of ours is of its claim's article: not a candidate there.
-    checks = FactCheck.objects.order_by("-id").values_list("pk", "claim__article_id", "claim_text")
+    checks = (
+        FactCheck.objects.filter(withdrawn_at__isnull=True)  # a reopened verdict of ours
+        .order_by("-id")
+        .values_list("pk", "claim__article_id", "claim_text")
+    )
     pool = [
         _Pooled(Candidate("claim", pk, t), article, tuple(similarity.terms(t)))
         for pk, article, t in claims[:EMBEDDED_SCAN]

@@ -143,6 +143,7 @@ def test_undo_of_a_bulk_verdict_takes_our_fact_check_out_of_the_library():
     """A verdict with its published fact-check is in the library; undoing the bulk
     verdict that gave it must take it out again, as reopening does."""
     from claims.models import FactCheck
+    from claims.selectors import factcheck_list
 
     boss = editor()
     claim = ClaimFactory(
@@ -158,4 +159,6 @@ def test_undo_of_a_bulk_verdict_takes_our_fact_check_out_of_the_library():
     assert undo.done == [claim.pk]
     claim.refresh_from_db()
     assert claim.status == S.IN_PROGRESS
-    assert not FactCheck.objects.filter(claim=claim).exists()
+    # Out of the library (withdrawn: kept, hidden, for the matches decided on it).
+    assert not factcheck_list().filter(claim=claim).exists()
+    assert FactCheck.objects.get(claim=claim).withdrawn_at is not None

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from claims.models import FactCheck, FactCheckOrigin
+from claims.selectors import factcheck_list
 from claims.services.factcheck_documents import Document, factcheck_key
 from claims.services.factchecks import (
     FactCheckImportError,
@@ -257,7 +258,9 @@ def test_a_published_verdict_is_in_the_library_and_leaves_it_when_reopened():
     claim_transition(
         claim=claim, to_status="in_progress", user=boss, note="New", expected_version=claim.version
     )
-    assert not FactCheck.objects.filter(claim=claim).exists()
+    assert not factcheck_list().filter(claim=claim).exists()
+    # Kept out of sight, for the matches people decided on it (see below).
+    assert FactCheck.objects.get(claim=claim).withdrawn_at is not None
 
 
 def test_publishing_after_the_verdict_puts_it_in_the_library():
@@ -474,11 +477,18 @@ def test_one_review_published_for_two_copies_of_a_claim_keeps_both_in_the_librar
     claim_transition(
         claim=first, to_status="in_progress", user=boss, note="New", expected_version=first.version
     )
-    assert list(FactCheck.objects.values_list("claim_id", flat=True)) == [copy.pk]
+    assert list(factcheck_list().values_list("claim_id", flat=True)) == [copy.pk]
     # An import of the review is still recognised as ours, not stored as a copy.
     result = run(("ours.json", json.dumps(review(1, url=url, claimReviewed=first.text))))
     assert (result.created, result.skipped_ours) == (0, 1)
-    assert FactCheck.objects.get().claim_id == copy.pk
+    assert factcheck_list().get().claim_id == copy.pk
+    # Given its verdict again, the first keeps its row, under a key of its own.
+    first.refresh_from_db()
+    claim_transition(
+        claim=first, to_status="false", user=boss, note="Again", expected_version=first.version
+    )
+    assert factcheck_list().count() == 2
+    assert FactCheck.objects.get(claim=copy).key == factcheck_key(url, copy.text)
 
 
 def test_an_imported_copy_of_our_review_becomes_our_row_with_its_id_and_matches():
@@ -569,3 +579,91 @@ def test_a_date_near_the_calendar_s_ends_shows_in_the_newsroom_s_zone(client, se
     )
     client.force_login(editor())
     assert client.get(reverse("admin:claims_factcheck_changelist")).status_code == 200
+
+
+def test_reopening_a_published_verdict_keeps_the_match_decisions_made_against_it(client):
+    # Reopening deleted our row from the library, and with it (CASCADE) every match
+    # editors had confirmed or rejected against it; published again, the verdict was
+    # a new row, its matches suggested afresh and decided again by hand.
+    from claims.models import ClaimMatch
+    from claims.selectors import claim_matches
+    from claims.services.matching import (
+        claim_match_confirm,
+        claim_match_reject,
+        claim_matches_find,
+    )
+
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", text="The county closed 12 bridges in May.")
+    _published_verdict(claim, boss, "https://news.example/check/bridges")
+    ours = FactCheck.objects.get(claim=claim)
+    same, other = ClaimFactory(), ClaimFactory()
+    confirmed = ClaimMatch.objects.create(claim=same, matched_factcheck=ours, score=0.9)
+    rejected = ClaimMatch.objects.create(claim=other, matched_factcheck=ours, score=0.6)
+    claim_match_confirm(match=confirmed, user=boss, note="Same claim")
+    claim_match_reject(match=rejected, user=boss, note="Another county")
+
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="in_progress", user=boss, note="New", expected_version=claim.version
+    )
+    # Out of the library while it is not published: not listed, its matches not
+    # shown, not a candidate for new claims...
+    assert not factcheck_list().exists()
+    assert claim_matches(claim=same) == [] and claim_matches(claim=other) == []
+    client.force_login(boss)
+    assert client.get("/api/v1/factchecks/").json()["results"] == []
+    assert client.get(f"/api/v1/claims/{same.pk}/matches/").json() == []
+    repeat = ClaimFactory(text=claim.text)
+    claim_matches_find(claim_ids=[repeat.pk])
+    assert not ClaimMatch.objects.filter(claim=repeat, matched_factcheck__isnull=False).exists()
+    # ...but the decisions people made are kept.
+    assert ClaimMatch.objects.filter(pk__in=[confirmed.pk, rejected.pk]).count() == 2
+
+    # Given its verdict again: the same row, with the decisions made on it.
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="Again", expected_version=claim.version
+    )
+    again = factcheck_list().get()
+    assert (again.pk, again.claim_id, again.key) == (ours.pk, claim.pk, ours.key)
+    assert [(v.match.pk, v.match.state) for v in claim_matches(claim=same)] == [
+        (confirmed.pk, "confirmed")
+    ]
+    assert [(v.match.pk, v.match.state) for v in claim_matches(claim=other)] == [
+        (rejected.pk, "rejected")
+    ]
+    assert [m["state"] for m in client.get(f"/api/v1/claims/{same.pk}/matches/").json()] == [
+        "confirmed"
+    ]
+
+
+def test_an_import_of_our_review_while_it_is_withdrawn_gives_its_matches_to_our_row():
+    # Reopened, our row lets the review's key go: the site's feed imported meanwhile
+    # is a copy, matched and decided on; given again, the verdict's row takes the
+    # copy's place and its decisions, rather than deleting them with it.
+    from claims.models import ClaimMatch
+
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", start=30)
+    url = "https://news.example/check/feed"
+    _published_verdict(claim, boss, url)
+    ours = FactCheck.objects.get()
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="in_progress", user=boss, note="New", expected_version=claim.version
+    )
+    result = run(("feed.json", json.dumps(review(1, url=url, claimReviewed=claim.text))))
+    assert result.created == 1
+    copy = factcheck_list().get()
+    decided = ClaimMatch.objects.create(
+        claim=ClaimFactory(), matched_factcheck=copy, score=0.9, state="rejected"
+    )
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="Again", expected_version=claim.version
+    )
+    assert list(factcheck_list().values_list("pk", "key")) == [
+        (ours.pk, factcheck_key(url, claim.text))
+    ]
+    assert ClaimMatch.objects.get(pk=decided.pk).matched_factcheck_id == ours.pk

@@ -382,6 +382,7 @@ def test_undoing_a_bulk_reopen_keeps_a_verdict_given_for_the_previous_text(story
     # back as a new status change, so it looked given after the new version: the
     # ClaimReview published "killed 14" as checked, which nobody had checked.
     from claims import claimreview
+    from claims.selectors import factcheck_list
     from claims.services import bulk_action_undo, claims_bulk_transition
     from claims.workflow import claim_publish
 
@@ -414,6 +415,8 @@ def test_undoing_a_bulk_reopen_keeps_a_verdict_given_for_the_previous_text(story
     with pytest.raises(claimreview.ClaimReviewIncomplete, match="changed in version 2"):
         claimreview.claim_review_document(claimreview.verdict_claims().get(pk=dead.pk))
     assert dead.status_changes.order_by("-id").first().restores_id == given.pk
+    # The library has the review back as it was published, of the text reviewed.
+    assert "killed 12" in factcheck_list().get(claim=dead).claim_text
     client.force_login(ed)
     assert client.get(f"/api/v1/claims/{dead.pk}/claimreview/").status_code == 422
     page = client.get(f"/claims/{dead.pk}/")
