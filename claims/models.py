@@ -902,6 +902,11 @@ class ClaimMatch(models.Model):
     score = models.FloatField()
     # [{"start", "end", "other_start", "other_end"}]: shared word runs, in each text.
     spans = models.JSONField(default=list, blank=True)
+    # Which two texts ``score`` and ``spans`` are of (a short hash of both: see
+    # claims.services.matching.scored_texts): a matching run scores a changed claim's
+    # matches again only when a text differs from the last scoring's, not on every
+    # run of the version. Blank: not recorded (rows from before), scored again once.
+    scored_texts = models.CharField(max_length=16, blank=True, default="")
     state = models.CharField(
         max_length=10, choices=MatchState.choices, default=MatchState.SUGGESTED
     )

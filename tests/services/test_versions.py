@@ -376,6 +376,47 @@ def test_a_changed_claims_matches_are_scored_again_by_its_new_text(story, ingest
     assert expected < 0.8 and (dead.repeats, copy.repeats) == (1, 1)
 
 
+def test_a_later_matching_run_of_a_version_does_not_score_the_same_texts_again(
+    story, ingest, monkeypatch
+):
+    # Every matching run of a version (each "Analyse again") scored every match of
+    # every changed claim again, with its spans, though neither text had changed
+    # since the first: 12,000 matches took 8-10 s of a 13-19 s matching run
+    # (bench/rescore_changed.py).
+    from claims.analysis import similarity
+    from claims.models import ClaimMatch
+    from claims.services.matching import claim_matches_find
+
+    article, dead, _dam = story
+    copy_text = (
+        "Valley flood\n\n  • Article by: BO LIN\n  • Riverton Daily\n\n"
+        + PARAGRAPHS[0]
+        + "\n\nRoads to the valley were closed, the police said.\n"
+    )
+    copy = _claim(ingest(text=copy_text).article, "killed 12")
+    ingest(text=V2, user=editor(username="ana"))  # "killed 14": scored again by it
+    dead.refresh_from_db()
+    match = ClaimMatch.objects.get(claim=copy, matched_claim=dead)
+    assert dead.version_change == "changed" and match.score < 1.0
+
+    scored = []
+    spans = similarity.matching_spans
+
+    def counted(a: str, b: str):  # the real function, its calls counted
+        scored.append({a, b})
+        return spans(a, b)
+
+    monkeypatch.setattr(similarity, "matching_spans", counted)
+    claim_matches_find(claim_ids=[dead.pk])
+    assert {copy.text, dead.text} not in scored
+    assert ClaimMatch.objects.get(pk=match.pk).score == match.score
+    # A row scored before the texts were recorded (or on other texts) is scored again.
+    ClaimMatch.objects.filter(pk=match.pk).update(scored_texts="", score=0.99)
+    claim_matches_find(claim_ids=[dead.pk])
+    assert {copy.text, dead.text} in scored
+    assert ClaimMatch.objects.get(pk=match.pk).score == match.score
+
+
 def test_undoing_a_bulk_reopen_keeps_a_verdict_given_for_the_previous_text(story, ingest, client):
     # "killed 12" verified and published; the update says "killed 14"; an editor
     # reopens it with others in bulk, then undoes that. The undo wrote the verdict
