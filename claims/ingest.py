@@ -204,8 +204,67 @@ def _page_encoding(body: bytes, content_type: str, markup: bool) -> str | None:
     return None
 
 
+# The HTML parser (libxml2, under trafilatura and lxml.html) checks each attribute
+# of a tag against all the tag's others: a page of 5 MB whose one tag carries a
+# million attributes takes most of an hour to parse, a worker's time limit again
+# and again (an article stuck fetching is fetched again). No real page comes near
+# this many on one tag.
+MAX_TAG_ATTRIBUTES = 200
+# Tokenized as HTML5 does (and libxml2 since 2.14): "<" and a letter start a tag,
+# whose attributes are names up to whitespace, "/", ">" or "=", each with an
+# optional value (quoted values may hold ">"). Comments, bogus comments and the
+# contents of raw-text elements hold no tags. Each step consumes text, so the scan
+# is linear in the page.
+_HTML_SPACE = "\t\n\f\r "
+_TAG_START = re.compile(r"<(?:(!--)|([!?])|(/?)([A-Za-z][^\t\n\f\r />]*))")
+_ATTRIBUTE = re.compile(
+    rf"[{_HTML_SPACE}/]*(?:=|[^{_HTML_SPACE}/>=])[^{_HTML_SPACE}/>=]*"
+    rf"(?:[{_HTML_SPACE}]*=[{_HTML_SPACE}]*(?:\"[^\"]*\"?|'[^']*'?|[^{_HTML_SPACE}>]*))?"
+)
+_COMMENT_END = re.compile(r"--!?>")
+_TAG_END = re.compile(rf"[{_HTML_SPACE}/]*(?:>|\Z)")
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
+_RAW_TEXT_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
+
+
+def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES) -> None:
+    """IngestError if a tag of ``html`` has more than ``limit`` attributes (see
+    MAX_TAG_ATTRIBUTES), found in one pass before any parser reads the page."""
+    pos, size = 0, len(html)
+    while (start := _TAG_START.search(html, pos)) is not None:
+        pos = start.end()
+        if start.group(1):  # <!-- ... -->, "<!-->", "<!--->" and "--!>" too (HTML5)
+            if html.startswith(">", pos) or html.startswith("->", pos):
+                pos = html.find(">", pos) + 1
+                continue
+            end = _COMMENT_END.search(html, pos)
+            pos = size if end is None else end.end()
+            continue
+        if start.group(2):  # <!DOCTYPE ...>, <?xml ...?>: up to the first ">"
+            end = html.find(">", pos)
+            pos = size if end < 0 else end + 1
+            continue
+        count = 0
+        while (closing := _TAG_END.match(html, pos)) is None:
+            pos = _ATTRIBUTE.match(html, pos).end()
+            count += 1
+            if count > limit:
+                raise IngestError(
+                    f"The HTML has a tag with more than {limit} attributes: "
+                    "it cannot be read as an article page."
+                )
+        pos = closing.end()
+        name = start.group(4).lower()
+        if not start.group(3) and name in _RAW_TEXT:
+            end = _RAW_TEXT_END[name].search(html, pos)
+            pos = size if end is None else end.start()
+        if pos >= size:
+            break
+
+
 def html_to_text(html: str) -> str:
     """The article text of an HTML page; scripts, navigation and markup dropped."""
+    check_markup(html)
     text = trafilatura.extract(
         html, include_comments=False, include_tables=False, favor_precision=True
     )

@@ -36,6 +36,8 @@ import lxml.html
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from claims.ingest import IngestError, check_markup
+
 URL_MAX = 2000
 JSON_LINES = (".jsonl", ".ndjson")
 _URL = URLValidator(schemes=["http", "https"])
@@ -236,7 +238,11 @@ def _json_lines(text: str, name: str, problems: list[Problem]):
 
 def _html(text: str, name: str, problems: list[Problem]):
     try:
+        check_markup(text)  # before the parser, whose time grows with a tag's attributes squared
         tree = lxml.html.document_fromstring(text)
+    except IngestError as exc:
+        problems.append(Problem(name, "", f"not a readable HTML page ({exc})"))
+        return
     except (ValueError, lxml.etree.ParserError) as exc:
         problems.append(Problem(name, "", f"not a readable HTML page ({exc})"))
         return

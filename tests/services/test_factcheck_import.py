@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -110,6 +111,25 @@ def test_an_html_page_with_json_ld():
     )
     assert run(("page.html", page)).created == 1
     assert FactCheck.objects.get().url.endswith("/7")
+
+
+def test_an_html_page_with_a_tag_of_thousands_of_attributes_is_a_problem_at_once():
+    """The HTML parser's time grows with the square of one tag's attributes: such a
+    page is reported, not parsed for minutes inside the request."""
+    page = (
+        '<html><head><title>Check</title><script type="application/ld+json">'
+        + json.dumps(review(7))
+        + "</script></head><body><p "
+        + " ".join(f"a{i}" for i in range(30_000))
+        + ">Our check.</p></body></html>"
+    )
+    started = time.monotonic()
+    with pytest.raises(FactCheckImportError) as caught:
+        run(("page.html", page))
+    assert time.monotonic() - started < 5
+    (problem,) = caught.value.problems
+    assert problem.document == "page.html" and "more than 200 attributes" in problem.reason
+    assert FactCheck.objects.count() == 0
 
 
 def test_json_lines_and_the_fact_check_tools_shape():

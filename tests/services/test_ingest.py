@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from claims import ingest as ingest_module
 from claims.models import AnalysisState, Article, Claim
 from claims.services import IngestError
 from tests.services.conftest import MARKDOWN_ARTICLE, MARKDOWN_TITLE, SHORT, Page
@@ -386,6 +387,76 @@ def test_an_html_article_from_a_url(ingest, settings, local_http, seed_text):
     assert article.state == AnalysisState.ANALYZED and article.claims.count() >= 10
     assert article.title == "Russia says Assad isn't leaving"
     assert "alert(1)" not in article.raw_text and "Subscribe" not in article.raw_text
+
+
+def attribute_bomb(count: int, *, quote_gt: bool = False) -> bytes:
+    """An article page whose one paragraph tag carries ``count`` attributes: the
+    HTML parser checks each attribute's name against all the tag's others, so the
+    parse takes time that grows with the square of ``count`` (30,000: about 20 s;
+    a 5 MB page: most of an hour). ``quote_gt`` puts a quoted ">" among them,
+    which does not end the tag."""
+    names = [f'a{i}="x>y"' if quote_gt and i % 50 == 0 else f"a{i}" for i in range(count)]
+    return (
+        "<html><head><title>Bridges closed</title></head><body><article><p "
+        + " ".join(names)
+        + ">The mayor said on Friday that 12 bridges closed in the city.</p>"
+        "</article></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize("quote_gt", [False, True])
+def test_a_page_with_a_tag_of_thousands_of_attributes_fails_at_once(
+    ingest, settings, local_http, quote_gt
+):
+    """Such a page is no article: it fails with the reason within a second or two,
+    instead of holding a worker (or, uploaded, a web process) for minutes."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/bomb"] = Page(attribute_bomb(30_000, quote_gt=quote_gt))
+    started = timezone.now()
+    fetch_failed(ingest, "more than 200 attributes", local_http.url("/bomb"))
+    assert timezone.now() - started < timedelta(seconds=5)
+
+
+def test_an_uploaded_page_with_a_tag_of_thousands_of_attributes_is_refused(ingest):
+    started = timezone.now()
+    upload = SimpleUploadedFile("bomb.html", attribute_bomb(30_000))
+    refused(ingest, "more than 200 attributes", upload=upload)
+    assert timezone.now() - started < timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    "before", ["<!-->", "<!--->", "<!-- a --!>", "<!-- a -->", "<![CDATA[ x ]]>", "<?php ?>"]
+)
+def test_a_comment_closed_the_ways_html5_closes_one_does_not_hide_a_bomb(before):
+    """The parser ends a comment at "<!-->", "<!--->" and "--!>" as well as "-->":
+    a scan that read on to the next "-->" would not see the tag after it."""
+    page = attribute_bomb(30_000).decode()
+    page = page.replace("<article>", f"<article>{before}", 1).replace("</p>", "</p> -->", 1)
+    started = timezone.now()
+    with pytest.raises(IngestError, match="more than 200 attributes"):
+        ingest_module.html_to_text(page)
+    assert timezone.now() - started < timedelta(seconds=5)
+
+
+def test_tags_with_many_attributes_each_within_the_limit_are_read(ingest, settings, local_http):
+    """The limit is per tag: a page of many tags, each with up to 200 attributes
+    (and markup-like text in its scripts, comments and quoted values), is read."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    wide = " ".join(f'data-k{i}="v"' for i in range(200))
+    script = "<script>var s = '<p " + " ".join(f"x{i}" for i in range(500)) + "';</script>"
+    comment = "<!-- <p " + " ".join(f"y{i}" for i in range(500)) + " -->"
+    page = (
+        f"<html><head><title>Bridges closed</title>{script}</head><body>{comment}<article>"
+        + "".join(
+            f"<p {wide}>The mayor said on Friday that {n} bridges closed.</p>" for n in range(20)
+        )
+        + "</article></body></html>"
+    )
+    local_http.pages["/wide"] = Page(page.encode())
+    result = ingest(url=local_http.url("/wide"))
+    article = Article.objects.get(pk=result.article.pk)
+    assert article.state == AnalysisState.ANALYZED, article.error
+    assert "19 bridges closed" in article.raw_text
 
 
 def test_a_plain_text_article_from_a_url(ingest, settings, local_http):
