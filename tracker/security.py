@@ -4,6 +4,7 @@ what error reports may show, and the Content-Security-Policy header."""
 import re
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -43,6 +44,36 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
         if isinstance(cleansed, str) and _CREDENTIALS_IN_URL.match(str(cleansed)):
             return self.cleansed_substitute
         return cleansed
+
+
+class RequestBodyLimitMiddleware:
+    """A 413 for a request whose declared body (Content-Length) is over
+    REQUEST_BODY_MAX_BYTES, before the body is read: Django streams uploaded files
+    to disk whatever their size, and the CSRF check reads every POST's form, files
+    included, before any login check. (A body sent without Content-Length, chunked,
+    is read as empty by Django.) On /api/ paths the answer has the API's error
+    shape (payload_too_large)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads a malformed length as 0 too
+        if limit is not None and declared > limit:
+            message = f"The request body is larger than the limit of {limit:,} bytes."
+            if request.path_info.startswith("/api/"):
+                body = {"error": {"code": "payload_too_large", "message": message, "details": {}}}
+                response = JsonResponse(body, status=413)
+            else:
+                kind = "text/plain; charset=utf-8"
+                response = HttpResponse(message, status=413, content_type=kind)
+            response["Content-Length"] = str(len(response.content))
+            return response
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

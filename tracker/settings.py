@@ -152,6 +152,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request carries its id (tracker/observability.py).
     "tracker.observability.RequestIdMiddleware",
+    # Before anything reads the body (CSRF reads a form's fields; see the setting).
+    "tracker.security.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tracker.security.ContentSecurityPolicyMiddleware",  # see "Content-Security-Policy"
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -438,6 +440,17 @@ INGEST_ALLOW_PRIVATE_URLS = env_bool("INGEST_ALLOW_PRIVATE_URLS", False)
 # Items per POST /api/v1/articles/batch/ (they are ingested within the request;
 # the body is also bounded by DATA_UPLOAD_MAX_MEMORY_SIZE). More: manage.py ingest.
 INGEST_BATCH_MAX_ITEMS = env_int("INGEST_BATCH_MAX_ITEMS", 100)
+# Largest request body any request may declare (Content-Length), refused with a 413
+# before anything reads it (tracker.security.RequestBodyLimitMiddleware). Django
+# bounds form fields and JSON (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files,
+# which it streams to disk: without this, anyone, logged in or not, could make
+# every POST write gigabytes to the temporary directory before its CSRF or login
+# check. The default fits the largest upload read: a fact-check import's file, or
+# an article file (4 x INGEST_MAX_BYTES), plus 1 MiB of the form around it.
+REQUEST_BODY_MAX_BYTES = env_int(
+    "REQUEST_BODY_MAX_BYTES",
+    max(FACTCHECK_IMPORT_MAX_BYTES, 4 * INGEST_MAX_BYTES, 2_621_440) + 1024 * 1024,
+)
 
 # --- Feeds (claims/services/feeds.py) ---------------------------------------------------
 # Beat looks for due feeds this often (seconds); each feed is polled on its own
