@@ -91,3 +91,23 @@ def test_every_line_is_one_json_object_outside_a_request_too(log_lines):
     logging.getLogger("claims.tasks").warning("line one\nline two")
     [event] = log_lines()
     assert event["request_id"] == "-" and event["message"] == "line one\nline two"
+
+
+def test_a_username_with_unicode_line_breaks_does_not_split_a_log_line(log_lines):
+    """A failed login logs the username as typed (axes). Unicode's own line
+    breaks (NEL, LINE and PARAGRAPH SEPARATOR), which json.dumps leaves raw with
+    ensure_ascii=False, split the line for any reader that splits lines as Python's
+    str.splitlines does (this file's own fixture): one event read as two broken
+    ones, or a forged second event. They, and the bidi controls that make a log
+    line read otherwise on a terminal, are written as \\u escapes."""
+    forged = 'x\u2028{"level": "CRITICAL", "message": "forged"}\u2029\x85\u202eevil'
+    client = Client()
+    client.get("/accounts/login/")
+    client.post(
+        "/accounts/login/",
+        {"username": forged, "password": "wrong", "csrfmiddlewaretoken": "x"},
+    )
+    client.post("/accounts/login/", {"username": forged, "password": "wrong"})
+    events = log_lines()  # every line parses as one JSON object
+    assert not any(e.get("message") == "forged" for e in events)
+    assert any(forged in e["message"] for e in events), events

@@ -54,6 +54,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Characters json.dumps(ensure_ascii=False) writes raw that break or disguise a line:
+# Unicode's line breaks (NEL, LINE and PARAGRAPH SEPARATOR), which str.splitlines and
+# other readers end a line at, and the bidi controls, which make a line read
+# otherwise on a terminal. Written as JSON's \u escapes: the same value, on one line.
+# They occur only inside JSON strings, where an escape is always valid.
+_LINE_SAFE = str.maketrans(
+    {
+        ch: f"\\u{ord(ch):04x}"
+        for ch in "\x85\u2028\u2029\u061c\u200e\u200f"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    }
+)
+
+
 class JSONFormatter(logging.Formatter):
     """One line per event: time, level, logger, request id, message, and the
     traceback (``exc``) when there is one, as a JSON string (no raw newlines)."""
@@ -73,4 +87,4 @@ class JSONFormatter(logging.Formatter):
             event["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             event["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(event, ensure_ascii=False, default=str)
+        return json.dumps(event, ensure_ascii=False, default=str).translate(_LINE_SAFE)
