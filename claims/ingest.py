@@ -227,9 +227,10 @@ _RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
 _RAW_TEXT_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
 
 
-def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES) -> None:
-    """IngestError if a tag of ``html`` has more than ``limit`` attributes (see
-    MAX_TAG_ATTRIBUTES), found in one pass before any parser reads the page."""
+def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTML page") -> None:
+    """IngestError if a tag of ``html`` (a ``what``) has more than ``limit``
+    attributes (see MAX_TAG_ATTRIBUTES), found in one pass before any parser
+    reads it."""
     pos, size = 0, len(html)
     while (start := _TAG_START.search(html, pos)) is not None:
         pos = start.end()
@@ -250,8 +251,8 @@ def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES) -> None:
             count += 1
             if count > limit:
                 raise IngestError(
-                    f"The HTML has a tag with more than {limit} attributes: "
-                    "it cannot be read as an article page."
+                    f"The {what} has a tag with more than {limit} attributes, "
+                    "which the parser would take minutes to read: it is not read."
                 )
         pos = closing.end()
         name = start.group(4).lower()

@@ -295,7 +295,19 @@ def _parse(feed: Feed, fetched: ingest.Fetched):
     given bytes or a str, feedparser tries them as a file name (or a URL) first.
     No content-location goes with them: given the feed's address as the base,
     feedparser resolves a guid such as "wire-3" to http://host/wire-3 and offers
-    it as the link. _entries resolves the real links itself."""
+    it as the link. _entries resolves the real links itself.
+
+    First the document's tags are checked as HTML's are (ingest.check_markup):
+    feedparser's strict parser takes time growing with the square of one tag's
+    attributes, past the task's time limit for a few MB, and a killed poll records
+    no error (no backoff). The text checked is the document as feedparser reads it
+    (its own decoding: a byte-order mark, the XML declaration, the Content-Type)."""
+    headers = {"content-type": fetched.content_type}
+    text = feedparser.encodings.convert_to_utf8(headers, fetched.body, {})
+    try:
+        ingest.check_markup(text.decode("utf-8", "replace"), what="feed")
+    except ingest.IngestError as exc:
+        return str(exc)
     parsed = feedparser.parse(
         io.BytesIO(fetched.body), response_headers={"content-type": fetched.content_type}
     )

@@ -183,6 +183,38 @@ def test_a_broken_feed_backs_off_then_recovers(server, poll):
     assert feed.next_poll_at - feed.last_polled_at == timedelta(minutes=10)
 
 
+def attribute_bomb_feed(count: int) -> str:
+    """A valid RSS document whose channel title carries ``count`` attributes:
+    feedparser's strict parser takes time growing with their number squared
+    (30,000: about 25 s; the 5 MB a fetch allows: far past the task's time limit,
+    whose kill records no error, so the feed was polled again at each interval)."""
+    attributes = " ".join(f'a{i}="1"' for i in range(count))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title {attributes}>Bomb</title><link>https://example.org/</link>"
+        "<description>d</description><item><title>One</title>"
+        "<link>https://example.org/one</link></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_feed_with_a_tag_of_thousands_of_attributes_fails_at_once_and_backs_off(
+    server, poll, encoding
+):
+    path = "/feeds/bomb.rss"
+    body = attribute_bomb_feed(30_000)
+    body = body.replace('encoding="utf-8"', f'encoding="{encoding}"').encode(encoding)
+    server.documents[path] = (body, "application/rss+xml", None)
+    feed = subscribe(server, path, poll_interval_minutes=10)
+    started = timezone.now()
+    result = poll(feed)
+    assert timezone.now() - started < timedelta(seconds=5)
+    assert result.outcome == "error", result
+    assert "more than 200 attributes" in feed.error
+    assert feed.next_poll_at - feed.last_polled_at == timedelta(minutes=20)  # backs off
+    assert not FeedItem.objects.exists() and not Article.objects.exists()
+
+
 def test_the_backoff_doubles_up_to_a_day():
     assert feed_backoff(interval=15, errors=1) == timedelta(minutes=30)
     assert feed_backoff(interval=15, errors=3) == timedelta(minutes=120)
