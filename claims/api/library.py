@@ -36,7 +36,8 @@ OLDEST = {"id": [Key("id", False, int)]}
 
 
 class FactCheckSerializer(serializers.ModelSerializer):
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Our own verdict's claim; null for an imported review (most of the library).
+    claim = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = FactCheck
