@@ -318,7 +318,7 @@ class MatchSerializer(serializers.Serializer):
     factcheck_url = serializers.SerializerMethodField()
     publisher = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()
-    decided_at = serializers.DateTimeField(source="match.decided_at")
+    decided_at = serializers.DateTimeField(source="match.decided_at", allow_null=True)
 
     def get_kind(self, view) -> str:
         return "claim" if view.other_claim is not None else "factcheck"

@@ -10,8 +10,9 @@ import pytest
 import requests
 import schemathesis
 
+from claims.models import ClaimMatch
 from claims.tokens import token_create
-from tests.factories import editor
+from tests.factories import ArticleFactory, ClaimFactory, editor
 from tracker.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -51,3 +52,19 @@ def test_an_imported_fact_check_has_no_claim_and_the_schema_says_so(api):
     assert imported.status_code == 200, imported.text
     listed = valid("/api/v1/factchecks/", "GET", api.get(f"{api.base}/api/v1/factchecks/"))
     assert [row["claim"] for row in listed.json()["results"]] == [None]
+
+
+@pytest.fixture
+def suggested(api):
+    """A claim with a suggested (undecided) match to a claim of another article."""
+    claim = ClaimFactory(article=ArticleFactory())
+    other = ClaimFactory(article=ArticleFactory())
+    match = ClaimMatch.objects.create(claim=claim, matched_claim=other, score=0.9, spans=[])
+    return claim, match
+
+
+def test_an_undecided_match_has_no_decision_time_and_the_schema_says_so(api, suggested):
+    claim, _ = suggested
+    url = f"{api.base}/api/v1/claims/{claim.pk}/matches/"
+    matches = valid("/api/v1/claims/{id}/matches/", "GET", api.get(url))
+    assert [(m["state"], m["decided_at"]) for m in matches.json()] == [("suggested", None)]
