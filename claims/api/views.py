@@ -259,7 +259,13 @@ class ClaimViewSet(ApiViewSet):
         request=s.MatchDecisionInputSerializer,
         responses={200: s.MatchSerializer(many=True), **errors(*WRITE, 404)},
     )
-    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/confirm")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"matches/(?P<match_id>[0-9]+)/confirm",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def match_confirm(self, request, pk, match_id):
         return self._decide(services.claim_match_confirm, pk, match_id)
 
@@ -268,7 +274,13 @@ class ClaimViewSet(ApiViewSet):
         request=s.MatchDecisionInputSerializer,
         responses={200: s.MatchSerializer(many=True), **errors(*WRITE, 404)},
     )
-    @action(detail=True, methods=["post"], url_path=r"matches/(?P<match_id>[0-9]+)/reject")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"matches/(?P<match_id>[0-9]+)/reject",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def match_reject(self, request, pk, match_id):
         return self._decide(services.claim_match_reject, pk, match_id)
 

@@ -68,3 +68,16 @@ def test_an_undecided_match_has_no_decision_time_and_the_schema_says_so(api, sug
     url = f"{api.base}/api/v1/claims/{claim.pk}/matches/"
     matches = valid("/api/v1/claims/{id}/matches/", "GET", api.get(url))
     assert [(m["state"], m["decided_at"]) for m in matches.json()] == [("suggested", None)]
+
+
+@pytest.mark.parametrize("decision", ["confirm", "reject"])
+def test_deciding_a_match_answers_the_list_the_schema_describes(api, suggested, decision):
+    claim, match = suggested
+    url = f"{api.base}/api/v1/claims/{claim.pk}/matches/{match.pk}/{decision}/"
+    answer = api.post(url, json={"note": "Same figure, same speaker."})
+    assert answer.status_code == 200, answer.text
+    valid(f"/api/v1/claims/{{id}}/matches/{{match_id}}/{decision}/", "POST", answer)
+    # The answer is the claim's matches, as GET .../matches/ lists them: a list.
+    assert [m["state"] for m in answer.json()] == [f"{decision}ed"]
+    operation = schema[f"/api/v1/claims/{{id}}/matches/{{match_id}}/{decision}/"]["POST"]
+    assert {p.name for p in operation.query} == set()  # no list filters on a decision
