@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -43,6 +44,13 @@ from claims.models import Article, Claim
 from claims.services.csvexport import claims_csv_response, count_up_to, csv_filename, sync_max_rows
 
 PAGE_PARAMS = {"cursor", "page_size", "ordering"}
+# The claim filters that take several values (status=unstarted&status=in_progress);
+# any other parameter given twice is a 400.
+CLAIM_REPEATABLE = frozenset(
+    name
+    for name, claim_filter in ClaimFilter.base_filters.items()
+    if isinstance(claim_filter, MultipleChoiceFilter)
+)
 
 
 class ClaimReviewRenderer(JSONRenderer):
@@ -73,9 +81,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         ]
         return [cls() for cls in classes]
 
-    def check_query_params(self, allowed: set[str]) -> None:
+    def check_query_params(self, allowed: set[str], repeatable: frozenset = frozenset()) -> None:
         """Refuse query parameters that would be silently ignored: a typo in a
-        filter name must not return every claim. And a NUL character in any value:
+        filter name must not return every claim, and a one-value parameter given
+        twice must not answer for its last value alone (``article=1&article=2``
+        listed article 2's claims only). And a NUL character in any value:
         PostgreSQL refuses it in a query (a 500 where a filter passed it on)."""
         unknown = sorted(set(self.request.query_params) - allowed)
         if unknown:
@@ -86,6 +96,17 @@ class ApiViewSet(viewsets.GenericViewSet):
                 }
             )
         params = self.request.query_params
+        repeated = sorted(
+            name for name in params if name not in repeatable and len(params.getlist(name)) > 1
+        )
+        if repeated:
+            several = f"only {', '.join(sorted(repeatable))} take" if repeatable else "none takes"
+            raise ValidationError(
+                {
+                    name: [f"Give one value, not {len(params.getlist(name))}: {several} several."]
+                    for name in repeated
+                }
+            )
         with_nul = sorted(name for name in params if any("\x00" in v for v in params.getlist(name)))
         if with_nul:
             raise ValidationError({name: ["Null characters are not allowed."] for name in with_nul})
@@ -132,7 +153,7 @@ class ClaimViewSet(ApiViewSet):
         responses={200: s.ClaimSerializer(many=True), **errors(*READ, 400)},
     )
     def list(self, request):
-        self.check_query_params(set(ClaimFilter.base_filters) | PAGE_PARAMS)
+        self.check_query_params(set(ClaimFilter.base_filters) | PAGE_PARAMS, CLAIM_REPEATABLE)
         page = self.paginate_queryset(self.filter_queryset(selectors.claim_list_rows()))
         selectors.claim_hedges_attach(page)
         data = s.ClaimSerializer(page, many=True, context=self.get_serializer_context()).data
@@ -338,7 +359,7 @@ class ClaimViewSet(ApiViewSet):
         },
     )
     def export(self, request):
-        self.check_query_params(set(ClaimFilter.base_filters) | {"ordering"})
+        self.check_query_params(set(ClaimFilter.base_filters) | {"ordering"}, CLAIM_REPEATABLE)
         name = ordering_name(request, self)
         qs = apply_ordering(self.filter_queryset(self.get_queryset()), self.orderings[name])
         limit = sync_max_rows()
