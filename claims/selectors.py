@@ -100,7 +100,8 @@ def _claim_list_values() -> QuerySet[Claim]:
 # What the API's claim document reads of a listed claim (ClaimSerializer), and no
 # more: a page is read as these values, not as model instances.
 CLAIM_LIST_COLUMNS = (
-    "id", "article_id", "list_article_title", "position", "text", "start", "end", "kind",
+    "id", "article_id", "list_article_title", "position", "text", "start", "end",
+    "sentence_start", "sentence_end", "kind",
     "source_text", "source_type", "source_role", "source_verb", "source_mention",
     "source_via", "source_relayed", "source_start", "source_end", "sourcing_strength",
     "confidence_score", "confidence_level", "confidence_reasons", "checkworthiness",

@@ -76,6 +76,13 @@ class SourceSerializer(serializers.Serializer):
     end = serializers.IntegerField(source="source_end", allow_null=True)
 
 
+class SentenceSerializer(serializers.Serializer):
+    """The claim's sentence in the article's text (the contract's ``sentence``)."""
+
+    start = serializers.IntegerField(source="sentence_start")
+    end = serializers.IntegerField(source="sentence_end")
+
+
 class ConfidenceSerializer(serializers.Serializer):
     """Null score and level: the analysis has not scored the claim yet."""
 
@@ -114,6 +121,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name=_URL_VIEW)
     article_title = serializers.CharField(source="article.title", read_only=True)
     source = SourceSerializer(source="*", read_only=True)
+    sentence = SentenceSerializer(source="*", read_only=True)
     confidence = ConfidenceSerializer(source="*", read_only=True)
     hedges = HedgeSerializer(many=True, read_only=True)
     assignee = username(allow_null=True)
@@ -147,6 +155,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "text",
             "start",
             "end",
+            "sentence",
             "kind",
             "source",
             "sourcing_strength",
@@ -192,6 +201,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "text": claim.text,
             "start": claim.start,
             "end": claim.end,
+            "sentence": {"start": claim.sentence_start, "end": claim.sentence_end},
             "kind": claim.kind,
             "source": {
                 "text": claim.source_text,

@@ -90,3 +90,21 @@ def test_the_written_document_is_drfs():
         assert fast == drf_document(serializer, claim)
         assert list(fast) == ClaimSerializer.Meta.fields  # same keys, same order
     assert serializer.to_representation(rows[1])["due_at"].endswith("Z")
+
+
+def test_every_claim_document_has_the_contracts_sentence(api_as):
+    """analysis-contract.md: each claim of the analysis, whoever calls it (the REST
+    API too), has ``sentence`` {start, end}, the offsets of its sentence in the
+    article's text; the project may add fields, never drop these."""
+    article = ArticleFactory()
+    claim = ClaimFactory(article=article, start=10, end=20, sentence_start=0, sentence_end=40)
+    client = api_as("viewer")
+    documents = [
+        client.get("/api/v1/claims/").json()["results"][0],
+        client.get(f"/api/v1/claims/{claim.pk}/").json(),
+        client.get(f"/api/v1/articles/{article.pk}/").json()["claims"][0],
+    ]
+    for document in documents:
+        assert document["sentence"] == {"start": 0, "end": 40}
+        sentence = article.raw_text[document["sentence"]["start"] : document["sentence"]["end"]]
+        assert article.raw_text[document["start"] : document["end"]] in sentence
