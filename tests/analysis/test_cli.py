@@ -94,6 +94,27 @@ def test_over_the_size_limit_is_refused():
     assert "over the limit" in proc.stderr.decode()
 
 
+def test_the_size_error_says_the_files_real_size():
+    # The command reads at most one byte past the limit: it used to report that
+    # many ("input is 101 bytes") for a file of any size over it.
+    proc = run(str(SEED), "--json", env_extra={"ANALYSIS_MAX_BYTES": "100"})
+    assert proc.returncode == 1
+    size = SEED.stat().st_size
+    assert proc.stderr.decode().strip().splitlines() == [
+        f"CommandError: input is {size:,} bytes, over the limit of 100 bytes"
+    ]
+
+
+def test_the_size_error_of_stdin_claims_no_size():
+    proc = run(
+        "-", stdin=b"Officials said it rained. " * 100, env_extra={"ANALYSIS_MAX_BYTES": "100"}
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.decode().strip().splitlines() == [
+        "CommandError: input is over the limit of 100 bytes"
+    ]
+
+
 def test_missing_file_is_a_clear_error():
     proc = run("/nonexistent/article.txt")
     assert proc.returncode != 0

@@ -5,6 +5,7 @@ text. Bad input exits non-zero with a one-line error on stderr.
 """
 
 import json
+import os
 import sys
 
 from django.conf import settings
@@ -25,7 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the contract's JSON")
 
     def handle(self, *args, path, json: bool, **options):
-        data = self._read(path)
+        data, size = self._read(path)
+        limit = settings.ANALYSIS_MAX_BYTES
+        if len(data) > limit:  # read up to one byte past it: say the real size, if known
+            said = f"{size:,} bytes, over" if size is not None else "over"
+            raise CommandError(f"input is {said} the limit of {limit:,} bytes")
         try:
             text = decode_input(data, max_bytes=settings.ANALYSIS_MAX_BYTES)
             result = analyze(text, policy=settings.CONFIDENCE_POLICY, model=settings.SPACY_MODEL)
@@ -36,12 +41,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_table(result.to_dict()))
 
-    def _read(self, path: str) -> bytes:
+    def _read(self, path: str) -> tuple[bytes, int | None]:
+        """At most one byte past ANALYSIS_MAX_BYTES, and the input's size if known."""
         if path == "-":
-            return sys.stdin.buffer.read(settings.ANALYSIS_MAX_BYTES + 1)
+            return sys.stdin.buffer.read(settings.ANALYSIS_MAX_BYTES + 1), None
         try:
             with open(path, "rb") as fh:
-                return fh.read(settings.ANALYSIS_MAX_BYTES + 1)
+                data = fh.read(settings.ANALYSIS_MAX_BYTES + 1)
+                return data, os.fstat(fh.fileno()).st_size if fh.seekable() else None
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
 
