@@ -501,13 +501,17 @@ CELERY_TASK_ROUTES = {
     for name in ("analyze_article", "extract_claims", "tag_sourcing", "tag_hedging",
                  "score_confidence")
 }  # fmt: skip
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
+# The embedded mode's in-memory broker is named with its host: a bare "memory://"
+# made kombu log "No hostname was supplied. Reverting to default 'localhost'" (a
+# WARNING) as each process ran its first task.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://localhost/")
+_IN_MEMORY_BROKER = CELERY_BROKER_URL.startswith("memory://")
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", _IN_MEMORY_BROKER)
 CELERY_TASK_EAGER_PROPAGATES = False
 # Chords need a result backend: the parallel tagging steps of an earlier
 # deployment's runs join before scoring.
 CELERY_RESULT_BACKEND = env_str(
-    "CELERY_RESULT_BACKEND", None if CELERY_BROKER_URL == "memory://" else CELERY_BROKER_URL
+    "CELERY_RESULT_BACKEND", None if _IN_MEMORY_BROKER else CELERY_BROKER_URL
 )
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
