@@ -49,8 +49,9 @@ class ClaimReviewIncomplete(ValueError):
     def __init__(self, claims: list[Claim]):
         self.claim_ids = [c.pk for c in claims]
         ids = ", ".join(f"#{pk}" for pk in self.claim_ids)
+        which = f"claims {ids} need their" if len(self.claim_ids) > 1 else f"claim {ids} needs its"
         super().__init__(
-            f"No ClaimReview without the published fact-check: claim {ids} needs its "
+            f"No ClaimReview without the published fact-check: {which} "
             "public URL and public summary (set by an editor) first."
         )
 

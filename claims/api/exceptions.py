@@ -78,7 +78,9 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, IngestError):
         return exceptions.ValidationError({"non_field_errors": [str(exc)]}, code="invalid_article")
     if isinstance(exc, ClaimReviewIncomplete):
-        return Unprocessable(str(exc), code="claimreview_incomplete")
+        error = Unprocessable(str(exc), code="claimreview_incomplete")
+        error.details = {"claims": exc.claim_ids}  # which claims to complete, for scripts
+        return error
     return exc
 
 
@@ -100,7 +102,10 @@ def _body(exc: exceptions.APIException, data) -> dict:
         return error_body(code, message, details)
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else exc.default_code
-    details = {"wait": exc.wait} if isinstance(exc, exceptions.Throttled) else {}
+    if isinstance(exc, exceptions.Throttled):
+        details = {"wait": exc.wait}
+    else:
+        details = getattr(exc, "details", None) or {}
     return error_body(code, str(exc.detail), details)
 
 

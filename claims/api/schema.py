@@ -17,7 +17,7 @@ WHY = {
     413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
     415: "The body is not JSON (send Content-Type: application/json).",
     422: "A ClaimReview of a verdict without its published fact-check (public URL and "
-    "public summary): an editor sets them first.",
+    "public summary): an editor sets them first. details.claims: the claims' ids.",
     429: "Too many requests: wait the seconds given in Retry-After.",
     503: "A service the request needs (the task queue) is unreachable: try again later.",
 }
@@ -29,7 +29,10 @@ CODES = {
     409: ("stale_version", "This claim was changed by editor at 2026-01-05 10:12:00 ..."),
     413: ("payload_too_large", "The request body is larger than the server accepts."),
     415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
-    422: ("claimreview_incomplete", "No ClaimReview without the published fact-check: ..."),
+    422: (
+        "claimreview_incomplete",
+        "No ClaimReview without the published fact-check: claim #12 ...",
+    ),
     429: ("throttled", "Request was throttled. Expected available in 12 seconds."),
     503: ("queue_unavailable", "The export queue is unreachable; try again later."),
 }
@@ -42,6 +45,8 @@ def _example(status: int) -> OpenApiExample:
         if status == 400
         else {"wait": 12}
         if status == 429
+        else {"claims": [12]}
+        if status == 422
         else {}
     )
     value = {"error": {"code": code, "message": message, "details": details}}

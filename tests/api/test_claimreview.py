@@ -281,6 +281,20 @@ def test_an_article_graph_is_refused_naming_the_claims_without_it(api_as, articl
     assert f"#{claim.pk}" not in error_of(r)["message"]
 
 
+def test_an_article_graph_refusal_lists_the_claims_in_its_details(api_as, article):
+    # A script publishing an article's fact-checks needs the claims to complete: the
+    # ids were only in the English message ("claim #13, #14 needs its public URL").
+    first, second = verdict_without_public(article), verdict_without_public(article)
+    r = api_as("viewer").get(f"/api/v1/articles/{article.pk}/claimreview/")
+    assert r.status_code == 422
+    error = error_of(r)
+    assert error["details"] == {"claims": [first.pk, second.pk]}
+    assert f"claims #{first.pk}, #{second.pk} need their public URL" in error["message"]
+    one = api_as("viewer").get(f"/api/v1/claims/{first.pk}/claimreview/")
+    assert error_of(one)["details"] == {"claims": [first.pk]}
+    assert f"claim #{first.pk} needs its public URL" in error_of(one)["message"]
+
+
 @pytest.mark.parametrize(
     "source_type, expected",
     [
