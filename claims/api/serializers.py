@@ -559,9 +559,27 @@ class ArticleListSerializer(ArticleSerializer):
 class ArticleDetailSerializer(ArticleSerializer):
     text = serializers.CharField(source="raw_text", read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
+    # The analysis contract's names (../shared/docs/analysis-contract.md) for two
+    # fields the API named first: the same values.
+    published = serializers.DateTimeField(
+        source="published_at",
+        read_only=True,
+        allow_null=True,
+        help_text="The contract's name of published_at.",
+    )
+    body_start = serializers.IntegerField(
+        source="body_offset", read_only=True, help_text="The contract's name of body_offset."
+    )
 
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body_offset", "text", "claims"]
+        fields = [
+            *ArticleSerializer.Meta.fields,
+            "published",
+            "body_offset",
+            "body_start",
+            "text",
+            "claims",
+        ]
         read_only_fields = fields
 
 

@@ -38,6 +38,21 @@ def test_detail_has_state_error_metadata_and_claims(api_as):
     assert [c["id"] for c in body["claims"]] == [c.pk for c in claims]
 
 
+def test_detail_has_the_analysis_contracts_article_names_too(api_as):
+    """../shared/docs/analysis-contract.md names the article's date ``published``
+    and where its body starts ``body_start``; the API named them first
+    ``published_at`` and ``body_offset``, and keeps those."""
+    from datetime import UTC, datetime
+
+    when = datetime(2012, 12, 29, 19, 19, tzinfo=UTC)
+    article = ArticleFactory(published_at=when, body_offset=113)
+    body = api_as("viewer").get(f"{URL}{article.pk}/").json()
+    assert body["published"] == body["published_at"] and body["published"].startswith("2012-12-29")
+    assert body["body_start"] == body["body_offset"] == 113
+    undated = api_as("viewer").get(f"{URL}{ArticleFactory().pk}/").json()
+    assert undated["published"] is None and undated["published_at"] is None
+
+
 def test_ingest_text_is_202_then_200_for_the_same_text(api_as):
     client = api_as("editor")
     r = client.post(URL, {"text": TEXT}, format="json")
