@@ -263,17 +263,87 @@ def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTM
             break
 
 
-def html_to_text(html: str) -> str:
-    """The article text of an HTML page; scripts, navigation and markup dropped."""
+def html_to_text(html: str, *, url: str | None = None) -> str:
+    """The article text of an HTML page; scripts, navigation and markup dropped.
+    ``url``, where the page came from, helps tell the site's name in its title."""
     check_markup(html)
     text = trafilatura.extract(
         html, include_comments=False, include_tables=False, favor_precision=True
     )
     if not text or not text.strip():
         raise IngestError("No article text was found in the HTML.")
-    title = trafilatura.extract_metadata(html)
-    heading = title.title if title is not None and title.title else None
-    return f"{heading}\n\n{text}" if heading and not text.startswith(heading) else text
+    heading = _headline(trafilatura.extract_metadata(html, default_url=url), url)
+    # Not when the text's first line is the headline already (the page's <h1>, which
+    # may be longer than the metadata's: "Kolumne: Queer Royal - Über Dragqueens
+    # ..."); a first paragraph that begins with it ("Penny is a villager who lives
+    # in town.") is not a headline.
+    first = text.split("\n", 1)[0].strip()
+    if heading and not (first.startswith(heading) and _headline_shaped(first)):
+        return f"{heading}\n\n{text}"
+    return text
+
+
+def _headline_shaped(line: str) -> bool:
+    return len(line.split()) <= 25 and not line.endswith(".")
+
+
+# What sites put between a headline and their own name in <title> and og:title:
+# "Headline | Site", "Headline - Site", "Site — Headline". Not a colon, which is the
+# headline's own ("Brexit: what happens next").
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014\u2022\u00b7\u00bb/]|-{1,2}|::)\s+")
+
+
+def _headline(metadata, url: str | None) -> str | None:
+    """The page's title without the site's name, which is the publication and not
+    part of the headline: "Losing face: 6,000 masks stolen | The Japan Times" is
+    "Losing face: 6,000 masks stolen". A part is dropped only when it names the
+    site (its og:site_name, or its host), so that "Grades – Until Now" stays."""
+    title = metadata.title if metadata is not None else None
+    if not title:
+        return None
+    names = _site_names(metadata, url)
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    if cuts and _names_site(title[cuts[-1].end() :], names):
+        title = title[: cuts[-1].start()]
+    elif cuts and _names_site(title[: cuts[0].start()], names):
+        title = title[cuts[0].end() :]
+    return title.strip() or None
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\W|_", "", name.casefold())
+
+
+def _site_names(metadata, url: str | None) -> tuple[set[str], set[str]]:
+    """The site's names as keys (letters and digits, case-folded): its own name and
+    its host's ("japantimes.co.jp" and "japantimes"), whole; and the parts a longer
+    name may be written with ("St.Galler Tagblatt" for tagblatt.ch)."""
+    hosts = {metadata.hostname, urlsplit(url).hostname if url else None} - {None, ""}
+    # Without og:site_name, trafilatura takes a part of <title> with a dot in it for
+    # the site's name: "Popkultur.de", but also an author's initials ("Love is War
+    # - Sehnsucht von R. K. Lilley"). A name that reads as words is not trusted.
+    sitename = metadata.sitename or ""
+    names = {_key(sitename)} if ". " not in sitename else set()
+    cores = set()
+    for host in hosts:
+        labels = host.casefold().removeprefix("www.").split(".")
+        names.add(_key(".".join(labels)))
+        cores.add(_key(max(labels[:-1] or labels, key=len)))
+    return names - {""}, {core for core in cores if len(core) >= 4}
+
+
+def _names_site(part: str, site: tuple[set[str], set[str]]) -> bool:
+    """True if ``part`` of a title is the site's name: "The Japan Times", "Popkultur.de",
+    "BMBF" (its og:site_name "Bundesministerium ... - BMBF"), "St.Galler Tagblatt"
+    (on tagblatt.ch). A name in a longer part ("Welpen kaufen" on a site called
+    "Welpen") is not enough: that part is the headline's."""
+    key = _key(part)
+    names, cores = site
+    if not key or len(part.split()) > 8:
+        return False
+    if key in names or (len(key) >= 4 and any(key in name for name in names)):
+        return True
+    return any(core in key for core in cores)
 
 
 def markdown_to_text(source: str) -> str:
@@ -441,7 +511,9 @@ def text_from_url(url: str) -> str:
     # upload or a paste that is not UTF-8 is still refused, for the sender to fix.
     text = _decode(body, encoding=encoding, source="page", lenient=True)
     # A UTF-16 page's first bytes are its byte-order mark, not "<": look again.
-    return html_to_text(text) if markup or text.lstrip()[:1] == "<" else text
+    if markup or text.lstrip()[:1] == "<":
+        return html_to_text(text, url=url)
+    return text
 
 
 def bytes_from_url(url: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:

@@ -1,0 +1,80 @@
+"""What a published web page becomes: its headline and its article text, as URL
+ingest and HTML uploads read them (claims.ingest.html_to_text). The pages are
+small ones written for these tests, shaped like real news sites' markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import analysis
+from claims.ingest import html_to_text
+
+PARAGRAPHS = (
+    "The city council voted on Tuesday to close two of its five public libraries, "
+    "citing a budget gap of 4.2 million dollars.",
+    "Council member Ana Ruiz said the closures would save 1.1 million dollars a year.",
+    "The libraries served about 60,000 visitors last year, according to city figures.",
+)
+
+
+def page(title: str, *, head: str = "", body: str = "") -> str:
+    """A news page whose <title> and og:title are ``title``, as most sites write them."""
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'>{head}</head>"
+        "<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        "<main><article>"
+        + body
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</article></main><footer>Contact us</footer></body></html>"
+    )
+
+
+def title_of(html: str, url: str | None = None) -> str | None:
+    return analysis.parse_header(html_to_text(html, url=url)).title
+
+
+OG_SITE = "<meta property='og:site_name' content='The Daily Example'>"
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "url"),
+    [
+        ("Council closes two libraries | The Daily Example", OG_SITE, None),
+        ("Council closes two libraries - The Daily Example", OG_SITE, None),
+        ("The Daily Example » Council closes two libraries", OG_SITE, None),
+        ("Council closes two libraries - dailyexample.com", "", None),
+        ("Council closes two libraries | Daily Example", "", "https://www.dailyexample.com/a"),
+    ],
+)
+def test_the_site_name_is_not_part_of_the_headline(title, head, url):
+    assert title_of(page(title, head=head), url) == "Council closes two libraries"
+
+
+def test_a_short_headline_that_begins_the_first_paragraph_is_still_the_title():
+    html = page(
+        "Penny | Example Wiki", head="<meta property='og:site_name' content='Example Wiki'>"
+    )
+    html = html.replace("<article>", "<article><p>Penny is a villager who lives in the town.</p>")
+    text = html_to_text(html)
+    assert analysis.parse_header(text).title == "Penny"
+    assert text.startswith("Penny\n\nPenny is a villager")
+
+
+def test_a_first_line_that_is_a_longer_headline_is_the_title():
+    html = page("Council closes two libraries", head=OG_SITE)
+    h1 = "Council closes two libraries - and a budget gap remains"
+    text = html_to_text(html.replace("<article>", f"<article><h1>{h1}</h1>"))
+    assert text.startswith(h1 + "\n") and analysis.parse_header(text).title == h1
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Council closes libraries – but not for long",
+        "Libraries - a budget story from Example - and what comes next",
+        "Love is War - Sehnsucht von R. K. Lilley",
+    ],
+)
+def test_a_headline_with_a_dash_of_its_own_is_kept(title):
+    assert title_of(page(title, head=OG_SITE), "https://www.dailyexample.com/a") == title
