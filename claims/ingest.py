@@ -263,6 +263,17 @@ def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTM
             break
 
 
+def _without_stray_nuls(body: bytes) -> bytes:
+    """An HTML page without the few NUL bytes a CMS left in its markup (a banner's
+    tag followed by a run of them): the HTML parser drops them and a browser shows
+    the page, so they do not make it binary. UTF-16 and UTF-32 pages (a byte-order
+    mark, or NULs in more than one byte in 50) and binary keep theirs."""
+    nuls = body.count(b"\x00")
+    if not nuls or nuls * 50 > len(body) or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return body
+    return body.replace(b"\x00", b"")
+
+
 def html_to_text(html: str, *, url: str | None = None) -> str:
     """The article text of an HTML page; scripts, navigation and markup dropped.
     ``url``, where the page came from, helps tell the site's name in its title."""
@@ -505,6 +516,8 @@ def text_from_url(url: str) -> str:
     markup = "html" in content_type or body.lstrip()[:1] == b"<"
     if not (markup or content_type.startswith("text/") or not content_type):
         raise IngestError(f"The URL returned {content_type.split(';')[0]}, not an article.")
+    if markup:
+        body = _without_stray_nuls(body)
     encoding = _page_encoding(body, content_type, markup)
     # A page's bytes that are not in its declared UTF-8 (a CMS's pasted curly quote)
     # are read as windows-1252: a browser shows the page, with U+FFFD for them; an

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from claims import analysis
-from claims.ingest import html_to_text
+from claims.ingest import IngestError, html_to_text, text_from_url
+from tests.services.conftest import Page
 
 PARAGRAPHS = (
     "The city council voted on Tuesday to close two of its five public libraries, "
@@ -78,3 +79,19 @@ def test_a_first_line_that_is_a_longer_headline_is_the_title():
 )
 def test_a_headline_with_a_dash_of_its_own_is_kept(title):
     assert title_of(page(title, head=OG_SITE), "https://www.dailyexample.com/a") == title
+
+
+def test_a_page_with_stray_nul_bytes_in_its_markup_is_read(settings, local_http):
+    """A CMS left a run of NUL bytes after a banner's tag; a browser shows the page."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    html = page("Council closes two libraries", body="<img src='/b.gif' alt=''>" + "\0" * 11)
+    local_http.pages["/news/libraries"] = Page(html.encode())
+    text = text_from_url(local_http.url("/news/libraries"))
+    assert PARAGRAPHS[1] in text and "\0" not in text
+
+
+def test_a_binary_page_full_of_nul_bytes_is_still_refused(settings, local_http):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    local_http.pages["/blob"] = Page(b"<html>" + bytes(range(256)) * 40)
+    with pytest.raises(IngestError, match="binary"):
+        text_from_url(local_http.url("/blob"))
