@@ -47,6 +47,7 @@ def extract(text: str, *, model: str | None = None) -> Extraction:
         claims.extend(_claims_of(parsed, text))
     claims = hedging.drop_pointing_back(claims, text, sentences)
     claims = _drop_no_comment(claims)
+    claims = _drop_calls_to_action(claims, text)
     claims = _drop_in_notices(claims, find_corrections(text))
     return Extraction(text, meta, sentences, claims)
 
@@ -63,6 +64,28 @@ def _drop_in_notices(claims: list[Claim], notices: list[Span]) -> list[Claim]:
         for c in claims
         if not any(n.start < c.sentence.end and c.sentence.start < n.end for n in notices)
     ]
+
+
+# The site speaking to its reader, which extraction from a web page keeps when it
+# sits inside the article: "Sign up for our newsletter to get the latest updates.",
+# "If you're on the app, click here to watch live.", "Follow us on Facebook.",
+# "Please accept YouTube cookies to play this video." Not "users who sign up for an
+# account get $10" (a claim about the offer), nor "he declined to follow us".
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:sign(?:ing)?\s+up|subscrib(?:e|ing))\b[^.!?\n]{0,80}?"
+    r"\b(?:newsletters?|inbox|our\s+(?:e-?mail|daily|weekly|free|channel))\b"
+    r"|\bnewsletter\b[^.!?\n]{0,60}?\b(?:sign\s+up|subscribe)\b"
+    r"|\b(?:sign\s+up|subscribe)\s+(?:here|now|today|for\s+free)\b"
+    r"|\bplease\s+(?:subscribe|sign\s+up|log\s+in)\b|\bclick\s+here\b|(?<!\w)follow\s+us\b"
+    r"|\baccept\b[^.!?\n]{0,40}?\bcookies\b|\bnever\s+miss\s+(?:the\s+latest|our|a\s+story)\b",
+    re.IGNORECASE,
+)
+
+
+def _drop_calls_to_action(claims: list[Claim], text: str) -> list[Claim]:
+    """Without the claims of sentences that ask the reader to do something on the
+    site (subscribe, click, follow): page furniture, nothing to check."""
+    return [c for c in claims if not _CALL_TO_ACTION.search(text, c.sentence.start, c.sentence.end)]
 
 
 def _drop_no_comment(claims: list[Claim]) -> list[Claim]:

@@ -643,3 +643,43 @@ def test_labels_and_ranges(dev):
         assert 0.0 <= c["confidence"]["score"] <= 1.0
         assert 0.0 <= c["checkworthiness"] <= 1.0
         assert {h["category"] for h in c["hedges"]} <= HEDGE_CATEGORIES
+
+
+# --- page furniture inside the article -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Then sign up for our email newsletter to get the latest updates straight to your inbox.",
+        "Never miss the latest news by signing up to our newsletter today.",
+        "If you're on the Channel 9 app, click here to watch live.",
+        "Follow us on Facebook, Instagram and X for more stories like this.",
+        "Please accept YouTube cookies to play this video.",
+        "To read the full story, please subscribe to the Riverside Gazette.",
+    ],
+)
+def test_a_call_to_the_reader_inside_the_article_is_no_claim(furniture):
+    """A web page's text keeps the site's calls to action where they sit among the
+    paragraphs; they ask something of the reader and state nothing to check."""
+    _, result = run(
+        "The council closed two of its five libraries on Tuesday, officials said. "
+        f"{furniture} The closures will save 1.1 million dollars a year, the mayor said."
+    )
+    texts = [c["text"] for c in result["claims"]]
+    assert any("two of its five libraries" in t for t in texts)
+    assert any("1.1 million dollars" in t for t in texts)
+    assert not any(
+        word in t.lower()
+        for t in texts
+        for word in ("newsletter", "click", "follow us", "cookies", "subscribe")
+    )
+
+
+def test_an_offer_or_a_person_signing_up_is_still_a_claim():
+    _, result = run(
+        "New users get $10 in bitcoin when they sign up for an account, the company said. "
+        "More than 2,000 residents signed up for the program in its first week."
+    )
+    claim_containing(result, "$10 in bitcoin")
+    claim_containing(result, "2,000 residents")
