@@ -165,6 +165,34 @@ _BOILER_RE = re.compile(
     re.I | re.M,
 )
 _MAX_BOILER_LEN = 400  # a longer paragraph that starts "Copyright 2020 ..." is content
+# A date as pages print it: "Thursday, April 21, 2022", "21 April 2022", "Nov. 3, 2021",
+# "2022-04-21", "21.04.2022", "November 2015".
+_PAGE_DATE = (
+    r"(?:[a-z]+,?\s+)?(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}\.?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\s+\d{4}|\d{4}-\d\d-\d\d"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:\s*(?:[/|,@-]|at)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?"
+)
+# Lines of a web page's furniture that extraction leaves among the paragraphs, each a
+# line of its own: a byline ("By Nada Tawfik, BBC News, New York", "Posted by Alex
+# Durán, AMP Project Marketing"), a photo credit ("Image credit: www.apple.com",
+# "Photo: Jonathan Nackstrand/AFP"), a date stamp ("Posted: Thursday, April 21,
+# 2022", "November 2015 / 13:48"). Only a whole short line that does not end as a
+# sentence does: "By Monday, the council had voted." is a paragraph.
+_FURNITURE_RE = re.compile(
+    r"^[^\S\r\n]*+(?P<line>(?:"
+    r"(?:posted|written|words)\s+by\s[^\r\n]{1,80}"
+    r"|by\s+(?-i:[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|de|van|von|da|al|bin)){1,4})"
+    r"(?:\s*[,|/]\s*[^\r\n]{1,60})?"
+    r"|(?:photo|image|picture|photograph|video|graphic)s?(?:\s+(?:credit|courtesy|by|source))?"
+    r"\s*:[^\r\n]{1,80}"
+    r"|(?:(?:first\s+)?posted|published|updated|last\s+updated)(?:\s+on)?\s*:?\s+"
+    + _PAGE_DATE
+    + r"|"
+    + _PAGE_DATE
+    + r")(?<![.!?\"\u201d]))[^\S\r\n]*$",
+    re.I | re.M,
+)
 
 
 class _Line(NamedTuple):
@@ -227,6 +255,11 @@ def _parse(text: str) -> ArticleMeta:
     meta.published = facts.get("published") or facts.get("updated")
     meta.body_start = body
     meta.dateline = _dateline(text, body)
+    # The header's own byline and date are metadata already; below it, such lines
+    # are the page's furniture.
+    furniture = _boilerplate(text, _FURNITURE_RE, after=body)
+    if furniture:
+        meta.boilerplate = sorted(meta.boilerplate + furniture, key=lambda span: span.start)
     return meta
 
 
@@ -481,9 +514,9 @@ def _dateline(text: str, pos: int) -> str | None:
     return place
 
 
-def _boilerplate(text: str) -> list[Span]:
+def _boilerplate(text: str, pattern: re.Pattern = _BOILER_RE, after: int = 0) -> list[Span]:
     spans = []
-    for m in _BOILER_RE.finditer(text):
+    for m in pattern.finditer(text, after):
         start, end = m.start("line"), m.end("line")
         while end > start and text[end - 1].isspace():
             end -= 1

@@ -683,3 +683,26 @@ def test_an_offer_or_a_person_signing_up_is_still_a_claim():
     )
     claim_containing(result, "$10 in bitcoin")
     claim_containing(result, "2,000 residents")
+
+
+def test_bylines_credits_and_date_stamps_among_the_paragraphs_are_no_claims():
+    """What a web page's extraction leaves on lines of their own between the
+    paragraphs: a byline, a photo credit above the paragraph it illustrates, a
+    date stamp. None is a claim, and none joins the next paragraph's claim."""
+    text = article(
+        "The council closed two of its five libraries on Tuesday, officials said.\n\n"
+        "The vote was 7 to 2, with the mayor's allies in favour.\n\n"
+        "Photo: Jonathan Nackstrand/AFP\n"
+        "The closures will save 1.1 million dollars a year, the mayor said.\n\n"
+        "Image credit: www.example.com/libraries\n\n"
+        "Posted: Thursday, April 21, 2022\n\n"
+        "November 2015 / 13:48\n\n"
+        "By Monday, about 300 people had signed a petition against the plan.\n\n"
+        "By Nada Tawfik, BBC News, New York"
+    )
+    texts = [c.text for c in analyze(text).claims]
+    assert any("two of its five libraries" in t for t in texts)
+    assert any(t.startswith("The closures will save 1.1 million dollars") for t in texts)
+    assert any("about 300 people had signed a petition" in t for t in texts)
+    for furniture in ("Nada Tawfik", "Posted", "Photo", "Image credit", "November 2015"):
+        assert not any(furniture in t for t in texts), (furniture, texts)
