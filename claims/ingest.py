@@ -278,10 +278,14 @@ def html_to_text(html: str, *, url: str | None = None) -> str:
     """The article text of an HTML page; scripts, navigation and markup dropped.
     ``url``, where the page came from, helps tell the site's name in its title."""
     check_markup(html)
-    text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_precision=True
-    )
-    if not text or not text.strip():
+    text = _extract(html, favor_precision=True)
+    if not text:
+        # The precise pass prunes the whole article on some pages: one laid out in a
+        # table (include_tables is off: data tables are not prose), or in blocks it
+        # takes for navigation. The recall-first pass finds it; it runs only when the
+        # precise one found nothing, so that no other page reads differently.
+        text = _extract(html, favor_recall=True)
+    if not text:
         raise IngestError("No article text was found in the HTML.")
     heading = _headline(trafilatura.extract_metadata(html, default_url=url), url)
     # Not when the text's first line is the headline already (the page's <h1>, which
@@ -296,6 +300,11 @@ def html_to_text(html: str, *, url: str | None = None) -> str:
 
 def _headline_shaped(line: str) -> bool:
     return len(line.split()) <= 25 and not line.endswith(".")
+
+
+def _extract(html: str, **favor) -> str | None:
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, **favor)
+    return text if text and text.strip() else None
 
 
 # What sites put between a headline and their own name in <title> and og:title:

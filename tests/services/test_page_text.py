@@ -95,3 +95,21 @@ def test_a_binary_page_full_of_nul_bytes_is_still_refused(settings, local_http):
     local_http.pages["/blob"] = Page(b"<html>" + bytes(range(256)) * 40)
     with pytest.raises(IngestError, match="binary"):
         text_from_url(local_http.url("/blob"))
+
+
+def test_an_article_laid_out_in_a_table_is_found():
+    """Older sites and some CMS templates put the story in a layout table; the
+    precise extraction prunes it all, and the page was refused as having none."""
+    html = page("Council closes two libraries | The Daily Example", head=OG_SITE)
+    cells = "<br><br>".join(PARAGRAPHS)
+    html = html.replace(html[html.index("<main>") : html.index("</main>") + 7], "")
+    html = html.replace("<footer>", f"<table><tr><td>{cells}</td></tr></table><footer>")
+    text = html_to_text(html)
+    assert all(p in text for p in PARAGRAPHS)
+    assert analysis.parse_header(text).title == "Council closes two libraries"
+
+
+def test_a_page_with_no_article_is_still_refused():
+    html = "<html><head><title>x</title></head><body><script>alert(1)</script></body></html>"
+    with pytest.raises(IngestError, match="No article text"):
+        html_to_text(html)
