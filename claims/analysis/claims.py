@@ -141,6 +141,8 @@ class _Builder:
         self.frames: list[Frame] = []
         self._frames: dict[int, tuple | None] = {}
         self._lead: dict[int, int] = {}
+        # A content's second part: the predicate of "called [the plan] [a disaster]".
+        self._also: dict[int, object] = {}
         self._end_at: int | None = None
         self._start_at: int | None = None
 
@@ -152,6 +154,10 @@ class _Builder:
 
     def contents(self, verb, tags) -> list:
         heads = [c for c in verb.children if c.dep_ == "ccomp"]
+        if not heads:
+            # "called the plan a disaster", "described him as reckless",
+            # "accused her of lying": what is said of the object
+            heads = self.predication(verb, tags)
         if not heads and "np" in tags:
             # "pledged to push for ...", "warned officials to act": the infinitive
             # is what is promised or warned of; else the object ("polls show a
@@ -192,6 +198,34 @@ class _Builder:
                 if r.dep_ == "relcl" and _content_clause(r)
             ][:1]
         return heads
+
+    def predication(self, verb, tags) -> list:
+        """The object of a verb of naming and what the verb predicates of it, as
+        one content: "called [the plan a disaster]", "described [the talks as
+        frank]", "accused [the mayor of lying]". The object is the content's head;
+        the predicate joins it through ``_also``. Nothing when the verb has no
+        such predicate: "called a meeting", "called for a ban"."""
+        preps = {t.split(":", 1)[1] for t in tags if t.startswith("pred:")}
+        if "pred" not in tags and not preps:
+            return []
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+        if obj is None:
+            return []
+
+        def is_pred(c):
+            if c.dep_ in ("oprd", "dobj"):  # a second object: "labeled the plan a tax"
+                return "pred" in tags
+            if c.dep_ != "prep" or c.lower_ not in preps:
+                return False
+            return any(not g.is_punct for g in c.children)
+
+        if any(is_pred(c) and c.dep_ == "prep" for c in obj.children):
+            return [obj]  # the parser hung "of lying" on the object: one subtree
+        pred = next((c for c in verb.children if c.i > obj.i and is_pred(c)), None)
+        if pred is None:
+            return []
+        self._also[obj.i] = pred
+        return [obj]
 
     def subject(self, verb):
         for c in verb.children:
@@ -258,8 +292,8 @@ class _Builder:
             not contents
             and verb.head.i != verb.i
             and (
-                verb.dep_ == "parataxis"
-                or self.after_quote(verb) is not None
+                (verb.dep_ == "parataxis" and "naming" not in tags)
+                or ("naming" not in tags and self.after_quote(verb) is not None)
                 or _as_clause(verb)  # "As many experts have pointed out, A"
             )
         )
@@ -373,7 +407,7 @@ class _Builder:
 
     def unit(self, head, frame: Frame | None, origin: str) -> None:
         keep: set[int] = {self._lead[head.i]} if head.i in self._lead else set()
-        stack = [head]
+        stack = [head] if head.i not in self._also else [head, self._also[head.i]]
         cut_at = None
         while stack:
             tok = stack.pop()

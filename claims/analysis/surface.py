@@ -42,8 +42,11 @@ def add_surface_frames(builder) -> None:
 
 
 def _is_reporting(tok) -> bool:
+    tags = reporting_verbs().get(tok.lemma_.lower())
+    if tags is None or "naming" in tags:
+        return False  # "called the plan a disaster": only the parse can read it
     if tok.tag_.startswith("VB"):
-        return tok.lemma_.lower() in reporting_verbs()
+        return True
     # "Trump claims that ...", "the doctor maintains.": a verb the tagger took
     # for a plural noun, right after its subject.
     return (

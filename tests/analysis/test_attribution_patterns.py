@@ -1,0 +1,71 @@
+"""Attribution patterns of real news copy, one group per construction.
+
+Each case is a sentence written for this file (not taken from a corpus) that shows
+one way a newspaper gives the source of a claim; the test checks the claim the
+engine makes of it and the source it gives.
+"""
+
+import pytest
+
+from claims.analysis import analyze
+
+
+def run(body):
+    return analyze(f"News in brief\n\n{body}\n").to_dict()
+
+
+def claim_containing(result, phrase):
+    found = [c for c in result["claims"] if phrase in c["text"]]
+    if len(found) != 1:
+        texts = "\n  ".join(repr(c["text"]) for c in result["claims"]) or "(no claims)"
+        pytest.fail(f"want one claim containing {phrase!r}, got {len(found)}; claims:\n  {texts}")
+    return found[0]
+
+
+def source_text(claim):
+    return (claim["source"] or {}).get("text") or ""
+
+
+# --- verbs of naming: what the source says of an object --------------------------
+# "called the plan a disaster", "described the talks as frank", "accused the mayor of
+# lying": the object and what is said of it are the claim, the subject its source.
+
+# fmt: off
+NAMING = [
+    pytest.param("The union's president, Marta Ilves, called the new contract a betrayal of "
+                 "younger teachers.", "the new contract a betrayal of younger teachers",
+                 "Marta Ilves", id="call-object-predicate"),
+    pytest.param("Opposition leaders described the harbour deal as a giveaway to shipping firms.",
+                 "the harbour deal as a giveaway to shipping firms", "Opposition leaders",
+                 id="describe-as"),
+    pytest.param("Councillor Pieter Voss accused the water board of hiding the test results.",
+                 "the water board of hiding the test results", "Pieter Voss", id="accuse-of"),
+    pytest.param("Several economists have labeled the tariff plan a tax on consumers.",
+                 "the tariff plan a tax on consumers", "Several economists", id="label"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, proposition, source", NAMING)
+def test_naming_verb_reports_what_it_says_of_its_object(body, proposition, source):
+    claim = claim_containing(run(body), proposition)
+    assert claim["text"].rstrip(".") == proposition
+    assert source in source_text(claim)
+
+
+# fmt: off
+NOT_NAMING = [
+    pytest.param("The senator called for a ban on imported steel.", "called for a ban",
+                 id="call-for"),
+    pytest.param("The council called a special meeting on the flood defences.",
+                 "called a special meeting", id="call-meeting"),
+    pytest.param("The governor called reserve units to the border towns.",
+                 "called reserve units", id="call-to"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, phrase", NOT_NAMING)
+def test_call_without_a_predicate_reports_nothing(body, phrase):
+    claim = claim_containing(run(body), phrase)
+    assert claim["source"]["type"] == "none"
