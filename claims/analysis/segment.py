@@ -300,6 +300,22 @@ def _pair_guillemets(chars: list[str], found: dict[str, list[int]]) -> None:
         positions.clear()
 
 
+# The no-break space and the spaces of other widths (web copy has them after "Sen.",
+# around dashes, before a quotation): the parser, which learnt plain spaces, takes
+# each for a word of its own, and hangs the sentence on it ("Saldana\u00a0expressed").
+_SPACES = str.maketrans(
+    dict.fromkeys(
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
+        " ",
+    )
+)
+
+
+def plain_spaces(text: str) -> str:
+    """The text with every space character a plain space, one for one."""
+    return text.translate(_SPACES)
+
+
 # A letter followed by combining marks: decomposed text (NFD, as macOS writes file
 # names and some editors save text), "Zoe\u0308 Bronte\u0308" for "Zoë Brontë".
 _DECOMPOSED = re.compile(

@@ -69,3 +69,27 @@ NOT_NAMING = [
 def test_call_without_a_predicate_reports_nothing(body, phrase):
     claim = claim_containing(run(body), phrase)
     assert claim["source"]["type"] == "none"
+
+
+# --- no-break spaces ----------------------------------------------------------------
+# Web copy puts a no-break space (or a thin one) where a plain space would do; the
+# source must come out as it does with plain spaces.
+
+NBSP = "\u00a0"
+
+# fmt: off
+SPACED = [
+    pytest.param(f"In an interview, Rep. Dana{NBSP}Whitfield said the vote would be close.",
+                 "vote would be close", "Dana Whitfield", id="nbsp-in-name"),
+    pytest.param(f"The budget office{NBSP}estimated that the repairs would cost $40 million.",
+                 "repairs would cost", "The budget office", id="nbsp-after-source"),
+    pytest.param("The county clerk said\u202fthe count would be finished by Friday.",
+                 "count would be finished", "The county clerk", id="narrow-nbsp"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, phrase, source", SPACED)
+def test_no_break_space_reads_as_a_space(body, phrase, source):
+    claim = claim_containing(run(body), phrase)
+    assert source_text(claim).replace(NBSP, " ") == source
