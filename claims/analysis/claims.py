@@ -45,6 +45,7 @@ SAYING_DAYS = {
     "night",
 }
 WH_WORDS = {"who", "whom", "what", "whether", "if", "why", "how", "when", "which", "where"}
+RELATIVE_WORDS = {"which", "who", "whom", "that"}
 
 
 @dataclass
@@ -230,6 +231,10 @@ class _Builder:
     def subject(self, verb):
         for c in verb.children:
             if c.dep_ in ("nsubj", "csubj"):
+                if c.tag_ in ("WP", "WDT") and any(
+                    o.dep_ == "nsubj" and o.tag_ not in ("WP", "WDT") for o in verb.children
+                ):
+                    continue  # "which he said were ...": "he" says it
                 if c.tag_ in ("WP", "WDT") and verb.dep_ != "relcl":
                     return None  # "Who would have believed ...": a question, no speaker
                 if c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
@@ -647,6 +652,14 @@ def _indirect_question(content) -> bool:
         return True
     first = content.left_edge
     if first.lower_ not in WH_WORDS:
+        return False
+    if (
+        first.lower_ in RELATIVE_WORDS
+        and content.head.dep_ in ("relcl", "advcl")
+        and first.i < content.head.i
+    ):
+        # "applicants, which he said were evenly split": the relative pronoun
+        # stands for the noun the clause hangs on, and the frame is inside it
         return False
     tok = first
     while tok.i != content.i:

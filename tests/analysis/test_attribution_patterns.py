@@ -93,3 +93,33 @@ SPACED = [
 def test_no_break_space_reads_as_a_space(body, phrase, source):
     claim = claim_containing(run(body), phrase)
     assert source_text(claim).replace(NBSP, " ") == source
+
+
+# --- a frame inside a relative clause ------------------------------------------------
+# "the loans, which the auditors said were never repaid": the relative pronoun stands
+# for the noun, and what the frame reports is the rest of the clause.
+
+# fmt: off
+RELATIVE = [
+    pytest.param("The council approved three loans, which the auditors said were never repaid "
+                 "in full.", "were never repaid in full", "the auditors", id="which-x-said"),
+    pytest.param("The mill has closed two of its lines, which union officials say could cost "
+                 "four hundred jobs.", "could cost four hundred jobs", "union officials",
+                 id="which-x-say-modal"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, proposition, source", RELATIVE)
+def test_frame_inside_a_relative_clause(body, proposition, source):
+    result = run(body)
+    claim = claim_containing(result, proposition)
+    assert claim["text"].rstrip(".") == proposition
+    assert source_text(claim).lower() == source.lower()
+    outer = [c for c in result["claims"] if c is not claim]
+    assert outer and all(c["source"]["type"] == "none" for c in outer)
+
+
+def test_relative_question_after_asked_is_still_no_claim_of_the_speaker():
+    result = run("The reporter asked the minister which of the two plans he preferred.")
+    assert all(c["source"]["type"] == "none" for c in result["claims"])
