@@ -88,3 +88,30 @@ def test_count_on_the_local_cache_of_the_embedded_mode():
     cache.set("failures", 3)
     assert count(cache, "window", 60, peek=("failures", "absent")) == (1, [3, None])
     assert count(cache, "window", 60) == (2, [])
+
+
+@pytest.mark.redis
+def test_count_sends_only_commands_redis_6_knows(monkeypatch):
+    """EXPIRE's NX option is Redis 7.0's: on Redis 6 (Ubuntu 22.04's, and nothing
+    says the app needs 7) the transaction is aborted, count() raises ValueError
+    and the throttles refuse every API request (429). The window's expiry must be
+    set with commands Redis 6 has (SET ... EX ... NX)."""
+    from redis.client import Pipeline
+
+    sent = []
+    execute = Pipeline.execute
+
+    def recording(self, *args, **kwargs):
+        sent.extend(command for command, _options in self.command_stack)
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", recording)
+    cache = RedisCache(redis_url(), {"KEY_PREFIX": "test-count-6"})
+    cache.clear()
+    assert count(cache, "window", 60, peek=("failures",)) == (1, [None])
+    assert count(cache, "window", 60) == (2, [])
+    assert sent, "count() sent nothing through a pipeline"
+    for command in sent:
+        name, options = str(command[0]).upper(), [str(a).upper() for a in command[2:]]
+        assert not (name == "EXPIRE" and {"NX", "XX", "GT", "LT"} & set(options)), command
+    cache.clear()

@@ -43,7 +43,10 @@ class RedisCache(redis.RedisCache):
     ) -> tuple[int, list]:
         """Add one to the counter ``key`` (made, and kept ``timeout`` seconds, by its
         first count) and read the values of the ``peek`` keys (None where absent),
-        atomically and in one round trip (MULTI, GET..., INCR, EXPIRE NX, EXEC).
+        atomically and in one round trip (MULTI, GET..., SET NX EX, INCR, EXEC).
+        SET NX EX makes the counter with its expiry and leaves a running one as it
+        is: EXPIRE's NX option would do the same but is Redis 7's, and on Redis 6
+        it aborts the transaction (every API request refused).
         Returns the count and the peeked values. A key that holds something other
         than a number raises ValueError, as ``incr`` does."""
         name = self.make_and_validate_key(key)
@@ -51,10 +54,10 @@ class RedisCache(redis.RedisCache):
         pipeline = client.pipeline(transaction=True)
         for other in peek:
             pipeline.get(self.make_and_validate_key(other))
+        pipeline.set(name, 0, ex=timeout, nx=True)
         pipeline.incr(name)
-        pipeline.expire(name, timeout, nx=True)
         try:
-            *values, count, _ = pipeline.execute()
+            *values, _, count = pipeline.execute()
         except ResponseError as error:  # INCR of a value that is not a number
             raise ValueError(str(error)) from None
         loads = self._cache._serializer.loads

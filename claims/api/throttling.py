@@ -4,7 +4,7 @@ DRF's SimpleRateThrottle reads a list of timestamps, appends, and writes it back
 requests that arrive together all read the same list and all pass (2,050
 concurrent requests passed a 2000/hour limit). Here each window is one counter,
 raised and given its expiry in one atomic round trip on Redis (tracker.cache.count:
-INCR, EXPIRE NX), and with ``cache.add``/``cache.incr`` (each locked) in the
+SET NX EX, INCR), and with ``cache.add``/``cache.incr`` (each locked) in the
 local-memory cache. A fixed window lets a client send up to twice the rate across a
 window's edge; never more.
 
