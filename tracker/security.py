@@ -5,6 +5,7 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -69,11 +70,26 @@ class RequestBodyLimitMiddleware:
                 body = {"error": {"code": "payload_too_large", "message": message, "details": {}}}
                 response = JsonResponse(body, status=413)
             else:
-                kind = "text/plain; charset=utf-8"
-                response = HttpResponse(message, status=413, content_type=kind)
+                response = _too_large_page(request, declared, limit)
             response["Content-Length"] = str(len(response.content))
             return response
         return self.get_response(request)
+
+
+def _too_large_page(request, declared: int, limit: int) -> HttpResponse:
+    """The 413 a person sees (a dashboard form's file, as a rule): what they sent
+    and what fits, in MB, that nothing was kept, and the way back to the form,
+    where the browser's Back keeps what they typed. htmx swaps a 4xx answer into
+    the page (base.html's htmx-config): it gets the message alone."""
+    context = {
+        "sent": f"{declared / 1024**2:,.1f} MB",
+        "fits": f"{limit / 1024**2:,.1f} MB",
+        "limit": f"{limit:,}",
+        "back": request.path,
+    }
+    fragment = request.headers.get("HX-Request") == "true"
+    html = render_to_string("413_fragment.html" if fragment else "413.html", context)
+    return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -91,3 +91,48 @@ def test_a_body_within_the_limit_is_read_as_before(live_server, settings):
         sock.sendall(request)
         answer = sock.recv(65536)
     assert answer.split()[1] == b"403"  # CSRF, as before
+
+
+def post_head(live_server, path: str, declared: int, extra: str = "") -> tuple[int, bytes, bytes]:
+    """As post_declaring, with the answer's headers too."""
+    host, port = live_server.thread.host, live_server.thread.port
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {declared}\r\nConnection: close\r\n{extra}\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head + f"--{BOUNDARY}\r\n".encode())
+        answer = b""
+        while not _complete(answer):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    headers, _, body = answer.partition(b"\r\n\r\n")
+    return int(headers.split()[1]), headers.lower(), body
+
+
+def test_a_person_whose_upload_is_too_large_gets_a_page_that_says_so(live_server, settings):
+    """A person in a browser (the new-article form's file) gets an HTML page in
+    words they know (the file, its size in MB, the limit), that nothing was kept,
+    and a way back to the form; not a line of plain text about a request body."""
+    settings.REQUEST_BODY_MAX_BYTES = 1_000_000
+    status, headers, body = post_head(live_server, "/articles/new/", 30 * 1024**2)
+    page = body.decode()
+    assert status == 413
+    assert b"content-type: text/html" in headers
+    assert "<title>" in page and "too large" in page
+    assert "30.0 MB" in page and "1.0 MB" in page  # what they sent, what fits
+    assert 'href="/articles/new/"' in page  # back to the form
+
+
+def test_an_htmx_request_too_large_gets_a_fragment(live_server, settings):
+    """htmx swaps a 4xx answer into the page (base.html's htmx-config): a fragment,
+    not a whole page inside the form."""
+    settings.REQUEST_BODY_MAX_BYTES = 1_000_000
+    status, headers, body = post_head(
+        live_server, "/claims/1/comments/", 5 * 1024**2, "HX-Request: true\r\n"
+    )
+    assert status == 413 and b"content-type: text/html" in headers
+    assert b"<html" not in body and b"too large" in body
