@@ -81,6 +81,20 @@ class ApiViewSet(viewsets.GenericViewSet):
         ]
         return [cls() for cls in classes]
 
+    def check_permissions(self, request):
+        # The throttles before the permissions (DRF runs them after): they hold the
+        # block of an address past its bad tokens (claims.api.throttling), which
+        # must refuse every request from it with 429, as when it was checked
+        # before the token look-up; after the permissions, a good token whose role
+        # may not do this got 403 and a request without one 401.
+        self._throttles_checked = True
+        super().check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if not getattr(self, "_throttles_checked", False):
+            super().check_throttles(request)
+
     def check_query_params(self, allowed: set[str], repeatable: frozenset = frozenset()) -> None:
         """Refuse query parameters that would be silently ignored: a typo in a
         filter name must not return every claim, and a one-value parameter given

@@ -279,3 +279,23 @@ def test_concurrent_requests_never_pass_the_limit_on_redis(settings, monkeypatch
     cache.clear()
     print(f"{limit + extra} concurrent requests, limit {limit}: {len(passed)} passed")
     assert len(passed) == limit
+
+
+def test_the_address_block_comes_before_the_permission_checks(monkeypatch, shared_cache):
+    """Once an address is past its bad tokens, every request from it is 429, as it
+    was when the block was checked before the token look-up. The block moved into
+    the throttles, which DRF runs after the permissions: a good token whose role
+    may not read the list got 403 (so a guess that found a token told itself from
+    the rest, which all got 429), and a request with no token 401."""
+    rates(monkeypatch, auth_failure="2/min", user="1000/min", anon="1000/min")
+    guesser = APIClient()
+    guesser.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert [guesser.get(TOKENS).status_code for _ in range(3)] == [401, 401, 429]
+    assert client_with_token(viewer()).get("/api/v1/feeds/").status_code == 429
+    assert APIClient().get("/api/v1/claims/").status_code == 429
+    # Another address: the permissions answer as before.
+    assert (
+        client_with_token(viewer()).get("/api/v1/feeds/", REMOTE_ADDR="198.51.100.7").status_code
+        == 403
+    )
+    assert APIClient().get("/api/v1/claims/", REMOTE_ADDR="198.51.100.7").status_code == 401
