@@ -152,10 +152,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request carries its id (tracker/observability.py).
     "tracker.observability.RequestIdMiddleware",
-    # Before anything reads the body (CSRF reads a form's fields; see the setting).
-    "tracker.security.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tracker.security.ContentSecurityPolicyMiddleware",  # see "Content-Security-Policy"
+    # Before anything reads the body (CSRF reads a form's fields; see the setting),
+    # after the two above (they read no body): its 413 has their headers too.
+    "tracker.security.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

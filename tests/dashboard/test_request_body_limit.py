@@ -136,3 +136,15 @@ def test_an_htmx_request_too_large_gets_a_fragment(live_server, settings):
     )
     assert status == 413 and b"content-type: text/html" in headers
     assert b"<html" not in body and b"too large" in body
+
+
+@pytest.mark.parametrize("path", ["/articles/new/", "/api/v1/factchecks/import/"])
+def test_the_413_has_the_security_headers_of_every_answer(client, settings, path):
+    """The 413 was made before SecurityMiddleware and the Content-Security-Policy
+    middleware ran, so it went out without their headers (nosniff, the policy), an
+    HTML page among them. Neither reads the body: the limit can come after them."""
+    settings.REQUEST_BODY_MAX_BYTES = 1_000_000
+    response = client.post(path, CONTENT_LENGTH=str(50 * 1024**2))
+    assert response.status_code == 413
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
