@@ -227,10 +227,14 @@ _RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
 _RAW_TEXT_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
 
 
-def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTML page") -> None:
+def check_markup(
+    html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTML page", xml: bool = False
+) -> None:
     """IngestError if a tag of ``html`` (a ``what``) has more than ``limit``
     attributes (see MAX_TAG_ATTRIBUTES), found in one pass before any parser
-    reads it."""
+    reads it. ``xml``: a document an XML parser reads (a feed), where <title>,
+    <script> and the other raw-text elements of HTML are elements like any other,
+    their contents tags to check."""
     pos, size = 0, len(html)
     while (start := _TAG_START.search(html, pos)) is not None:
         pos = start.end()
@@ -256,7 +260,7 @@ def check_markup(html: str, *, limit: int = MAX_TAG_ATTRIBUTES, what: str = "HTM
                 )
         pos = closing.end()
         name = start.group(4).lower()
-        if not start.group(3) and name in _RAW_TEXT:
+        if not xml and not start.group(3) and name in _RAW_TEXT:
             end = _RAW_TEXT_END[name].search(html, pos)
             pos = size if end is None else end.start()
         if pos >= size:

@@ -305,7 +305,7 @@ def _parse(feed: Feed, fetched: ingest.Fetched):
     headers = {"content-type": fetched.content_type}
     text = feedparser.encodings.convert_to_utf8(headers, fetched.body, {})
     try:
-        ingest.check_markup(text.decode("utf-8", "replace"), what="feed")
+        ingest.check_markup(text.decode("utf-8", "replace"), what="feed", xml=True)
     except ingest.IngestError as exc:
         return str(exc)
     parsed = feedparser.parse(

@@ -215,6 +215,29 @@ def test_a_feed_with_a_tag_of_thousands_of_attributes_fails_at_once_and_backs_of
     assert not FeedItem.objects.exists() and not Article.objects.exists()
 
 
+@pytest.mark.parametrize("element", ["title", "script", "textarea", "iframe"])
+def test_a_feed_bomb_inside_an_element_html_reads_as_text_fails_too(server, poll, element):
+    """HTML's raw-text elements (<title>, <script>, <textarea>...) hold no tags, and
+    the HTML check skipped their contents; in a feed (XML) they are elements like
+    any other, and RSS has a <title> on every channel and item: a tag of thousands
+    of attributes inside one passed the check and took feedparser minutes."""
+    attributes = " ".join(f'a{i}="1"' for i in range(30_000))
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<{element}><x {attributes}/></{element}><link>https://example.org/</link>"
+        "<description>d</description><item><title>One</title>"
+        "<link>https://example.org/one</link></item></channel></rss>"
+    ).encode()
+    path = f"/feeds/bomb-in-{element}.rss"
+    server.documents[path] = (body, "application/rss+xml", None)
+    feed = subscribe(server, path, poll_interval_minutes=10)
+    started = timezone.now()
+    result = poll(feed)
+    assert timezone.now() - started < timedelta(seconds=5)
+    assert result.outcome == "error", result
+    assert "more than 200 attributes" in feed.error
+
+
 def test_the_backoff_doubles_up_to_a_day():
     assert feed_backoff(interval=15, errors=1) == timedelta(minutes=30)
     assert feed_backoff(interval=15, errors=3) == timedelta(minutes=120)
