@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from claims import claimreview as reviews
 from claims import ingest
-from claims.models import VERDICTS, Claim, ClaimMatch, FactCheck, FactCheckOrigin
+from claims.models import VERDICTS, Claim, ClaimMatch, FactCheck, FactCheckOrigin, MatchState
 from claims.services.factcheck_documents import (
     Document,
     Problem,
@@ -255,11 +255,16 @@ def _republish(claim: Claim, existing: FactCheck | None, url: str, text: str) ->
 
 def _move_matches(source: FactCheck, target: FactCheck) -> None:
     """The matches to ``source`` (an imported copy of our review, going) moved to
-    ``target`` (our row of it), but for the claims matched to ``target`` already."""
+    ``target`` (our row of it), but for the claims matched to ``target`` already:
+    of two matches of one claim, a person's decision on the copy is kept over a
+    bare suggestion on our row (which goes), and our row's own otherwise."""
+    theirs = ClaimMatch.objects.filter(matched_factcheck=source)
+    decided = theirs.exclude(state=MatchState.SUGGESTED).values("claim_id")
+    ClaimMatch.objects.filter(
+        matched_factcheck=target, state=MatchState.SUGGESTED, claim_id__in=decided
+    ).delete()
     taken = ClaimMatch.objects.filter(matched_factcheck=target).values("claim_id")
-    ClaimMatch.objects.filter(matched_factcheck=source).exclude(claim_id__in=taken).update(
-        matched_factcheck=target
-    )
+    theirs.exclude(claim_id__in=taken).update(matched_factcheck=target)
 
 
 def _withdrawn_key(claim_id: int) -> str:

@@ -687,3 +687,32 @@ def test_an_import_of_our_review_while_it_is_withdrawn_gives_its_matches_to_our_
         (ours.pk, factcheck_key(url, claim.text))
     ]
     assert ClaimMatch.objects.get(pk=decided.pk).matched_factcheck_id == ours.pk
+
+
+def test_a_decision_on_the_import_beats_a_suggestion_on_our_withdrawn_row():
+    # A claim matched to both rows: suggested against our withdrawn row (before the
+    # reopen), confirmed against the import made meanwhile. Given again, our row took
+    # the copy's matches but for the claims it had a match of its own for: the
+    # person's confirmation went with the copy, a bare suggestion stayed.
+    from claims.models import ClaimMatch
+
+    boss = editor()
+    claim = ClaimFactory(status="in_progress", start=30)
+    url = "https://news.example/check/both"
+    _published_verdict(claim, boss, url)
+    ours = FactCheck.objects.get()
+    same = ClaimFactory()
+    ClaimMatch.objects.create(claim=same, matched_factcheck=ours, score=0.8)
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="in_progress", user=boss, note="New", expected_version=claim.version
+    )
+    run(("feed.json", json.dumps(review(1, url=url, claimReviewed=claim.text))))
+    copy = factcheck_list().get()
+    ClaimMatch.objects.create(claim=same, matched_factcheck=copy, score=0.9, state="confirmed")
+    claim.refresh_from_db()
+    claim_transition(
+        claim=claim, to_status="false", user=boss, note="Again", expected_version=claim.version
+    )
+    (kept,) = ClaimMatch.objects.filter(claim=same)
+    assert (kept.matched_factcheck_id, kept.state) == (ours.pk, "confirmed")
