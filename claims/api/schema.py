@@ -14,7 +14,8 @@ WHY = {
     403: "Your role may not do this.",
     404: "No such object (or no such endpoint).",
     409: "Stale version: someone changed the claim since you read it.",
-    413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
+    413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (a JSON body or a "
+    "form's fields) or, whatever its kind, than REQUEST_BODY_MAX_BYTES.",
     415: "The body is not JSON (send Content-Type: application/json).",
     422: "A ClaimReview of a verdict without its published fact-check (public URL and "
     "public summary): an editor sets them first. details.claims: the claims' ids.",
