@@ -151,6 +151,9 @@ class Article(models.Model):
     )
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Fetches of the page started since a person last asked for one (ingest,
+    # "Analyse again"): requeue_stale fails the article past INGEST_URL_MAX_ATTEMPTS.
+    fetch_attempts = models.PositiveIntegerField(default=0)
     # How many times an analysis finished; a redelivered task must not add one.
     times_analyzed = models.PositiveIntegerField(default=0)
     # Which pipeline run is current: a task of an older run does nothing.

@@ -434,6 +434,10 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 1024 * 1024)  # of article text
 # never trips. The fetch runs in a task, never in the web request.
 INGEST_URL_TIMEOUT = env_float("INGEST_URL_TIMEOUT", 10.0)
 INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of the fetched page
+# Fetches of one URL article started and never finished (the task's hard time limit
+# killed each: a page that takes the parser past it) before requeue_stale stops
+# sending it again and fails the article with the reason.
+INGEST_URL_MAX_ATTEMPTS = env_int("INGEST_URL_MAX_ATTEMPTS", 3)
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests, and development against a feed or page
 # served on one's own machine, turn this on; never production. Feeds use it too.

@@ -249,11 +249,42 @@ def _claim(pk: int) -> Feed | None:
     died leaves it due again; the poll's end tells from it whether the feed was
     made due meanwhile (see _store)."""
     now = timezone.now()
+    _record_dead_poll(pk, now)
     # A conditional update is the lock: of two pollers, one changes the row.
     taken = Feed.objects.filter(_free(now), pk=pk, active=True, next_poll_at__lte=now).update(
         polling_until=now + LEASE, next_poll_at=now + LEASE
     )
     return Feed.objects.filter(pk=pk).first() if taken else None
+
+
+def _record_dead_poll(pk: int, now) -> None:
+    """A lease that ran out was held by a poll that never ended: the task's hard
+    time limit killed it (a document that takes the parser past it), or its worker
+    died. No Python ran after that to record it, so it is recorded here, as a
+    failed poll: an error, and the backoff, instead of a poll every LEASE for ever.
+    A feed made due meanwhile ("Poll now", an edit) stays due."""
+    dead = Feed.objects.filter(pk=pk, active=True, polling_until__lte=now).first()
+    if dead is None:
+        return
+    errors = dead.consecutive_errors + 1
+    backoff = now + feed_backoff(interval=dead.poll_interval_minutes, errors=errors)
+    error = (
+        "The last poll did not finish: it was stopped by the task's time limit "
+        f"({settings.CELERY_TASK_TIME_LIMIT} s) or lost with its worker. The feed may be "
+        "too large or too complex to read."
+    )
+    lease = dead.polling_until
+    # Conditional on the lease: of two pollers that saw it, one records it.
+    Feed.objects.filter(pk=pk, polling_until=lease).update(
+        polling_until=None,
+        next_poll_at=Case(When(next_poll_at=lease, then=Value(backoff)), default=F("next_poll_at")),
+        last_polled_at=lease - LEASE,
+        consecutive_errors=F("consecutive_errors") + 1,
+        error_since=dead.error_since or now,
+        error=error,
+        updated_at=now,
+    )
+    log.warning("feed %s: the poll that held it until %s never ended", pk, lease)
 
 
 def feed_poll(*, feed: Feed, publish_fetch: pipeline.Publish) -> PollResult:

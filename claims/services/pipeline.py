@@ -68,12 +68,17 @@ PublishMatching = Callable[[int, str, list[int]], bool]
 # --- Runs: queueing an article's analysis ------------------------------------------
 
 
-def run_queue(*, article: Article, publish: Publish, state: str = AnalysisState.QUEUED) -> dict:
+def run_queue(
+    *, article: Article, publish: Publish, state: str = AnalysisState.QUEUED, fresh: bool = True
+) -> dict:
     """Mark the article queued (or ``fetching``, for the fetch of a URL article)
     under a new run id and publish the run once the surrounding transaction
-    commits. Returns a dict that says, once the commit has happened, whether the
-    broker took the work."""
+    commits. A ``fresh`` fetch (asked for by a person, not sent again by
+    requeue_stale) starts its count of attempts again. Returns a dict that says,
+    once the commit has happened, whether the broker took the work."""
     run = _run_fields(state)
+    if state == AnalysisState.FETCHING and fresh:
+        run["fetch_attempts"] = 0
     Article.objects.filter(pk=article.pk).update(**run, error="", updated_at=run["queued_at"])
     article.state, article.run_id, article.queued_at = state, run["run_id"], run["queued_at"]
     return _publish_on_commit(article.pk, run["run_id"], publish)
@@ -105,13 +110,13 @@ def _publish_on_commit(article_id: int, run_id: str, publish: Publish) -> dict:
 
 
 def run_enqueue(
-    *, article: Article, publish: Publish, state: str = AnalysisState.QUEUED
+    *, article: Article, publish: Publish, state: str = AnalysisState.QUEUED, fresh: bool = True
 ) -> bool | None:
     """Queue a run in its own transaction. True if the broker took it, False if it
     is unreachable (the article stays queued), None inside an outer transaction
     that has not committed yet."""
     with transaction.atomic():
-        outcome = run_queue(article=article, publish=publish, state=state)
+        outcome = run_queue(article=article, publish=publish, state=state, fresh=fresh)
     return outcome.get("enqueued")
 
 
@@ -122,7 +127,9 @@ def runs_requeue_stale(
     older_than: timedelta | None = None,
 ) -> list[int]:
     """Queue again the articles stuck in queued or running (and, given
-    ``publish_fetch``, in fetching); returns their ids."""
+    ``publish_fetch``, in fetching); returns their ids. A fetch started
+    INGEST_URL_MAX_ATTEMPTS times and never finished is not sent again: its
+    article fails with the reason (see fetch_give_up)."""
     # "is None", not "or": timedelta(0) (everything stuck, now) is falsy.
     if older_than is None:
         older_than = timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
@@ -130,18 +137,38 @@ def runs_requeue_stale(
     states = [AnalysisState.QUEUED, AnalysisState.RUNNING]
     if publish_fetch is not None:
         states.append(AnalysisState.FETCHING)
-    stale = Article.objects.filter(state__in=states, updated_at__lt=cutoff).only("pk", "state")
+    stale = Article.objects.filter(state__in=states, updated_at__lt=cutoff).only(
+        "pk", "state", "run_id", "fetch_attempts"
+    )
     requeued = []
     for article in stale:
         if article.state == AnalysisState.FETCHING:
+            if article.fetch_attempts >= settings.INGEST_URL_MAX_ATTEMPTS:
+                fetch_give_up(article=article)
+                continue
             outcome = run_enqueue(
-                article=article, publish=publish_fetch, state=AnalysisState.FETCHING
+                article=article, publish=publish_fetch, state=AnalysisState.FETCHING, fresh=False
             )
         else:
             outcome = run_enqueue(article=article, publish=publish)
         if outcome is not False:
             requeued.append(article.pk)
     return requeued
+
+
+def fetch_give_up(*, article: Article) -> None:
+    """Fail a URL article whose fetches all started and none finished: each was
+    killed by the task's hard time limit (a page that takes the parser past it)
+    or lost with its worker. Sending it again would take a worker each time, for
+    ever. The URL stays: "Analyse again" (article_reanalyze) fetches it afresh."""
+    error = (
+        f"The page could not be fetched and read within {article.fetch_attempts} attempts: "
+        f"each was stopped by the task's time limit ({settings.CELERY_TASK_TIME_LIMIT} s) "
+        "or lost with its worker. The page may be too large or too complex to read; "
+        '"Analyse again" tries once more.'
+    )
+    analysis_fail(article_id=article.pk, run_id=article.run_id, error=error)
+    log.warning("article %s: fetch given up after %s attempts", article.pk, article.fetch_attempts)
 
 
 # --- Fetching a URL article (a task: never inside a web request) ------------------
@@ -175,11 +202,21 @@ def article_fetch(*, article_id: int, run_id: str, publish: Publish) -> bool:
     analysis (``publish``) under a new run. A page that cannot be fetched or read
     leaves the article failed with the reason; re-analysis fetches again.
     Returns whether the text was stored."""
-    article = Article.objects.filter(
-        pk=article_id, run_id=run_id, state=AnalysisState.FETCHING
-    ).first()
+    # The attempt is counted before the fetch, in the conditional update that
+    # checks the run is current: a fetch the hard time limit kills (no Python runs
+    # after it) is counted all the same, and requeue_stale can stop sending it.
+    # A message past the cap (redelivered after its worker process was killed) is
+    # not fetched once more: the article fails here, as requeue_stale would fail it.
+    current = Article.objects.filter(pk=article_id, run_id=run_id, state=AnalysisState.FETCHING)
+    counted = current.filter(fetch_attempts__lt=settings.INGEST_URL_MAX_ATTEMPTS).update(
+        fetch_attempts=F("fetch_attempts") + 1, updated_at=timezone.now()
+    )
+    article = current.first()
     if article is None:
         raise StaleRun(f"article {article_id}: fetch run {run_id} is not current")
+    if not counted:
+        fetch_give_up(article=article)
+        return False
     try:
         text = ingest.checked_text(ingest.text_from_url(article.source_url))
     except ingest.IngestError as exc:

@@ -81,12 +81,12 @@ class Worker:
 
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
-    """start_worker(broker=..., database=...) starts a real `celery -A tracker worker`
-    (by default on the test database) and waits until it is ready; every worker is
-    stopped afterwards."""
+    """start_worker(broker=..., database=..., **env) starts a real `celery -A tracker
+    worker` (by default on the test database; ``env``: more environment, over the
+    defaults) and waits until it is ready; every worker is stopped afterwards."""
     workers: list[Worker] = []
 
-    def start(broker: str = BROKER, database: str | None = None) -> Worker:
+    def start(broker: str = BROKER, database: str | None = None, **extra: str) -> Worker:
         env = {
             **os.environ,
             "DJANGO_ENV": "test",
@@ -96,6 +96,7 @@ def start_worker(transactional_db, tmp_path):
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "CELERY_TASK_SOFT_TIME_LIMIT": str(SOFT_TIME_LIMIT),
             "CELERY_TASK_TIME_LIMIT": str(HARD_TIME_LIMIT),
+            **extra,
         }
         log = tmp_path / f"worker{len(workers)}.log"
         name = f"test{len(workers)}-{uuid.uuid4().hex[:6]}@%h"

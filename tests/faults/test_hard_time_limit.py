@@ -1,0 +1,127 @@
+"""A fetch, or a feed poll, whose worker process is killed mid-task: what the hard
+time limit (CELERY_TASK_TIME_LIMIT) does to a task stuck past it, a page that takes
+the parser that long, say: a SIGKILL of the pool process, after which no Python of
+the task runs to record anything. A fetch must not be sent again for ever (by the
+broker, or by requeue_stale every minute), and a feed must back off.
+
+The test kills the pool process itself (SIGKILL), while the server holds the
+request: the time limit's own kill could not be made to fire on the test worker.
+The message then comes back from the broker (task_reject_on_worker_lost) rather than
+from requeue_stale (a message the time limit ends is acknowledged): both are capped.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/15 REQUIRE_SERVICES=1 \\
+      .venv/bin/python -m pytest tests/faults/test_hard_time_limit.py -q
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from claims.models import AnalysisState, Article, Feed
+from claims.services import article_ingest, article_reanalyze
+from claims.services.feeds import feed_subscribe
+from claims.tasks import poll_feeds_task
+from tests.integration.conftest import wait_for
+from tests.local_http import QuietHandler, serving
+
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.slow,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+WAIT = 60  # seconds for a (re)started pool process to take the task
+
+
+@pytest.fixture
+def endless_server():
+    """Every request waits (until the test ends) before any byte of an answer;
+    ``server.requests`` counts them."""
+    released = threading.Event()
+    counter = {"requests": 0}
+
+    class Handler(QuietHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            counter["requests"] += 1
+            released.wait(120)
+            self.send_response(404)
+            self.end_headers()
+
+    with serving(Handler) as base:
+        yield base, counter
+        released.set()
+
+
+@pytest.fixture
+def fetch_worker(start_worker, broker, settings):
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    settings.INGEST_URL_MAX_ATTEMPTS = 3
+    return start_worker(
+        INGEST_URL_TIMEOUT="120", INGEST_ALLOW_PRIVATE_URLS="1", INGEST_URL_MAX_ATTEMPTS="3"
+    )
+
+
+def kill_pool_process(worker) -> None:
+    """SIGKILL of the worker's pool process (the time limit's way), not its main one."""
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(worker.process.pid)], capture_output=True, text=True
+    ).stdout
+    for pid in out.split():
+        os.kill(int(pid), signal.SIGKILL)
+
+
+def test_a_fetch_killed_again_and_again_fails_after_the_attempts(fetch_worker, endless_server):
+    base, server = endless_server
+    article = article_ingest(url=f"{base}/huge-page", user=None).article
+    for attempt in range(1, 4):
+        wait_for(lambda a=attempt: server["requests"] >= a, WAIT, f"fetch {attempt}")
+        kill_pool_process(fetch_worker)
+
+    def finished():
+        return Article.objects.get(pk=article.pk).state != AnalysisState.FETCHING
+
+    wait_for(finished, WAIT, "the article to leave fetching")
+    article = Article.objects.get(pk=article.pk)
+    assert article.state == AnalysisState.FAILED, article.error
+    assert article.error.startswith("The page could not be fetched and read within 3 attempts")
+    assert article.source_url == f"{base}/huge-page" and article.raw_text == ""
+    assert server["requests"] == 3  # the fourth delivery fetched nothing
+
+    # "Analyse again" fetches afresh, its attempts counted from nothing.
+    article_reanalyze(article=article)
+    wait_for(lambda: server["requests"] == 4, WAIT, "the fetch asked for again")
+    assert Article.objects.get(pk=article.pk).state == AnalysisState.FETCHING
+
+
+def test_a_feed_poll_killed_is_an_error_and_backs_off(fetch_worker, endless_server):
+    base, server = endless_server
+    feed = feed_subscribe(url=f"{base}/huge.rss", user=None, poll_interval_minutes=15)
+    poll_feeds_task.delay()
+    wait_for(lambda: server["requests"] >= 1, WAIT, "the poll")
+    kill_pool_process(fetch_worker)
+    feed.refresh_from_db()
+    assert feed.polling_until is not None and feed.consecutive_errors == 0
+    # The poll's lease runs out (5 minutes in production): the feed is due again.
+    gone = timezone.now() - timedelta(seconds=1)
+    Feed.objects.filter(pk=feed.pk).update(polling_until=gone, next_poll_at=gone)
+
+    poll_feeds_task.delay()  # beat's next look for due feeds
+    wait_for(
+        lambda: Feed.objects.get(pk=feed.pk).consecutive_errors == 1,
+        WAIT,
+        "the killed poll to be recorded",
+    )
+    feed.refresh_from_db()
+    assert feed.state == "error" and feed.error.startswith("The last poll did not finish")
+    assert feed.polling_until is None
+    assert feed.next_poll_at >= timezone.now() + timedelta(minutes=29)  # 15 x 2^1
+    assert server["requests"] == 1  # not polled again
