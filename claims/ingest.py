@@ -370,12 +370,52 @@ def _names_site(part: str, site: tuple[set[str], set[str]]) -> bool:
     return any(core in key for core in cores)
 
 
+# What markdown-it-py's time grows with, and how much of each a Markdown file may
+# hold (it is converted inside the web request, from up to 4 x INGEST_MAX_BYTES):
+# its cost is linear, but tens of microseconds per line, "[" or emphasis mark
+# against a fraction of one per letter, so that 4 MB of "![" took about 90 s, and
+# as many short lines or "*a" tens of seconds. Worst per unit, measured (ms per
+# thousand): "a[" 50, "x\n\n" 32 a line, "*a" 17, ":" 3. At these caps the worst
+# file converts in about 2 s (bench/markdown_worst.py); an article of 1 MB of
+# text, a link and emphasis in each paragraph of 400 characters, stays under each
+# (tests/services/test_markdown_cost.py). str.count is C: milliseconds for 4 MB.
+MARKDOWN_MAX_LINES = 20_000
+MARKDOWN_MAX_BRACKETS = 10_000  # "[": links and images
+MARKDOWN_MAX_EMPHASIS = 20_000  # "*" and "_"
+# The other characters at which markdown-it's inline parser stops to try its rules.
+MARKDOWN_OTHER_MARKS = "!#$%&+-:<=>@\\]^`{}~"
+MARKDOWN_MAX_OTHER_MARKS = 50_000
+
+
+def markdown_check(source: str) -> None:
+    """IngestError if converting ``source`` could take seconds: more lines, links,
+    emphasis or other markup than any article has (see MARKDOWN_MAX_LINES)."""
+    counts = [
+        (source.count("\n"), MARKDOWN_MAX_LINES, "lines"),
+        (source.count("["), MARKDOWN_MAX_BRACKETS, '"[" (links and images)'),
+        (source.count("*") + source.count("_"), MARKDOWN_MAX_EMPHASIS, '"*" and "_"'),
+        (
+            sum(map(source.count, MARKDOWN_OTHER_MARKS)),
+            MARKDOWN_MAX_OTHER_MARKS,
+            "markup characters",
+        ),
+    ]
+    for count, limit, what in counts:
+        if count > limit:
+            raise IngestError(
+                f"The Markdown file has {count:,} {what}, more than the {limit:,} an article "
+                "may have to be converted. Upload it as plain text (.txt), or in parts."
+            )
+
+
 def markdown_to_text(source: str) -> str:
     """Plain text of a Markdown article: each heading, paragraph and list item a
     line of its own (blank lines between blocks, the line breaks inside a
     paragraph kept), without the markup (``#``, ``*emphasis*``, link targets), so
     that the heading is the title line and the header parser finds the byline and
-    publication. Raw HTML is not interpreted (``html`` off): it stays as text."""
+    publication. Raw HTML is not interpreted (``html`` off): it stays as text.
+    IngestError for a file whose conversion could take seconds (markdown_check)."""
+    markdown_check(source)
     parser = MarkdownIt("commonmark", {"html": False})
     blocks: list[str] = []
     bullet = ""

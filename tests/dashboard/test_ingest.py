@@ -133,3 +133,13 @@ def test_a_url_article_shows_its_fetch_in_progress(client_as, monkeypatch):
     html = client.get(reverse("dashboard:article", args=[article.pk])).content.decode()
     assert "fetching the page" in html
     assert f"{reverse('dashboard:article-state', args=[article.pk])}?shown=fetching" in html
+
+
+def test_a_markdown_upload_too_costly_to_convert_is_a_form_error(client_as):
+    # 4 MB of "![" (the largest upload read) took about 90 s to convert, past
+    # gunicorn's timeout: the worker was killed and the editor got no answer.
+    upload = SimpleUploadedFile("images.md", b"![" * (2 * 1024 * 1024), "text/markdown")
+    response = client_as("editor").post(reverse("dashboard:ingest"), {"upload": upload})
+    html = response.content.decode()
+    assert response.status_code == 400 and Article.objects.count() == 0
+    assert "more than the 10,000 an article may have to be converted" in html
