@@ -154,6 +154,9 @@ class Article(models.Model):
     # Fetches of the page started since a person last asked for one (ingest,
     # "Analyse again"): requeue_stale fails the article past INGEST_URL_MAX_ATTEMPTS.
     fetch_attempts = models.PositiveIntegerField(default=0)
+    # Analyses started in this run since a person (or a finished fetch) queued it;
+    # requeue_stale keeps the count and fails the article past ANALYSIS_MAX_ATTEMPTS.
+    analysis_attempts = models.PositiveIntegerField(default=0)
     # How many times an analysis finished; a redelivered task must not add one.
     times_analyzed = models.PositiveIntegerField(default=0)
     # Which pipeline run is current: a task of an older run does nothing.

@@ -438,6 +438,10 @@ INGEST_URL_MAX_BYTES = env_int("INGEST_URL_MAX_BYTES", 5 * 1024 * 1024)  # of th
 # killed each: a page that takes the parser past it) before requeue_stale stops
 # sending it again and fails the article with the reason.
 INGEST_URL_MAX_ATTEMPTS = env_int("INGEST_URL_MAX_ATTEMPTS", 3)
+# Analyses of one run started and never finished (each killed by the hard time
+# limit, an OOM kill, a crash in a native library, or lost with its worker) before
+# requeue_stale stops sending it again and fails the article with the reason.
+ANALYSIS_MAX_ATTEMPTS = env_int("ANALYSIS_MAX_ATTEMPTS", 3)
 # Private, loopback and link-local addresses are refused: a URL must not reach
 # into the newsroom's own network. Tests, and development against a feed or page
 # served on one's own machine, turn this on; never production. Feeds use it too.

@@ -73,12 +73,13 @@ def run_queue(
 ) -> dict:
     """Mark the article queued (or ``fetching``, for the fetch of a URL article)
     under a new run id and publish the run once the surrounding transaction
-    commits. A ``fresh`` fetch (asked for by a person, not sent again by
-    requeue_stale) starts its count of attempts again. Returns a dict that says,
-    once the commit has happened, whether the broker took the work."""
+    commits. A ``fresh`` run (asked for by a person, or the analysis a fetch
+    queues; not one sent again by requeue_stale) starts its count of attempts
+    (fetches, analyses) again. Returns a dict that says, once the commit has
+    happened, whether the broker took the work."""
     run = _run_fields(state)
-    if state == AnalysisState.FETCHING and fresh:
-        run["fetch_attempts"] = 0
+    if fresh:
+        run["fetch_attempts"] = run["analysis_attempts"] = 0
     Article.objects.filter(pk=article.pk).update(**run, error="", updated_at=run["queued_at"])
     article.state, article.run_id, article.queued_at = state, run["run_id"], run["queued_at"]
     return _publish_on_commit(article.pk, run["run_id"], publish)
@@ -128,8 +129,9 @@ def runs_requeue_stale(
 ) -> list[int]:
     """Queue again the articles stuck in queued or running (and, given
     ``publish_fetch``, in fetching); returns their ids. A fetch started
-    INGEST_URL_MAX_ATTEMPTS times and never finished is not sent again: its
-    article fails with the reason (see fetch_give_up)."""
+    INGEST_URL_MAX_ATTEMPTS times, or an analysis started ANALYSIS_MAX_ATTEMPTS
+    times, and never finished is not sent again: its article fails with the
+    reason (see fetch_give_up, analysis_give_up)."""
     # "is None", not "or": timedelta(0) (everything stuck, now) is falsy.
     if older_than is None:
         older_than = timedelta(seconds=settings.ANALYSIS_STALE_AFTER)
@@ -138,7 +140,7 @@ def runs_requeue_stale(
     if publish_fetch is not None:
         states.append(AnalysisState.FETCHING)
     stale = Article.objects.filter(state__in=states, updated_at__lt=cutoff).only(
-        "pk", "state", "run_id", "fetch_attempts"
+        "pk", "state", "run_id", "fetch_attempts", "analysis_attempts"
     )
     requeued = []
     for article in stale:
@@ -150,7 +152,10 @@ def runs_requeue_stale(
                 article=article, publish=publish_fetch, state=AnalysisState.FETCHING, fresh=False
             )
         else:
-            outcome = run_enqueue(article=article, publish=publish)
+            if article.analysis_attempts >= settings.ANALYSIS_MAX_ATTEMPTS:
+                analysis_give_up(article=article)
+                continue
+            outcome = run_enqueue(article=article, publish=publish, fresh=False)
         if outcome is not False:
             requeued.append(article.pk)
     return requeued
@@ -161,14 +166,36 @@ def fetch_give_up(*, article: Article) -> None:
     killed by the task's hard time limit (a page that takes the parser past it)
     or lost with its worker. Sending it again would take a worker each time, for
     ever. The URL stays: "Analyse again" (article_reanalyze) fetches it afresh."""
+    _give_up(
+        article=article,
+        attempts=article.fetch_attempts,
+        what="The page could not be fetched and read",
+        why="The page may be too large or too complex to read",
+    )
+
+
+def analysis_give_up(*, article: Article) -> None:
+    """Fail an article whose analyses all started and none finished: each was
+    killed by the task's hard time limit (a text that takes the engine past it),
+    or its process was (out of memory, a crash in a native library), or lost with
+    its worker. Sending it again would take an analysis worker each time, for
+    ever. Its text, claims and history stay: "Analyse again" starts a fresh run."""
+    _give_up(
+        article=article,
+        attempts=article.analysis_attempts,
+        what="The article could not be analysed",
+        why="The text may be too large or too complex to analyse",
+    )
+
+
+def _give_up(*, article: Article, attempts: int, what: str, why: str) -> None:
     error = (
-        f"The page could not be fetched and read within {article.fetch_attempts} attempts: "
-        f"each was stopped by the task's time limit ({settings.CELERY_TASK_TIME_LIMIT} s) "
-        "or lost with its worker. The page may be too large or too complex to read; "
+        f"{what} within {attempts} attempts: each was stopped by the task's time limit "
+        f"({settings.CELERY_TASK_TIME_LIMIT} s) or lost with its worker. {why}; "
         '"Analyse again" tries once more.'
     )
     analysis_fail(article_id=article.pk, run_id=article.run_id, error=error)
-    log.warning("article %s: fetch given up after %s attempts", article.pk, article.fetch_attempts)
+    log.warning("article %s: given up after %s attempts: %s", article.pk, attempts, what)
 
 
 # --- Fetching a URL article (a task: never inside a web request) ------------------
@@ -301,8 +328,9 @@ def engine_warm() -> None:
 # same statement that claims the run (UPDATE ... RETURNING; SQLite 3.35+ has it).
 CLAIM_RUN_SQL = """
     UPDATE claims_article
-    SET state = %s, started_at = %s, updated_at = %s, attempts = attempts + 1
-    WHERE id = %s AND run_id = %s AND state IN (%s, %s)
+    SET state = %s, started_at = %s, updated_at = %s, attempts = attempts + 1,
+        analysis_attempts = analysis_attempts + 1
+    WHERE id = %s AND run_id = %s AND state IN (%s, %s) AND analysis_attempts < %s
     RETURNING raw_text
 """
 
@@ -314,12 +342,23 @@ def _claim_run(article_id: int, run_id: str) -> str:
     # The attempt is counted in the same statement: a worker killed right after it
     # cannot leave an article running with the attempt uncounted. Only the text is
     # read: not the blob an earlier deployment's steps left (up to megabytes).
+    # The run's own count (analysis_attempts) is checked and counted there too: an
+    # analysis the hard time limit or an OOM kill ends (no Python runs after it) is
+    # counted all the same. A message past the cap (redelivered after its worker
+    # process was killed) is not analysed once more: the article fails here, as
+    # requeue_stale would fail it.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [AnalysisState.RUNNING, now, now, article_id, run_id]
+    states = [AnalysisState.QUEUED, AnalysisState.RUNNING]
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_RUN_SQL, [*params, AnalysisState.QUEUED, AnalysisState.RUNNING])
+        cursor.execute(CLAIM_RUN_SQL, [*params, *states, settings.ANALYSIS_MAX_ATTEMPTS])
         row = cursor.fetchone()
     if row is None:
+        current = Article.objects.filter(pk=article_id, run_id=run_id, state__in=states)
+        article = current.only("pk", "run_id", "analysis_attempts").first()
+        if article is not None:
+            analysis_give_up(article=article)
+            raise StaleRun(f"article {article_id}: run {run_id} given up after its attempts")
         raise StaleRun(f"article {article_id}: run {run_id} is not current or already finished")
     return row[0]
 

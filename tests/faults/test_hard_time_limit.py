@@ -1,8 +1,9 @@
-"""A fetch, or a feed poll, whose worker process is killed mid-task: what the hard
+"""A fetch, an analysis, or a feed poll, whose worker process is killed mid-task: what the hard
 time limit (CELERY_TASK_TIME_LIMIT) does to a task stuck past it, a page that takes
-the parser that long, say: a SIGKILL of the pool process, after which no Python of
-the task runs to record anything. A fetch must not be sent again for ever (by the
-broker, or by requeue_stale every minute), and a feed must back off.
+the parser that long, say, or an OOM kill of an analysis: a SIGKILL of the pool
+process, after which no Python of the task runs to record anything. A fetch or an
+analysis must not be sent again for ever (by the broker, or by requeue_stale every
+minute), and a feed must back off.
 
 The test kills the pool process itself (SIGKILL), while the server holds the
 request: the time limit's own kill could not be made to fire on the test worker.
@@ -29,6 +30,7 @@ from claims.models import AnalysisState, Article, Feed
 from claims.services import article_ingest, article_reanalyze
 from claims.services.feeds import feed_subscribe
 from claims.tasks import poll_feeds_task
+from tests.integration import test_real_mode as real
 from tests.integration.conftest import wait_for
 from tests.local_http import QuietHandler, serving
 
@@ -100,6 +102,39 @@ def test_a_fetch_killed_again_and_again_fails_after_the_attempts(fetch_worker, e
     article_reanalyze(article=article)
     wait_for(lambda: server["requests"] == 4, WAIT, "the fetch asked for again")
     assert Article.objects.get(pk=article.pk).state == AnalysisState.FETCHING
+
+
+def test_an_analysis_killed_again_and_again_fails_after_the_attempts(start_worker, broker):
+    worker = start_worker(ANALYSIS_MAX_ATTEMPTS="3")
+    text = real.long_article(20)
+    article = article_ingest(text=text, user=None).article
+
+    def started(attempt):  # the article's analyses, over its life
+        current = Article.objects.get(pk=article.pk)
+        return current.state == AnalysisState.RUNNING and current.attempts == attempt
+
+    for attempt in range(1, 4):
+        # The message comes back from the broker each time (task_reject_on_worker_lost).
+        wait_for(lambda a=attempt: started(a), WAIT, f"analysis {attempt}", interval=0.02)
+        kill_pool_process(worker)
+
+    def finished():
+        return Article.objects.get(pk=article.pk).state not in (
+            AnalysisState.QUEUED,
+            AnalysisState.RUNNING,
+        )
+
+    wait_for(finished, WAIT, "the article to leave running")
+    article = Article.objects.get(pk=article.pk)
+    assert article.state == AnalysisState.FAILED, article.error
+    assert article.error.startswith("The article could not be analysed within 3 attempts")
+    assert article.attempts == 3  # the fourth delivery analysed nothing
+    assert article.raw_text == text and article.times_analyzed == 0
+
+    # "Analyse again" starts a fresh run, its attempts counted from nothing.
+    article_reanalyze(article=article)
+    wait_for(lambda: started(4), WAIT, "the analysis asked for again", interval=0.02)
+    assert Article.objects.get(pk=article.pk).analysis_attempts == 1
 
 
 def test_a_feed_poll_killed_is_an_error_and_backs_off(fetch_worker, endless_server):
