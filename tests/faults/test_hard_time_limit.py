@@ -1,14 +1,16 @@
-"""A fetch, an analysis, or a feed poll, whose worker process is killed mid-task: what the hard
-time limit (CELERY_TASK_TIME_LIMIT) does to a task stuck past it, a page that takes
-the parser that long, say, or an OOM kill of an analysis: a SIGKILL of the pool
-process, after which no Python of the task runs to record anything. A fetch or an
-analysis must not be sent again for ever (by the broker, or by requeue_stale every
-minute), and a feed must back off.
+"""A fetch, an analysis, or a feed poll, whose worker process is killed mid-task:
+what the hard time limit (CELERY_TASK_TIME_LIMIT) does to a task stuck past it, a
+page that takes the parser that long, say, or an OOM kill of an analysis: a SIGKILL
+of the pool process, after which no Python of the task runs to record anything. A
+fetch or an analysis must not be sent again for ever (by the broker, or by
+requeue_stale every minute), and a feed must back off.
 
-The test kills the pool process itself (SIGKILL), while the server holds the
-request: the time limit's own kill could not be made to fire on the test worker.
-The message then comes back from the broker (task_reject_on_worker_lost) rather than
-from requeue_stale (a message the time limit ends is acknowledged): both are capped.
+One test lets the hard time limit itself end a fetch (a tiny limit, in the worker's
+environment and in this process, the publisher: Celery writes the publisher's
+limits into each message, and the worker applies those). The message is then
+acknowledged and requeue_stale sends it again. The others kill the pool process
+themselves (SIGKILL), as an OOM kill would: the message then comes back from the
+broker (task_reject_on_worker_lost). Both ways are capped.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/15 REQUIRE_SERVICES=1 \\
@@ -27,9 +29,9 @@ import pytest
 from django.utils import timezone
 
 from claims.models import AnalysisState, Article, Feed
-from claims.services import article_ingest, article_reanalyze
+from claims.services import article_ingest, article_reanalyze, articles_requeue_stale
 from claims.services.feeds import feed_subscribe
-from claims.tasks import poll_feeds_task
+from claims.tasks import fetch_article, poll_feeds_task
 from tests.integration import test_real_mode as real
 from tests.integration.conftest import wait_for
 from tests.local_http import QuietHandler, serving
@@ -102,6 +104,60 @@ def test_a_fetch_killed_again_and_again_fails_after_the_attempts(fetch_worker, e
     article_reanalyze(article=article)
     wait_for(lambda: server["requests"] == 4, WAIT, "the fetch asked for again")
     assert Article.objects.get(pk=article.pk).state == AnalysisState.FETCHING
+
+
+LIMIT = 4  # seconds: the hard time limit of the test below, for publisher and worker
+
+
+@pytest.fixture
+def limited_fetch_worker(start_worker, broker, settings, monkeypatch):
+    """A worker with a tiny hard time limit and no soft one. The publisher (this
+    process) must have the same: Celery writes the publisher's limits into each
+    message (its ``timelimit`` header), and a worker applies those over its own
+    configuration. With the test process's default (300 s) in the message, a
+    worker started with CELERY_TASK_TIME_LIMIT=4 let a task run 25 s."""
+    settings.INGEST_ALLOW_PRIVATE_URLS = True
+    settings.INGEST_URL_MAX_ATTEMPTS = 3
+    settings.CELERY_TASK_TIME_LIMIT = LIMIT
+    monkeypatch.setattr(fetch_article, "time_limit", LIMIT)
+    monkeypatch.setattr(fetch_article, "soft_time_limit", None)
+    monkeypatch.setattr(fetch_article, "_exec_options", None)  # cached from the above
+    return start_worker(
+        INGEST_URL_TIMEOUT="120",
+        INGEST_ALLOW_PRIVATE_URLS="1",
+        INGEST_URL_MAX_ATTEMPTS="3",
+        CELERY_TASK_TIME_LIMIT=str(LIMIT),
+        CELERY_TASK_SOFT_TIME_LIMIT="0",
+    )
+
+
+def test_a_fetch_the_hard_time_limit_ends_again_and_again_fails(
+    limited_fetch_worker, endless_server
+):
+    """The time limit's own kill: the message is acknowledged (nothing comes back
+    from the broker), the article is left fetching, and requeue_stale (beat, every
+    minute) sends it again, up to INGEST_URL_MAX_ATTEMPTS."""
+    worker = limited_fetch_worker
+    base, server = endless_server
+    article = article_ingest(url=f"{base}/huge-page", user=None).article
+    ended = f"Hard time limit ({LIMIT}s) exceeded for claims.tasks.fetch_article"
+    for attempt in range(1, 4):
+        wait_for(lambda a=attempt: server["requests"] >= a, WAIT, f"fetch {attempt}")
+        wait_for(
+            lambda a=attempt: worker.output().count(ended) >= a,
+            LIMIT + 10,
+            f"the time limit to end fetch {attempt}",
+        )
+        assert Article.objects.get(pk=article.pk).state == AnalysisState.FETCHING
+        articles_requeue_stale(older_than=timedelta(0))
+
+    article = Article.objects.get(pk=article.pk)
+    assert article.state == AnalysisState.FAILED, article.error
+    assert article.error.startswith(
+        f"The page could not be fetched and read within 3 attempts: each was stopped by "
+        f"the task's time limit ({LIMIT} s)"
+    )
+    assert server["requests"] == 3
 
 
 def test_an_analysis_killed_again_and_again_fails_after_the_attempts(start_worker, broker):
