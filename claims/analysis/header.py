@@ -221,6 +221,7 @@ def _parse(text: str) -> ArticleMeta:
         meta.title, k = lines[first].text, first + 1
     facts: dict[str, str] = {}
     hdr_start, body, bullets, n_hdr, after_blank = None, None, False, 0, False
+    decked = False
     while k < len(lines) and body is None:
         ln, k = lines[k], k + 1
         if not ln.text or _BOILER_RE.match(ln.text):
@@ -234,7 +235,11 @@ def _parse(text: str) -> ArticleMeta:
             f = None if after_blank else {}
         after_blank = False
         if f is None:
-            if meta.title and not facts and _is_deck(lines, k - 1):
+            # One standfirst may sit between the headline and the byline; a second
+            # paragraph of prose means the body has begun, whatever byline follows.
+            deck_end = _deck_end(lines, k - 1) if meta.title and not (facts or decked) else None
+            if deck_end is not None:
+                k, decked = deck_end, True
                 continue
             body = ln.start
             break
@@ -328,12 +333,25 @@ def _stopped_headline(s: str) -> bool:
     return not _SENTENCE_WORD_RE.search(s) and len(s.split()) <= _MAX_STOPPED_WORDS
 
 
-def _is_deck(lines: list[_Line], k: int) -> bool:
-    """A standfirst between headline and byline: "Minister rules out talks."."""
-    if not _headline_shaped(lines[k].text.rstrip("."), max_words=40):
-        return False
-    following = [ln.text for ln in lines[k + 1 :] if ln.text][:2]
-    return any({"author", "published", "updated"} & set(_classify(t) or {}) for t in following)
+def _deck_end(lines: list[_Line], k: int) -> int | None:
+    """Where a standfirst between headline and byline ends ("Minister rules out
+    talks."), or None when line ``k`` is none. The standfirst is one paragraph (a
+    hard-wrapped one goes on in lower case) and what follows it is header: a byline
+    or date, at most one other header line before it ("Jane Doe" above the date).
+    A paragraph followed by another paragraph is the body's start."""
+    end, deck = k + 1, lines[k].text
+    while end < len(lines) and end - k < 4 and lines[end].text[:1].islower():
+        deck, end = f"{deck} {lines[end].text}", end + 1
+    if not _headline_shaped(deck.rstrip("."), max_words=40):
+        return None
+    following = [ln.text for ln in lines[end:] if ln.text and not _BOILER_RE.match(ln.text)]
+    for line in following[:2]:
+        facts = _classify(line)
+        if facts is None:
+            return None
+        if {"author", "published", "updated"} & set(facts):
+            return end
+    return None
 
 
 def _classify(line: str) -> dict[str, str] | None:

@@ -544,3 +544,21 @@ def test_a_headline_with_a_dash_is_the_title(headline: str) -> None:
 def test_a_capitals_dateline_alone_on_the_first_line_is_not_a_title() -> None:
     text = "MOSCOW - Russia's foreign minister\n\nThe talks ended on Saturday.\n"
     assert parse_header(text).title is None
+
+
+def test_only_one_deck_paragraph_stands_between_title_and_byline() -> None:
+    one = "Workers say they were given no warning."
+    two = "The union will appeal the decision, its leader said on Friday."
+    text = f"Plant closes\n\n{one}\n\n{two}\n\nBy Jane Doe\n\n{BODY}"
+    meta = parse_header(text)
+    assert meta.title == "Plant closes"
+    assert body(meta, text).startswith(one)
+    assert "By Jane Doe" in spans(meta, text)
+
+
+def test_a_hard_wrapped_deck_and_a_name_line_before_the_date() -> None:
+    deck = "Workers say they were given no warning\nof the closure, union leaders say."
+    text = f"Plant closes\n\n{deck}\n\nJane Doe\nOctober 3, 2023\n\n{BODY}"
+    meta = parse_header(text)
+    assert (meta.title, meta.published) == ("Plant closes", "2023-10-03")
+    assert body(meta, text) == BODY

@@ -706,3 +706,25 @@ def test_bylines_credits_and_date_stamps_among_the_paragraphs_are_no_claims():
     assert any("about 300 people had signed a petition" in t for t in texts)
     for furniture in ("Nada Tawfik", "Posted", "Photo", "Image credit", "November 2015"):
         assert not any(furniture in t for t in texts), (furniture, texts)
+
+
+@pytest.mark.parametrize(
+    "byline",
+    ["By Jane Doe, The Courier", "By Jane Doe", "October 3, 2023", "By Jane Doe | October 3, 2023"],
+)
+def test_a_byline_below_the_first_paragraphs_does_not_make_them_header(byline):
+    """A header is at the top: a headline, one standfirst, the byline. Once two
+    paragraphs of prose have passed, a byline-looking line is a line of the page's
+    furniture; the paragraphs above it keep their claims."""
+    text = article(
+        "Two libraries will shut next month under the plan approved by the council.\n\n"
+        "The closures will save 1.1 million dollars a year, according to the mayor.\n\n"
+        f"{byline}\n\n"
+        "About 300 people have signed a petition against the plan, organisers said.",
+        title="Council closes libraries",
+    )
+    texts = [c.text for c in analyze(text).claims]
+    assert any("Two libraries will shut next month" in t for t in texts), texts
+    assert any("1.1 million dollars a year" in t for t in texts), texts
+    assert any("300 people have signed a petition" in t for t in texts), texts
+    assert not any("Jane Doe" in t or "October 3" in t for t in texts), texts
