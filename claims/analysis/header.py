@@ -194,6 +194,39 @@ _FURNITURE_RE = re.compile(
     re.I | re.M,
 )
 
+# A photo's credit that extraction glues to the end of a paragraph, after its last
+# sentence: "... the briefings. Photo: Jonathan Nackstrand/AFP", "Photograph: Jane
+# Roe/Reuters", "Image credit: www.apple.com", "Featured image by Alberto Riva/The
+# Points Guy.", "(Getty Images)", "(AP Photo/Evan Vucci)". It runs to the end of its
+# line (the next paragraph may follow on the line below) and holds no sentence: a
+# credit cue, then a few words with no full stop but in a name, a URL or at the end.
+_CREDIT_CUE = (
+    rf"(?:(?:featured|main|top|header|lead|cover){_SP}+)?"
+    r"(?:photo(?:graph)?|image|picture|pic|video|graphic|illustration)s?"
+)
+_CREDIT_BY = rf"(?:by|courtesy(?:{_SP}+of)?)"
+_CREDIT_RE = re.compile(
+    rf"(?:^|(?<=[.!?\"\u201d\u2019)]){_SP}){_SP}*+(?P<cue>"
+    rf"{_CREDIT_CUE}(?:{_SP}+(?:credits?|source|{_CREDIT_BY}))?{_SP}*:"
+    rf"|{_CREDIT_CUE}{_SP}+{_CREDIT_BY}{_SP}+(?=(?-i:[A-Z]))"
+    rf"|\((?:{_CREDIT_CUE}(?:{_SP}*:|{_SP}+(?:credits?|source|{_CREDIT_BY}){_SP}*:?){_SP}*"
+    r"[^()\r\n]{1,60}|[^()\r\n]{0,40}\bgetty images[^()\r\n]{0,40}"
+    r"|ap photo\b[^()\r\n]{0,40}|[^()\r\n]{0,40}/ ?(?:afp|reuters|ap|epa|shutterstock))\))",
+    re.I | re.M,
+)
+# What follows the cue to the line's end: a few words with no full stop but in an
+# initial ("J. Smith") or a domain ("www.apple.com"), and perhaps a final one.
+_CREDIT_WORDS_RE = re.compile(r"(?:[^.!?()]|(?<=\b(?-i:[A-Z]))\.|\.(?=[^\s.]))+\.?")
+_LINE_END_RE = re.compile(r"[\r\n]")
+_MAX_CREDIT_CHARS = 120
+_MAX_CREDIT_WORDS = 10
+# A credit names people, agencies and sites: "Jonathan Nackstrand/AFP", "Markus
+# Spiske from Pexels", "Tetbir Salim via Unsplash", "www.apple.com/in/"; a word in
+# lower case outside these ("Photos by Reuters showed long queues") is a sentence.
+_CREDIT_SMALL = {"via", "from", "for", "of", "and", "the", "courtesy", "by", "on", "at", "to"}
+_CREDIT_SMALL |= _CONNECTORS
+_DOMAIN_RE = re.compile(r"\w\.\w")
+
 
 class _Line(NamedTuple):
     start: int  # offset of the first non-blank character
@@ -262,7 +295,7 @@ def _parse(text: str) -> ArticleMeta:
     meta.dateline = _dateline(text, body)
     # The header's own byline and date are metadata already; below it, such lines
     # are the page's furniture.
-    furniture = _boilerplate(text, _FURNITURE_RE, after=body)
+    furniture = _boilerplate(text, _FURNITURE_RE, after=body) + _credits(text, body)
     if furniture:
         meta.boilerplate = sorted(meta.boilerplate + furniture, key=lambda span: span.start)
     return meta
@@ -541,3 +574,35 @@ def _boilerplate(text: str, pattern: re.Pattern = _BOILER_RE, after: int = 0) ->
         if end - start <= _MAX_BOILER_LEN:
             spans.append(Span(start, end))
     return spans
+
+
+def _credits(text: str, after: int) -> list[Span]:
+    """Photo credits at the end of a paragraph's line (``_CREDIT_RE``)."""
+    spans = []
+    for m in _CREDIT_RE.finditer(text, after):
+        stop = min(len(text), m.end() + _MAX_CREDIT_CHARS + 1)
+        eol = _LINE_END_RE.search(text, m.end(), stop)
+        if eol is None and stop < len(text):
+            continue  # the line goes on: prose, not a credit
+        rest = text[m.end() : eol.start() if eol else stop].strip()
+        if m["cue"].startswith("("):
+            ok = rest in ("", ".")
+        else:
+            ok = bool(_CREDIT_WORDS_RE.fullmatch(rest)) and _credit_words(rest.rstrip("."))
+        if ok:
+            end = m.end() + len(text[m.end() : eol.start() if eol else stop].rstrip())
+            spans.append(Span(m.start("cue"), end))
+    return spans
+
+
+def _credit_words(words: str) -> bool:
+    toks = words.split()
+    if not toks or len(toks) > _MAX_CREDIT_WORDS:
+        return False
+    return all(_DOMAIN_RE.search(t) or all(map(_credit_token, t.split("/"))) for t in toks)
+
+
+def _credit_token(tok: str) -> bool:
+    """A name's word ("Nackstrand", "AFP", "O'Neill"), a handle, or a small word."""
+    first = next((c for c in tok if c.isalnum()), None)
+    return first is None or not first.islower() or tok.strip(",;").lower() in _CREDIT_SMALL

@@ -728,3 +728,34 @@ def test_a_byline_below_the_first_paragraphs_does_not_make_them_header(byline):
     assert any("1.1 million dollars a year" in t for t in texts), texts
     assert any("300 people have signed a petition" in t for t in texts), texts
     assert not any("Jane Doe" in t or "October 3" in t for t in texts), texts
+
+
+def test_a_photo_credit_at_the_end_of_a_paragraph_is_not_part_of_its_claim():
+    """A caption's credit that extraction glues to a paragraph ("... the
+    briefings. Photo: Jonathan Nackstrand/AFP", the next paragraph on the line
+    below) is no claim and no part of one; words like "photo" in prose are."""
+    text = article(
+        "The council closed two of its five libraries on Tuesday. "
+        "Photo: Jonathan Nackstrand/AFP\n"
+        "The closures will save 1.1 million dollars a year. Photograph: Jane Roe/Reuters\n\n"
+        "About 300 people have signed a petition against the plan. (Getty Images)\n\n"
+        "The mayor defended the cuts at a meeting on Wednesday. "
+        "Image credit: www.example.com/libraries\n\n"
+        "Opponents plan a march on Saturday. Featured image by Alex Doe/The Courier.\n\n"
+        "Photos by Reuters showed long queues outside the central library.\n\n"
+        "Two thousand residents use the libraries every week. Photo by the council: "
+        "it showed the queue."
+    )
+    texts = [c.text for c in analyze(text).claims]
+    for start in (
+        "The council closed two of its five libraries on Tuesday",
+        "The closures will save 1.1 million dollars a year",
+        "About 300 people have signed a petition against the plan",
+        "The mayor defended the cuts at a meeting on Wednesday",
+        "Opponents plan a march on Saturday",
+    ):
+        assert any(bare(t) == start for t in texts), (start, texts)
+    for credit in ("Nackstrand", "Jane Roe", "Getty", "Image credit", "Alex Doe"):
+        assert not any(credit in t for t in texts), (credit, texts)
+    assert any("Photos by Reuters showed long queues" in t for t in texts), texts
+    assert any("Photo by the council" in t for t in texts), texts
