@@ -61,7 +61,7 @@ _FILLER_RE = re.compile(
     r"(?:(?:last|first|updated|published|posted|modified|dated?|on|at|mon|tues?|wed|thu(?:rs?)?"
     r"|fri|sat|sun|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b\.?|\d{1,2}(?::\d{2}){1,2}"
     r"|\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\b\.?|[0-2]\d[0-5]\d(?=\s*(?-i:GMT|UTC|Z)\b)"
-    r"|(?-i:[ECMPA][SD]?T|UTC|GMT|BST|CET|Z)\b|[\s,])+",
+    r"|(?-i:[ECMPA][SD]?T|UTC|GMT|BST|CET|Z)\b|[\s,.:])+",
     re.I,
 )
 _UPDATED_RE = re.compile(r"\b(?:updated|modified|revised)\b", re.I)
@@ -167,18 +167,22 @@ _BOILER_RE = re.compile(
 _MAX_BOILER_LEN = 400  # a longer paragraph that starts "Copyright 2020 ..." is content
 # A date as pages print it: "Thursday, April 21, 2022", "21 April 2022", "Nov. 3, 2021",
 # "2022-04-21", "21.04.2022", "November 2015".
-_PAGE_DATE = (
+_DAY_DATE = (
     r"(?:[a-z]+,?\s+)?(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{1,2}\.?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\s+\d{4}|\d{4}-\d\d-\d\d"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
-    r"(?:\s*(?:[/|,@-]|at)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?"
 )
+# ... and its time: "/ 13:48", "at 10:11 pm EST", ". 10:11 pm CST" (a full stop between).
+_PAGE_TIME = r"\s*(?:[/|,@.-]|at)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?"
+_PAGE_DATE = rf"{_DAY_DATE}(?:{_PAGE_TIME})?"
 # Lines of a web page's furniture that extraction leaves among the paragraphs, each a
 # line of its own: a byline ("By Nada Tawfik, BBC News, New York", "Posted by Alex
 # Durán, AMP Project Marketing"), a photo credit ("Image credit: www.apple.com",
 # "Photo: Jonathan Nackstrand/AFP"), a date stamp ("Posted: Thursday, April 21,
 # 2022", "November 2015 / 13:48"). Only a whole short line that does not end as a
-# sentence does: "By Monday, the council had voted." is a paragraph.
+# sentence does: "By Monday, the council had voted." is a paragraph. A date stamp
+# with a label or a time may end with a full stop: "Posted: Thursday, April 21,
+# 2022. 10:11 pm CST.", "April 21, 2022. 10:11 pm.".
 _FURNITURE_RE = re.compile(
     r"^[^\S\r\n]*+(?P<line>(?:"
     r"(?:posted|written|words)\s+by\s[^\r\n]{1,80}"
@@ -186,11 +190,13 @@ _FURNITURE_RE = re.compile(
     r"(?:\s*[,|/]\s*[^\r\n]{1,60})?"
     r"|(?:photo|image|picture|photograph|video|graphic)s?(?:\s+(?:credit|courtesy|by|source))?"
     r"\s*:[^\r\n]{1,80}"
-    r"|(?:(?:first\s+)?posted|published|updated|last\s+updated)(?:\s+on)?\s*:?\s+"
+    r"|" + _PAGE_DATE + r")(?<![.!?\"\u201d])"
+    r"|(?:(?:(?:first\s+)?posted|published|updated|last\s+updated)(?:\s+on)?\s*:?\s+"
     + _PAGE_DATE
     + r"|"
-    + _PAGE_DATE
-    + r")(?<![.!?\"\u201d]))[^\S\r\n]*$",
+    + _DAY_DATE
+    + _PAGE_TIME
+    + r")\.?)[^\S\r\n]*$",
     re.I | re.M,
 )
 

@@ -759,3 +759,30 @@ def test_a_photo_credit_at_the_end_of_a_paragraph_is_not_part_of_its_claim():
         assert not any(credit in t for t in texts), (credit, texts)
     assert any("Photos by Reuters showed long queues" in t for t in texts), texts
     assert any("Photo by the council" in t for t in texts), texts
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Posted: Thursday, April 21, 2022. 10:11 pm CST.",
+        "Published: 21 April 2022. 10:11 am",
+        "Updated on April 21, 2022 at 10:11 pm EST.",
+        "April 21, 2022. 10:11 pm.",
+    ],
+)
+def test_a_date_and_time_stamp_line_is_no_claim(stamp):
+    """A page's date stamp, under its headline or among its paragraphs, with the
+    full stops some sites print: the date is metadata, the line no claim."""
+    text = article(
+        f"{stamp}\n"
+        "The council closed two of its five libraries on Tuesday, officials said.\n\n"
+        f"{stamp}\n\n"
+        "About 300 people have signed a petition against the plan, organisers said.",
+        title="Council closes libraries",
+    )
+    result = analyze(text)
+    texts = [c.text for c in result.claims]
+    assert result.article.published.startswith("2022-04-21"), result.article
+    assert any("two of its five libraries" in t for t in texts), texts
+    assert any("300 people have signed a petition" in t for t in texts), texts
+    assert not any("2022" in t or "10:11" in t or "pm" in t.split() for t in texts), texts
