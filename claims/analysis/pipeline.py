@@ -70,22 +70,31 @@ def _drop_in_notices(claims: list[Claim], notices: list[Span]) -> list[Claim]:
 # sits inside the article: "Sign up for our newsletter to get the latest updates.",
 # "If you're on the app, click here to watch live.", "Follow us on Facebook.",
 # "Please accept YouTube cookies to play this video." Not "users who sign up for an
-# account get $10" (a claim about the offer), nor "he declined to follow us".
+# account get $10" (a claim about the offer), nor "he declined to follow us", nor
+# "sites must let users accept or reject cookies" (a claim about cookies). The site
+# speaks in its own voice: a sentence attributed to someone ("The texts said to
+# click here for a refund, police said") reports the words, and is a claim.
 _CALL_TO_ACTION = re.compile(
     r"\b(?:sign(?:ing)?\s+up|subscrib(?:e|ing))\b[^.!?\n]{0,80}?"
     r"\b(?:newsletters?|inbox|our\s+(?:e-?mail|daily|weekly|free|channel))\b"
     r"|\bnewsletter\b[^.!?\n]{0,60}?\b(?:sign\s+up|subscribe)\b"
     r"|\b(?:sign\s+up|subscribe)\s+(?:here|now|today|for\s+free)\b"
     r"|\bplease\s+(?:subscribe|sign\s+up|log\s+in)\b|\bclick\s+here\b|(?<!\w)follow\s+us\b"
-    r"|\baccept\b[^.!?\n]{0,40}?\bcookies\b|\bnever\s+miss\s+(?:the\s+latest|our|a\s+story)\b",
+    r"|\baccept\b[^.!?\n]{0,40}?\bcookies\s+to\s+(?:play|view|watch|see|load|show|display|"
+    r"access|continue|read)\b|\bnever\s+miss\s+(?:the\s+latest|our|a\s+story)\b",
     re.IGNORECASE,
 )
 
 
 def _drop_calls_to_action(claims: list[Claim], text: str) -> list[Claim]:
     """Without the claims of sentences that ask the reader to do something on the
-    site (subscribe, click, follow): page furniture, nothing to check."""
-    return [c for c in claims if not _CALL_TO_ACTION.search(text, c.sentence.start, c.sentence.end)]
+    site (subscribe, click, follow): page furniture, nothing to check. A claim
+    with a frame (someone said it) is kept: the site does not attribute its own."""
+    return [
+        c
+        for c in claims
+        if c.frame is not None or not _CALL_TO_ACTION.search(text, c.sentence.start, c.sentence.end)
+    ]
 
 
 def _drop_no_comment(claims: list[Claim]) -> list[Claim]:

@@ -685,6 +685,21 @@ def test_an_offer_or_a_person_signing_up_is_still_a_claim():
     claim_containing(result, "2,000 residents")
 
 
+def test_news_about_cookies_or_a_reported_call_to_click_is_still_a_claim():
+    """The words of a call to action, reported or as the subject of the news, are
+    no call to the reader: a regulator's rule on cookies, a scam text's "click
+    here", a defendant's "follow us"."""
+    _, result = run(
+        "Under the new rules, websites must let users accept or reject cookies with "
+        "a single click, the regulator said. "
+        "The texts told recipients to \u201cclick here\u201d to claim a refund, police said. "
+        "The senator told supporters to follow us to the Capitol, prosecutors said."
+    )
+    claim_containing(result, "accept or reject cookies")
+    claim_containing(result, "to claim a refund")
+    claim_containing(result, "to the Capitol")
+
+
 def test_bylines_credits_and_date_stamps_among_the_paragraphs_are_no_claims():
     """What a web page's extraction leaves on lines of their own between the
     paragraphs: a byline, a photo credit above the paragraph it illustrates, a
