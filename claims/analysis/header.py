@@ -166,10 +166,15 @@ _BOILER_RE = re.compile(
 )
 _MAX_BOILER_LEN = 400  # a longer paragraph that starts "Copyright 2020 ..." is content
 # A date as pages print it: "Thursday, April 21, 2022", "21 April 2022", "Nov. 3, 2021",
-# "2022-04-21", "21.04.2022", "November 2015".
+# "2022-04-21", "21.04.2022", "November 2015". The words are a weekday's and a
+# month's (English, or German as pages print them): not any two words and a number,
+# which "Deaths reach 1500" is, a line of news.
+_PAGE_MONTH = rf"(?:{_MON_ALT}|januar|februar|m\u00e4rz|mai|juni|juli|oktober|dezember)"
 _DAY_DATE = (
-    r"(?:[a-z]+,?\s+)?(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}\.?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\s+\d{4}|\d{4}-\d\d-\d\d"
+    r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:[a-z]*day)?\.?,?\s+"
+    r"|(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+)?"
+    rf"(?:{_PAGE_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+{_PAGE_MONTH}\.?,?\s+\d{{4}}|{_PAGE_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
 )
 # ... and its time: "/ 13:48", "at 10:11 pm EST", ". 10:11 pm CST" (a full stop between).

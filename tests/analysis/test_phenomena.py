@@ -801,3 +801,18 @@ def test_a_date_and_time_stamp_line_is_no_claim(stamp):
     assert any("two of its five libraries" in t for t in texts), texts
     assert any("300 people have signed a petition" in t for t in texts), texts
     assert not any("2022" in t or "10:11" in t or "pm" in t.split() for t in texts), texts
+
+
+@pytest.mark.parametrize("line", ["Deaths reach 1500", "Jobs top 2000", "Sales hit 9000"])
+def test_a_short_line_ending_in_a_number_is_no_date_stamp(line):
+    """A date stamp's words are a month's and a weekday's: a short line of news that
+    ends in a four-digit figure is a claim, not the page's furniture."""
+    text = article(
+        "The river rose 3 metres on Tuesday, officials said.\n\n"
+        f"{line}\n\n"
+        "March 2020\n\n"
+        "The mayor said the dam would hold."
+    )
+    texts = [c.text for c in analyze(text).claims]
+    assert line in texts, texts
+    assert not any("March 2020" in t for t in texts)
