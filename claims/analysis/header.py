@@ -185,14 +185,18 @@ _PAGE_DATE = rf"{_DAY_DATE}(?:{_PAGE_TIME})?"
 # Durán, AMP Project Marketing"), a photo credit ("Image credit: www.apple.com",
 # "Photo: Jonathan Nackstrand/AFP"), a date stamp ("Posted: Thursday, April 21,
 # 2022", "November 2015 / 13:48"). Only a whole short line that does not end as a
-# sentence does: "By Monday, the council had voted." is a paragraph. A date stamp
-# with a label or a time may end with a full stop: "Posted: Thursday, April 21,
-# 2022. 10:11 pm CST.", "April 21, 2022. 10:11 pm.".
+# sentence does: "By Monday, the council had voted." is a paragraph. What follows a
+# byline's name is where the writer works or what they do ("BBC News, New York",
+# "staff writer"), with no figures: "By Election Day, turnout had reached 60
+# percent" is news (a date may follow the name instead). A date stamp with a label
+# or a time may end with a full stop: "Posted: Thursday, April 21, 2022. 10:11 pm
+# CST.", "April 21, 2022. 10:11 pm.".
 _FURNITURE_RE = re.compile(
     r"^[^\S\r\n]*+(?P<line>(?:"
     r"(?:posted|written|words)\s+by\s[^\r\n]{1,80}"
     r"|by\s+(?-i:[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|de|van|von|da|al|bin)){1,4})"
-    r"(?:\s*[,|/]\s*[^\r\n]{1,60})?"
+    r"(?:\s*[,|/]\s*(?:(?:(?-i:[A-Z])|staff\b|senior\b|chief\b|special\b|contributing\b)"
+    r"[^\r\n\d]{0,59}|" + _PAGE_DATE + r"))?"  # or the date: "By Jane Doe | October 3, 2023"
     r"|(?:photo|image|picture|photograph|video|graphic)s?(?:\s+(?:credit|courtesy|by|source))?"
     r"\s*:[^\r\n]{1,80}"
     r"|" + _PAGE_DATE + r")(?<![.!?\"\u201d])"

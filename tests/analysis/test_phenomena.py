@@ -816,3 +816,28 @@ def test_a_short_line_ending_in_a_number_is_no_date_stamp(line):
     texts = [c.text for c in analyze(text).claims]
     assert line in texts, texts
     assert not any("March 2020" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Election Day, turnout had reached 60 percent",
+        "By Late March, prices had doubled",
+    ],
+)
+def test_a_line_of_news_that_starts_like_a_byline_is_a_claim(line):
+    """A byline's name is followed by an outlet, a place or a role, never by the
+    rest of a sentence: a line of news without its full stop (a list item, a
+    subheading) that starts "By Election Day, ..." is a claim."""
+    text = article(
+        "The river rose 3 metres on Tuesday, officials said.\n\n"
+        "The vote was 7 to 2, with the mayor's allies in favour.\n\n"
+        "Engineers inspected the dam on Wednesday.\n\n"
+        f"{line}\n\n"
+        "By Ann Lee, staff writer\n\n"
+        "By Nada Tawfik, BBC News, New York\n\n"
+        "The mayor said the dam would hold."
+    )
+    texts = [c.text for c in analyze(text).claims]
+    assert any(line.split(", ")[1] in t for t in texts), texts
+    assert not any("Ann Lee" in t or "Tawfik" in t for t in texts), texts
