@@ -380,6 +380,14 @@ def _names_site(part: str, site: tuple[set[str], set[str]]) -> bool:
 # text, a link and emphasis in each paragraph of 400 characters, stays under each
 # (tests/services/test_markdown_cost.py). str.count is C: milliseconds for 4 MB.
 MARKDOWN_MAX_LINES = 20_000
+# A long article hard-wrapped at 40 to 70 columns (wire copy, an editor's paragraphs)
+# has a line every few dozen characters: 1 MB of it at 46 a line is 22,800 lines,
+# and converts as fast as 1 MB of prose (its lines take no more than the text they
+# hold). Past MARKDOWN_MAX_LINES, a file may have a line for every MARKDOWN_MIN_LINE
+# characters of up to INGEST_MAX_BYTES; its blocks that cost the most a line (list
+# items, quoted lines) stay under MARKDOWN_MAX_LINES.
+MARKDOWN_MIN_LINE = 32
+_MARKDOWN_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$)", re.M)
 MARKDOWN_MAX_BRACKETS = 10_000  # "[": links and images
 MARKDOWN_MAX_EMPHASIS = 20_000  # "*" and "_"
 # The other characters at which markdown-it's inline parser stops to try its rules.
@@ -390,8 +398,10 @@ MARKDOWN_MAX_OTHER_MARKS = 50_000
 def markdown_check(source: str) -> None:
     """IngestError if converting ``source`` could take seconds: more lines, links,
     emphasis or other markup than any article has (see MARKDOWN_MAX_LINES)."""
+    lines = source.count("\n")
+    wrapped = min(len(source), settings.INGEST_MAX_BYTES) // MARKDOWN_MIN_LINE
     counts = [
-        (source.count("\n"), MARKDOWN_MAX_LINES, "lines"),
+        (lines, max(MARKDOWN_MAX_LINES, wrapped), "lines"),
         (source.count("["), MARKDOWN_MAX_BRACKETS, '"[" (links and images)'),
         (source.count("*") + source.count("_"), MARKDOWN_MAX_EMPHASIS, '"*" and "_"'),
         (
@@ -400,6 +410,9 @@ def markdown_check(source: str) -> None:
             "markup characters",
         ),
     ]
+    if lines > MARKDOWN_MAX_LINES:  # else fewer items than that: not counted
+        items = len(_MARKDOWN_ITEM.findall(source))
+        counts.append((items, MARKDOWN_MAX_LINES, "list items and quoted lines"))
     for count, limit, what in counts:
         if count > limit:
             raise IngestError(

@@ -96,3 +96,20 @@ def test_4_mb_of_unclosed_images_is_refused_at_once():
     with pytest.raises(IngestError, match=r'2,097,152 "\[" \(links and images\)'):
         text_from_upload(upload, max_bytes=1024 * 1024)
     assert time.perf_counter() - started < 2  # about 0.1 s; it took about 90 s
+
+
+def test_a_long_article_of_short_lines_converts():
+    # 1 MB of prose hard-wrapped at 46 characters a line (wire copy, a text
+    # editor's paragraphs of eight lines): 22,000 lines, converted as fast as the
+    # 1 MB article of long paragraphs above.
+    line = "The mayor said 12 bridges would close by May.\n"
+    paragraph = line * 8 + "\n"
+    source = "# Bridges close\n\n" + paragraph * (1024 * 1024 // len(paragraph))
+    assert source.count("\n") > ingest.MARKDOWN_MAX_LINES
+    assert markdown_to_text(source).startswith("Bridges close\n\nThe mayor said 12 bridges")
+
+
+def test_as_many_short_list_items_are_still_refused():
+    source = "- The mayor said 12 bridges would close.\n" * 25_000
+    with pytest.raises(IngestError, match="25,000 list items and quoted lines"):
+        markdown_to_text(source)
