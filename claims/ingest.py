@@ -367,7 +367,12 @@ def _names_site(part: str, site: tuple[set[str], set[str]]) -> bool:
         return False
     if key in names or (len(key) >= 4 and any(key in name for name in names)):
         return True
-    return any(core in key for core in cores)
+    # The host's name inside a part: a name is written in capitalised words ("St.Galler
+    # Tagblatt", "Politico Playbook") or as an address ("www.AussenGedanken.de"); a
+    # part with another word in lower case is the headline's ("Storm hits - Time to
+    # rebuild" on time.com, "Latest news updates" on news.com.au).
+    lower = any(w[:1].islower() and "." not in w for w in part.split())
+    return not lower and any(core in key for core in cores)
 
 
 # What markdown-it-py's time grows with, and how much of each a Markdown file may

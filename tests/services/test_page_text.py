@@ -113,3 +113,17 @@ def test_a_page_with_no_article_is_still_refused():
     html = "<html><head><title>x</title></head><body><script>alert(1)</script></body></html>"
     with pytest.raises(IngestError, match="No article text"):
         html_to_text(html)
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("Storm hits the coast - Time to rebuild", "https://time.com/a"),
+        ("Council closes two libraries | Vote for the budget", "https://www.vote.org/a"),
+        ("Storm hits Sydney - Latest news updates", "https://www.news.com.au/a"),
+    ],
+)
+def test_a_part_of_the_headline_with_the_host_in_a_word_is_kept(title, url):
+    """The host's name ("time", "vote") inside a part in lower-case words is a
+    word of the headline, not the site's name."""
+    assert title_of(page(title), url) == title
