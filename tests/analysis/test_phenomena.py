@@ -700,6 +700,15 @@ def test_news_about_cookies_or_a_reported_call_to_click_is_still_a_claim():
     claim_containing(result, "to the Capitol")
 
 
+def test_a_call_to_action_inside_quotation_marks_is_no_call_to_the_reader():
+    _, result = run(
+        "Scam texts urging people to \u201cclick here\u201d rose 40 percent last year. "
+        'Fake notices that say "Please log in to keep your account" doubled in May.'
+    )
+    claim_containing(result, "rose 40 percent")
+    claim_containing(result, "doubled in May")
+
+
 def test_bylines_credits_and_date_stamps_among_the_paragraphs_are_no_claims():
     """What a web page's extraction leaves on lines of their own between the
     paragraphs: a byline, a photo credit above the paragraph it illustrates, a
