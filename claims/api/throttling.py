@@ -31,22 +31,18 @@ class AtomicRateThrottle(SimpleRateThrottle):
     refuses_failed_auth = False
 
     def allow_request(self, request, view) -> bool:
-        self.key = None
-        if self.rate is not None:
-            self.key = self.get_cache_key(request, view)
-            if self.key is None:  # not this throttle's request (another counts it)
-                return True
+        self.key = self.get_cache_key(request, view) if self.rate is not None else None
+        if self.rate is not None and self.key is None:
+            return True  # not this throttle's request: another one counts it
         blocker = FailedAuthThrottle() if self.refuses_failed_auth else None
-        failures = blocker.counter(request) if blocker and blocker.rate is not None else None
-        if self.key is None:  # this throttle is off: the address's block still holds
-            if failures is None:
-                return True
-            self.count = 0
-            failed = self.cache.get(failures, 0)
+        peek = (blocker.counter(request),) if blocker and blocker.rate is not None else ()
+        if self.key is not None:
+            self.count, peeked = self.hit(self.key, peek=peek)
+        elif peek:  # this throttle is off, the address's block still holds
+            self.count, peeked = 0, [self.cache.get(peek[0])]
         else:
-            self.count, peeked = self.hit(self.key, peek=(failures,) if failures else ())
-            failed = (peeked or [0])[0] or 0
-        if failures is not None and failed >= blocker.num_requests:
+            return True
+        if peek and (peeked[0] or 0) >= blocker.num_requests:
             self.window_end = blocker.window_end  # wait() tells the block's end
             return False
         return self.key is None or self.count <= self.num_requests
