@@ -13,6 +13,10 @@
 - ``/bench/json-indexed/?...``: the same view ordered by the stored key the API
   orders by (Claim.score_key, the same expression, with its index): the same rows,
   on the API's own query plan. The fair limit to hold the API against.
+- ``/bench/json-document/?...``: that view again, reading the columns the API's
+  claim document shows (claims.selectors.CLAIM_LIST_COLUMNS, with the article's
+  title and the assignee's name joined) instead of 13: what the same data costs
+  Django without DRF, filters, serializers, hedge cues or authentication.
 
 Everything else is the tracker itself (tracker.urls). Never deployed: only the
 benchmark starts it.
@@ -37,6 +41,7 @@ from django.http import JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from claims.models import Claim  # noqa: E402
+from claims.selectors import CLAIM_LIST_COLUMNS  # noqa: E402
 from tracker import urls as tracker_urls  # noqa: E402
 from tracker.gc_tuning import tune_for_requests  # noqa: E402
 
@@ -67,9 +72,16 @@ def bare_json_indexed(request):
     return JsonResponse({"results": list(qs.values(*FIELDS)[:50])})
 
 
+def bare_json_document(request):
+    qs = _filtered(request).order_by("score_key", F("checkworthiness").desc(), "id")
+    qs = qs.annotate(list_article_title=F("article__title"), list_assignee=F("assignee__username"))
+    return JsonResponse({"results": list(qs.values(*CLAIM_LIST_COLUMNS)[:50])})
+
+
 urlpatterns = [
     path("bench/json/", bare_json),
     path("bench/json-indexed/", bare_json_indexed),
+    path("bench/json-document/", bare_json_document),
     *tracker_urls.urlpatterns,
 ]
 for _name in ("handler400", "handler403", "handler404", "handler500"):
