@@ -311,9 +311,27 @@ _SPACES = str.maketrans(
 )
 
 
+# The invisible characters that web copy leaves between words and sentences (a
+# zero-width space, a word joiner, a byte-order mark): the parser takes a run of
+# them for a word, and "repaired.\u200b\u200b Officials" lost its claim. Between
+# two letters or digits they stay (a break hint inside a word, or PAD).
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]+")
+
+
 def plain_spaces(text: str) -> str:
-    """The text with every space character a plain space, one for one."""
-    return text.translate(_SPACES)
+    """The text with every space character a plain space, one for one, and each
+    run of invisible characters that is not inside a word as many spaces."""
+    text = text.translate(_SPACES)
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub(_blank_gap, text)
+
+
+def _blank_gap(m: re.Match[str]) -> str:
+    text, start, end = m.string, m.start(), m.end()
+    if start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
+        return m.group()
+    return " " * (end - start)
 
 
 # A letter followed by combining marks: decomposed text (NFD, as macOS writes file

@@ -273,3 +273,30 @@ def test_letters_that_compose_longer_move_no_offset(letters):
     found = {c["text"]: c["source"]["text"] for c in claims}
     assert found["unemployment fell to about 4 percent"] == "The minister"
     assert found["the dam held"] == "Aides"
+
+
+# --- invisible characters between words ---------------------------------------------
+
+# What web copy leaves between words and sentences, unseen: a zero-width space, a
+# word joiner, a byte-order mark (a CMS's paste, a text exported from a page).
+INVISIBLE_GAPS = [
+    ("\u200b\u200b ", "zero-width-spaces-before-a-space"),
+    (" \u200b", "zero-width-space-after-a-space"),
+    ("\u200b", "zero-width-space-for-a-space"),
+    ("\u2060 ", "word-joiner"),
+    (" \ufeff", "byte-order-mark"),
+]
+
+
+@pytest.mark.parametrize("gap", [g for g, _ in INVISIBLE_GAPS], ids=[i for _, i in INVISIBLE_GAPS])
+def test_invisible_characters_between_sentences_change_no_claim(gap):
+    """A sentence followed by invisible characters gives the claims it gives
+    followed by a space: "90% of roads were repaired.\u200b\u200b Officials said"
+    lost its claim (or kept "90% of roads were"), the parser taking the invisible
+    characters for a word of the sentence."""
+    plain = "The minister said 90% of roads were repaired. Officials said 3,000 jobs were created."
+    sentence = plain.replace(". Officials", "." + gap + "Officials")
+    expected = [(c["text"], label(c)) for c in claims_of(article(plain))]
+    assert [(c["text"], label(c)) for c in claims_of(article(sentence))] == expected
+    texts = [t for t, _ in expected]
+    assert "90% of roads were repaired" in texts and "3,000 jobs were created" in texts
