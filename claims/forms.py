@@ -217,7 +217,10 @@ class IngestForm(forms.Form):
         label="Paste the article",
         strip=False,
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
-        help_text="Title on the first line; byline and date lines are recognised.",
+        help_text=(
+            "Title on the first line; byline and date lines are recognised. "
+            "A page's HTML source is read as an uploaded page is."
+        ),
     )
     upload = forms.FileField(
         required=False,

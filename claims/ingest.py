@@ -80,6 +80,24 @@ def text_from_upload(upload, *, max_bytes: int) -> str:
     return markdown_to_text(_decode(data)) if kind == "markdown" else _decode(data)
 
 
+# A page's source, pasted ("view source", a CMS's HTML view): a doctype, or an
+# <html> element with its head, body or end tag. Not a text that opens with a
+# tag in its words ("<html> tags in emails").
+_PAGE_SOURCE = re.compile(
+    r"[\s\ufeff\u200b\u2060]*(?:<!doctype\s+html\b|<html[\s>](?=.*?(?:<head[\s>]|<body[\s>]|</html\s*>)))",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def text_from_paste(text: str) -> str:
+    """The article text of pasted text: a page's source is read as an uploaded
+    .html file is (its article, without scripts and markup); other text is as given,
+    and so is a page over the size limit (checked_text refuses it, as it is)."""
+    if _PAGE_SOURCE.match(text) and len(text.encode("utf-8")) <= settings.INGEST_MAX_BYTES:
+        return html_to_text(text)
+    return text
+
+
 def text_from_bytes(data: bytes) -> str:
     """Plain text piped in (``manage.py ingest -``), decoded as a file is."""
     return _decode(data)

@@ -16,7 +16,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from claims.domain import content_hash
-from claims.ingest import IngestError, article_fields, check_url, checked_text, text_from_upload
+from claims.ingest import (
+    IngestError,
+    article_fields,
+    check_url,
+    checked_text,
+    text_from_paste,
+    text_from_upload,
+)
 from claims.models import AnalysisState, Article
 from claims.services import pipeline, versions
 
@@ -92,6 +99,8 @@ def article_ingest(
         return _ingest_url(url, user)
     if upload is not None:
         text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
+    else:
+        text = text_from_paste(text)
     text = checked_text(text)
     digest = content_hash(text)
     # This text, as an article's current version or an earlier one.

@@ -223,6 +223,36 @@ def test_an_html_upload_keeps_the_article_text_and_drops_scripts_and_navigation(
     assert not Claim.objects.filter(text__contains="alert").exists()
 
 
+@pytest.mark.parametrize("before", ["", "\n  ", "\ufeff"])
+def test_a_pasted_html_page_is_read_as_an_uploaded_one(ingest, seed_text, before):
+    """A page's source pasted into the text box (the editor copied "view source")
+    gives the article an upload of the page gives, not its tags: the title was
+    "<!doctype html>" and "<p>Dock workers ..." and "<script>..." were claims."""
+    html = before + article_html(seed_text)
+    ingest(upload=SimpleUploadedFile("story.html", article_html(seed_text).encode()))
+    uploaded = Article.objects.get()
+    uploaded_claims = sorted(uploaded.claims.values_list("text", flat=True))
+    Article.objects.all().delete()
+    result = ingest(text=html)
+    article = Article.objects.get()
+    assert result.created and article.state == AnalysisState.ANALYZED
+    assert article.title == "Russia says Assad isn't leaving"
+    assert article.raw_text == uploaded.raw_text
+    assert sorted(article.claims.values_list("text", flat=True)) == uploaded_claims
+    assert not Claim.objects.filter(text__contains="<").exists()
+
+
+def test_pasted_text_that_speaks_of_html_stays_text(ingest):
+    """Only a page's source is read as HTML: an article that opens with a tag in
+    its words, or quotes one, is the text it is."""
+    text = (
+        "<html> tags in emails\n\nThe company said 40 percent of its staff opened the "
+        "<script> test message in 2025.\n"
+    )
+    ingest(text=text)
+    assert Article.objects.get().raw_text == text
+
+
 @pytest.mark.parametrize("name", ["story.pdf", "story.docx", "story"])
 def test_an_unsupported_file_type(ingest, name):
     upload = SimpleUploadedFile(name, SHORT.encode())
