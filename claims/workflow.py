@@ -240,15 +240,20 @@ def _transition_check(
             f"A claim that is {S(from_status).label.lower()} cannot become "
             f"{S(to_status).label.lower()}. From here it can become: {_describe(everyone)}."
         )
+    # The move in words ("verdict: false" is a label, not a verb).
+    doing = rule.label
+    if rule.permission == VERDICT and to_status in VERDICTS:
+        doing = f"give a verdict ({S(to_status).label.lower()})"
     if not _may(rule, claim, user):
         mine = " (a claim you dismissed yourself you can restore)" if rule.own_permission else ""
+        on = " on" if doing != rule.label else ""
         raise NotPermitted(
-            f"Your role cannot {rule.label} a claim{mine}. "
+            f"Your role cannot {doing}{on} a claim{mine}. "
             f"You can move this one to: {_describe(allowed_targets(claim, user))}."
         )
     note = (note or "").strip()
     if rule.note_required and not note:
-        raise NoteRequired(f"A note (the rationale) is required to {rule.label}.")
+        raise NoteRequired(f"A note (the rationale) is required to {doing}.")
     return note, dismiss_check(to_status, dismiss_reason, note)
 
 

@@ -79,6 +79,27 @@ def test_checker_forged_verdict_is_refused(client_as, claim):
     assert "Looks right to me." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("who", "to", "note", "code", "said"),
+    [
+        # It said "Your role cannot verdict: verified a claim."
+        ("checker", "verified", "Looks right.", 403,
+         "Your role cannot give a verdict (verified) on a claim."),
+        # It said "A note (the rationale) is required to verdict: false."
+        ("editor", "false", "  ", 400,
+         "A note (the rationale) is required to give a verdict (false)."),
+    ],
+)  # fmt: skip
+def test_a_refused_verdict_says_why_in_words(client_as, claim, who, to, note, code, said):
+    client = client_as(who)
+    start(claim, client.user)
+    url = reverse("dashboard:claim-transition", args=[claim.pk])
+    response = client.post(url, {"to_status": to, "version": 2, "note": note})
+    assert response.status_code == code
+    html = response.content.decode()
+    assert said in html and f"verdict: {to}" not in html
+
+
 def test_viewer_forged_writes_are_refused(client_as, claim):
     client = client_as("viewer")
     evidence = client.post(
