@@ -26,6 +26,7 @@ from claims.workflow import (
 )
 
 KEEP = object()  # "not part of this action" for bulk_describe's arguments
+NO_CHANGE = "no change ("  # a bulk_describe line of claims the move cannot reach
 
 
 def _label(status: str) -> str:
@@ -45,8 +46,10 @@ def bulk_describe(
             if (frm, to_status) in TRANSITIONS:
                 lines.append(f"{n}: status {_label(frm)} -> {_label(to_status)}")
             else:
+                status = _label(frm).lower()
+                article = "an" if status[0] in "aeiou" else "a"
                 lines.append(
-                    f"{n}: no change (a {_label(frm).lower()} claim cannot become "
+                    f"{n}: {NO_CHANGE}{article} {status} claim cannot become "
                     f"{_label(to_status).lower()}; it will be refused)"
                 )
         if to_status == ClaimStatus.IN_PROGRESS:
@@ -70,10 +73,18 @@ def bulk_describe(
     return lines
 
 
+def bulk_head(verb: str, claims: list, lines: list[str]) -> str:
+    """ "Dismiss 21 claims", or "Verdict: Verified 2 of 4 claims" when some of
+    them cannot take the move (bulk_describe's "no change" lines)."""
+    n = len(claims)
+    refused = sum(int(line.split(":", 1)[0]) for line in lines if f": {NO_CHANGE}" in line)
+    count = f"{n - refused} of {n}" if refused else f"{n}"
+    return f"{verb} {count} claim{'s' if n != 1 else ''}"
+
+
 def bulk_summary(verb: str, claims: list, lines: list[str]) -> str:
     """ "Dismiss 21 claims: status Unstarted -> Dismissed" (the changes joined)."""
-    n = len(claims)
-    head = f"{verb} {n} claim{'s' if n != 1 else ''}"
+    head = bulk_head(verb, claims, lines)
     if len(lines) == 1:
         return f"{head}: {lines[0].split(': ', 1)[1]}"
     return f"{head}: " + "; ".join(lines)

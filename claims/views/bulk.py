@@ -26,6 +26,7 @@ from claims.models import BulkAction, Claim
 from claims.services import (
     bulk_action_undo,
     bulk_describe,
+    bulk_head,
     bulk_summary,
     bulk_versions,
     claims_bulk_assign,
@@ -126,6 +127,7 @@ def bulk(request):
             "claims": claims,
             "lines": lines,
             "summary": summary,
+            "head": bulk_head(_verb(form.cleaned_data["action"]), claims, lines),
             "back_url": back_url,
             "danger": form.cleaned_data["action"] == "dismiss",
             "undo_minutes": settings.BULK_UNDO_MINUTES,

@@ -236,3 +236,25 @@ def test_bulk_confirmation_refuses_claims_changed_since_it_was_shown(client_as):
         claims[0].pk,
         claims[2].pk,
     ]
+
+
+def test_a_bulk_verdict_some_claims_cannot_take_says_how_many_it_changes(client_as):
+    """Two claims in progress, one unstarted, one with a verdict: the confirmation
+    said "Verdict: Verified 4 claims: 1: no change (a unstarted claim ...", and its
+    button "Yes: Verdict: Verified 4 claims: 1: no change (a false claim cannot
+    become verified; it will b…": it counts the claims the verdict reaches, in words."""
+    client = client_as("editor")
+    claims = [
+        ClaimFactory(status=ClaimStatus.IN_PROGRESS, assignee=client.user),
+        ClaimFactory(status=ClaimStatus.IN_PROGRESS, assignee=client.user),
+        ClaimFactory(),
+        ClaimFactory(status=ClaimStatus.FALSE),
+    ]
+    form = {"claims": [c.pk for c in claims], "action": "verdict:verified", "note": "Called."}
+    html = client.post(reverse(BULK), form).content.decode()
+    assert "Verdict: Verified 2 of 4 claims: " in html
+    assert "1: no change (an unstarted claim cannot become verified; it will be refused)" in html
+    button = re.search(r'<button type="submit" class="btn-primary">(.*?)</button>', html)[1]
+    assert button == "Yes: Verdict: Verified 2 of 4 claims"
+    client.post(reverse(BULK), {**form, "confirm": "yes"})
+    assert BulkAction.objects.get().summary.startswith("Verdict: Verified 2 of 4 claims: ")
