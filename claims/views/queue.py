@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from claims.domain import as_pk
-from claims.filters import OPEN_STATUSES, QUICK_VIEWS
+from claims.filters import OPEN_STATUSES, QUICK_VIEWS, ClaimFilter
 from claims.forms import (
     PAGE_SIZES,
     QUEUE_FIELDS,
@@ -132,8 +132,18 @@ def view_params(query: QueryDict) -> QueryDict:
     return params
 
 
-def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
-    """The queue's form, claims and sort keys for the view ``params``."""
+# What a queue address may hold: the form's fields, the filter's (kind and
+# repeats_min come from links), and the page cursors.
+QUEUE_PARAMS = frozenset([*QUEUE_FIELDS, *ClaimFilter.base_filters, "after", "before"])
+
+
+def view_claims(
+    params: QueryDict, user, *, strict: bool = False
+) -> tuple[QueueForm, object, list[Key]]:
+    """The queue's form, claims and sort keys for the view ``params``. ``strict``
+    (the queue and its CSV): a parameter that is none of the queue's is a form
+    error and lists no claims, as an invalid value is: a misspelt filter
+    ("confidence" for confidence_level) must not list every claim."""
     filters = params.copy()
     filters["view"] = params.get("view") or DEFAULT_VIEW  # open work unless asked
     data = filters.copy()
@@ -141,7 +151,12 @@ def view_claims(params: QueryDict, user) -> tuple[QueueForm, object, list[Key]]:
         data.setdefault(name, value)
     form = QueueForm(data, renderer=QUEUE_RENDERER)  # its widgets in Python
     form.is_valid()  # errors are shown; ClaimFilter then returns no rows
+    unknown = sorted(set(params) - QUEUE_PARAMS) if strict else []
+    for name in unknown:
+        form.add_error(None, f"“{name}” is not a filter of the queue (a misspelt link?).")
     claims = claim_list(filters=filters, user=user)
+    if unknown:
+        claims = claims.none()
     keys = queue_keys(form.sort_name())
     if form.grouped():
         claims = claim_cluster_heads(claims, keys)
@@ -241,7 +256,7 @@ def _same_view(query: str) -> list[tuple[str, str]]:
 def queue(request):
     params = view_params(request.GET)
     view = params.get("view") or DEFAULT_VIEW
-    form, claims, keys = view_claims(params, request.user)
+    form, claims, keys = view_claims(params, request.user, strict=True)
     counts = claim_counts(qs=claims)
     sort = form.sort_name()
     page = keyset_page(request, claim_queue_rows(claims, keys), keys, form.page_size())
@@ -314,7 +329,7 @@ def queue_csv(request):
     API's export, streamed. Past the size a download streams, the page says so
     and the API's export job is the way (it writes the file off the request)."""
     params = view_params(request.GET)
-    form, claims, keys = view_claims(params, request.user)
+    form, claims, keys = view_claims(params, request.user, strict=True)
     back = reverse("dashboard:queue") + (f"?{params.urlencode()}" if params else "")
     if not form.is_valid():
         messages.error(request, "Fix the filters before exporting.")

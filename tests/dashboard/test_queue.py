@@ -135,3 +135,25 @@ def test_an_article_title_typed_but_not_chosen_says_so(client_as, mixed):
     assert "No article was chosen" not in chosen
     nothing = client.get(reverse("dashboard:queue"), {"article_q": "Zebra"}).content.decode()
     assert "No article was chosen" in nothing and "No article title contains “Zebra”." in nothing
+
+
+@pytest.mark.parametrize("params", [{"confidence": "very_low"}, {"statu": "verified"}])
+def test_a_misspelt_filter_is_a_form_error_not_every_claim(client_as, mixed, params):
+    """ "/?confidence=very_low" (the filter is confidence_level) listed every claim
+    under no sign that nothing was filtered, and its "Export CSV" downloaded them all."""
+    client = client_as("viewer")
+    html = client.get(reverse("dashboard:queue"), params).content.decode()
+    name = next(iter(params))
+    assert "Some filters are not valid" in html and "No claims match." in html
+    assert f"“{name}” is not a filter of the queue" in html
+    assert mixed[0].text not in html
+    export = client.get(reverse("dashboard:queue-csv"), params, follow=True)
+    assert export["Content-Type"].startswith("text/html")
+    assert "Fix the filters before exporting." in export.content.decode()
+
+
+def test_the_queue_s_own_parameters_are_no_misspelt_filter(client_as, mixed):
+    client = client_as("viewer")
+    for params in ({"kind": "quantity"}, {"after": "x"}, {"article_q": "x"}, {"per_page": 25}):
+        html = client.get(reverse("dashboard:queue"), params).content.decode()
+        assert "is not a filter of the queue" not in html, params
