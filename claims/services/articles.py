@@ -66,7 +66,17 @@ class IngestResult:
             return "Article saved; the queue is unreachable, its work will start when it is back."
         if self.fetching:
             return "Article saved; the page is being fetched, then it will be analysed."
+        # The embedded mode (tasks in-process) has analysed it by now, as its
+        # transaction committed; a quick worker may have too.
+        state = self._state_now() if self.enqueued else None
+        if state == AnalysisState.ANALYZED:
+            return "Article saved and analysed."
+        if state == AnalysisState.FAILED:
+            return "Article saved; its analysis failed (the article's page says why)."
         return "Article saved; analysis queued."
+
+    def _state_now(self) -> str | None:
+        return Article.objects.filter(pk=self.article.pk).values_list("state", flat=True).first()
 
 
 # --- Ingest ------------------------------------------------------------------------

@@ -143,3 +143,15 @@ def test_a_markdown_upload_too_costly_to_convert_is_a_form_error(client_as):
     html = response.content.decode()
     assert response.status_code == 400 and Article.objects.count() == 0
     assert "more than the 10,000 an article may have to be converted" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_mode_the_message_says_the_article_is_analysed(client_as):
+    """scripts/run's embedded mode analyses the article in the request, as its
+    transaction commits: the page said "Article saved; analysis queued." above
+    "Analysis: Analysed" and its claims."""
+    client = client_as("editor")
+    page = client.post(reverse("dashboard:ingest"), {"text": TEXT}, follow=True)
+    html = page.content.decode()
+    assert Article.objects.get().state == "analyzed"
+    assert "Article saved and analysed." in html and "analysis queued" not in html
