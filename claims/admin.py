@@ -27,7 +27,7 @@ from django.utils.html import format_html
 
 from claims import services, workflow
 from claims.domain import as_pk, validate_evidence_url
-from claims.filters import claim_document_match
+from claims.filters import assignable_users, claim_document_match
 from claims.models import (
     Article,
     ArticleVersion,
@@ -500,6 +500,16 @@ class ClaimForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # People who can work claims (a viewer given one would be refused), and
+        # the claim's own assignee whatever their role now: saving its other
+        # fields is no reassignment.
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Q(pk__in=assignable_users().values("pk")) | Q(pk=self.instance.assignee_id)
+            )
+            .order_by("username")
+        )
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
             targets = workflow.allowed_targets(self.instance, user) if user else []
@@ -872,8 +882,7 @@ class BulkAssignForm(ConfirmForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = get_user_model().objects.filter(is_active=True).order_by("username")
-        self.people = {str(u.pk): u for u in people}
+        self.people = {str(u.pk): u for u in assignable_users()}
         self.fields["assignee"].choices = [
             ("", "Choose a person"),
             *[(pk, u.get_username()) for pk, u in self.people.items()],

@@ -400,3 +400,44 @@ def test_notes_typed_in_the_admin_are_kept_with_plain_newlines(client):
     change = ClaimChange.objects.get(claim=claim)
     assert change.changes == {"notes": ["line one", "line one\nline two"]}
     assert Comment.objects.get(claim=claim).body == "line one\nline two"
+
+
+def _options(html: str, name: str) -> list[str]:
+    """The texts of the options of the select ``name`` in ``html``."""
+    import re
+
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [t.strip() for t in re.findall(r"<option[^>]*>(.*?)</option>", select, re.S)]
+
+
+def test_the_admin_offers_as_assignees_only_people_who_can_work_claims(client):
+    """The claim's "Assignee" and the bulk "Assign to" listed the viewers too, and
+    choosing one was then refused ("viewer cannot work claims ...")."""
+    claim = ClaimFactory(assignee=checker(username="ana"))
+    viewer(username="victor")
+    login(client, editor(username="eda"))
+    html = client.get(change_url(claim)).content.decode()
+    assert _options(html, "assignee") == ["---------", "ana", "eda"]
+    bulk = client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "bulk_assign", "_selected_action": [claim.pk]},
+    ).content.decode()
+    assert _options(bulk, "assignee") == ["Choose a person", "ana", "eda", "Nobody: unassign them"]
+
+
+def test_an_assignee_whose_role_was_reduced_stays_shown_on_their_claim(client):
+    """Not offered to anyone else, but the claim's form keeps them (a save of its
+    other fields is no reassignment)."""
+    claim = ClaimFactory(assignee=checker(username="ana"))
+    claim.assignee.groups.clear()
+    claim.assignee.groups.add(*viewer().groups.all())
+    login(client, editor(username="eda"))
+    assert _options(client.get(change_url(claim)).content.decode(), "assignee") == [
+        "---------",
+        "ana",
+        "eda",
+    ]
+    resp = client.post(change_url(claim), form_data(claim, priority=1))
+    assert resp.status_code == 302
+    claim.refresh_from_db()
+    assert claim.priority == 1 and claim.assignee.username == "ana"
