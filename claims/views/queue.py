@@ -300,7 +300,7 @@ def queue(request):
         "csrf_token": get_token(request),
     }
     selected: set[int | None] = set()
-    typed = params.get("article_q", "")
+    typed = _refuse_nul(params.get("article_q", ""))
     if typed and not chosen and "article" not in form.errors:
         # A title typed and sent (Enter) without picking a match: the list is not
         # filtered by article, which the page says, offering the matches again.
@@ -401,7 +401,10 @@ def user_suggest(request):
 
 
 def _search(request, name: str) -> str:
-    query = request.GET.get(name, "")
+    return _refuse_nul(request.GET.get(name, ""))
+
+
+def _refuse_nul(query: str) -> str:
     if "\x00" in query:  # PostgreSQL refuses it in a query; no title or username holds one
         raise BadRequest("A search cannot contain a null character.")
     return query

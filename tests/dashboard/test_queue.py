@@ -110,7 +110,13 @@ def test_reasons_are_in_a_details_element(client_as, claim):
 
 
 @pytest.mark.parametrize(
-    "url", ["/suggest/articles/?article_q=a%00", "/suggest/users/?assignee=a%00"]
+    "url",
+    [
+        "/suggest/articles/?article_q=a%00",
+        "/suggest/users/?assignee=a%00",
+        # The queue offers the matches of a title typed and not chosen: a 500 too.
+        "/?article_q=a%00",
+    ],
 )
 def test_a_suggestion_search_with_a_null_character_is_a_400(client_as, url):
     # PostgreSQL refuses NUL in a query: the suggestions answered 500.
