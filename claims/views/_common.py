@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -131,9 +130,11 @@ def status_for(exc: WorkflowError) -> int:
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The ``next`` field if it points into this site, else ``default``."""
+    """The ``next`` field if it is a path of this site ("/..."), else ``default``.
+    Never a bare word: redirect() would take "none" for a URL name (a 500), and a
+    relative "x.y" would lead under the form's own URL."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -141,7 +142,7 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 
 def redirect_next(request: HttpRequest, default: str):
-    return redirect(safe_next(request, default))
+    return HttpResponseRedirect(safe_next(request, default))
 
 
 def history_fresh(view):

@@ -171,3 +171,23 @@ def test_first_visit_is_a_plain_login_redirect(claim):
     response = client.get(page)
     assert login_next(response["Location"]) == page
     assert "session expired" not in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [
+        ("/?view=mine", "/?view=mine"),  # the page the form was on
+        # A word, not a path: redirect() took it for a URL name and answered 500
+        # (NoReverseMatch), or went to the page of that name ("logout").
+        ("none", "/inbox/"),
+        ("logout", "/inbox/"),
+        ("claims.views", "/inbox/"),  # a relative URL, not a page of this site
+        ("https://evil.example/", "/inbox/"),
+        ("//evil.example/", "/inbox/"),
+    ],
+)
+def test_a_forms_next_is_a_path_of_this_site_or_the_default(client_as, next_url, expected):
+    client = client_as("viewer")
+    response = client.post(reverse("dashboard:inbox-read"), {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == expected
