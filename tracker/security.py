@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -85,11 +86,17 @@ def _too_large_page(request, declared: int, limit: int) -> HttpResponse:
         "sent": f"{declared / 1024**2:,.1f} MB",
         "fits": f"{limit / 1024**2:,.1f} MB",
         "limit": f"{limit:,}",
-        "back": request.path,
+        "back": _back(request.path),
     }
     fragment = request.headers.get("HX-Request") == "true"
     html = render_to_string("413_fragment.html" if fragment else "413.html", context)
     return HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
+
+
+def _back(path: str) -> str:
+    """The form's URL to go back to, if it is a path of this site: a form posted
+    (from another site's page) to //other.example/ must not lead there."""
+    return path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else "/"
 
 
 class ContentSecurityPolicyMiddleware:

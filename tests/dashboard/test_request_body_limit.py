@@ -148,3 +148,16 @@ def test_the_413_has_the_security_headers_of_every_answer(client, settings, path
     assert response.status_code == 413
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" in response
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x"])
+def test_the_413_page_leads_back_to_this_site_only(client, settings, path):
+    """The page's way back was the request's path as it came: a form posted (by
+    another site's page) to //evil.example/x (gunicorn keeps the two slashes) gave
+    a link to that site."""
+    settings.REQUEST_BODY_MAX_BYTES = 1_000_000
+    response = client.post("/", PATH_INFO=path, CONTENT_LENGTH=str(30 * 1024**2))
+    page = response.content.decode()
+    assert response.status_code == 413 and "too large" in page
+    assert 'href="/">open the form again' in page
+    assert "evil.example" not in page
