@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from claims.domain import content_hash
 from claims.ingest import (
@@ -102,11 +102,7 @@ def article_ingest(
     if len(given) != 1:
         raise IngestError("Give exactly one of: pasted text, a file, or a URL.")
     if url:
-        url = check_url(url)
-        known = versions.article_of_url(url=url)
-        if known is not None:
-            return _ingest_known_url(known)
-        return _ingest_url(url, user)
+        return _ingest_url(check_url(url), user)
     if upload is not None:
         text = text_from_upload(upload, max_bytes=settings.INGEST_MAX_BYTES)
     else:
@@ -175,11 +171,31 @@ def _creator(user):
 
 
 def _ingest_url(url: str, user) -> IngestResult:
+    """One article per URL: the look-up and the insert hold the URL's lock, so the
+    same URL sent twice at once (a double click) finds the first one's article."""
     with transaction.atomic():
-        article, outcome = pipeline.article_fetch_create(
-            url=url, publish=_publish_fetch, user=_creator(user)
-        )
+        _lock_url(url)
+        known = versions.article_of_url(url=url)
+        if known is None:
+            article, outcome = pipeline.article_fetch_create(
+                url=url, publish=_publish_fetch, user=_creator(user)
+            )
+    if known is not None:
+        return _ingest_known_url(known)
     return IngestResult(article, created=True, outcome=outcome, fetching=True)
+
+
+# The first key of the URL locks (PostgreSQL's two-key advisory locks): "URL".
+_URL_LOCK_SPACE = 0x55524C
+
+
+def _lock_url(url: str) -> None:
+    """Hold, until the transaction ends, a lock on ``url`` (a hash of it: two URLs
+    may share one, and only wait for each other). SQLite needs none: its
+    transactions begin IMMEDIATE (settings), holding the write lock already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_URL_LOCK_SPACE, url])
 
 
 # --- Queueing the analysis ---------------------------------------------------------
