@@ -517,8 +517,15 @@ def evidence_add(*, claim: Claim, url: str, note: str = "", user) -> Evidence:
     except ValidationError as exc:
         raise WorkflowError(" ".join(exc.messages)) from None
     # Evidence adds to a claim without changing its fields: no version check, so
-    # it never conflicts with someone changing the status at the same time.
+    # it never conflicts with someone changing the status at the same time. The
+    # same link with the same note is there once: a double click or a client's
+    # retry gets the evidence already added (the claim's row, locked, makes two
+    # sent at once wait for each other).
     with transaction.atomic():
+        Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk").first()
+        same = Evidence.objects.filter(claim=claim, url=url, note=note).first()
+        if same is not None:
+            return same
         evidence = Evidence.objects.create(claim=claim, url=url, note=note, added_by=user)
         _log(claim, user, "evidence", {"url": [None, url]}, note)
     return evidence

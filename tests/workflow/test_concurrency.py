@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from claims.models import ClaimStatus, StatusChange
-from claims.workflow import StaleVersion, claim_assign, claim_transition
+from claims.models import ClaimChange, ClaimStatus, Evidence, StatusChange
+from claims.workflow import StaleVersion, claim_assign, claim_transition, evidence_add
 from tests.factories import ClaimFactory, checker, editor
 
 
@@ -54,3 +54,55 @@ def test_racing_requests_leave_exactly_one_change():
     assert StatusChange.objects.filter(claim=claim).count() == 1
     claim.refresh_from_db()
     assert claim.version == 2
+
+
+def _evidence_at_once(claim, user, sends: int) -> list:
+    barrier = threading.Barrier(sends)
+    added, errors = [], []
+
+    def attempt():
+        try:
+            barrier.wait(timeout=10)
+            added.append(
+                evidence_add(
+                    claim=type(claim).objects.get(pk=claim.pk),
+                    url="https://example.org/report",
+                    note="The ministry's report.",
+                    user=user,
+                ).pk
+            )
+        except Exception as exc:  # noqa: BLE001 (reported by the caller's assertion)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(sends)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    return added
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_evidence_sent_at_once_is_added_once():
+    """A double click on "Add evidence" (or an API client's retry) added the link
+    as many times as it was sent, each with its line in the claim's history."""
+    claim = ClaimFactory()
+    added = _evidence_at_once(claim, checker(), 6)
+    assert len(added) == 6 and len(set(added)) == 1
+    assert Evidence.objects.filter(claim=claim).count() == 1
+    assert ClaimChange.objects.filter(claim=claim, action="evidence").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_link_with_another_note_is_more_evidence():
+    claim = ClaimFactory()
+    user = checker()
+    first = evidence_add(claim=claim, url="https://example.org/a", note="Page 3.", user=user)
+    again = evidence_add(claim=claim, url="https://example.org/a", note="Page 3.", user=user)
+    other = evidence_add(claim=claim, url="https://example.org/a", note="Page 9.", user=user)
+    assert again.pk == first.pk and other.pk != first.pk
+    assert Evidence.objects.filter(claim=claim).count() == 2
