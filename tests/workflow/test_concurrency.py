@@ -7,6 +7,7 @@ from django.db import connection
 
 from claims.models import ClaimChange, ClaimStatus, Evidence, StatusChange
 from claims.workflow import StaleVersion, claim_assign, claim_transition, evidence_add
+from tests.at_once import at_once
 from tests.factories import ClaimFactory, checker, editor
 
 
@@ -56,42 +57,24 @@ def test_racing_requests_leave_exactly_one_change():
     assert claim.version == 2
 
 
-def _evidence_at_once(claim, user, sends: int) -> list:
-    barrier = threading.Barrier(sends)
-    added, errors = [], []
-
-    def attempt():
-        try:
-            barrier.wait(timeout=10)
-            added.append(
-                evidence_add(
-                    claim=type(claim).objects.get(pk=claim.pk),
-                    url="https://example.org/report",
-                    note="The ministry's report.",
-                    user=user,
-                ).pk
-            )
-        except Exception as exc:  # noqa: BLE001 (reported by the caller's assertion)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(sends)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors
-    return added
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_evidence_sent_at_once_is_added_once():
     """A double click on "Add evidence" (or an API client's retry) added the link
     as many times as it was sent, each with its line in the claim's history."""
     claim = ClaimFactory()
-    added = _evidence_at_once(claim, checker(), 6)
+    user = checker()
+    added = at_once(
+        lambda: (
+            evidence_add(
+                claim=type(claim).objects.get(pk=claim.pk),
+                url="https://example.org/report",
+                note="The ministry's report.",
+                user=user,
+            ).pk
+        ),
+        6,
+    )
     assert len(added) == 6 and len(set(added)) == 1
     assert Evidence.objects.filter(claim=claim).count() == 1
     assert ClaimChange.objects.filter(claim=claim, action="evidence").count() == 1
