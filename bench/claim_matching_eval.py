@@ -21,8 +21,11 @@ Systems:
               baseline is Elasticsearch BM25 on vclaim+title)
   candidates  our stage 1 as the embedded mode runs it: IDF-weighted word overlap
               (claims.analysis.similarity.word_overlap), top 50
-  lexical     our re-ranker (claims.analysis.similarity.similarity) on those 50, as
-              the app calls it (no IDF); lexical-idf: with the collection's IDF
+  lexical     our re-ranker (claims.analysis.similarity.similarity) on those 50,
+              without IDF (the app before IDF); lexical-idf: with the whole
+              collection's IDF; lexical-app: with the IDF of the last --idf-sample
+              verified claims (the app's IDF is of its newest claims and fact-checks,
+              claims.services.matching.IDF_SAMPLE)
   wordllama   a packaged static embedding (WordLlama l2_supercat_256, weights in
               the wheel) on the same 50, and "hybrid" = mean of lexical and it
 """
@@ -223,7 +226,7 @@ def load_wordllama():
 def rerank_run(name, cand, vclaims, queries, idf):
     if name == "lexical":  # as the app calls it: no collection statistics
         score = similarity.rerank
-    elif name == "lexical-idf":  # with the IDF of the verified claims
+    elif name in ("lexical-idf", "lexical-app"):  # with an IDF of the verified claims
         score = lambda q, docs: similarity.rerank(q, docs, idf)  # noqa: E731
     else:
         model = load_wordllama()
@@ -249,6 +252,17 @@ def rerank_run(name, cand, vclaims, queries, idf):
     return run, (time.perf_counter() - started) * 1000 / len(queries)
 
 
+def suggestions(run, qrels, threshold: float) -> tuple[int, float, float]:
+    """What the app would suggest at ``threshold``: every candidate scoring at least
+    that (the app suggests from the re-ranker's score, not by rank). Returns the
+    count, its precision (share of them in the gold pairs) and its recall (share of
+    the gold pairs suggested)."""
+    made = [(q, d) for q, scores in run.items() for d, s in scores.items() if s >= threshold]
+    right = sum(d in qrels.get(q, ()) for q, d in made)
+    gold = sum(len(qrels.get(q, ())) for q in run)
+    return len(made), right / len(made) if made else 0.0, right / gold if gold else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("mirror", help="the task's git repository (bare git dir or checkout)")
@@ -257,6 +271,19 @@ def main() -> None:
         "--rerankers",
         default="lexical",
         help="comma list of: lexical, lexical-idf, wordllama, hybrid",
+    )
+    parser.add_argument(
+        "--idf-sample",
+        type=int,
+        default=5000,
+        help="lexical-app's IDF: of the last N verified claims (the app: of its newest "
+        "claims and fact-checks, IDF_SAMPLE each)",
+    )
+    parser.add_argument(
+        "--thresholds",
+        default="",
+        help="comma list of scores: each re-ranker's suggestions at each (count, "
+        "precision, recall of the gold pairs), e.g. 0.35,0.4,0.45,0.5",
     )
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline (rank_bm25)")
     parser.add_argument(
@@ -290,7 +317,18 @@ def main() -> None:
             print(rows[-1], flush=True)
     for name in [n.strip() for n in args.rerankers.split(",") if n.strip()]:
         before = rss_mb()
-        run, ms = rerank_run(name, cand, vclaims, queries, idf)
+        table = idf
+        if name == "lexical-app":
+            table = similarity.idf_table(
+                [similarity.terms(t) for t in list(vclaims.values())[-args.idf_sample :]]
+            )
+        run, ms = rerank_run(name, cand, vclaims, queries, table)
+        for t in [float(t) for t in args.thresholds.split(",") if t.strip()]:
+            made, precision, recall = suggestions(run, qrels, t)
+            print(
+                f"  {name} at {t:.2f}: {made} suggestions, precision {precision:.3f}, "
+                f"recall {recall:.3f}"
+            )
         rows.append((f"re-ranker: {name}", map_at(run, qrels), None, ms))
         print(rows[-1], flush=True)
         print(f"  {name}: peak RSS {rss_mb():.0f} MB (+{rss_mb() - before:.0f} MB)")

@@ -1,9 +1,11 @@
 """Recall of claim matching on planted copies: N stored claims picked at random, each
 copied with one word changed (a word of another random claim) into a new article,
 and each copy matched as the pipeline matches a new claim. Prints how many originals
-stage 1 found among the candidates, and how many became matches (at
-CLAIM_MATCH_THRESHOLD). The copies are written in a transaction rolled back at the
-end: nothing stays.
+stage 1 found among the candidates, how many became matches (at
+CLAIM_MATCH_THRESHOLD), how many of those scored at least CLUSTER_REPEAT_SCORE (a
+repeat before anyone confirms it), and the suggestions made a copy (its original and
+look-alikes). The copies are written in a transaction rolled back at the end:
+nothing stays.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB
     python manage.py generate_corpus --claims 100000 --no-analysis-data --seed 1
@@ -70,7 +72,7 @@ def main() -> None:
         row = random_text()
         if row and sum(w.isalpha() and len(w) > 3 for w in row[1].split()) > 1:
             picked.append(row)
-    found = matched = 0
+    found = matched = strong = suggested = 0
     started = time.perf_counter()
     with transaction.atomic():
         article = Article.objects.create(raw_text="planted copies", content_hash="planted")
@@ -92,12 +94,18 @@ def main() -> None:
             rows = matching._matches_for(
                 copy, settings.CLAIM_MATCH_THRESHOLD, known=set(), candidates=candidates
             )
-            matched += any(row.matched_claim_id == pk for row in rows)
+            mine = [row.score for row in rows if row.matched_claim_id == pk]
+            matched += bool(mine)
+            strong += any(score >= settings.CLUSTER_REPEAT_SCORE for score in mine)
+            suggested += len(rows)
         transaction.set_rollback(True)
     ms = 1000 * (time.perf_counter() - started) / max(len(picked), 1)
     print(
         f"{top} claims: of {len(picked)} one-word-changed copies, {found} found their "
-        f"original among the candidates, {matched} matched it; {ms:.1f} ms a copy"
+        f"original among the candidates, {matched} matched it (at "
+        f"{settings.CLAIM_MATCH_THRESHOLD}), {strong} at CLUSTER_REPEAT_SCORE "
+        f"({settings.CLUSTER_REPEAT_SCORE}: a repeat); {suggested / max(len(picked), 1):.1f} "
+        f"suggestions a copy; {ms:.1f} ms a copy"
     )
 
 

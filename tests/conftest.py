@@ -90,3 +90,14 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_word_weights():
+    """Each test's matching weighs words by its own claims: a process keeps the
+    re-ranker's IDF (claims.services.matching.claim_idf) a while."""
+    from claims.services import matching
+
+    matching._idf["table"] = None
+    yield
+    matching._idf["table"] = None

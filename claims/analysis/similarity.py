@@ -79,12 +79,14 @@ def _cosine(a: Counter, b: Counter) -> float:
     return _dot(a, b) / (_norm(a) * _norm(b))
 
 
-def idf_table(documents: Sequence[Sequence[str]]) -> dict[str, float]:
-    """IDF (BM25's, floored at a small positive value) of the terms of a collection."""
+def idf_table(documents: Sequence[Sequence[str]], size: int = 0) -> dict[str, float]:
+    """IDF (BM25's, floored at a small positive value) of the terms of a collection.
+    ``size``: the collection's size if larger than the documents given (the others
+    holding none of the terms): a few documents cannot show that a word is common."""
     df: Counter = Counter()
     for doc in documents:
         df.update(set(doc))
-    n = len(documents)
+    n = max(len(documents), size)
     table = {t: max(math.log((n - f + 0.5) / (f + 0.5) + 1.0), 0.01) for t, f in df.items()}
     # Under "" (never a term): the weight of a term the collection lacks.
     table[""] = math.log((n + 0.5) / 0.5 + 1.0)
@@ -150,7 +152,7 @@ _prepare_kept = functools.lru_cache(maxsize=TEXT_CACHE)(_prepare)
 def similarity(a: Prepared, b: Prepared, idf: Mapping[str, float] | None = None) -> float:
     """How surely two claims say the same thing, in [0, 1]."""
     if idf:
-        words = word_overlap(a.terms, b.terms, idf)
+        words = word_overlap(a.term_set, b.term_set, idf)
     elif a.term_set and b.term_set:  # word_overlap without a table, on the kept sets
         words = len(a.term_set & b.term_set) / math.sqrt(len(a.term_set) * len(b.term_set))
     else:

@@ -382,3 +382,41 @@ def test_known_matches_are_gathered_for_every_claim_of_a_long_article():
     ClaimMatch.objects.bulk_create(rows, batch_size=2000)  # 36,000 matches
     known = matching._known(mine)
     assert all(known[a.pk] == {("claim", b.pk) for b in other} for a in mine)
+
+
+def test_a_shared_rare_word_counts_for_more_than_a_shared_common_one(settings):
+    """The re-ranker weighs a shared word by its rarity among the stored claims (IDF):
+    two words that forty other claims hold say less than two no other claim holds.
+    The words are made up and of one length, so that without weights both candidates
+    score alike (0.48)."""
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    settings.CLAIM_MATCH_THRESHOLD = 0.1  # both suggested: their scores compared
+    elsewhere = ArticleFactory()
+    for n in range(40):
+        ClaimFactory(article=elsewhere, text=f"Gomer hadle report number {n} was filed.")
+    rare = ClaimFactory(text="Kilox limav zupte yanbr.")
+    common = ClaimFactory(text="Gomer hadle zupte yanbr.")
+    claim = ClaimFactory(text="Gomer hadle kilox limav.")
+    matching.claim_matches_find(claim_ids=[claim.pk])
+    score = dict(ClaimMatch.objects.filter(claim=claim).values_list("matched_claim_id", "score"))
+    assert score[rare.pk] > score[common.pk] + 0.05
+
+
+def test_the_same_fact_reworded_as_a_post_would_put_it_is_suggested(ingest):
+    """Repeats are rarely copies: a post or another outlet says it in its own words.
+    Such rewordings scored 0.45 and were not suggested from 0.5, the threshold before
+    it was set on CLEF 2020's train split (README, "Evaluation")."""
+    from tests.factories import ClaimFactory
+
+    first = ingest(text=FIRST).article
+    bridge_claim = bridge(first)
+    jobs_claim = first.claims.get(text__contains="Unemployment")
+    reworded = [
+        ClaimFactory(text="Repairs done, the bridge on the river will be open again by May."),
+        ClaimFactory(text="The county jobless rate dropped to 3% last year."),
+        ClaimFactory(text="Fishermen said the harbour had silted up over the winter."),
+    ]
+    matching.claim_matches_find(claim_ids=[c.pk for c in reworded])
+    found = set(ClaimMatch.objects.values_list("claim_id", "matched_claim_id"))
+    assert found == {(reworded[0].pk, bridge_claim.pk), (reworded[1].pk, jobs_claim.pk)}
