@@ -122,11 +122,13 @@ def bm25_run(vclaims, queries):
     return run
 
 
-def candidate_run(vclaims, queries):
-    """Stage 1 over the whole collection, through an inverted index of terms."""
+def candidate_run(vclaims, queries, weights: dict | None = None, k: int = CANDIDATES):
+    """Stage 1 over the whole collection, through an inverted index of terms, the
+    best ``k``; ``weights``: the word weights (default: the collection's IDF; {}:
+    none, as the embedded mode ran before its IDF)."""
     ids = list(vclaims)
     docs = {i: similarity.terms(vclaims[i]) for i in ids}
-    idf = similarity.idf_table(list(docs.values()))
+    idf = similarity.idf_table(list(docs.values())) if weights is None else weights
     postings: dict[str, list[str]] = defaultdict(list)
     for i, ts in docs.items():
         for t in set(ts):
@@ -136,7 +138,7 @@ def candidate_run(vclaims, queries):
         q = similarity.terms(text)
         pool = {d for t in set(q) for d in postings.get(t, ())}
         scored = {d: similarity.word_overlap(q, docs[d], idf) for d in pool}
-        top = sorted(scored, key=lambda d: (-scored[d], d))[:CANDIDATES]
+        top = sorted(scored, key=lambda d: (-scored[d], d))[:k]
         run[qid] = {d: scored[d] for d in top}
     return run, idf
 
@@ -285,6 +287,12 @@ def main() -> None:
         help="comma list of scores: each re-ranker's suggestions at each (count, "
         "precision, recall of the gold pairs), e.g. 0.35,0.4,0.45,0.5",
     )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="also the embedded mode's stage 1 as the app keeps it (the best 100), "
+        "unweighted (before) and with lexical-app's weights, each re-ranked by them",
+    )
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline (rank_bm25)")
     parser.add_argument(
         "--postgres",
@@ -308,6 +316,15 @@ def main() -> None:
     cand, idf = candidate_run(vclaims, queries)
     ms = (time.perf_counter() - started) * 1000 / len(queries)
     rows.append(("candidates (stage 1)", map_at(cand, qrels), recall_at(cand, qrels), ms))
+    if args.embedded:
+        app = similarity.idf_table(
+            [similarity.terms(t) for t in list(vclaims.values())[-args.idf_sample :]], size=1000
+        )
+        for name, weights in (("embedded, unweighted", {}), ("embedded, weighted", app)):
+            run, _ = candidate_run(vclaims, queries, weights, k=2 * CANDIDATES)
+            rows.append((name, map_at(run, qrels), recall_at(run, qrels), 0.0))
+            ranked, rerank_ms = rerank_run("lexical-app", run, vclaims, queries, app)
+            rows.append((f"{name} + lexical-app", map_at(ranked, qrels), None, rerank_ms))
     if args.postgres:
         for name, (run, ms) in postgres_runs(vclaims, queries).items():
             rows.append((name, map_at(run, qrels), recall_at(run, qrels), ms))

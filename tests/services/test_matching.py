@@ -6,7 +6,7 @@ taken by a recorded transition."""
 from __future__ import annotations
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from claims import services, tasks
 from claims.models import ClaimChange, ClaimMatch, FactCheck, MatchState, StatusChange
@@ -420,3 +420,26 @@ def test_the_same_fact_reworded_as_a_post_would_put_it_is_suggested(ingest):
     matching.claim_matches_find(claim_ids=[c.pk for c in reworded])
     found = set(ClaimMatch.objects.values_list("claim_id", "matched_claim_id"))
     assert found == {(reworded[0].pk, bridge_claim.pk), (reworded[1].pk, jobs_claim.pk)}
+
+
+def test_a_claim_sharing_rare_words_is_a_candidate_among_many_sharing_common_ones():
+    """Stage 1 in the embedded mode keeps the 100 best of the newest claims by word
+    overlap: weighed by rarity, as the re-ranker weighs it. Unweighted, 120 claims
+    sharing two common words each outranked the one sharing two rare ones, and it
+    was never scored. (PostgreSQL's stage 1 cuts its rows to 50 by pg_trgm's
+    similarity, which does not weigh rarity either: not changed here, README.)"""
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    if connection.vendor == "postgresql":
+        pytest.skip("the embedded mode's stage 1")
+
+    elsewhere = ArticleFactory()
+    for n in range(120):
+        ClaimFactory(article=elsewhere, text=f"Gomer hadle report number {n} was filed.")
+    rare = ClaimFactory(
+        text="Kilox limav turned up in a long list of twelve unusual findings this week."
+    )
+    claim = ClaimFactory(text="Gomer hadle kilox limav zupte.")
+    found = {(c.kind, c.pk) for c in matching.claim_candidates(claim=claim)}
+    assert len(found) == 2 * matching.CANDIDATES
+    assert ("claim", rare.pk) in found
