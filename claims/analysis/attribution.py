@@ -8,11 +8,12 @@ that continue without a new "he said", and the type and strength of each source.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 
 from .lexicon import source_nouns
-from .segment import PAD, after_closed_quote, plain_quotes
+from .segment import PAD, after_closed_quote, inside_quotation, plain_quotes
 from .types import Claim, Frame, Source
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -484,15 +485,28 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                 speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
                 if speaker is not None:
                     claim.frame, claim.origin = speaker.frame, "quote_continuation"
-                    pending.append((claim, speaker))
+                    pending.append((claim, speaker, None))
                     continue
             if claim.quoted and _first_person(claim.frame):
                 # '"... I think it is wiser to wait," Clinton said.': the "I" of a
                 # quotation is whoever the quotation belongs to.
                 speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
                 if speaker is not None and speaker is not claim:
-                    pending.append((claim, speaker))
+                    pending.append((claim, speaker, None))
                     continue
+            relay_of = None
+            if claim.quoted and _inside_quotation(claim.frame, view, sent):
+                # '"Patients wait for hours. Doctors keep saying the wing will open
+                # in May," the nurse said.': a frame inside the quotation is the
+                # speaker reporting others' words; the speaker is the source on
+                # record, and whose words they report is noted, as for nested speech.
+                speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
+                if (
+                    speaker is not None
+                    and speaker.frame is not claim.frame
+                    and not _inside_quotation(speaker.frame, view, _sentence_at(sentences, speaker))
+                ):
+                    relay_of = speaker
             if claim.frame is None or not _names_anyone(claim.frame, text):
                 claim.source, claim.sourcing_strength = Source(), "none"
                 continue
@@ -506,14 +520,17 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
             if claim.frame.via_start is not None:
                 claim.source.via = _via(claim.frame, text, memory, claim.source)
             claim.sourcing_strength = strength_of(claim.source, claim.frame)
+            if relay_of is not None:
+                pending.append((claim, relay_of, claim.source.text))
         for claim in framed:
             memory.remember(claim.source, claim.frame.plural)
         quoted = [c for c in group if c.quoted and c.frame is not None]
         if quoted:
             last_quote = (sent.paragraph, quoted[-1])
     # Speakers named after the quote ('"One. Two," she said.') are resolved by now.
-    for claim, speaker in pending:
+    for claim, speaker, via in pending:
         claim.source = _copy(speaker.source)
+        claim.source.via = via or claim.source.via
         claim.sourcing_strength = speaker.sourcing_strength
 
 
@@ -578,6 +595,25 @@ def _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view) -> 
     if last_quote is not None and last_quote[0] >= sent.paragraph - 1:
         return last_quote[1]
     return None
+
+
+def _inside_quotation(frame: Frame | None, view: str, sent) -> bool:
+    """Whether the frame's verb stands inside a quotation: the words of whoever is quoted."""
+    return (
+        frame is not None
+        and frame.verb_start is not None
+        and inside_quotation(view, sent, frame.verb_start)
+    )
+
+
+def _sentence_at(sentences, claim: Claim):
+    """The sentence that holds the claim's frame verb (a quote continuation's frame
+    is in an earlier sentence than the claim)."""
+    pos = claim.frame.verb_start if claim.frame is not None else None
+    if pos is None:
+        return sentences[claim.sentence_index]
+    i = bisect_right(sentences, pos, key=lambda s: s.start) - 1
+    return sentences[i] if i >= 0 else sentences[claim.sentence_index]
 
 
 def _names_anyone(frame: Frame, text: str) -> bool:

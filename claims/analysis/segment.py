@@ -367,6 +367,18 @@ def _compose(m: re.Match[str]) -> str:
 def after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
     """Whether ``pos`` follows a quotation that has closed (not a frame inside it:
     '"... you are scapegoating them," Merkley said' is Merkley's, not "you")."""
+    inside, seen = _quote_state(text, sent, pos)
+    return seen and not inside
+
+
+def inside_quotation(text: str, sent: Sentence, pos: int) -> bool:
+    """Whether ``pos`` lies inside an open quotation, one opened in this sentence or
+    carried over from the sentences before it in the paragraph."""
+    return _quote_state(text, sent, pos)[0]
+
+
+def _quote_state(text: str, sent: Sentence, pos: int) -> tuple[bool, bool]:
+    """(inside a quotation at ``pos``, a quotation mark seen since the sentence began)."""
     inside, seen = sent.starts_in_quote, sent.starts_in_quote
     for ch in text[sent.start : pos]:
         if ch == '"':
@@ -375,7 +387,7 @@ def after_closed_quote(text: str, sent: Sentence, pos: int) -> bool:
             inside, seen = True, True
         elif ch == "\u201d":
             inside, seen = False, True
-    return seen and not inside
+    return inside, seen
 
 
 def _mark_quotes(text: str, sentences: list[Sentence]) -> None:

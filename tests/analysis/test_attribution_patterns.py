@@ -123,3 +123,43 @@ def test_frame_inside_a_relative_clause(body, proposition, source):
 def test_relative_question_after_asked_is_still_no_claim_of_the_speaker():
     result = run("The reporter asked the minister which of the two plans he preferred.")
     assert all(c["source"]["type"] == "none" for c in result["claims"])
+
+
+# --- someone else's words inside a quotation ------------------------------------------
+# '"... The county keeps promising the wing will open in May," she said': the one
+# quoted is the source on record; whose words they pass on is noted as ``via``, as for
+# nested speech ("Lavrov said Assad had told him ...").
+
+# fmt: off
+INSIDE_QUOTE = [
+    pytest.param('Rhonda Vale, who runs the shelter, said: "Families wait outside for hours. '
+                 'The county keeps promising the new wing will open in May."',
+                 "the new wing will open in May", "Rhonda Vale", "The county",
+                 id="after-said-colon"),
+    pytest.param('"The ferry is losing money," the harbour master, Ines Koller, told the '
+                 'council. "Your own auditors said the route would never pay for itself."',
+                 "the route would never pay for itself", "Ines Koller", "Your own auditors",
+                 id="next-sentence"),
+    pytest.param('"The ferry is losing money," Ines Koller told the council. "You said the '
+                 'route would pay for itself within five years."',
+                 "the route would pay for itself", "Ines Koller", "You",
+                 id="second-person"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, proposition, speaker, via", INSIDE_QUOTE)
+def test_a_frame_inside_a_quotation_is_passed_on_by_the_one_quoted(body, proposition, speaker, via):
+    claim = claim_containing(run(body), proposition)
+    assert source_text(claim) == speaker
+    assert claim["source"]["via"] == via
+
+
+def test_a_frame_after_the_quotation_closes_is_still_its_own_source():
+    result = run(
+        '"The ferry is losing money," Ines Koller told the council. '
+        "Her deputy said the route would pay for itself within five years."
+    )
+    claim = claim_containing(result, "the route would pay for itself")
+    assert source_text(claim) == "Her deputy"
+    assert claim["source"]["via"] is None
