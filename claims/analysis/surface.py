@@ -93,6 +93,10 @@ def _leading_clause(builder, verb) -> bool:
         if t.pos_ in ("VERB", "AUX") and subj is not None and subj.i > verb.i:
             clause = t
             break
+        if t.text in DASHES:
+            return False  # "snacks — often they're called ...": an aside, not what is said
+        if t.dep_ in ("aux", "auxpass", "neg") and t.head.i > t.i:
+            continue  # "would" of "she would not sign": the clause's own verb is ahead
         if t.pos_ in ("VERB", "AUX") or t.text in (",", ";", ":") or t.dep_ == "dobj":
             return False  # something else comes first: not "said [when] A"
     if clause is None:

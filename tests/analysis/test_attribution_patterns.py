@@ -163,3 +163,35 @@ def test_a_frame_after_the_quotation_closes_is_still_its_own_source():
     claim = claim_containing(result, "the route would pay for itself")
     assert source_text(claim) == "Her deputy"
     assert claim["source"]["via"] is None
+
+
+# --- a time phrase between the frame and a clause with a modal ------------------------
+# "The mayor said after the vote she would not sign ...": the parser hangs the clause
+# away from "said"; its auxiliary and negation ("would not") are no clause of their own.
+
+# fmt: off
+SAID_WHEN = [
+    pytest.param("The harbour master said after the storm she would not reopen the pier before "
+                 "Friday.", "she would not reopen the pier before Friday", "The harbour master",
+                 id="would-not"),
+    pytest.param("The principal said after the inspection she could not promise new "
+                 "classrooms.", "she could not promise new classrooms", "The principal",
+                 id="could-not"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("body, proposition, source", SAID_WHEN)
+def test_clause_after_a_time_phrase_is_reported_with_its_modal(body, proposition, source):
+    claim = claim_containing(run(body), proposition)
+    assert claim["text"].rstrip(".") == proposition
+    assert source in source_text(claim)
+
+
+def test_no_clause_is_reported_across_a_dash():
+    """A clause after a dash is an aside, not what the verb before the dash reports."""
+    result = run(
+        "I think of the kiosks as little relics \u2014 often they\u2019re called the tin huts "
+        "\u2014 and not likely to be worth saving at all."
+    )
+    assert all(c["source"]["type"] == "none" for c in result["claims"])
