@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from . import attribution, confidence, hedging, kinds
-from .claims import ParsedSentence, Unit, parse_sentence
+from .claims import MIN_CLAIM_WORDS, ParsedSentence, Unit, parse_sentence
 from .corrections import find_corrections
 from .header import parse_header
 from .inputs import check_text
@@ -86,22 +86,55 @@ _CALL_TO_ACTION = re.compile(
 )
 
 
+# What may stand before a call to action in a sentence that is the site's own voice
+# from its start: nothing, a connective ("Then sign up ..."), a clause addressed to
+# the reader ("If you're on the app, click here"), a purpose ("To read the full
+# story, please subscribe"), or another bidding of the reader ("Get our daily
+# edition by email and never miss our top stories").
+_READER_PREFIX = re.compile(
+    r"^\W*(?:(?:then|so|and|now|please|also|just|or)\W+)*$|\byou(?:r|'re|\u2019re)?\b|^\W*to\s"
+    r"|^\W*(?:get|download|join|register|read|watch|listen|tap|share|try|visit|check\s+out)\s",
+    re.IGNORECASE,
+)
+# The end of a clause before a call glued on after it: "..., click here for the vote."
+_CLAUSE_END = re.compile(r"[,;:\u2014\u2013-]\s*$")
+
+
 def _drop_calls_to_action(claims: list[Claim], text: str) -> list[Claim]:
-    """Without the claims of sentences that ask the reader to do something on the
-    site (subscribe, click, follow): page furniture, nothing to check. A claim
-    with a frame (someone said it) is kept: the site does not attribute its own."""
-    return [c for c in claims if c.frame is not None or not _calls_reader(text, c.sentence)]
+    """Without the calls to the reader to do something on the site (subscribe,
+    click, follow): page furniture, nothing to check. A sentence that is the call
+    from its start loses all its claims; a call after a claim of news ("The council
+    voted 7-2, click here for the full vote") leaves the claim, cut before it; a
+    claim that only mentions such words ("Residents who sign up for the flood
+    newsletter get alerts earlier") stays whole. A claim with a frame (someone
+    said it) is kept: the site does not attribute its own."""
+    out = []
+    for c in claims:
+        call = None if c.frame is not None else _reader_call(text, c.sentence)
+        if call is not None and _READER_PREFIX.search(text[c.sentence.start : call]):
+            continue  # the whole sentence speaks to the reader
+        if call is None or not c.start <= call < c.end:
+            out.append(c)
+            continue
+        before = text[c.start : call]
+        if _CLAUSE_END.search(before) and len(before.split()) >= MIN_CLAIM_WORDS:
+            end = c.start + len(before.rstrip(" ,;:\u2014\u2013-"))
+            c.text, c.end = text[c.start : end], end
+            out.append(c)
+        elif not _READER_PREFIX.search(before):
+            out.append(c)
+    return out
 
 
-def _calls_reader(text: str, sentence: Span) -> bool:
-    """A call to action in ``sentence`` outside quotation marks: inside them it is
-    words someone wrote or said ("Scam texts urging people to “click here”
-    rose 40 percent"), which the site reports."""
+def _reader_call(text: str, sentence: Span) -> int | None:
+    """Where a call to action starts in ``sentence``, outside quotation marks:
+    inside them it is words someone wrote or said ("Scam texts urging people to
+    “click here” rose 40 percent"), which the site reports."""
     for m in _CALL_TO_ACTION.finditer(text, sentence.start, sentence.end):
         before = text[sentence.start : m.start()]
         if before.count("\u201c") <= before.count("\u201d") and before.count('"') % 2 == 0:
-            return True
-    return False
+            return m.start()
+    return None
 
 
 def _drop_no_comment(claims: list[Claim]) -> list[Claim]:

@@ -700,6 +700,27 @@ def test_news_about_cookies_or_a_reported_call_to_click_is_still_a_claim():
     claim_containing(result, "to the Capitol")
 
 
+def test_a_call_to_the_reader_after_a_claim_or_inside_one_does_not_drop_it():
+    """A call glued after a claim of news is cut off, not the claim with it; a
+    claim that only mentions such words is no call: the site's own prompt is the
+    one that speaks to the reader from the sentence's start."""
+    _, result = run(
+        "The council voted 7-2 to close the Elm Street library, click here for the full vote. "
+        "Residents who sign up for the county flood newsletter will get alerts two hours "
+        "earlier than before. "
+        "The group posted a video urging supporters to follow us to the capitol, and 300 "
+        "people marched on Saturday. "
+        "If you are on the Channel 9 app, click here to watch live. "
+        "Get the Riverside Gazette's morning edition by email and never miss our top stories."
+    )
+    closed = claim_containing(result, "Elm Street library")
+    assert closed["text"] == "The council voted 7-2 to close the Elm Street library"
+    claim_containing(result, "alerts two hours earlier")
+    claim_containing(result, "300 people marched")
+    assert not any("Channel 9" in c["text"] for c in result["claims"])
+    assert not any("morning edition" in c["text"] for c in result["claims"])
+
+
 def test_a_call_to_action_inside_quotation_marks_is_no_call_to_the_reader():
     _, result = run(
         "Scam texts urging people to \u201cclick here\u201d rose 40 percent last year. "
