@@ -282,6 +282,14 @@ def _parse(text: str) -> ArticleMeta:
             # outlet's name "The Riverside Gazette" on the next line.
             f = None if after_blank else {}
         after_blank = False
+        glued = _glued_byline(ln.text) if f is None and "author" not in facts else None
+        if glued is not None:
+            # "By Lena Ortiz, Staff Writer The county has cleared ...": extraction
+            # ran the byline into the first paragraph; the body starts after it.
+            for key, val in glued[0].items():
+                facts.setdefault(key, val)
+            body = ln.start + glued[1]
+            break
         if f is None:
             # One standfirst may sit between the headline and the byline; a second
             # paragraph of prose means the body has begun, whatever byline follows.
@@ -436,6 +444,43 @@ def _classify(line: str) -> dict[str, str] | None:
         else:
             return None
     return facts or None
+
+
+# Words a lede opens with, which no name has: where a byline without a comma and the
+# first sentence glued to it part ("By Lena Ortiz The county has ...").
+_LEDE_OPENERS = {
+    "the", "a", "an", "in", "on", "at", "after", "as", "for", "it", "this", "when",
+    "while", "with", "more", "some", "his", "her", "their", "its", "two", "three",
+    "officials", "police", "residents", "nearly", "about", "last", "since", "despite",
+}  # fmt: skip
+_GLUED_BY_RE = re.compile(r"by\s", re.I)
+_MIN_LEDE_WORDS = 6
+_MAX_BYLINE_WORDS = 16
+
+
+def _glued_byline(line: str) -> tuple[dict[str, str], int] | None:
+    """A byline that extraction ran into the first sentence of the story, on one
+    line: its facts and where the sentence starts. The byline ends at a role or an
+    outlet after a comma ("By Lena Ortiz, Staff Writer The county ..."), or, with
+    no comma, before the first word that opens a lede ("By Lena Ortiz The county").
+    The rest must read as a sentence: capitalised, several words, a full stop."""
+    if not _GLUED_BY_RE.match(line) or line.rstrip()[-1:] not in '.!?"\u201d':
+        return None
+    words = list(re.finditer(r"\S+", line))
+    found = None
+    for w in words[2 : min(len(words) - _MIN_LEDE_WORDS, _MAX_BYLINE_WORDS)]:
+        head, rest = line[: w.start()].rstrip(), line[w.start() :]
+        if not rest[0].isupper() or head.endswith(","):
+            continue
+        by = _byline(head)
+        if by is None or len(by.get("author", "").split()) < 2:
+            continue  # a full name: "By Monday The council ..." is no byline
+        last = head.rsplit(",", 1)[-1].strip()
+        if "," in head and (_ROLE_RE.fullmatch(last) or by.get("publication")):
+            found = (by, w.start())  # the longest byline that ends in a role or an outlet
+        elif found is None and "," not in head and w.group().lower() in _LEDE_OPENERS:
+            return by, w.start()
+    return found
 
 
 def _find_date(s: str) -> tuple[str, int, int] | None:

@@ -163,6 +163,33 @@ def test_byline_variants(byline: str, author: str | None, publication: str | Non
     assert body(meta, text) == BODY
 
 
+LEDE = BODY.split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "author", "publication", "lede"),
+    [
+        (f"By Lena Ortiz, Staff Writer {LEDE}", "Lena Ortiz", None, LEDE),
+        (f"By Lena Ortiz, The Riverside Herald {LEDE}", "Lena Ortiz", "The Riverside Herald", LEDE),
+        (f"By Lena Ortiz {LEDE}", "Lena Ortiz", None, LEDE),
+        # A lede that starts with "By" is no byline.
+        ("By Election Day, turnout in the county had reached 60 percent of voters.", None, None,
+         "By Election Day"),
+        ("By Monday The council had voted to close the plant on the river.", None, None,
+         "By Monday"),
+        ("By noon the crowd outside the town hall had grown to several hundred people.", None,
+         None, "By noon"),
+    ],
+)  # fmt: skip
+def test_byline_glued_to_the_first_sentence(line: str, author, publication, lede: str) -> None:
+    """Extraction that loses the line break runs the byline into the lede: the
+    byline is still metadata, and the body starts with the sentence."""
+    text = f"City council closes plant\n\n{line}\n\nMore text here."
+    meta = parse_header(text)
+    assert (meta.author, meta.publication) == (author, publication)
+    assert body(meta, text).startswith(lede)
+
+
 def test_byline_date_and_publication_on_one_line() -> None:
     text = f"Plant closes\n\nBy Jane Doe | The Courier | Oct. 3, 2023, 10:15 a.m.\n\n{BODY}"
     meta = parse_header(text)

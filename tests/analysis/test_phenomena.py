@@ -753,6 +753,18 @@ def test_bylines_credits_and_date_stamps_among_the_paragraphs_are_no_claims():
         assert not any(furniture in t for t in texts), (furniture, texts)
 
 
+def test_a_byline_glued_to_the_lede_is_metadata_and_the_lede_keeps_its_claim():
+    _, result = run(
+        "By Lena Ortiz, Staff Writer The county has cleared only half of the fallen trees, "
+        "officials said Tuesday.\n\nThe cleanup will cost 2 million dollars, the mayor said."
+    )
+    assert result["article"]["author"] == "Lena Ortiz"
+    claim = claim_containing(result, "half of the fallen trees")
+    assert claim["text"] == "The county has cleared only half of the fallen trees"
+    assert source_text(claim) == "officials"
+    assert not any("Ortiz" in c["text"] for c in result["claims"])
+
+
 @pytest.mark.parametrize(
     "byline",
     ["By Jane Doe, The Courier", "By Jane Doe", "October 3, 2023", "By Jane Doe | October 3, 2023"],
