@@ -19,7 +19,7 @@ from .header import parse_header
 from .inputs import check_text
 from .lexicon import no_comment
 from .nlp import get_nlp
-from .segment import Sentence, composed, plain_quotes, plain_spaces, segment
+from .segment import Sentence, composed, plain_dashes, plain_quotes, plain_spaces, segment
 from .types import Analysis, ArticleMeta, Claim, Frame, Span
 
 BATCH_SIZE = 64
@@ -39,7 +39,7 @@ def extract(text: str, *, model: str | None = None) -> Extraction:
     """Header, sentences and claim spans with their frames (not yet typed)."""
     check_text(text)
     meta = parse_header(text)
-    view = composed(plain_spaces(plain_quotes(text)))
+    view = composed(plain_dashes(plain_spaces(plain_quotes(text))))
     sentences = segment(view, _after_dateline(text, meta), len(text), meta.boilerplate)
     nlp = get_nlp(model)
     claims: list[Claim] = []

@@ -244,7 +244,7 @@ def _dash_attribution(builder) -> bool:
     start = builder.offset + doc[dash].idx
     frame.set_verb(doc[dash].text, doc[dash].text, start, start + len(doc[dash]))
     builder.frames.append(frame)
-    return _reframe(builder, frame, content=range(0, dash - 1), frame_tokens=range(dash, len(doc)))
+    return _reframe(builder, frame, content=range(0, dash), frame_tokens=range(dash, len(doc)))
 
 
 def _opens_content(tok) -> bool:

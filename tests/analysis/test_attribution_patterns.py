@@ -188,6 +188,24 @@ def test_clause_after_a_time_phrase_is_reported_with_its_modal(body, proposition
     assert source in source_text(claim)
 
 
+# --- a horizontal bar for a dash -------------------------------------------------------
+# Some sites print a dash as a horizontal bar (U+2015); the parser must read it as the
+# dash it is, or it takes it for a noun and the clause around it falls apart.
+
+BAR = "\u2015"
+
+
+def test_a_horizontal_bar_reads_as_a_dash():
+    body = (
+        f"When the auditor noted that the depot had not paid the fee {BAR} as was clear from "
+        f"the records made public {BAR} the manager boasted, \u201cThat makes the depot "
+        "cheap.\u201d"
+    )
+    claim = claim_containing(run(body), "makes the depot cheap")
+    assert source_text(claim) == "the manager"
+    assert run(body)["claims"] == run(body.replace(BAR, "\u2014"))["claims"]
+
+
 def test_no_clause_is_reported_across_a_dash():
     """A clause after a dash is an aside, not what the verb before the dash reports."""
     result = run(
