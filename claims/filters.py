@@ -113,6 +113,15 @@ class BooleanValueFilter(django_filters.BooleanFilter):
     field_class = BooleanValueField
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number (an id, a count). django-filter's NumberFilter reads a decimal:
+    ?source_id=1.5 listed source 1's claims and ?repeats_min=1.5 was taken as it
+    came, where the schema says integer; a fraction is now a 400 ("Enter a whole
+    number.")."""
+
+    field_class = forms.IntegerField
+
+
 class AssigneeFilter(django_filters.CharFilter):
     """A username, a user id, "me", or "none" for unassigned claims."""
 
@@ -158,7 +167,7 @@ class ClaimFilter(django_filters.FilterSet):
     )
     # Every claim by one resolved source, whatever the name's spelling: what the
     # links to "every claim by this source" use (a merge moves claims, not names).
-    source_id = django_filters.NumberFilter(
+    source_id = WholeNumberFilter(
         method="filter_source_id",
         min_value=1,
         max_value=PK_MAX,
@@ -168,7 +177,7 @@ class ClaimFilter(django_filters.FilterSet):
     priority = django_filters.TypedMultipleChoiceFilter(
         choices=Priority.choices, coerce=int, distinct=False
     )
-    repeats_min = django_filters.NumberFilter(
+    repeats_min = WholeNumberFilter(
         field_name="repeats",
         lookup_expr="gte",
         min_value=1,
@@ -267,7 +276,9 @@ class ClaimFilter(django_filters.FilterSet):
             return qs
         return qs.filter(version_change__in=CHANGED_SINCE_LAST_VERSION)
 
-    def filter_source_id(self, qs, name, value):
+    def filter_source_id(self, qs, name, value: int):
+        # The hint is the schema's type (drf-spectacular reads it: a method filter
+        # has no model field to take it from).
         if value is None:
             return qs
         merged_into = Source.objects.filter(pk=value).values_list("merged_into_id", flat=True)

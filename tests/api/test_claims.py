@@ -128,6 +128,11 @@ def test_assignee_me(api_as, claims):
         ({"changed": "abc"}, "changed"),
         ({"overdue": "abc"}, "overdue"),
         ({"overdue": "2"}, "overdue"),
+        # Were read as decimals: source_id=1.5 listed source 1's claims, repeats_min=1.5
+        # counted as 1.5, where the schema promises whole numbers.
+        ({"source_id": "1.5"}, "source_id"),
+        ({"source_id": "1e2"}, "source_id"),
+        ({"repeats_min": "1.5"}, "repeats_min"),
     ],
 )
 def test_bad_filter_values_are_400(api_as, claims, params, field):
@@ -392,3 +397,11 @@ def test_a_search_past_its_length_is_a_400_everywhere(api_as):
         assert r.status_code == 400, url
         assert error_of(r)["details"].keys() == {"q"}, url
         assert client.get(url, {"q": "a" * 200}).status_code == 200, url
+
+
+def test_the_schema_says_the_id_and_count_filters_are_whole_numbers(api_as):
+    schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()
+    params = schema["paths"][URL]["get"]["parameters"]
+    types = {p["name"]: p["schema"]["type"] for p in params}
+    assert types["source_id"] == "integer"
+    assert types["repeats_min"] == "integer"
