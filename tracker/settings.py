@@ -655,6 +655,8 @@ REST_FRAMEWORK = {
     # JSON only: no browsable HTML on API paths, no form or multipart bodies.
     "DEFAULT_RENDERER_CLASSES": ["claims.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
+    # An unknown ?format= is a 400 naming the formats (DRF: a 404 "Not found.").
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.renderers.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
     # Atomic counters (claims/api/throttling.py), not DRF's read-then-write list.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from rest_framework import renderers
+from rest_framework import exceptions, negotiation, renderers
 
 _OPTIONS = (
     orjson.OPT_NON_STR_KEYS  # {1: ...} -> {"1": ...}, as json.dumps does
@@ -56,3 +56,20 @@ class JSONRenderer(renderers.JSONRenderer):
 
 class _ASCIIJSONRenderer(renderers.JSONRenderer):
     ensure_ascii = True
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's negotiation, with an unknown ``?format=`` a 400 naming the formats the
+    endpoint answers in. DRF raised Http404: ``?format=ld`` on a claim's ClaimReview
+    (the schema lists json and jsonld) answered "Not found.", as if the claim were
+    not there."""
+
+    def filter_renderers(self, renderers, format):
+        kept = [renderer for renderer in renderers if renderer.format == format]
+        if kept:
+            return kept
+        formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+        shown = str(format)[:50]
+        raise exceptions.ValidationError(
+            {self.settings.URL_FORMAT_OVERRIDE: [f'"{shown}" is not a format here: {formats}.']}
+        )

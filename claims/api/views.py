@@ -349,7 +349,7 @@ class ClaimViewSet(ApiViewSet):
         description="404 if the claim has no verdict (verified, false, misleading, "
         "inconclusive); 422 while it has no public URL and public summary (its `url`, "
         "`reviewBody` and `reviewRating.ratingExplanation`).",
-        responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS, **errors(422)},
+        responses={200: OpenApiTypes.OBJECT, **CLAIM_ERRORS, **errors(400, 422)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):
@@ -584,7 +584,7 @@ class ArticleViewSet(ApiViewSet):
     @extend_schema(
         summary="schema.org ClaimReviews (a JSON-LD @graph) of the article's verdicts",
         description="422, naming the claims, while a verdict lacks its public URL or summary.",
-        responses={200: OpenApiTypes.OBJECT, **errors(*READ, 404, 422)},
+        responses={200: OpenApiTypes.OBJECT, **errors(*READ, 400, 404, 422)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[ClaimReviewRenderer, JSONLDRenderer])
     def claimreview(self, request, pk):

@@ -234,6 +234,31 @@ def test_json_ld_media_type_on_request(api_as, claim):
     assert r["Content-Type"].startswith("application/ld+json")
 
 
+def test_the_documented_format_parameter_picks_the_media_type(api_as, claim):
+    r = api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/", {"format": "jsonld"})
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/ld+json")
+
+
+@pytest.mark.parametrize("path", ["claims/{claim}/claimreview/", "articles/{article}/claimreview/"])
+def test_an_unknown_format_is_a_400_naming_the_formats_not_a_404(api_as, claim, path):
+    """?format=ld (the schema lists json and jsonld) answered 404 "Not found.", as if
+    the claim did not exist."""
+    url = "/api/v1/" + path.format(claim=claim.pk, article=claim.article_id)
+    r = api_as("viewer").get(url, {"format": "ld"})
+    assert r.status_code == 400
+    error = error_of(r)
+    assert error["code"] == "invalid"
+    assert list(error["details"]) == ["format"]
+    assert "json" in error["message"] and "jsonld" in error["message"]
+
+
+def test_the_schema_lists_the_400_of_a_bad_format(api_as):
+    schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/claims/{id}/claimreview/", "/api/v1/articles/{id}/claimreview/"):
+        assert "400" in schema["paths"][path]["get"]["responses"], path
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
