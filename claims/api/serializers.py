@@ -599,6 +599,13 @@ class ArticleInputSerializer(serializers.Serializer):
         validators=[HTTP_URL],
         help_text="A public web page to fetch the article from.",
     )
+    title = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="With text: the title, instead of the text's first line (as a batch "
+        "item's). A URL article keeps its page's title; a text already here keeps its own.",
+    )
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -88,9 +88,12 @@ def article_ingest(
     upload=None,
     url: str | None = None,
     user=None,
+    title: str = "",
 ) -> IngestResult:
     """Store an article from pasted text, an uploaded file or a URL, and queue
     its analysis after the commit. The same text twice returns the first article.
+    ``title`` (text only) names a new article instead of the text's first line; a
+    URL article keeps its page's, and a duplicate or a new version its own.
 
     A URL is checked here (its shape and a literal address: a bad one is an
     IngestError) and fetched by a task: the article is stored as ``fetching``
@@ -117,6 +120,8 @@ def article_ingest(
     target = versions.article_version_target(text=text, fields=fields)
     if target is not None:
         return _ingest_version(target, text, fields, user)
+    if title.strip():  # after the version check, which compares the text's own title
+        fields = {**fields, "title": title.strip()[:500]}
     # One INSERT, queued already (no get_or_create: its SELECT and savepoint cost
     # three more statements, for the race content_hash's unique index settles anyway).
     try:

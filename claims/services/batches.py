@@ -101,9 +101,7 @@ def batch_item_ingest(*, batch: ImportBatch, position: int, item: BatchInput) ->
         if url is not None:
             result = article_ingest(url=url, user=batch.created_by)
         else:
-            result = article_ingest(text=text, user=batch.created_by)
-            if result.created and item.title.strip():
-                _retitle(result.article, item.title)
+            result = article_ingest(text=text, user=batch.created_by, title=item.title)
         if result.created:
             outcome = ImportOutcome.CREATED
         elif result.version is not None:
@@ -158,13 +156,6 @@ def _article_with_url(url: str) -> Article | None:
     # The oldest (later ones with the same URL were made before this rule existed),
     # found through the source_url prefix index.
     return article_of_url(url=url)
-
-
-def _retitle(article: Article, title: str) -> None:
-    """The title the input gave wins over the one read from the text's first line
-    (the analysis never writes the title)."""
-    article.title = title.strip()[:500]
-    Article.objects.filter(pk=article.pk).update(title=article.title)
 
 
 def _record(

@@ -70,6 +70,20 @@ def test_ingest_text_is_202_then_200_for_the_same_text(api_as):
     assert Article.objects.count() == 1
 
 
+def test_ingest_takes_a_title_as_a_batch_item_does(api_as):
+    """{"text", "title"} gave the batch's article that title, and POST /articles/
+    dropped it without a word (the title read from the text's first line)."""
+    r = api_as("editor").post(URL, {"text": TEXT, "title": "  Wire: dam row  "}, format="json")
+    assert r.status_code == 202, r.content
+    assert r.json()["article"]["title"] == "Wire: dam row"
+    assert Article.objects.get().title == "Wire: dam row"
+
+
+def test_the_schema_lists_the_title_of_an_ingest(api_as):
+    schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()
+    assert "title" in schema["components"]["schemas"]["ArticleInputRequest"]["properties"]
+
+
 @pytest.mark.parametrize("took, message", [(True, "queued"), (False, "unreachable")])
 def test_ingest_reports_whether_the_queue_took_it(
     api_as, monkeypatch, commit_immediately, took, message
