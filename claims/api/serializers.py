@@ -607,6 +607,16 @@ class ArticleInputSerializer(serializers.Serializer):
         "item's). A URL article keeps its page's title; a text already here keeps its own.",
     )
 
+    def validate(self, attrs):
+        # In the API's own words: the service's message ("pasted text, a file, or a
+        # URL") is the dashboard's, and this endpoint takes no file.
+        if sum(1 for key in ("text", "url") if attrs.get(key)) != 1:
+            raise serializers.ValidationError(
+                {"non_field_errors": ['Send exactly one of "text" (the article) and "url".']},
+                code="invalid_article",
+            )
+        return attrs
+
 
 class IngestResultSerializer(serializers.Serializer):
     article = ArticleSerializer()

@@ -117,6 +117,16 @@ def test_bad_ingest_is_400_and_stores_nothing(api_as, body):
     assert not Article.objects.exists()
 
 
+@pytest.mark.parametrize("body", [{}, {"text": ""}, {"text": TEXT, "url": "https://a.example/"}])
+def test_an_ingest_without_one_input_names_the_fields_to_send(api_as, body):
+    """Said "Give exactly one of: pasted text, a file, or a URL.": the API takes no
+    file (a multipart body is a 415), and its fields are text and url."""
+    error = error_of(api_as("editor").post(URL, body, format="json"))
+    assert error["code"] == "invalid_article"
+    assert '"text"' in error["message"] and '"url"' in error["message"]
+    assert "file" not in error["message"]
+
+
 def test_ingest_of_a_private_url_is_refused(api_as):
     r = api_as("editor").post(URL, {"url": "http://127.0.0.1:9/story"}, format="json")
     assert r.status_code == 400
