@@ -87,11 +87,26 @@ def _as_api_exception(exc: Exception) -> Exception:
 def exception_handler(exc: Exception, context: dict) -> Response:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every exception raised in an API view."""
     exc = _as_api_exception(exc)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = _unsupported_media_type(context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return _server_error(exc, context)
     response.data = _body(exc, response.data)
     return response
+
+
+def _unsupported_media_type(context: dict) -> exceptions.UnsupportedMediaType:
+    """A 415 that says what to send: DRF's 'Unsupported media type "" in request.'
+    left a script that forgot the header (curl -d, a str body) to guess."""
+    request, view = context.get("request"), context.get("view")
+    given = (getattr(request, "content_type", "") or "").split(";")[0].strip()[:100]
+    parsers = view.get_parsers() if view is not None else []
+    takes = " or ".join(dict.fromkeys(p.media_type for p in parsers)) or "application/json"
+    said = f'Unsupported media type "{given}" in request' if given else "No Content-Type given"
+    return exceptions.UnsupportedMediaType(
+        given, detail=f"{said}: send the body with Content-Type: {takes}."
+    )
 
 
 def _body(exc: exceptions.APIException, data) -> dict:

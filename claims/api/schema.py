@@ -29,7 +29,11 @@ CODES = {
     404: ("not_found", "There is no claim with id 12345."),
     409: ("stale_version", "This claim was changed by editor at 2026-01-05 10:12:00 ..."),
     413: ("payload_too_large", "The request body is larger than the server accepts."),
-    415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
+    415: (
+        "unsupported_media_type",
+        'Unsupported media type "text/plain" in request: send the body with Content-Type: '
+        "application/json.",
+    ),
     422: (
         "claimreview_incomplete",
         "No ClaimReview without the published fact-check: claim #12 ...",

@@ -77,6 +77,24 @@ def test_form_body_is_415(api_as, claim):
 
 
 @pytest.mark.parametrize(
+    "path, content_type, accepted",
+    [
+        ("/api/v1/articles/", "text/plain", "application/json"),
+        ("/api/v1/articles/", "", "application/json"),
+        ("/api/v1/factchecks/import/", "text/plain", "multipart/form-data"),
+    ],
+)
+def test_a_415_says_which_media_types_the_endpoint_takes(api_as, path, content_type, accepted):
+    """Said only 'Unsupported media type "" in request.' (no Content-Type, as curl
+    -d sends from a script that forgot the header, or as requests sends a str)."""
+    r = raw_post(api_as("editor"), path, "hello", content_type=content_type)
+    assert r.status_code == 415
+    error = error_of(r)
+    assert error["code"] == "unsupported_media_type"
+    assert accepted in error["message"] and "Content-Type" in error["message"]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"to": "in_progress", "version": "1x"},
