@@ -85,6 +85,7 @@ class PollSerializer(serializers.Serializer):
 @extend_schema(tags=["feeds"])
 class FeedViewSet(ApiViewSet):
     read_permission = CanReadFeeds
+    own_query_params = frozenset({"list", "items"})
     action_permissions = {
         "create": [CanAddFeed],
         "partial_update": [CanChangeFeed],

@@ -58,7 +58,9 @@ def _example(status: int) -> OpenApiExample:
     return OpenApiExample(code, value=value, response_only=True, status_codes=[status])
 
 
-READ = (401, 403, 429)  # every endpoint behind authentication
+# Every endpoint behind authentication; 400 too, for a query parameter it does not
+# take (or an unknown ?format=).
+READ = (400, 401, 403, 429)
 WRITE = (400, 401, 403, 413, 415, 429)  # every endpoint that takes a JSON body
 
 

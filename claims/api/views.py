@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from claims import claimreview as reviews
 from claims import selectors, services, tasks, tokens
@@ -95,6 +96,18 @@ class ApiViewSet(viewsets.GenericViewSet):
         if not getattr(self, "_throttles_checked", False):
             super().check_throttles(request)
 
+    # The actions that check their query parameters themselves (filters, cursor
+    # pages: check_query_params with their own names). Every other action takes
+    # none but ?format= where it answers in several formats: a parameter it would
+    # ignore is a 400 (?page_size=1 on a history answered all of it, no word said).
+    own_query_params: frozenset = frozenset({"list"})
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action not in self.own_query_params:
+            several = len(self.get_renderers()) > 1
+            self.check_query_params({api_settings.URL_FORMAT_OVERRIDE} if several else set())
+
     def check_query_params(self, allowed: set[str], repeatable: frozenset = frozenset()) -> None:
         """Refuse query parameters that would be silently ignored: a typo in a
         filter name must not return every claim, and a one-value parameter given
@@ -103,12 +116,12 @@ class ApiViewSet(viewsets.GenericViewSet):
         PostgreSQL refuses it in a query (a 500 where a filter passed it on)."""
         unknown = sorted(set(self.request.query_params) - allowed)
         if unknown:
-            raise ValidationError(
-                {
-                    name: [f"Unknown query parameter. Allowed: {', '.join(sorted(allowed))}."]
-                    for name in unknown
-                }
+            said = (
+                f"Unknown query parameter. Allowed: {', '.join(sorted(allowed))}."
+                if allowed
+                else "Unknown query parameter: this endpoint takes none."
             )
+            raise ValidationError({name: [said] for name in unknown})
         params = self.request.query_params
         repeated = sorted(
             name for name in params if name not in repeatable and len(params.getlist(name)) > 1
@@ -151,6 +164,7 @@ class ClaimViewSet(ApiViewSet):
     filterset_class = ClaimFilter
     pagination_class = KeysetPagination
     orderings = CLAIM_ORDERINGS
+    own_query_params = frozenset({"list", "export"})
     default_ordering = CLAIM_DEFAULT_ORDERING
     serializer_class = s.ClaimSerializer
 
@@ -627,6 +641,7 @@ class TokenViewSet(ApiViewSet):
     lookup_field = "token_key"
     lookup_value_regex = r"[^/]+"
     serializer_class = s.TokenSerializer
+    own_query_params = frozenset()  # its list takes none
 
     @extend_schema(
         summary="Your tokens that have not expired (their keys are never shown again)",

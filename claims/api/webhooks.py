@@ -97,6 +97,7 @@ CanDelete = has_perm("claims.delete_webhookendpoint")
 @extend_schema(tags=["webhooks"])
 class WebhookViewSet(ApiViewSet):
     read_permission = CanRead
+    own_query_params = frozenset({"list", "deliveries"})
     action_permissions = {
         "create": [CanAdd],
         "partial_update": [CanChange],
