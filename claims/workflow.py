@@ -90,6 +90,10 @@ class NoteRequired(WorkflowError):
 class StaleVersion(WorkflowError):
     code = "stale_version"  # 409: someone saved in between
 
+    def __init__(self, message: str, *, version: int | None = None, yours: int | None = None):
+        super().__init__(message)
+        self.version, self.yours = version, yours  # the claim's now, and the caller's
+
 
 class ReasonRequired(WorkflowError):
     code = "reason_required"  # 400: a dismiss without its reason
@@ -299,7 +303,9 @@ def _stale(claim: Claim, expected_version: int) -> StaleVersion:
     when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
     return StaleVersion(
         f"This claim was changed by {who} at {when} (version {current.version}, you had "
-        f"version {expected_version}). Reload it and try again."
+        f"version {expected_version}). Reload it and try again.",
+        version=current.version,
+        yours=expected_version,
     )
 
 

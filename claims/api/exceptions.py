@@ -72,7 +72,10 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, NotPermitted):
         return exceptions.PermissionDenied(exc.message, code=exc.code)
     if isinstance(exc, StaleVersion):
-        return Conflict(exc.message, code=exc.code)
+        error = Conflict(exc.message, code=exc.code)
+        if exc.version is not None:  # for scripts: what changed under them
+            error.details = {"version": exc.version, "your_version": exc.yours}
+        return error
     if isinstance(exc, WorkflowError):  # not possible from here, note missing, bad field
         return exceptions.ValidationError({"non_field_errors": [exc.message]}, code=exc.code)
     if isinstance(exc, IngestError):

@@ -13,7 +13,8 @@ WHY = {
     401: "No credentials, or an invalid or expired token.",
     403: "Your role may not do this.",
     404: "No such object (or no such endpoint).",
-    409: "Stale version: someone changed the claim since you read it.",
+    409: "Stale version: someone changed the claim since you read it (details.version: "
+    "its version now, details.your_version: the one you sent).",
     413: "The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (a JSON body or a "
     "form's fields) or, whatever its kind, than REQUEST_BODY_MAX_BYTES.",
     415: "The body is not JSON (send Content-Type: application/json).",
@@ -52,6 +53,8 @@ def _example(status: int) -> OpenApiExample:
         if status == 429
         else {"claims": [12]}
         if status == 422
+        else {"version": 4, "your_version": 3}
+        if status == 409
         else {}
     )
     value = {"error": {"code": code, "message": message, "details": details}}

@@ -357,6 +357,18 @@ def test_transition_stale_version_is_409(api_as, claims):
     assert claim.status == "in_progress" and StatusChange.objects.count() == 1
 
 
+def test_a_stale_version_gives_the_current_version_in_its_details(api_as, claims):
+    """The 409's details were {}: a script had to read the version out of the
+    message's prose to know what it had missed."""
+    claim = claims["high"]
+    client = api_as("editor")
+    client.post(f"{URL}{claim.pk}/transitions/", {"to": "in_progress", "version": 1}, format="json")
+    client.patch(f"{URL}{claim.pk}/", {"version": 2, "priority": 1}, format="json")
+    r = client.patch(f"{URL}{claim.pk}/", {"version": 1, "priority": 2}, format="json")
+    assert r.status_code == 409
+    assert error_of(r)["details"] == {"version": 3, "your_version": 1}
+
+
 def test_verdict_without_note_is_400_note_required(api_as, claims):
     claim = claims["very_low"]  # in progress
     r = api_as("editor").post(
