@@ -152,7 +152,12 @@ def _column_choice(choices):
 class ClaimFilter(django_filters.FilterSet):
     confidence_level = _column_choice(ConfidenceLevel.choices)
     status = _column_choice(ClaimStatus.choices)
-    article = django_filters.ModelChoiceFilter(queryset=Article.objects.only("pk", "title"))
+    article = django_filters.ModelChoiceFilter(
+        queryset=Article.objects.only("pk", "title"),
+        # Django's "Select a valid choice. That choice is not one of the available
+        # choices." did not say that no article has the id.
+        error_messages={"invalid_choice": "There is no article with id %(value)s."},
+    )
     source_type = _column_choice(SourceType.choices)
     sourcing_strength = _column_choice(Strength.choices)
     # A semi-join (pk IN (SELECT claim_id ...)), never a join: no duplicate rows.

@@ -141,6 +141,15 @@ def test_bad_filter_values_are_400(api_as, claims, params, field):
     assert field in error["details"]
 
 
+@pytest.mark.parametrize("value", ["999999", "abc"])
+def test_an_article_that_is_not_there_is_named_in_the_400(api_as, claims, value):
+    """Said "Select a valid choice. That choice is not one of the available
+    choices.": a script could not tell a deleted article from a typo in the name."""
+    error = error_of(api_as("viewer").get(URL, {"article": value}))
+    assert error["code"] == "invalid"
+    assert error["details"]["article"] == [f"There is no article with id {value}."]
+
+
 def test_unknown_query_parameter_is_400_and_lists_the_allowed_ones(api_as, claims):
     r = api_as("viewer").get(URL, {"confidence": "low"})  # a typo of confidence_level
     assert r.status_code == 400
