@@ -18,7 +18,7 @@ from claims.api.exceptions import error_body
 from claims.api.pagination import KeysetPagination
 from claims.api.parsers import JSONParser
 from claims.api.permissions import has_perm
-from claims.api.schema import READ, WRITE, errors
+from claims.api.schema import READ, WRITE, errors, search_parameter
 from claims.api.views import PAGE_PARAMS, ApiViewSet
 from claims.models import FactCheck, Source
 from claims.selectors import Key
@@ -112,7 +112,7 @@ class FactCheckViewSet(ApiViewSet):
         parameters=[
             OpenApiParameter("publisher", str, description="exact publisher name (any case)"),
             OpenApiParameter("rating", str, description="exact rating text (any case)"),
-            OpenApiParameter("q", str, description="words in the claim text or claimant"),
+            search_parameter("words in the claim text or claimant"),
         ],
         responses={200: FactCheckSerializer(many=True), **errors(*READ, 400)},
     )
@@ -182,7 +182,7 @@ class SourceViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Sources resolved across articles (merged ones left out)",
-        parameters=[OpenApiParameter("q", str, description="words in a name or alias")],
+        parameters=[search_parameter("words in a name or alias")],
         responses={200: SourceListSerializer(many=True), **errors(*READ, 400)},
     )
     def list(self, request):

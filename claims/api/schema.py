@@ -3,9 +3,10 @@ all in the one error shape."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from claims.api.serializers import ErrorSerializer
+from claims.filters import SEARCH_MAX
 
 WHY = {
     400: "Invalid input: malformed JSON, wrong types, unknown or invalid query "
@@ -73,3 +74,10 @@ def errors(*codes: int) -> dict:
         code: OpenApiResponse(ErrorSerializer, description=WHY[code], examples=[_example(code)])
         for code in sorted(set(codes))
     }
+
+
+def search_parameter(description: str) -> OpenApiParameter:
+    """``q`` with the length every search keeps to (more is a 400): as a plain
+    string, a generated client's own checks let a longer one through."""
+    schema = {"type": "string", "maxLength": SEARCH_MAX}
+    return OpenApiParameter("q", schema, description=description)

@@ -38,7 +38,7 @@ from claims.api.pagination import (
 )
 from claims.api.permissions import CanAddArticle, CanReadArticles, CanReadClaims, CanReanalyze
 from claims.api.renderers import JSONRenderer
-from claims.api.schema import READ, WRITE, errors
+from claims.api.schema import READ, WRITE, errors, search_parameter
 from claims.domain import as_pk
 from claims.filters import SEARCH_MAX, ClaimFilter
 from claims.models import Article, Claim
@@ -155,6 +155,7 @@ class ApiViewSet(viewsets.GenericViewSet):
 # --- Claims ------------------------------------------------------------------------------
 
 CLAIM_ERRORS = errors(*READ, 404)
+CLAIM_SEARCH = search_parameter(ClaimFilter.base_filters["q"].extra["help_text"])
 
 
 @extend_schema(tags=["claims"])
@@ -178,6 +179,7 @@ class ClaimViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Claims, filtered; worst confidence first by default",
+        parameters=[CLAIM_SEARCH],
         responses={200: s.ClaimSerializer(many=True), **errors(*READ, 400)},
     )
     def list(self, request):
@@ -377,7 +379,7 @@ class ClaimViewSet(ApiViewSet):
         "`failed`), then download its `download_url`.",
         operation_id="claims_export_csv",
         filters=True,
-        parameters=[OpenApiParameter("ordering", str, enum=[*CLAIM_ORDERINGS])],
+        parameters=[OpenApiParameter("ordering", str, enum=[*CLAIM_ORDERINGS]), CLAIM_SEARCH],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="CSV with a header row."

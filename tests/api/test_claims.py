@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from claims.filters import SEARCH_MAX
 from claims.models import ClaimChange, Evidence, HedgeCue, StatusChange
 from claims.workflow import claim_transition
 from tests.api.conftest import error_of
@@ -418,6 +419,21 @@ def test_a_search_past_its_length_is_a_400_everywhere(api_as):
         assert r.status_code == 400, url
         assert error_of(r)["details"].keys() == {"q"}, url
         assert client.get(url, {"q": "a" * 200}).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/claims/", "/api/v1/claims/export.csv", "/api/v1/factchecks/", "/api/v1/sources/"],
+)
+def test_the_schema_gives_every_search_its_length_limit(api_as, path):
+    """q past 200 characters is a 400 on every list, and the schema said only
+    "string": a generated client's own checks let it through."""
+    schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()
+    (q,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "q"]
+    assert q["schema"] == {"type": "string", "maxLength": SEARCH_MAX}
+    assert q.get("description")
+    too_long = api_as("viewer").get(path, {"q": "x" * (SEARCH_MAX + 1)})
+    assert too_long.status_code == 400 and "q" in error_of(too_long)["details"]
 
 
 def test_the_schema_says_the_id_and_count_filters_are_whole_numbers(api_as):
