@@ -53,7 +53,7 @@ def validate_evidence_url(url: str) -> None:
     scheme, sep, _ = url.partition("://")
     if not sep or scheme.lower() not in {"http", "https"}:
         raise ValidationError(
-            "Evidence links must be web addresses starting with http:// or https://"
+            "Links must be web addresses starting with http:// or https://"
             + (f" (not {scheme.lower()}://)." if sep and scheme else "."),
             code="url_scheme",
         )

@@ -442,3 +442,18 @@ def test_the_schema_says_the_id_and_count_filters_are_whole_numbers(api_as):
     types = {p["name"]: p["schema"]["type"] for p in params}
     assert types["source_id"] == "integer"
     assert types["repeats_min"] == "integer"
+
+
+def test_a_bad_public_url_is_not_called_an_evidence_link(api_as, claims):
+    """PATCH public_url "javascript:..." said "Evidence links must be web addresses
+    ...": the published fact-check's address is no evidence link."""
+    claim = claims["high"]
+    r = api_as("editor").patch(
+        f"{URL}{claim.pk}/",
+        {"version": claim.version, "public_url": "ftp://x.example/a"},
+        format="json",
+    )
+    error = error_of(r)
+    assert list(error["details"]) == ["public_url"]
+    assert "Evidence" not in error["message"]
+    assert "http:// or https://" in error["message"] and "not ftp://" in error["message"]
