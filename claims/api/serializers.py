@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 from rest_framework.reverse import reverse as drf_reverse
 
-from claims.domain import validate_evidence_url
+from claims.domain import EVIDENCE_URL_MAX, validate_evidence_url
 from claims.ingest import IngestError
 from claims.models import (
     AnalysisState,
@@ -47,6 +49,25 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class LinkField(StrictCharField):
+    """An evidence link or a published fact-check's address. The one link check
+    (validate_evidence_url) runs first, and alone when it refuses the link: it says
+    the length itself ("The link is longer than 2000 characters."), which DRF's own
+    check then said again in its words. DRF's checks (and the schema's maxLength)
+    stay for the rest."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", EVIDENCE_URL_MAX)
+        super().__init__(**kwargs)
+
+    def run_validators(self, value):
+        try:
+            validate_evidence_url(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from None
+        super().run_validators(value)
 
 
 def username(**kw) -> serializers.SlugRelatedField:
@@ -486,9 +507,7 @@ class ClaimUpdateInputSerializer(serializers.Serializer):
 
     due_at = serializers.DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    public_url = StrictCharField(
-        required=False, allow_blank=True, max_length=2000, validators=[validate_evidence_url]
-    )
+    public_url = LinkField(required=False, allow_blank=True)
     public_summary = StrictCharField(required=False, allow_blank=True, max_length=NOTE_MAX)
     version = serializers.IntegerField(
         min_value=1,
@@ -505,7 +524,7 @@ class ClaimUpdateInputSerializer(serializers.Serializer):
 
 
 class EvidenceInputSerializer(serializers.Serializer):
-    url = StrictCharField(max_length=2000, validators=[validate_evidence_url])
+    url = LinkField()
     note = StrictCharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
 

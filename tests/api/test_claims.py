@@ -457,3 +457,29 @@ def test_a_bad_public_url_is_not_called_an_evidence_link(api_as, claims):
     assert list(error["details"]) == ["public_url"]
     assert "Evidence" not in error["message"]
     assert "http:// or https://" in error["message"] and "not ftp://" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("evidence/", {"url": "https://example.org/" + "x" * 2000}),
+        ("", {"version": 1, "public_url": "https://example.org/" + "x" * 2000}),
+    ],
+)
+def test_a_link_too_long_is_said_once(api_as, claims, path, body):
+    """Said twice: "The link is longer than 2000 characters." and DRF's "Ensure this
+    field has no more than 2000 characters." for the same link."""
+    client = api_as("editor")
+    url = f"{URL}{claims['high'].pk}/{path}"
+    r = client.post(url, body, format="json") if path else client.patch(url, body, format="json")
+    (field,) = error_of(r)["details"]
+    assert error_of(r)["details"][field] == ["The link is longer than 2000 characters."]
+
+
+def test_the_schema_keeps_the_length_of_a_link(api_as):
+    schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()["components"]
+    assert schema["schemas"]["EvidenceInputRequest"]["properties"]["url"]["maxLength"] == 2000
+    assert (
+        schema["schemas"]["PatchedClaimUpdateInputRequest"]["properties"]["public_url"]["maxLength"]
+        == 2000
+    )
