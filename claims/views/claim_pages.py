@@ -159,12 +159,16 @@ def claim_context(
     forms = forms or {}
     version = {"version": claim.version}
     view = view_params(request.GET)
+    asked = f"?{view.urlencode()}" if view else ""  # where this page's forms come back to
+    # ?history=all is this page's own ("Show all"), not the queue's view: carried
+    # to the queue, it was refused as a misspelt filter and listed no claims.
+    view.pop("history", None)
     view_query = f"?{view.urlencode()}" if view else ""
     if in_panel:
         next_url = reverse("dashboard:article", args=[claim.article_id]) + f"?claim={claim.pk}"
         next_pk = None
     else:
-        next_url = reverse("dashboard:claim", args=[claim.pk]) + view_query
+        next_url = reverse("dashboard:claim", args=[claim.pk]) + asked
         next_pk = next_claim(request, claim)
     return {
         "claim": claim,

@@ -69,3 +69,21 @@ def test_a_short_history_is_shown_whole_without_a_link(client):
     html, _ = page(client, f"/claims/{claim.pk}/")
     assert len(re.findall(r'<li class="event event-', html)) == 6
     assert "Show all" not in html
+
+
+def test_the_queue_link_of_a_page_showing_all_changes_lists_the_claims(client):
+    """ "Show all" adds ?history=all to the claim's page; its "Queue" link and
+    "Next claim" carried it to the queue, which refuses a parameter that is not
+    its own: "“history” is not a filter of the queue" and no claims."""
+    client.force_login(editor())
+    first, second = ClaimFactory(), ClaimFactory()
+    add_history(first, 60)
+    for query in ("?history=all", "?view=all&history=all"):
+        html, _ = page(client, f"/claims/{first.pk}/{query}")
+        breadcrumb = html.split('aria-label="Breadcrumb"', 1)[1]
+        queue = re.search(r'<a href="(/[^"]*)">Queue</a>', breadcrumb)[1]
+        listed, _ = page(client, queue.replace("&amp;", "&"))
+        assert "is not a filter of the queue" not in listed, queue
+        assert f'data-claim="{second.pk}"' in listed, queue
+        following = re.search(r'<a href="(/claims/\d+/[^"]*)" rel="next"', html)
+        assert following is None or "history=" not in following[1]
