@@ -61,6 +61,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+# A file (a page's source above all: scripts and markup) may be this many times
+# the INGEST_MAX_BYTES its text may be; so may a page's source pasted as text.
+SOURCE_PER_TEXT = 4
+
+
 class IngestError(ValueError):
     """Input that cannot become an article; the message is for the user."""
 
@@ -72,9 +77,9 @@ def text_from_upload(upload, *, max_bytes: int) -> str:
     kind = TEXT_TYPES.get(suffix)
     if kind is None:
         raise IngestError(f"Unsupported file type {suffix or '(none)'}: use .txt, .md or .html.")
-    if getattr(upload, "size", 0) and upload.size > max_bytes * 4:
+    if getattr(upload, "size", 0) and upload.size > max_bytes * SOURCE_PER_TEXT:
         raise IngestError(f"The file is {upload.size:,} bytes, too large to be an article.")
-    data = upload.read(max_bytes * 4 + 1)
+    data = upload.read(max_bytes * SOURCE_PER_TEXT + 1)
     if kind == "html":
         return html_to_text(_decode(data, encoding=_meta_charset(data)))
     return markdown_to_text(_decode(data)) if kind == "markdown" else _decode(data)
@@ -91,9 +96,11 @@ _PAGE_SOURCE = re.compile(
 
 def text_from_paste(text: str) -> str:
     """The article text of pasted text: a page's source is read as an uploaded
-    .html file is (its article, without scripts and markup); other text is as given,
-    and so is a page over the size limit (checked_text refuses it, as it is)."""
-    if _PAGE_SOURCE.match(text) and len(text.encode("utf-8")) <= settings.INGEST_MAX_BYTES:
+    .html file is (its article, without scripts and markup; the same size limit, 4 x
+    its text's); other text is as given, and so is a page over that limit
+    (checked_text refuses it, as it is)."""
+    limit = settings.INGEST_MAX_BYTES * SOURCE_PER_TEXT
+    if _PAGE_SOURCE.match(text) and len(text.encode("utf-8")) <= limit:
         return html_to_text(text)
     return text
 

@@ -242,6 +242,24 @@ def test_a_pasted_html_page_is_read_as_an_uploaded_one(ingest, seed_text, before
     assert not Claim.objects.filter(text__contains="<").exists()
 
 
+def test_a_pasted_page_larger_than_its_text_may_be_is_read_as_its_upload_is(
+    ingest, seed_text, settings
+):
+    """A page's source is mostly scripts and markup: an upload of it may be 4 x
+    INGEST_MAX_BYTES, its text at most INGEST_MAX_BYTES. Pasted, a page over
+    INGEST_MAX_BYTES was refused ("The article is ... bytes; the limit is ...")
+    though the same page uploaded became the article."""
+    html = article_html(seed_text)
+    script = "<script>var tracking = '" + "x" * (2 * len(html)) + "';</script>"
+    page = html.replace("</head>", script + "</head>")
+    settings.INGEST_MAX_BYTES = len(html) + 1000  # the text fits; the page is 3 x that
+    ingest(upload=SimpleUploadedFile("story.html", page.encode()))
+    uploaded = Article.objects.get()
+    Article.objects.all().delete()
+    ingest(text=page)
+    assert Article.objects.get().raw_text == uploaded.raw_text
+
+
 def test_pasted_text_that_speaks_of_html_stays_text(ingest):
     """Only a page's source is read as HTML: an article that opens with a tag in
     its words, or quotes one, is the text it is."""
