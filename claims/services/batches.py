@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.domain import content_hash
-from claims.ingest import IngestError, article_fields, check_url, checked_text
+from claims.ingest import IngestError, article_fields, check_url, checked_text, text_from_paste
 from claims.models import Article, ImportBatch, ImportBatchItem, ImportBatchState, ImportOutcome
 from claims.services.articles import article_ingest
 from claims.services.batch_inputs import BatchInput
@@ -94,7 +94,7 @@ def batch_item_ingest(*, batch: ImportBatch, position: int, item: BatchInput) ->
             if existing is not None:
                 return _record(batch, position, item.name, ImportOutcome.DUPLICATE, existing)
         else:
-            text = checked_text(text)
+            text = _item_text(text)
     except IngestError as exc:
         return _record(batch, position, item.name, ImportOutcome.FAILED, error=str(exc))
     with transaction.atomic():
@@ -118,6 +118,12 @@ def batch_item_ingest(*, batch: ImportBatch, position: int, item: BatchInput) ->
     return replace(recorded, fetching=result.fetching, enqueued=result.enqueued)
 
 
+def _item_text(text: str) -> str:
+    """An input's text as article_ingest will store it: a page's source read as
+    a pasted one is (the check and the dry run's duplicate look-up read its tags)."""
+    return checked_text(text_from_paste(text))
+
+
 def batch_item_check(*, position: int, item: BatchInput, seen: set[str]) -> ItemResult:
     """What ingesting the input would do, writing nothing (``--dry-run``): every
     check a real run makes, and the duplicate look-ups. ``seen`` holds the hashes
@@ -125,7 +131,9 @@ def batch_item_check(*, position: int, item: BatchInput, seen: set[str]) -> Item
     duplicate, as it would be."""
     try:
         text, url = item.load()
-        key = check_url(url.strip()) if url is not None else content_hash(checked_text(text))
+        if url is None:
+            text = _item_text(text)
+        key = check_url(url.strip()) if url is not None else content_hash(text)
     except IngestError as exc:
         return ItemResult(position, item.name, ImportOutcome.FAILED, error=str(exc))
     if url is not None:

@@ -494,3 +494,21 @@ def test_a_lone_surrogate_in_a_json_line_fails_that_line_alone(tmp_path):
     ]
     assert items[3].name == f"{path}:4"
     assert "created 2, duplicates 0, new versions 0, failed 3." in out
+
+
+def test_a_page_s_source_in_json_lines_is_checked_as_it_is_imported(tmp_path, committed):
+    """A {"text": ...} item holding a page's source becomes the page's article (as a
+    pasted one does), so a dry run after it must call it a duplicate: it checked
+    the tags instead and said it would create the article again."""
+    path = tmp_path / "cms.jsonl"
+    path.write_text(json.dumps({"text": "<!doctype html>" + HTML}) + "\n", encoding="utf-8")
+    with committed():
+        ingest(path)
+    article = Article.objects.get()
+    assert "12 bridges" in article.raw_text and "<" not in article.raw_text
+    dry = ingest(path, dry_run=True)
+    assert "would create 0, 1 duplicate" in dry, dry
+    with committed():
+        ingest(path)
+    batch = ImportBatch.objects.latest("pk")
+    assert (batch.created, batch.duplicates) == (0, 1) and Article.objects.count() == 1
