@@ -76,7 +76,13 @@ class IngestResult:
         return "Article saved; analysis queued."
 
     def _state_now(self) -> str | None:
-        return Article.objects.filter(pk=self.article.pk).values_list("state", flat=True).first()
+        """The article's state as stored now; ``article`` is read again with it, so
+        that what shows it beside this message (the API's answer) says the same."""
+        try:
+            self.article.refresh_from_db()
+        except Article.DoesNotExist:
+            return None
+        return self.article.state
 
 
 # --- Ingest ------------------------------------------------------------------------

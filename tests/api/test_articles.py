@@ -205,3 +205,18 @@ def test_ingest_of_a_url_is_202_fetching_and_the_fetch_is_a_task(
     assert "fetched" in body["message"] and fetches == [article.pk]
     assert article.state == "fetching" and article.source_url == "https://example.org/story"
     assert type(r["Location"]) is str and r["Location"] == body["article"]["url"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_mode_the_ingest_answer_shows_the_analysed_article(api_as):
+    """The tasks run in-process as the ingest commits: the answer's message said
+    "Article saved and analysed." above an article whose state was "queued",
+    analysed 0 times (the object as it was before its analysis)."""
+    r = api_as("editor").post(URL, {"text": TEXT}, format="json")
+    body = r.json()
+    article = Article.objects.get()
+    assert article.state == "analyzed" and article.claims.exists()
+    assert body["message"] == "Article saved and analysed."
+    assert body["article"]["state"] == "analyzed"
+    assert body["article"]["times_analyzed"] == article.times_analyzed == 1
+    assert body["article"]["finished_at"] is not None
