@@ -27,7 +27,7 @@ WHY = {
 CODES = {
     400: ("invalid", 'to: "done" is not a valid choice.'),
     401: ("not_authenticated", "Authentication credentials were not provided."),
-    403: ("permission_denied", "Your role cannot give a verdict: a claim. ..."),
+    403: ("permission_denied", "Your role cannot give a verdict (verified) on a claim. ..."),
     404: ("not_found", "There is no claim with id 12345."),
     409: ("stale_version", "This claim was changed by editor at 2026-01-05 10:12:00 ..."),
     413: ("payload_too_large", "The request body is larger than the server accepts."),

@@ -91,3 +91,16 @@ def test_a_claim_that_does_not_exist_is_404(api_as):
         "/api/v1/claims/987654/transitions/", {"to": "in_progress", "version": 1}, format="json"
     )
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_the_schema_s_403_example_is_what_a_refused_verdict_says(api_as):
+    """The API docs' 403 example read "Your role cannot give a verdict: a claim.
+    ...", which no answer says: a checker's verdict is refused with "Your role
+    cannot give a verdict (verified) on a claim. You can move this one to: ..."."""
+    from claims.api.schema import CODES
+
+    code, example = CODES[403]
+    r = post(api_as("checker"), ClaimFactory(status=S.IN_PROGRESS), S.VERIFIED)
+    assert r.status_code == 403 and error_of(r)["code"] == code
+    assert error_of(r)["message"].startswith(example.removesuffix("..."))
