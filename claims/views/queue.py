@@ -284,9 +284,9 @@ def queue(request):
         "estimated": counts["estimated"],
         "groups": groups,
         "summary": summary,
-        "filtered": any(
-            name in params for name in form.fields if name not in {*QUEUE_DEFAULTS, "view"}
-        ),
+        # Any parameter but the view and the sort: a misspelt one (no claims) too;
+        # not a title typed and not chosen (the list is not filtered by it).
+        "filtered": any(name not in {*QUEUE_DEFAULTS, "view", "article_q"} for name in params),
         "current_query": current_query,
         "saved_views": saved_views,
         "saved_view_form": SavedViewForm(initial={"query": current_query}, renderer=QUEUE_RENDERER),

@@ -163,3 +163,21 @@ def test_the_queue_s_own_parameters_are_no_misspelt_filter(client_as, mixed):
     for params in ({"kind": "quantity"}, {"after": "x"}, {"article_q": "x"}, {"per_page": 25}):
         html = client.get(reverse("dashboard:queue"), params).content.decode()
         assert "is not a filter of the queue" not in html, params
+
+
+@pytest.mark.parametrize(
+    ("params", "clear"),
+    [({"statu": "verified"}, "/"), ({"view": "all", "confidence": "low"}, "/?view=all")],
+)
+def test_a_misspelt_filter_offers_to_clear_the_filters(client_as, mixed, params, clear):
+    """The misspelt filter lists no claims, as an invalid value does; an invalid
+    value's page offers "Clear all filters", the misspelt one's did not."""
+    html = client_as("viewer").get(reverse("dashboard:queue"), params).content.decode()
+    assert "No claims match." in html
+    assert f'<a href="{clear}">Clear all filters</a>' in html
+
+
+def test_a_title_typed_and_not_chosen_is_no_filter_on(client_as, mixed):
+    html = client_as("viewer").get(reverse("dashboard:queue"), {"article_q": "Zebra"})
+    html = html.content.decode()
+    assert "(filters on)" not in html and "Clear all filters" not in html
