@@ -58,7 +58,7 @@ from claims.workflow import (
 )
 
 from ._common import history_fresh, is_htmx, reader, redirect_next, status_for, wants_panel
-from .queue import view_claims, view_params
+from .queue import QUEUE_PARAMS, view_claims, view_params
 
 # The claim page's swappable part: its forms post with htmx and get it back, so
 # a save keeps the reader's place (a full reload jumped to the top).
@@ -160,9 +160,11 @@ def claim_context(
     version = {"version": claim.version}
     view = view_params(request.GET)
     asked = f"?{view.urlencode()}" if view else ""  # where this page's forms come back to
-    # ?history=all is this page's own ("Show all"), not the queue's view: carried
-    # to the queue, it was refused as a misspelt filter and listed no claims.
-    view.pop("history", None)
+    # The queue's view only: not this page's ?history=all ("Show all"), nor the
+    # article page's ?claim= and ?shown= (its panel's links are made here too).
+    # Carried to the queue, they were refused as misspelt filters: no claims.
+    for name in set(view) - QUEUE_PARAMS:
+        del view[name]
     view_query = f"?{view.urlencode()}" if view else ""
     if in_panel:
         next_url = reverse("dashboard:article", args=[claim.article_id]) + f"?claim={claim.pk}"

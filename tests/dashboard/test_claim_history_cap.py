@@ -87,3 +87,22 @@ def test_the_queue_link_of_a_page_showing_all_changes_lists_the_claims(client):
         assert f'data-claim="{second.pk}"' in listed, queue
         following = re.search(r'<a href="(/claims/\d+/[^"]*)" rel="next"', html)
         assert following is None or "history=" not in following[1]
+
+
+def test_show_all_from_the_article_page_s_panel_leads_to_a_queue_that_lists_claims(client):
+    """The article page's panel (?claim=N, and ?shown=K once more of the text is
+    read) linked "Show all" to the claim's page with the article page's query;
+    that page's "Queue" link carried claim= and shown= to the queue, which
+    refused them as misspelt filters and listed no claims."""
+    client.force_login(editor())
+    claim, other = ClaimFactory(), ClaimFactory()
+    add_history(claim, 60)
+    html, _ = page(client, f"/articles/{claim.article_id}/?claim={claim.pk}&shown=40")
+    show_all = re.search(r'<a href="(/claims/[^"]*)">Show all 120</a>', html)[1]
+    full, _ = page(client, show_all.replace("&amp;", "&"))
+    assert len(re.findall(r'<li class="event event-', full)) == 120
+    breadcrumb = full.split('aria-label="Breadcrumb"', 1)[1]
+    queue = re.search(r'<a href="(/[^"]*)">Queue</a>', breadcrumb)[1]
+    listed, _ = page(client, queue.replace("&amp;", "&"))
+    assert "is not a filter of the queue" not in listed, queue
+    assert f'data-claim="{other.pk}"' in listed, queue
