@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from claims.domain import as_pk
 from claims.models import BulkAction, Claim, ClaimStatus, Priority
@@ -146,6 +147,9 @@ def _run(claims, user, action: str, summary: str, step, versions=None) -> BulkRe
             result.done.append(claim.pk)
             items.append({"claim": claim.pk, "before": before, "after": claim_snapshot(claim)})
         if items:
+            # The record keeps what fits (a verdict on claims of every status names
+            # each: 560 characters, and PostgreSQL refused the row).
+            summary = Truncator(summary).chars(BulkAction._meta.get_field("summary").max_length)
             result.action = BulkAction.objects.create(
                 user=user, action=action, summary=summary, items=items
             )

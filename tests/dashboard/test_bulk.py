@@ -258,3 +258,27 @@ def test_a_bulk_verdict_some_claims_cannot_take_says_how_many_it_changes(client_
     assert button == "Yes: Verdict: Verified 2 of 4 claims"
     client.post(reverse(BULK), {**form, "confirm": "yes"})
     assert BulkAction.objects.get().summary.startswith("Verdict: Verified 2 of 4 claims: ")
+
+
+def test_a_bulk_verdict_on_claims_of_every_status_is_recorded(client_as):
+    """One claim of each status, given a verdict: the summary names each status
+    the verdict cannot reach ("1: no change (an unstarted claim cannot become
+    inconclusive; it will be refused)"), 570 characters in all, more than the
+    record's 500 (PostgreSQL refused the row: a server error, nothing done)."""
+    client = client_as("editor")
+    claims = [
+        ClaimFactory(status=s, assignee=client.user if s == ClaimStatus.IN_PROGRESS else None)
+        for s in ClaimStatus.values
+    ]
+    form = {
+        "claims": [c.pk for c in claims],
+        "action": "verdict:inconclusive",
+        "note": "Called.",
+        "confirm": "yes",
+    }
+    response = client.post(reverse(BULK), form)
+    assert response.status_code == 302
+    action = BulkAction.objects.get()
+    assert action.summary.startswith("Verdict: Inconclusive 1 of 7 claims: ")
+    assert len(action.summary) <= BulkAction._meta.get_field("summary").max_length
+    assert [item["claim"] for item in action.items] == [claims[1].pk]
