@@ -125,9 +125,11 @@ def _given(query: QueryDict) -> QueryDict:
 
 def view_params(query: QueryDict) -> QueryDict:
     """The queue's view (its quick view, filters and sort) in ``query``, without page
-    cursors: what a claim opened from the queue carries, for "Next claim in this view"."""
+    cursors: what a claim opened from the queue carries, for "Next claim in this view".
+    Nor ``page``, the page number of the queue before it paged by cursor: an old
+    bookmark opens its view's first page."""
     params = _given(query)
-    for name in ("after", "before"):
+    for name in ("after", "before", "page"):
         params.pop(name, None)
     return params
 

@@ -165,6 +165,16 @@ def test_the_queue_s_own_parameters_are_no_misspelt_filter(client_as, mixed):
         assert "is not a filter of the queue" not in html, params
 
 
+def test_an_old_page_number_bookmark_opens_the_view_s_first_page(client_as, mixed):
+    """The queue paged by number before it paged by cursor: a bookmark of
+    "/?view=all&page=3" shows its view from the start, not "“page” is not a filter"
+    and no claims."""
+    html = client_as("viewer").get(reverse("dashboard:queue"), {"view": "all", "page": 3})
+    html = html.content.decode()
+    assert "is not a filter of the queue" not in html
+    assert mixed[0].text in html
+
+
 @pytest.mark.parametrize(
     ("params", "clear"),
     [({"statu": "verified"}, "/"), ({"view": "all", "confidence": "low"}, "/?view=all")],
