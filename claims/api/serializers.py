@@ -17,7 +17,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.reverse import reverse as drf_reverse
 
 from claims.domain import EVIDENCE_URL_MAX, validate_evidence_url
-from claims.ingest import IngestError
+from claims.ingest import SOURCE_PER_TEXT, IngestError
 from claims.models import (
     AnalysisState,
     Article,
@@ -609,7 +609,11 @@ class ArticleInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         trim_whitespace=False,
-        help_text=f"The article as plain text (at most {settings.INGEST_MAX_BYTES:,} bytes).",
+        help_text=(
+            f"The article as plain text (at most {settings.INGEST_MAX_BYTES:,} bytes), or a"
+            " page's HTML source, read as an uploaded page is (at most"
+            f" {settings.INGEST_MAX_BYTES * SOURCE_PER_TEXT:,} bytes)."
+        ),
     )
     url = StrictCharField(
         required=False,
