@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from claims.domain import content_hash
 from claims.ingest import (
@@ -185,7 +185,7 @@ def _ingest_url(url: str, user) -> IngestResult:
     """One article per URL: the look-up and the insert hold the URL's lock, so the
     same URL sent twice at once (a double click) finds the first one's article."""
     with transaction.atomic():
-        _lock_url(url)
+        pipeline.url_lock(url)
         known = versions.article_of_url(url=url)
         if known is None:
             article, outcome = pipeline.article_fetch_create(
@@ -194,19 +194,6 @@ def _ingest_url(url: str, user) -> IngestResult:
     if known is not None:
         return _ingest_known_url(known)
     return IngestResult(article, created=True, outcome=outcome, fetching=True)
-
-
-# The first key of the URL locks (PostgreSQL's two-key advisory locks): "URL".
-_URL_LOCK_SPACE = 0x55524C
-
-
-def _lock_url(url: str) -> None:
-    """Hold, until the transaction ends, a lock on ``url`` (a hash of it: two URLs
-    may share one, and only wait for each other). SQLite needs none: its
-    transactions begin IMMEDIATE (settings), holding the write lock already."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_URL_LOCK_SPACE, url])
 
 
 # --- Queueing the analysis ---------------------------------------------------------

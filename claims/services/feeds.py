@@ -51,7 +51,7 @@ from django.utils.html import strip_tags
 
 from claims import ingest
 from claims.models import SOURCE_URL_KEY, Article, Feed, FeedItem
-from claims.services import pipeline
+from claims.services import pipeline, versions
 
 MIN_INTERVAL, MAX_INTERVAL = 5, 24 * 60  # minutes between polls an editor may choose
 # How long a poll holds its feed (against a second poll of it at the same time):
@@ -497,6 +497,13 @@ def _article_for(feed, entry: Entry, item: FeedItem, articles: dict, publish_fet
         url = ingest.check_url(entry.link)
     except ingest.IngestError as exc:
         item.error = str(exc)
+        return False
+    # Looked for again under the URL's lock (the item's transaction holds it): a
+    # poll of another feed with this link, or its URL pasted, at the same moment.
+    pipeline.url_lock(url)
+    known = versions.article_of_url(url=url)
+    if known is not None:
+        item.article_id = known.pk
         return False
     item.article, _ = pipeline.article_fetch_create(
         url=url,

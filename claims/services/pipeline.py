@@ -201,6 +201,21 @@ def _give_up(*, article: Article, attempts: int, what: str, why: str) -> None:
 # --- Fetching a URL article (a task: never inside a web request) ------------------
 
 
+# The first key of the URL locks (PostgreSQL's two-key advisory locks): "URL".
+_URL_LOCK_SPACE = 0x55524C
+
+
+def url_lock(url: str) -> None:
+    """Hold, until the transaction ends, a lock on ``url`` (a hash of it: two URLs
+    may share one, and only wait for each other): whoever looks for the URL's
+    article and makes one if there is none (URL ingest, a feed's poll) holds it,
+    so that two at once make one article. SQLite needs none: its transactions
+    begin IMMEDIATE (settings), holding the write lock already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_URL_LOCK_SPACE, url])
+
+
 def article_fetch_create(
     *, url: str, publish: Publish, user=None, title: str = "", published_at=None
 ) -> tuple[Article, dict]:

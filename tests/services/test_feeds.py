@@ -587,3 +587,33 @@ def test_a_poll_ends_its_lease_and_schedules_the_next_by_its_interval(
     feed.refresh_from_db()
     assert result.outcome == "new" and feed.polling_until is None
     assert feed.next_poll_at == feed.last_polled_at + timedelta(minutes=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_feeds_polled_at_once_with_the_same_links_make_one_article_a_link(server):
+    """Two feeds of one site (its front page and a section) list the same stories:
+    polled at the same moment, each read the links already in the tracker before
+    the other stored its articles, and each made its own article of every story,
+    its fetch failing later ("The page's text is already in the tracker"). A poll
+    now looks for the link's article under the URL's lock, as URL ingest does."""
+    from tests.at_once import at_once
+
+    document = server.documents[GAZETTE][0]
+    feeds = [subscribe(server, GAZETTE)]
+    for n in range(1, 4):
+        path = f"/feeds/section-{n}.rss"
+        server.documents[path] = (
+            document.replace(b"?p=", f"?section={n}&p=".encode()),
+            "application/rss+xml",
+            MODIFIED,
+        )
+        feeds.append(feed_subscribe(url=server.url(path), user=None))
+    results = at_once(lambda: feed_poll(feed=feeds.pop(), publish_fetch=tasks.start_fetch), 4)
+    links = set(FeedItem.objects.exclude(article=None).values_list("link", flat=True))
+    items = FeedItem.objects.exclude(article=None).count()
+    assert len(links) >= 2 and items == 4 * len(links)
+    assert sum(r.created for r in results) == len(links)
+    assert sum(r.linked for r in results) == items - len(links)
+    for link in links:
+        assert Article.objects.filter(source_url=link).count() == 1, link
