@@ -109,8 +109,10 @@ def word_overlap(
     def w(t: str) -> float:
         return idf.get(t, unseen)
 
-    shared = sum(w(t) ** 2 for t in qs & ds)
-    return shared / math.sqrt(sum(w(t) ** 2 for t in qs) * sum(w(t) ** 2 for t in ds))
+    # fsum: exact whatever the order, which is a set's (the process's hash seed):
+    # the same two texts score to the bit alike in every worker.
+    shared = math.fsum(w(t) ** 2 for t in qs & ds)
+    return shared / math.sqrt(math.fsum(w(t) ** 2 for t in qs) * math.fsum(w(t) ** 2 for t in ds))
 
 
 @dataclass(frozen=True)

@@ -97,3 +97,43 @@ def test_only_texts_up_to_cached_chars_are_kept():
     assert similarity.prepare(long) == similarity.prepare(long)
     assert similarity.trigrams(long) == similarity.trigrams(long)
     assert similarity.trigrams(long) is not similarity.trigrams(long)
+
+
+_SCORES_OF_THIS_PROCESS = """
+from claims.analysis import similarity
+texts = [
+    "The county jobless rate dropped to 3% last year, the labour office said.",
+    "Unemployment in the county fell to 3 percent last year, officials said.",
+    "Repairs done, the bridge on the river will be open again by May.",
+    "The council said the bridge over the river would reopen in May after repairs.",
+    "Sheriff Dale Ortiz said the flood had killed 12 people in the valley.",
+    "The flood killed at least 12 people and injured 30 in the valley, police said.",
+]
+idf = similarity.idf_table([similarity.terms(t) for t in texts * 3], size=1000)
+idf.update({w: 1.0 + len(w) / 7 for w in similarity.terms(" ".join(texts))[::3]})
+prepared = [similarity.prepare(t) for t in texts]
+print([similarity.similarity(a, b, idf).hex() for a in prepared for b in prepared])
+"""
+
+
+def test_a_weighted_score_is_the_same_in_every_process():
+    """The weighted word overlap summed its terms in the order of a set of strings,
+    which is a process's hash seed's: the same two texts scored a few last bits
+    apart in two workers, and a pair at the threshold (or at a stage-1 cut between
+    equal scores) was suggested by one and not by the other. The unweighted overlap
+    counts integers, exact in any order."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(similarity.__file__).resolve().parents[2]
+    seen = set()
+    for seed in range(1, 9):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        run = subprocess.run(
+            [sys.executable, "-c", _SCORES_OF_THIS_PROCESS],
+            cwd=root, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        seen.add(run.stdout)
+    assert len(seen) == 1
