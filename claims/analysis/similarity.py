@@ -86,7 +86,13 @@ def idf_table(documents: Sequence[Sequence[str]], size: int = 0) -> dict[str, fl
     df: Counter = Counter()
     for doc in documents:
         df.update(set(doc))
-    n = max(len(documents), size)
+    return idf_of_counts(df, len(documents), size)
+
+
+def idf_of_counts(df: Mapping[str, int], count: int, size: int = 0) -> dict[str, float]:
+    """idf_table of a collection of ``count`` documents given as its document
+    frequencies ``df`` (term -> how many documents hold it): kept and added to."""
+    n = max(count, size)
     table = {t: max(math.log((n - f + 0.5) / (f + 0.5) + 1.0), 0.01) for t, f in df.items()}
     # Under "" (never a term): the weight of a term the collection lacks.
     table[""] = math.log((n + 0.5) / 0.5 + 1.0)

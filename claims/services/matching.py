@@ -25,7 +25,7 @@ import hashlib
 import logging
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -500,33 +500,60 @@ def claim_candidates(
 # "Evaluation") this took MAP@5 on dev from 0.663 to 0.702; CLAIM_MATCH_THRESHOLD
 # was set again on the train split for it. On PostgreSQL a process reads the texts
 # at most every STATS_SECONDS (every SAMPLE_SECONDS while they are fewer than
-# IDF_MIN_TEXTS); the embedded mode counts the scan set it reads for each run.
+# IDF_MIN_TEXTS) and, in between, counts in the claims and fact-checks stored since
+# (a few rows by id, each run): the claims being matched and the other copies of
+# their story are counted as the embedded mode's scan set counts them, not weighed
+# as words never seen. The embedded mode counts the scan set it reads for each run.
 IDF_SAMPLE = EMBEDDED_SCAN
 IDF_MIN_TEXTS = 1000
-_idf: dict = {"at": -STATS_SECONDS, "ttl": STATS_SECONDS, "table": None}
+_idf: dict = {
+    "at": -STATS_SECONDS, "ttl": STATS_SECONDS, "table": None, "df": {}, "count": 0,
+    "newest": (0, 0),
+}  # fmt: skip
 
 
 def _idf_table(documents: list) -> dict[str, float]:
     return similarity.idf_table(documents, size=IDF_MIN_TEXTS)
 
 
+def _idf_texts(newer: tuple[int, int] = (0, 0)) -> tuple[list[str], tuple[int, int]]:
+    """The texts of the newest IDF_SAMPLE claims and as many fact-checks with ids
+    above ``newer`` (claim, fact-check), and the newest ids among them (or ``newer``)."""
+    claims = list(
+        Claim.objects.filter(pk__gt=newer[0]).order_by("-id").values_list("id", "text")[:IDF_SAMPLE]
+    )
+    checks = list(
+        FactCheck.objects.filter(withdrawn_at__isnull=True, pk__gt=newer[1])
+        .order_by("-id")
+        .values_list("id", "claim_text")[:IDF_SAMPLE]
+    )
+    newest = (claims[0][0] if claims else newer[0], checks[0][0] if checks else newer[1])
+    return [t for _, t in claims] + [t for _, t in checks], newest
+
+
 def claim_idf(pool: list[_Pooled] | None = None) -> dict[str, float]:
     """The re-ranker's word weights: of the embedded scan set ``pool`` if given,
-    else of the newest claims and fact-checks, kept a while per process."""
+    else of the newest claims and fact-checks, kept a while per process with the
+    texts stored since counted in."""
     if pool is not None:
         return _idf_table([item.terms for item in pool])
     now = time.monotonic()
     if _idf["table"] is None or now - _idf["at"] >= _idf["ttl"]:
-        texts = list(Claim.objects.order_by("-id").values_list("text", flat=True)[:IDF_SAMPLE])
-        texts += (
-            FactCheck.objects.filter(withdrawn_at__isnull=True)
-            .order_by("-id")
-            .values_list("claim_text", flat=True)[:IDF_SAMPLE]
-        )
+        texts, newest = _idf_texts()
         ttl = STATS_SECONDS if len(texts) >= IDF_MIN_TEXTS else SAMPLE_SECONDS
-        table = _idf_table([similarity.terms(t) for t in texts])
-        _idf.update(at=now, ttl=ttl, table=table)
-    return _idf["table"]
+        at, df, count = now, Counter(), 0
+    else:
+        texts, newest = _idf_texts(_idf["newest"])
+        if not texts:
+            return _idf["table"]
+        # A copy: another thread may be reading the counts being added to.
+        at, ttl, df, count = _idf["at"], _idf["ttl"], Counter(_idf["df"]), _idf["count"]
+    for text in texts:
+        df.update(set(similarity.terms(text)))
+    count += len(texts)
+    table = similarity.idf_of_counts(df, count, size=IDF_MIN_TEXTS)
+    _idf.update(at=at, ttl=ttl, df=df, count=count, newest=newest, table=table)
+    return table
 
 
 def _known(claims: list[Claim]) -> dict[int, set[tuple[str, int]]]:

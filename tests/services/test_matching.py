@@ -443,3 +443,24 @@ def test_a_claim_sharing_rare_words_is_a_candidate_among_many_sharing_common_one
     found = {(c.kind, c.pk) for c in matching.claim_candidates(claim=claim)}
     assert len(found) == 2 * matching.CANDIDATES
     assert ("claim", rare.pk) in found
+
+
+def test_a_match_is_scored_by_the_weights_of_the_claims_stored_so_far(ingest, monkeypatch):
+    """On PostgreSQL a process kept the re-ranker's word weights for up to ten minutes:
+    the claims stored since (the article being matched, the other copies of its
+    story) were not counted, their words weighed as never seen (the heaviest), and a
+    pair scored otherwise than the embedded mode scores it from the same claims,
+    which the one CLAIM_MATCH_THRESHOLD was set for."""
+    from claims.analysis import similarity
+
+    monkeypatch.setattr(matching, "SAMPLE_SECONDS", matching.STATS_SECONDS)  # kept 10 min
+    ingest(text=UNRELATED)  # a matching run: this process's weights are made now
+    earlier = bridge(ingest(text=FIRST).article)
+    repeated = bridge(ingest(text=SECOND).article)
+    match = ClaimMatch.objects.get(claim=repeated, matched_claim=earlier)
+    matching._idf["table"] = None  # the weights of the claims as they are now
+    now = matching.claim_idf()
+    expected = similarity.similarity(
+        similarity.prepare(repeated.text), similarity.prepare(earlier.text), now
+    )
+    assert match.score == round(expected, 4)
