@@ -558,6 +558,11 @@ def _published_at(iso: str | None) -> datetime | None:
 URL_MAX_LENGTH = 2000
 
 
+# C0 controls and DEL: never a URL's own characters (a link writes them %XX), and a
+# NUL is refused by PostgreSQL in text (a URL list's line with one stopped the import).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def check_url(
     url: str, *, allow_private: bool | None = None, max_length: int | None = URL_MAX_LENGTH
 ) -> str:
@@ -568,6 +573,12 @@ def check_url(
     request. ``allow_private`` defaults to INGEST_ALLOW_PRIVATE_URLS."""
     if max_length is not None and len(url) > max_length:
         raise IngestError(f"The URL is longer than {max_length} characters.")
+    control = _CONTROL.search(url)
+    if control:
+        raise IngestError(
+            f"The URL has a control character in it (U+{ord(control.group()):04X});"
+            " a link's own characters are written %XX."
+        )
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port  # .port raises for 70000 or "8o"

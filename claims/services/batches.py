@@ -176,6 +176,9 @@ def _record(
     error: str = "",
 ) -> ItemResult:
     counter = COUNTERS[outcome]
+    # An item's name is its path or URL as given: a NUL in it (PostgreSQL refuses one
+    # in text) is stored as U+FFFD, the character for one that cannot be kept.
+    name, error = name.replace("\x00", "\ufffd"), error.replace("\x00", "\ufffd")
     with transaction.atomic():
         ImportBatchItem.objects.create(
             batch=batch, position=position, name=name[:2100], outcome=outcome, error=error,

@@ -296,6 +296,19 @@ def test_a_bad_line_of_a_url_list_fails_alone(tmp_path):
     assert all("Only http:// and https://" in error for _, error in bad)
 
 
+def test_a_url_with_a_control_character_fails_its_line_alone(tmp_path):
+    # A NUL reached PostgreSQL (which refuses it in text) from a URL list and
+    # stopped the whole import at that line: only ingest errors fail an item alone.
+    path = tmp_path / "wires.urls"
+    path.write_bytes(b"https://example.org/a\x00b\nhttps://example.org/c\x7fd\n")
+    inputs = batch_inputs_read(sources=[str(path)])
+    batch = batch_create(kind="command", source=str(path), total=len(inputs))
+    batch_items_ingest(batch=batch, inputs=inputs)
+    bad = ImportBatchItem.objects.filter(outcome="failed").values_list("error", flat=True)
+    assert len(bad) == 2 and all("control character" in error for error in bad)
+    assert not Article.objects.exists()
+
+
 def test_plain_text_on_stdin_is_one_article(committed):
     text = "Story\n\nThe mayor said 12 bridges closed.\n"
     with committed():
