@@ -100,11 +100,13 @@ class ApiViewSet(viewsets.GenericViewSet):
     # pages: check_query_params with their own names). Every other action takes
     # none but ?format= where it answers in several formats: a parameter it would
     # ignore is a 400 (?page_size=1 on a history answered all of it, no word said).
+    # OPTIONS ("metadata") runs no action and a method the endpoint does not take
+    # (no action: its 405) neither: their query is no action's to refuse.
     own_query_params: frozenset = frozenset({"list"})
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if self.action not in self.own_query_params:
+        if self.action not in self.own_query_params | {None, "metadata"}:
             several = len(self.get_renderers()) > 1
             self.check_query_params({api_settings.URL_FORMAT_OVERRIDE} if several else set())
 

@@ -167,6 +167,29 @@ def test_an_unknown_query_parameter_names_the_ones_taken_where_there_are_some(ap
     assert error["details"] == {"fmt": ["Unknown query parameter. Allowed: format."]}
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/?status=unstarted",  # the list's own filter
+        "/api/v1/claims/export.csv?status=unstarted",
+        "/api/v1/claims/{claim}/history/?page_size=1",
+    ],
+)
+def test_options_describes_an_endpoint_whatever_its_query(api_as, claim, url):
+    # OPTIONS asks what the endpoint is; it ran no action, so no parameter is
+    # ignored: it answered 400 "status: ... this endpoint takes none." on the list.
+    r = api_as("viewer").options(url.format(claim=claim.pk))
+    assert r.status_code == 200, r.content
+    assert r.json()["renders"] == ["application/json"]
+
+
+def test_a_method_an_endpoint_does_not_take_is_a_405_whatever_its_query(api_as, claim):
+    r = api_as("editor").delete(f"/api/v1/claims/{claim.pk}/?version=1")
+    assert r.status_code == 405, r.content
+    assert error_of(r)["code"] == "method_not_allowed"
+    assert claim.__class__.objects.filter(pk=claim.pk).exists()
+
+
 def test_every_operation_lists_its_400(api_as):
     schema = api_as("viewer").get("/api/schema/", {"format": "json"}).json()
     missing = [
