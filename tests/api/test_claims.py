@@ -3,8 +3,11 @@ history, evidence and transitions."""
 
 import base64
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from claims.filters import SEARCH_MAX
 from claims.models import ClaimChange, Evidence, HedgeCue, StatusChange
@@ -483,3 +486,20 @@ def test_the_schema_keeps_the_length_of_a_link(api_as):
         schema["schemas"]["PatchedClaimUpdateInputRequest"]["properties"]["public_url"]["maxLength"]
         == 2000
     )
+
+
+def test_the_readme_error_example_has_the_details_a_stale_version_gives(api_as, claims):
+    """The README's one example of the error shape is a stale_version; it showed
+    "details": {} after the 409 began to give the versions there."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    example = re.search(r'`(\{"error": \{"code": "stale_version".*?\}\}\})`', readme)
+    assert example, "the README's error example is missing or changed shape"
+    shown = json.loads(example.group(1).replace("...", ""))["error"]["details"]
+    claim = claims["high"]
+    client = api_as("editor")
+    client.post(f"{URL}{claim.pk}/transitions/", {"to": "in_progress", "version": 1}, format="json")
+    r = client.post(
+        f"{URL}{claim.pk}/transitions/", {"to": "dismissed", "version": 1}, format="json"
+    )
+    assert r.status_code == 409
+    assert set(shown) == set(error_of(r)["details"])
