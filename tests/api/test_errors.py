@@ -162,6 +162,31 @@ def test_an_unknown_query_parameter_is_a_400_on_every_endpoint(api_as, claim, me
     assert claim.__class__.objects.get(pk=claim.pk).status == claim.status  # nothing done
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/claims/{claim}/", "/api/v1/claims/{claim}/history/", "/api/v1/tokens/"]
+)
+def test_drf_format_naming_the_endpoint_s_format_is_still_taken(api_as, claim, path):
+    # ?format=json answered 200 on every endpoint until every action refused the
+    # parameters it does not take; then a 400 "this endpoint takes none", while
+    # ?format=xml there says '"xml" is not a format here: json.'
+    client = api_as("viewer")
+    url = path.format(claim=claim.pk)
+    r = client.get(url, {"format": "json"})
+    assert r.status_code == 200, r.content
+    assert r["Content-Type"] == "application/json"
+    assert len(r.json()) == len(client.get(url).json())
+    wrong = error_of(client.get(url, {"format": "xml"}))
+    assert wrong["details"] == {"format": ['"xml" is not a format here: json.']}
+
+
+def test_format_is_no_parameter_where_the_answer_is_always_json(api_as, claim):
+    # The CSV download answers its errors in JSON whatever is asked: no format is
+    # checked there, so none is taken.
+    r = api_as("viewer").get(f"/api/v1/exports/{'0' * 32}/download/", {"format": "csv"})
+    assert r.status_code == 400
+    assert list(error_of(r)["details"]) == ["format"]
+
+
 def test_an_unknown_query_parameter_names_the_ones_taken_where_there_are_some(api_as, claim):
     error = error_of(api_as("viewer").get(f"/api/v1/claims/{claim.pk}/claimreview/?fmt=jsonld"))
     assert error["details"] == {"fmt": ["Unknown query parameter. Allowed: format."]}
