@@ -98,8 +98,8 @@ def article_ingest(
 ) -> IngestResult:
     """Store an article from pasted text, an uploaded file or a URL, and queue
     its analysis after the commit. The same text twice returns the first article.
-    ``title`` (text only) names a new article instead of the text's first line; a
-    URL article keeps its page's, and a duplicate or a new version its own.
+    ``title`` (text only) names a new article, or a new version, instead of the
+    text's first line; a URL article keeps its page's, and a duplicate its own.
 
     A URL is checked here (its shape and a literal address: a bad one is an
     IngestError) and fetched by a task: the article is stored as ``fetching``
@@ -123,11 +123,15 @@ def article_ingest(
     if existing is not None:
         return IngestResult(existing, created=False)
     fields = article_fields(text)
+    named = {**fields, "title": title.strip()[:500]} if title.strip() else fields
     target = versions.article_version_target(text=text, fields=fields)
+    if target is None and named is not fields:
+        # An article its client named is stored under that name: its update, sent
+        # with it, is found by it (the text's first line is not the stored title).
+        target = versions.article_version_target(text=text, fields=named)
     if target is not None:
-        return _ingest_version(target, text, fields, user)
-    if title.strip():  # after the version check, which compares the text's own title
-        fields = {**fields, "title": title.strip()[:500]}
+        return _ingest_version(target, text, named, user)
+    fields = named
     # One INSERT, queued already (no get_or_create: its SELECT and savepoint cost
     # three more statements, for the race content_hash's unique index settles anyway).
     try:

@@ -107,6 +107,19 @@ def test_an_update_is_a_new_version_and_keeps_peoples_work(story, ingest):
     assert notice["text"].startswith("Correction: An earlier version")
 
 
+def test_an_update_of_an_article_named_by_its_client_is_its_next_version(ingest):
+    """POST /articles/ (and a batch item) take a title for a new article: the stored
+    title is then the client's, and its update, sent with the same title, was
+    compared by the text's first line with it: a second article, the claims'
+    work left on the first."""
+    first = ingest(text=V1, title="Riverton flood: the toll").article
+    again = ingest(text=V2, title="Riverton flood: the toll")
+    assert (again.article.pk, again.created, again.version) == (first.pk, False, 2)
+    assert Article.objects.count() == 1
+    first.refresh_from_db()
+    assert first.title == "Riverton flood: the toll"
+
+
 def test_the_same_text_again_makes_nothing_new(story, ingest):
     article, *_ = story
     ingest(text=V2)
