@@ -463,8 +463,12 @@ def _glued_byline(line: str) -> tuple[dict[str, str], int] | None:
     line: its facts and where the sentence starts. The byline ends at a role or an
     outlet after a comma ("By Lena Ortiz, Staff Writer The county ..."), or, with
     no comma, before the first word that opens a lede ("By Lena Ortiz The county").
-    The rest must read as a sentence: capitalised, several words, a full stop."""
+    The rest must read as a sentence: capitalised, several words, a full stop. A
+    line in capitals ("BY NOON FRIDAY THE CROWD ...") has no case to tell a name
+    from a time by: it is read as the lede it may be."""
     if not _GLUED_BY_RE.match(line) or line.rstrip()[-1:] not in '.!?"\u201d':
+        return None
+    if not any(ch.islower() for ch in line):
         return None
     words = list(re.finditer(r"\S+", line))
     found = None

@@ -179,6 +179,11 @@ LEDE = BODY.split("\n", 1)[0]
          "By Monday"),
         ("By noon the crowd outside the town hall had grown to several hundred people.", None,
          None, "By noon"),
+        # An all-caps lede (a wire story's) has no case to tell a name from a time.
+        ("BY NOON FRIDAY THE CROWD OUTSIDE THE TOWN HALL HAD GROWN TO 500 PEOPLE.", None, None,
+         "BY NOON FRIDAY"),
+        ("BY ELECTION DAY, THE COUNTY HAD COUNTED NINE IN TEN BALLOTS CAST.", None, None,
+         "BY ELECTION DAY"),
     ],
 )  # fmt: skip
 def test_byline_glued_to_the_first_sentence(line: str, author, publication, lede: str) -> None:
