@@ -98,6 +98,10 @@ _READER_PREFIX = re.compile(
 )
 # The end of a clause before a call glued on after it: "..., click here for the vote."
 _CLAUSE_END = re.compile(r"[,;:\u2014\u2013-]\s*$")
+# A call that bids the reader, which alone may be cut off a claim: not "subscribing
+# to the newsletter is automatic" nor "newsletter readers who sign up get alerts",
+# which name the thing the sentence is about.
+_BIDDING = re.compile(r"(?:please|click|follow|accept|never|sign\s+up|subscribe)\b", re.IGNORECASE)
 
 
 def _drop_calls_to_action(claims: list[Claim], text: str) -> list[Claim]:
@@ -117,7 +121,11 @@ def _drop_calls_to_action(claims: list[Claim], text: str) -> list[Claim]:
             out.append(c)
             continue
         before = text[c.start : call]
-        if _CLAUSE_END.search(before) and len(before.split()) >= MIN_CLAIM_WORDS:
+        if (
+            _CLAUSE_END.search(before)
+            and len(before.split()) >= MIN_CLAIM_WORDS
+            and _BIDDING.match(text, call)
+        ):
             end = c.start + len(before.rstrip(" ,;:\u2014\u2013-"))
             c.text, c.end = text[c.start : end], end
             out.append(c)

@@ -721,6 +721,22 @@ def test_a_call_to_the_reader_after_a_claim_or_inside_one_does_not_drop_it():
     assert not any("morning edition" in c["text"] for c in result["claims"])
 
 
+def test_a_call_word_after_a_comma_that_is_no_bidding_does_not_cut_the_claim():
+    """'subscribing to ... newsletter' or 'newsletter readers who sign up' after an
+    opening phrase is what the sentence is about, not the site bidding its reader:
+    the claim stays whole, not cut to its opening phrase."""
+    _, result = run(
+        "Under a law the legislature passed in March, subscribing to the state voter "
+        "newsletter is now automatic for every registered voter. "
+        "Under the plan the county approved on Monday, newsletter readers who sign up will "
+        "get flood alerts two hours earlier."
+    )
+    automatic = claim_containing(result, "passed in March")
+    assert "automatic for every registered voter" in automatic["text"]
+    earlier = claim_containing(result, "approved on Monday")
+    assert "flood alerts two hours earlier" in earlier["text"]
+
+
 def test_a_call_to_action_inside_quotation_marks_is_no_call_to_the_reader():
     _, result = run(
         "Scam texts urging people to \u201cclick here\u201d rose 40 percent last year. "
