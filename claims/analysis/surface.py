@@ -93,7 +93,7 @@ def _leading_clause(builder, verb) -> bool:
         if t.pos_ in ("VERB", "AUX") and subj is not None and subj.i > verb.i:
             clause = t
             break
-        if t.text in DASHES:
+        if t.text in DASHES and not _in_word(t):
             return False  # "snacks — often they're called ...": an aside, not what is said
         if t.dep_ in ("aux", "auxpass", "neg") and t.head.i > t.i:
             continue  # "would" of "she would not sign": the clause's own verb is ahead
@@ -112,6 +112,11 @@ def _leading_clause(builder, verb) -> bool:
     return _reframe(
         builder, frame, content=range(first, len(doc)), frame_tokens=range(verb.i, first)
     )
+
+
+def _in_word(tok) -> bool:
+    """Whether ``tok`` is a hyphen inside a word ("two-hour"), not a dash."""
+    return tok.text == "-" and tok.i > 0 and not tok.whitespace_ and not tok.nbor(-1).whitespace_
 
 
 def _subject_before(builder, verb):

@@ -177,6 +177,9 @@ SAID_WHEN = [
     pytest.param("The principal said after the inspection she could not promise new "
                  "classrooms.", "she could not promise new classrooms", "The principal",
                  id="could-not"),
+    # A hyphen inside a word of the time phrase is no dash that opens an aside.
+    pytest.param("The mayor said after the two-hour meeting she would not sign the budget.",
+                 "she would not sign the budget", "The mayor", id="hyphenated-time-phrase"),
 ]
 # fmt: on
 
