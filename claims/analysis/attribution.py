@@ -16,6 +16,7 @@ from .lexicon import source_nouns
 from .segment import PAD, after_closed_quote, inside_quotation, plain_quotes
 from .types import Claim, Frame, Source
 
+_MARKS = ('"', "\u201c", "\u201d")
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 HONORIFICS = {"dr.", "mr.", "mrs.", "ms.", "prof.", "sir", "dame", "rev."}
 # Titles written before a name, that are not role words of sources.txt.
@@ -474,6 +475,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
     pending: list[tuple[Claim, Claim]] = []  # quoted claims waiting for a later "she said"
     speakers = _Speakers(sentences)
     view = plain_quotes(text)  # the quotation marks that segment and parser saw
+    narration = -1  # the last sentence in the reporter's own voice, no quotation in it
     for sent in sentences:
         memory.read(text, sent.entities)
         group = by_sentence.get(sent.index, [])
@@ -503,6 +505,7 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
                 speaker = _quote_speaker(sent, sentences, by_sentence, last_quote, speakers, view)
                 if (
                     speaker is not None
+                    and speaker.sentence_index > narration
                     and speaker.frame is not claim.frame
                     and not _inside_quotation(speaker.frame, view, _sentence_at(sentences, speaker))
                 ):
@@ -527,6 +530,8 @@ def attribute(claims: list[Claim], text: str, sentences) -> None:
         quoted = [c for c in group if c.quoted and c.frame is not None]
         if quoted:
             last_quote = (sent.paragraph, quoted[-1])
+        if not sent.starts_in_quote and not any(q in view[sent.start : sent.end] for q in _MARKS):
+            narration = sent.index  # '"We will win," Koller said. Her rival spoke next.'
     # Speakers named after the quote ('"One. Two," she said.') are resolved by now.
     for claim, speaker, via in pending:
         claim.source = _copy(speaker.source)

@@ -216,3 +216,14 @@ def test_no_clause_is_reported_across_a_dash():
         "\u2014 and not likely to be worth saving at all."
     )
     assert all(c["source"]["type"] == "none" for c in result["claims"])
+
+
+def test_a_quotation_after_a_line_of_narration_is_not_passed_on_by_an_earlier_speaker():
+    """Between Koller's quotation and this one the reporter speaks in their own
+    voice: the quotation is not Koller's, and its frame is its own source."""
+    result = run(
+        '"We will win the vote," Ines Koller said on Monday.\n\n'
+        'Her rival spoke next. "Voters told me the ferry route was a waste of money."'
+    )
+    claim = claim_containing(result, "the ferry route was a waste of money")
+    assert source_text(claim) != "Ines Koller"
