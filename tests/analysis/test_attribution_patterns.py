@@ -46,11 +46,16 @@ NAMING = [
 # fmt: on
 
 
-@pytest.mark.parametrize("body, proposition, source", NAMING)
-def test_naming_verb_reports_what_it_says_of_its_object(body, proposition, source):
+def assert_reported(body: str, proposition: str, source: str) -> None:
+    """The body's claim is the proposition alone, reported by the source."""
     claim = claim_containing(run(body), proposition)
     assert claim["text"].rstrip(".") == proposition
     assert source in source_text(claim)
+
+
+@pytest.mark.parametrize("body, proposition, source", NAMING)
+def test_naming_verb_reports_what_it_says_of_its_object(body, proposition, source):
+    assert_reported(body, proposition, source)
 
 
 # fmt: off
@@ -186,9 +191,7 @@ SAID_WHEN = [
 
 @pytest.mark.parametrize("body, proposition, source", SAID_WHEN)
 def test_clause_after_a_time_phrase_is_reported_with_its_modal(body, proposition, source):
-    claim = claim_containing(run(body), proposition)
-    assert claim["text"].rstrip(".") == proposition
-    assert source in source_text(claim)
+    assert_reported(body, proposition, source)
 
 
 # --- a horizontal bar for a dash -------------------------------------------------------
