@@ -25,9 +25,11 @@ Sections (all of them when none is chosen):
 --load      at the largest size: requests/s and p50/p99 under --connections
             keep-alive connections for --duration s against gunicorn with 2 workers,
             for the API list, the dashboard queue, a bare JsonResponse view of the
-            same rows (as the issue defined it, and on the API's own index) and a
-            bare WSGI app (bench/server.py); then the API and the indexed bare view
-            alternated, --rounds rounds of --round-seconds, and their median ratio.
+            same rows (as the issue defined it; on the API's own index with 13
+            columns; and on that index with the columns the API's document shows)
+            and a bare WSGI app (bench/server.py); then the API and the two indexed
+            bare views alternated, --rounds rounds of --round-seconds, and the
+            median ratio against each.
 
 --scale and --load use a private PostgreSQL database, BENCH_DB_NAME (default
 tracker_bench_<worktree directory>), on the server of PG_URL (a role that may create
