@@ -16,6 +16,8 @@ user's API token; prints each one's median and its ratio to the API:
   of the same rows on the API's index (no authentication);
 - ``bare-doc``: ``/bench/json-document/``, the same bare view reading the columns
   the API's claim document shows instead of 13 (the same data, less the hedge cues);
+- ``bare-all``: ``/bench/json-values/``, the issue's ``.values()`` to the letter
+  (every column of the claim) on the same plan;
 - ``api``: ``/api/v1/claims/`` with QUERY (default
   ``confidence_level=low&status=unstarted``).
 
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         "drf": "/bench/floor/drf/",
         "bare": f"/bench/json-indexed/?{args.query}",
         "bare-doc": f"/bench/json-document/?{args.query}",
+        "bare-all": f"/bench/json-values/?{args.query}",
         "api": f"/api/v1/claims/?{args.query}",
     }
     try:
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         f" {median['bare'] - median['django']:.2f} ms;"
         f" authentication and DRF (drf - django): {median['drf'] - median['django']:.2f} ms"
     )
-    for name in ("bare", "bare-doc"):
+    for name in ("bare", "bare-doc", "bare-all"):
         print(
             f"{name} / api: {median[name] / median['api']:.2f}x by the clock,"
             f" {cpu_ms[name] / cpu_ms['api']:.2f}x by CPU time (issue 12's target: 0.5x)"

@@ -17,6 +17,8 @@
   claim document shows (claims.selectors.CLAIM_LIST_COLUMNS, with the article's
   title and the assignee's name joined) instead of 13: what the same data costs
   Django without DRF, filters, serializers, hedge cues or authentication.
+- ``/bench/json-values/?...``: the issue's view to the letter, ``.values()`` with no
+  names (every column of the claim), on the API's index.
 
 Everything else is the tracker itself (tracker.urls). Never deployed: only the
 benchmark starts it.
@@ -78,8 +80,14 @@ def bare_json_document(request):
     return JsonResponse({"results": list(qs.values(*CLAIM_LIST_COLUMNS)[:50])})
 
 
+def bare_json_values(request):
+    qs = _filtered(request).order_by("score_key", F("checkworthiness").desc(), "id")
+    return JsonResponse({"results": list(qs.values()[:50])})
+
+
 urlpatterns = [
     path("bench/json/", bare_json),
+    path("bench/json-values/", bare_json_values),
     path("bench/json-indexed/", bare_json_indexed),
     path("bench/json-document/", bare_json_document),
     *tracker_urls.urlpatterns,
